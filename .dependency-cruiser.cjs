@@ -1,0 +1,53 @@
+/**
+ * The layer arrows of docs/architecture.md, enforced: a wrong import fails `npm run lint`.
+ *
+ *   cli ─┬─> node ──> net ──┐
+ *        │     │            ├─> chain ──> consensus ──> crypto, encoding
+ *        │     ├─> mining ──┤
+ *        │     ├─> rpc      └─> mempool ─> chain
+ *        └─> wallet ──> consensus, crypto, rpc/client
+ */
+const layer = (name) => `^src/${name}/`;
+const forbid = (from, to, comment) => ({
+  name: `${from}-not-to-${to.join('-')}`.replace(/[^a-z-]/g, ''),
+  comment,
+  severity: 'error',
+  from: { path: layer(from) },
+  to: { path: `^src/(${to.join('|')})/` },
+});
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    forbid('encoding', ['crypto', 'consensus', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'encoding is the bottom layer'),
+    forbid('crypto', ['consensus', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'crypto only uses encoding'),
+    forbid('consensus', ['chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'consensus is pure: no state, no I/O'),
+    forbid('chain', ['mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'chain knows nothing above it'),
+    forbid('mempool', ['mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'mempool sits on chain only'),
+    forbid('mining', ['net', 'rpc', 'node', 'wallet', 'cli'], 'the miner hands blocks to the chain; the node gossips them'),
+    forbid('net', ['mining', 'rpc', 'node', 'wallet', 'cli'], 'net carries chain and mempool data only'),
+    forbid('rpc', ['node', 'wallet', 'cli'], 'rpc is wired by the node'),
+    forbid('node', ['cli', 'wallet'], 'node is the composition root below the cli'),
+    forbid('wallet', ['chain', 'mempool', 'mining', 'net', 'node', 'cli'], 'the wallet talks to a node over JSON-RPC only'),
+    {
+      name: 'consensus-no-io',
+      comment: 'consensus code is pure: no filesystem, network, process or timers',
+      severity: 'error',
+      from: { path: '^src/(consensus|encoding)/' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(fs|net|http|https|child_process|worker_threads|dgram|os|timers)' },
+    },
+    {
+      name: 'wallet-rpc-client-only',
+      comment: 'the wallet may use the RPC client, not the server',
+      severity: 'error',
+      from: { path: '^src/wallet/' },
+      to: { path: '^src/rpc/', pathNot: '^src/rpc/client' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

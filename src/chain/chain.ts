@@ -1,0 +1,415 @@
+import { EventEmitter } from 'node:events';
+import { decodeBlockWithTxids, encodeBlock, type Block, type DecodedBlock } from '../consensus/block.js';
+import { RejectCode, RuleError, TEMPORARY_REJECTS, type RuleResult } from '../consensus/errors.js';
+import { headerHash } from '../consensus/header.js';
+import { expectedBits } from '../consensus/next-bits.js';
+import type { NetworkParams } from '../consensus/params/types.js';
+import { blockWork } from '../consensus/pow.js';
+import { checkBlock } from '../consensus/rules/block.js';
+import { checkHeaderContext, medianTimePast, MEDIAN_TIME_SPAN } from '../consensus/rules/contextual.js';
+import { txid } from '../consensus/tx.js';
+import { bytesToHex, hashToHex, hexToBytes } from '../encoding/hex.js';
+import { BlockIndex, type IndexEntry } from './block-index.js';
+import { CoinView } from './coin-view.js';
+import { connectBlock, disconnectBlock, type BatchVerifier, type ConnectContext } from './connect.js';
+import { ChainError } from './errors.js';
+import { BlockStatus, encodeIndexEntry, keys } from './layout.js';
+import { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './orphans.js';
+import { SerialQueue } from './queue.js';
+import { SignatureCache } from './sig-cache.js';
+import { ChainStore, type BatchOp } from './store.js';
+import type { ChainEvents, ProcessOptions, ProcessResult } from './types.js';
+import { loadIndex, readTip, writeGenesisState } from './startup.js';
+
+export interface ChainOptions {
+  params: NetworkParams;
+  /** Path of the chain database (one per data directory). */
+  location: string;
+  /** Verifies signature batches (a VerifyPool spreads them over threads). */
+  verifier: BatchVerifier;
+  /** Seconds since the epoch: injected, never read from the system deep inside. */
+  clock: () => number;
+  orphanLimits?: OrphanLimits;
+  sigCacheSize?: number;
+}
+
+/**
+ * The chain manager: stores blocks, keeps the valid chain with the most cumulative work as the
+ * main chain, reorganises to a heavier branch, and holds orphans until their parents arrive.
+ *
+ * One door: every block enters through `processBlock`. Every mutation runs on one serial queue
+ * (the chain lock); methods named `*Locked` assume it is held. Each state transition, however
+ * many blocks it disconnects and connects, is one atomic database batch.
+ */
+export class Chain extends EventEmitter<ChainEvents> {
+  readonly index = new BlockIndex();
+  readonly orphans: OrphanPool;
+  readonly sigCache: SignatureCache;
+  private readonly queue = new SerialQueue();
+  private readonly candidates = new Set<IndexEntry>();
+  /** Store operations waiting to ride along with the next batch. */
+  private pendingOps: BatchOp[] = [];
+  /** Blocks decoded in this process, so connecting right after storing does not re-read them. */
+  private readonly recent = new Map<string, DecodedBlock>();
+  private closed = false;
+
+  private constructor(
+    readonly params: NetworkParams,
+    readonly store: ChainStore,
+    readonly verifier: BatchVerifier,
+    readonly clock: () => number,
+    orphanLimits: OrphanLimits,
+    sigCacheSize: number,
+  ) {
+    super();
+    this.orphans = new OrphanPool(orphanLimits);
+    this.sigCache = new SignatureCache(sigCacheSize);
+  }
+
+  /** Open (or create) the chain database, check it, and resume from the stored tip. */
+  static async open(opts: ChainOptions & { activate?: boolean }): Promise<Chain> {
+    const { store, fresh } = await ChainStore.open(opts.location, opts.params);
+    const chain = new Chain(opts.params, store, opts.verifier, opts.clock, opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS, opts.sigCacheSize ?? 200_000);
+    try {
+      if (fresh) await writeGenesisState(store, opts.params);
+      await loadIndex(store, chain.index);
+      const tip = readTip(store, chain.index, opts.params);
+      chain.index.setMainChainFromTip(tip);
+      chain.rebuildCandidates();
+      // A crash between storing a heavier block and connecting it leaves work to finish.
+      if (opts.activate !== false) await chain.activate();
+      return chain;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.idle();
+    await this.store.close();
+  }
+
+  get tip(): IndexEntry {
+    return this.index.tip;
+  }
+
+  get height(): number {
+    return this.index.height;
+  }
+
+  /** The one door into the chain. Serialized: concurrent callers are queued in order. */
+  processBlock(block: Block, opts: ProcessOptions = {}): Promise<ProcessResult> {
+    if (this.closed) return Promise.reject(new ChainError('closed', 'chain is closed'));
+    return this.queue.run(() => this.processBlockLocked(block, opts));
+  }
+
+  /** Connect the best stored chain (done by `open` unless told not to, e.g. by reindex). */
+  activate(): Promise<void> {
+    return this.queue.run(() => this.activateBestChainLocked());
+  }
+
+  /** Run `task` under the chain lock (the mempool and tests use it to read a stable state). */
+  withLock<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(task);
+  }
+
+  /**
+   * Checks, in order: duplicate → context-free rules → unknown parent (orphan pool) →
+   * known-invalid parent → header against its parent → store → connect/reorg → waiting orphans.
+   * Caller must hold the chain lock.
+   */
+  private async processBlockLocked(block: Block, opts: ProcessOptions): Promise<ProcessResult> {
+    const hash = headerHash(block.header);
+    const hashHex = bytesToHex(hash);
+    const display = hashToHex(hash);
+    const source = opts.source ?? 'local';
+
+    const known = this.index.get(hashHex);
+    if (known) {
+      if (known.status === BlockStatus.Invalid) return { status: 'invalid', hash: display, code: known.invalidCode as RejectCode, reason: 'block is known to be invalid' };
+      return { status: 'duplicate', hash: display };
+    }
+    if (this.orphans.has(hashHex)) return { status: 'duplicate', hash: display };
+
+    const bytes = opts.bytes ?? encodeBlock(block);
+    const txids = opts.txids ?? block.txs.map(txid);
+    const sanity = checkBlock(block, this.params, { hash, txids, size: bytes.length });
+    // Context-free failures are not recorded by hash: a mutated block shares its hash with a valid one.
+    if (!sanity.ok) return this.rejected(display, sanity, source);
+
+    const parent = this.index.get(block.header.prevHash);
+    if (!parent) {
+      if (opts.dryRun) return { status: 'invalid', hash: display, code: RejectCode.PrevBlockInvalid, reason: 'parent unknown' };
+      const now = this.clock();
+      this.orphans.add({ block, hash, size: bytes.length, source, received: now }, now);
+      const missing = hashToHex(hexToBytes(this.orphans.missingAncestor(hashHex) ?? bytesToHex(block.header.prevHash)));
+      this.emit('orphan', { hash: display, missing, source });
+      return { status: 'orphan', hash: display, missing };
+    }
+
+    const ctxResult = this.checkAgainstParent(block, parent);
+    if (!ctxResult.ok && TEMPORARY_REJECTS.has(ctxResult.code)) return { status: 'temporary', hash: display, code: ctxResult.code, reason: ctxResult.reason };
+
+    if (opts.dryRun) return this.dryRunLocked(block, hash, txids, parent, ctxResult, display);
+
+    const entry = this.index.add(hash, {
+      header: block.header,
+      height: parent.height + 1,
+      chainWork: parent.chainWork + blockWork(block.header.bits),
+      status: BlockStatus.DataStored,
+      invalidCode: '',
+      size: bytes.length,
+      txCount: block.txs.length,
+    });
+    this.pendingOps.push({ type: 'put', key: keys.block(hash), value: bytes }, { type: 'put', key: keys.index(hash), value: encodeIndexEntry(entry) });
+    this.remember(hashHex, { ...block, txids });
+
+    if (parent.status === BlockStatus.Invalid) {
+      await this.markInvalidLocked(entry, RejectCode.PrevBlockInvalid, 'parent block is invalid', source);
+      return { status: 'invalid', hash: display, code: RejectCode.PrevBlockInvalid, reason: 'parent block is invalid' };
+    }
+    if (!ctxResult.ok) {
+      await this.markInvalidLocked(entry, ctxResult.code, ctxResult.reason, source);
+      return { status: 'invalid', hash: display, code: ctxResult.code, reason: ctxResult.reason };
+    }
+
+    if (this.isBetterThanTip(entry)) this.candidates.add(entry);
+    await this.activateBestChainLocked(source);
+    await this.flushPendingLocked();
+
+    const result: ProcessResult =
+      entry.status === BlockStatus.Invalid
+        ? { status: 'invalid', hash: display, code: entry.invalidCode as RejectCode, reason: 'block failed validation while connecting' }
+        : { status: 'connected', hash: display, height: entry.height, mainChain: this.index.isOnMainChain(entry) };
+    await this.processOrphansOfLocked(entry);
+    return result;
+  }
+
+  private rejected(display: string, r: RuleResult & { ok: false }, source: string): ProcessResult {
+    this.emit('block-invalid', { hash: display, code: r.code, reason: r.reason, source });
+    return { status: 'invalid', hash: display, code: r.code, reason: r.reason };
+  }
+
+  /** Header rules that need the parent: expected bits, median time past, future limit. */
+  checkAgainstParent(block: Block, parent: IndexEntry): RuleResult {
+    return checkHeaderContext(block.header, {
+      expectedBits: this.expectedBitsAfter(parent),
+      medianTimePast: this.medianTimePast(parent),
+      now: this.clock(),
+      maxFutureBlockTime: this.params.maxFutureBlockTime,
+    });
+  }
+
+  expectedBitsAfter(parent: IndexEntry): number {
+    return expectedBits(this.params, { height: parent.height, time: parent.header.time, bits: parent.header.bits }, (h) => this.index.ancestor(parent, h)!.header.time);
+  }
+
+  medianTimePast(entry: IndexEntry): number {
+    return medianTimePast(this.index.recentTimes(entry, MEDIAN_TIME_SPAN));
+  }
+
+  private async dryRunLocked(block: Block, hash: Uint8Array, txids: Uint8Array[], parent: IndexEntry, ctxResult: RuleResult, display: string): Promise<ProcessResult> {
+    if (!ctxResult.ok) return { status: 'invalid', hash: display, code: ctxResult.code, reason: ctxResult.reason };
+    if (parent !== this.tip) return { status: 'invalid', hash: display, code: RejectCode.PrevBlockInvalid, reason: 'a dry run must build on the tip' };
+    try {
+      await connectBlock(this.connectContext(), new CoinView(this.store), block, hash, txids, parent.height + 1);
+      return { status: 'connected', hash: display, height: parent.height + 1, mainChain: false };
+    } catch (err) {
+      if (err instanceof RuleError) return { status: 'invalid', hash: display, code: err.code, reason: err.reason };
+      throw err;
+    }
+  }
+
+  private connectContext(): ConnectContext {
+    return { params: this.params, verifier: this.verifier, sigCache: this.sigCache };
+  }
+
+  private remember(hashHex: string, block: DecodedBlock): void {
+    this.recent.set(hashHex, block);
+    if (this.recent.size > 64) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
+  /** A stored block, decoded with its txids. */
+  readBlock(entry: IndexEntry): DecodedBlock {
+    const cached = this.recent.get(entry.hashHex);
+    if (cached) return cached;
+    const bytes = this.store.get(keys.block(entry.hash));
+    if (!bytes) throw new ChainError('corrupt-state', `block ${hashToHex(entry.hash)} is indexed but not stored`);
+    return decodeBlockWithTxids(bytes);
+  }
+
+  private isBetterThanTip(e: IndexEntry): boolean {
+    // More work wins; on equal work the block seen first wins, so the current tip stays.
+    const tip = this.index.tip;
+    return e.chainWork > tip.chainWork || (e.chainWork === tip.chainWork && e.sequence < tip.sequence && e !== tip);
+  }
+
+  rebuildCandidates(): void {
+    this.candidates.clear();
+    for (const e of this.index.entries()) if (e.status !== BlockStatus.Invalid && this.isBetterThanTip(e)) this.candidates.add(e);
+  }
+
+  private bestCandidate(): IndexEntry | undefined {
+    let best: IndexEntry | undefined;
+    for (const e of this.candidates) {
+      if (!best || e.chainWork > best.chainWork || (e.chainWork === best.chainWork && e.sequence < best.sequence)) best = e;
+    }
+    return best;
+  }
+
+  /**
+   * Move to the best valid chain: while a candidate beats the tip, try to reorganise to it; a
+   * block that fails is marked invalid with its descendants and the next best is tried.
+   * Caller must hold the chain lock.
+   */
+  private async activateBestChainLocked(source = 'local'): Promise<void> {
+    for (;;) {
+      const best = this.bestCandidate();
+      if (!best) return;
+      if (!this.isBetterThanTip(best)) {
+        this.candidates.delete(best);
+        continue;
+      }
+      const failure = await this.transitionToLocked(best);
+      if (failure) await this.markInvalidLocked(failure.entry, failure.error.code, failure.error.reason, source);
+    }
+  }
+
+  /**
+   * Disconnect back to the fork with `target` and connect the branch up to it. A transition that
+   * disconnects anything is one batch; a plain extension commits block by block (every step is a
+   * valid chain state), so a long sync or reindex does not build one huge batch.
+   */
+  private async transitionToLocked(target: IndexEntry): Promise<{ entry: IndexEntry; error: RuleError } | undefined> {
+    const oldTip = this.index.tip;
+    const fork = this.index.fork(oldTip, target);
+    if (!fork) throw new ChainError('corrupt-state', `block ${hashToHex(target.hash)} shares no ancestor with the tip`);
+    let view = new CoinView(this.store);
+    const disconnected: { entry: IndexEntry; block: DecodedBlock }[] = [];
+    for (let e = oldTip; e !== fork; e = e.parent!) {
+      const block = this.readBlock(e);
+      disconnectBlock(view, block, e.hash, block.txids, e.height, this.store.get(keys.undo(e.hash)));
+      view.del(keys.height(e.height));
+      disconnected.push({ entry: e, block });
+    }
+    const path: IndexEntry[] = [];
+    for (let e: IndexEntry | undefined = target; e && e !== fork; e = e.parent) path.push(e);
+    path.reverse();
+
+    const connected: { entry: IndexEntry; block: DecodedBlock }[] = [];
+    const commitStep = async (newTip: IndexEntry) => {
+      view.put(keys.tip(), newTip.hash);
+      for (const { entry } of connected) {
+        entry.status = BlockStatus.Valid;
+        view.put(keys.index(entry.hash), encodeIndexEntry(entry));
+      }
+      await this.commitLocked(view.ops);
+      this.applyTransition(fork, disconnected, connected, newTip);
+      disconnected.length = 0;
+      connected.length = 0;
+      view = new CoinView(this.store);
+    };
+
+    for (const entry of path) {
+      const block = this.readBlock(entry);
+      try {
+        await connectBlock(this.connectContext(), view, block, entry.hash, block.txids, entry.height);
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+        // Connected steps of a plain extension are already committed; a reorg is dropped whole.
+        return { entry, error: err };
+      }
+      view.put(keys.height(entry.height), entry.hash);
+      connected.push({ entry, block });
+      if (disconnected.length === 0) await commitStep(entry);
+    }
+    if (connected.length > 0 || disconnected.length > 0) await commitStep(target);
+    return undefined;
+  }
+
+  /** Update memory and tell listeners, after a transition's batch is on disk. */
+  private applyTransition(fork: IndexEntry, disconnected: { entry: IndexEntry; block: DecodedBlock }[], connected: { entry: IndexEntry; block: DecodedBlock }[], newTip: IndexEntry): void {
+    this.index.setTip(newTip);
+    for (const c of [...this.candidates]) if (!this.isBetterThanTip(c)) this.candidates.delete(c);
+    for (const d of disconnected) this.emit('disconnect', { entry: d.entry, block: d.block, txids: d.block.txids });
+    for (const c of connected) this.emit('connect', { entry: c.entry, block: c.block, txids: c.block.txids });
+    if (disconnected.length > 0) {
+      this.emit('reorg', { fork, disconnected: disconnected.map((d) => d.entry), connected: connected.map((c) => c.entry) });
+    }
+    this.emit('tip', newTip);
+  }
+
+  private async commitLocked(ops: BatchOp[]): Promise<void> {
+    const all = this.pendingOps.length ? [...this.pendingOps, ...ops] : ops;
+    this.pendingOps = [];
+    await this.store.batch(all);
+  }
+
+  private async flushPendingLocked(): Promise<void> {
+    if (this.pendingOps.length) await this.commitLocked([]);
+  }
+
+  /** Mark `entry` and every descendant invalid, in memory and on disk. Caller holds the lock. */
+  private async markInvalidLocked(entry: IndexEntry, code: RejectCode, reason: string, source: string): Promise<void> {
+    const ops: BatchOp[] = [];
+    for (const e of this.index.descendants(entry)) {
+      e.status = BlockStatus.Invalid;
+      e.invalidCode = e === entry ? code : RejectCode.PrevBlockInvalid;
+      this.candidates.delete(e);
+      ops.push({ type: 'put', key: keys.index(e.hash), value: encodeIndexEntry(e) });
+    }
+    await this.commitLocked(ops);
+    this.emit('block-invalid', { hash: hashToHex(entry.hash), code, reason, source });
+  }
+
+  /** Process orphans that were waiting for `parent`, generation by generation (no recursion). */
+  private async processOrphansOfLocked(parent: IndexEntry): Promise<void> {
+    const queue = [parent.hashHex];
+    while (queue.length) {
+      const parentHex = queue.shift()!;
+      for (const orphan of this.orphans.takeChildren(parentHex)) {
+        const r = await this.processBlockLocked(orphan.block, { source: orphan.source });
+        if (r.status === 'connected') queue.push(orphan.hashHex);
+      }
+    }
+  }
+
+  // ---- operator actions -------------------------------------------------------------------
+
+  /** Mark a block invalid by hand (invalidateblock) and move to the best chain without it. */
+  invalidateBlock(hash: Uint8Array): Promise<void> {
+    return this.queue.run(async () => {
+      const entry = this.index.get(hash);
+      if (!entry) throw new ChainError('corrupt-state', `block ${hashToHex(hash)} not found`);
+      if (entry.height === 0) throw new RangeError('the genesis block cannot be invalidated');
+      if (this.index.isOnMainChain(entry)) {
+        const failure = await this.transitionToLocked(entry.parent!);
+        if (failure) throw failure.error;
+      }
+      await this.markInvalidLocked(entry, RejectCode.Invalidated, 'invalidated by the operator', 'rpc');
+      this.rebuildCandidates();
+      await this.activateBestChainLocked();
+    });
+  }
+
+  /** Clear the invalid mark of a block and its descendants (reconsiderblock) and re-activate. */
+  reconsiderBlock(hash: Uint8Array): Promise<void> {
+    return this.queue.run(async () => {
+      const entry = this.index.get(hash);
+      if (!entry) throw new ChainError('corrupt-state', `block ${hashToHex(hash)} not found`);
+      const ops: BatchOp[] = [];
+      for (const e of this.index.descendants(entry)) {
+        if (e.status !== BlockStatus.Invalid) continue;
+        e.status = BlockStatus.DataStored;
+        e.invalidCode = '';
+        ops.push({ type: 'put', key: keys.index(e.hash), value: encodeIndexEntry(e) });
+      }
+      await this.commitLocked(ops);
+      this.rebuildCandidates();
+      await this.activateBestChainLocked();
+    });
+  }
+}

@@ -1,0 +1,131 @@
+import { blockSubsidy } from '../consensus/amounts.js';
+import type { Block } from '../consensus/block.js';
+import type { Coin } from '../consensus/coin.js';
+import { RejectCode, RuleError, assertRule } from '../consensus/errors.js';
+import type { NetworkParams } from '../consensus/params/types.js';
+import {
+  checkCoinbaseAmount,
+  checkCoinbaseHeight,
+  checkTxInputs,
+  signatureItems,
+  type SignatureItem,
+} from '../consensus/rules/contextual.js';
+import { bytesToHex } from '../encoding/hex.js';
+import type { CoinView } from './coin-view.js';
+import { decodeUndo, encodeHistory, encodeUndo, keys } from './layout.js';
+
+/** Verifies many signatures at once; returns the index of the first invalid one, or -1. */
+export interface BatchVerifier {
+  verifyBatch(items: SignatureItem[]): Promise<number>;
+}
+
+export interface SignatureCacheLike {
+  has(item: SignatureItem): boolean;
+  add(item: SignatureItem): void;
+}
+
+export interface ConnectContext {
+  params: NetworkParams;
+  verifier: BatchVerifier;
+  sigCache: SignatureCacheLike;
+}
+
+/** Per-address history deltas of one transaction, keyed by pubKeyHash hex. */
+function historyDeltas(outputs: { value: bigint; pubKeyHash: Uint8Array }[], spent: Coin[]): Map<string, { pkh: Uint8Array; received: bigint; sent: bigint }> {
+  const m = new Map<string, { pkh: Uint8Array; received: bigint; sent: bigint }>();
+  const at = (pkh: Uint8Array) => {
+    const k = bytesToHex(pkh);
+    let d = m.get(k);
+    if (!d) m.set(k, (d = { pkh, received: 0n, sent: 0n }));
+    return d;
+  };
+  for (const o of outputs) at(o.pubKeyHash).received += o.value;
+  for (const c of spent) at(c.pubKeyHash).sent += c.value;
+  return m;
+}
+
+/**
+ * Connect `block` at `height` on top of the state in `view`: every contextual transaction rule,
+ * the coinbase height and amount, and every signature (cached ones skipped, the rest verified as
+ * one batch). Throws RuleError on the first violation; on success `view` holds the new coins, the
+ * undo record and the address index updates. The caller adds height index and tip and commits.
+ */
+export async function connectBlock(ctx: ConnectContext, view: CoinView, block: Block, blockHash: Uint8Array, txids: Uint8Array[], height: number): Promise<{ fees: bigint }> {
+  const { params } = ctx;
+  assertRule(checkCoinbaseHeight(block, height));
+  const allSpent: Coin[] = [];
+  const pendingSigs: SignatureItem[] = [];
+  let fees = 0n;
+
+  for (let t = 0; t < block.txs.length; t++) {
+    const tx = block.txs[t]!;
+    const id = txids[t]!;
+    let spent: Coin[] = [];
+    if (t > 0) {
+      const coins = tx.inputs.map((i) => view.get(i.prevTxid, i.prevIndex));
+      const r = checkTxInputs(tx, coins, height, params.coinbaseMaturity);
+      if (!r.ok) throw new RuleError(r.code, `tx ${bytesToHex(id)}: ${r.reason}`);
+      fees += r.fee;
+      spent = coins as Coin[];
+      for (const item of signatureItems(tx, spent, params.genesisHash)) {
+        if (!ctx.sigCache.has(item)) pendingSigs.push(item);
+      }
+      tx.inputs.forEach((input, i) => view.spend(input.prevTxid, input.prevIndex, spent[i]!));
+      allSpent.push(...spent);
+    }
+    tx.outputs.forEach((o, i) => view.add(id, i, { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase: t === 0 }));
+    for (const d of historyDeltas(tx.outputs, spent).values()) {
+      view.put(keys.addrHistory(d.pkh, height, id), encodeHistory(d.received, d.sent));
+    }
+  }
+
+  assertRule(checkCoinbaseAmount(block.txs[0]!, blockSubsidy(height, params.halvingInterval), fees));
+
+  if (pendingSigs.length > 0) {
+    const bad = await ctx.verifier.verifyBatch(pendingSigs);
+    if (bad >= 0) throw new RuleError(RejectCode.BadSignature, `signature ${bad} of the block's unverified signatures is invalid`);
+    for (const item of pendingSigs) ctx.sigCache.add(item);
+  }
+
+  view.put(keys.undo(blockHash), encodeUndo(allSpent));
+  return { fees };
+}
+
+/**
+ * Undo `block` (the current tip of the state in `view`) with its undo record: remove the coins it
+ * created, restore the coins it spent, drop its address history. Throws if the undo record is
+ * missing or does not fit the block, which means the database is damaged.
+ */
+export function disconnectBlock(
+  view: CoinView,
+  block: Block,
+  blockHash: Uint8Array,
+  txids: Uint8Array[],
+  height: number,
+  undoBytes: Uint8Array | undefined,
+  opts: { strict?: boolean } = {},
+): void {
+  if (!undoBytes) throw new Error(`undo record of block ${bytesToHex(blockHash)} is missing`);
+  const undo = decodeUndo(undoBytes);
+  let cursor = undo.length;
+  for (let t = block.txs.length - 1; t >= 0; t--) {
+    const tx = block.txs[t]!;
+    const id = txids[t]!;
+    tx.outputs.forEach((_o, i) => {
+      const coin = view.get(id, i);
+      if (coin) view.spend(id, i, coin);
+      // An output spent later on the chain is already gone; when checking a chain (strict) it must not be.
+      else if (opts.strict) throw new Error(`output ${i} of tx ${bytesToHex(id)} at height ${height} is missing from the UTXO set`);
+    });
+    let spent: Coin[] = [];
+    if (t > 0) {
+      cursor -= tx.inputs.length;
+      if (cursor < 0) throw new Error(`undo record of block ${bytesToHex(blockHash)} is too short`);
+      spent = undo.slice(cursor, cursor + tx.inputs.length);
+      tx.inputs.forEach((input, i) => view.add(input.prevTxid, input.prevIndex, spent[i]!));
+    }
+    for (const d of historyDeltas(tx.outputs, spent).values()) view.del(keys.addrHistory(d.pkh, height, id));
+  }
+  if (cursor !== 0) throw new Error(`undo record of block ${bytesToHex(blockHash)} does not match its inputs`);
+  view.del(keys.undo(blockHash));
+}

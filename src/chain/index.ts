@@ -1,0 +1,10 @@
+export { Chain, type ChainOptions } from './chain.js';
+export type { ProcessResult, ProcessOptions, ChainEvents } from './types.js';
+export type { IndexEntry } from './block-index.js';
+export { BlockStatus } from './layout.js';
+export { ChainError, type ChainErrorCode } from './errors.js';
+export { utxoSetHash, verifyChain, type UtxoSetInfo, type VerifyChainResult } from './verify.js';
+export { reindexChain } from './reindex.js';
+export { addressUtxos, addressHistory, type AddressUtxo, type AddressHistoryItem } from './address-index.js';
+export { OrphanPool, DEFAULT_ORPHAN_LIMITS, type OrphanLimits } from './orphans.js';
+export type { BatchVerifier } from './connect.js';

@@ -1,0 +1,201 @@
+/**
+ * The chain database layout: every key space and its encoding, in one place. Nothing else in
+ * powchain builds a key by hand.
+ *
+ *   key                                      value
+ *   M 'network'                              network magic u32 (BE)          which network owns this database
+ *   M 'schema'                               schema version u32 (BE)
+ *   M 'tip'                                  block hash                      the connected tip
+ *   b hash                                   block bytes                     every stored block, main chain or not
+ *   i hash                                   index entry (below)             header, height, work, status, sequence
+ *   h height(u32 BE)                         block hash                      main chain only
+ *   u txid index(u32 BE)                     coin (below)                    the UTXO set
+ *   d hash                                   undo record (below)             coins a connected block spent
+ *   a pubKeyHash txid index(u32 BE)          coin                            address index: unspent outputs by address
+ *   x pubKeyHash height(u32 BE) txid         received u64 | sent u64         address index: history by address
+ *   n key                                    (owned by other layers)         node-level records: bans, peers
+ *
+ * Big-endian heights and indexes make LevelDB's byte order the numeric order, so the height index
+ * and each address's history iterate oldest first.
+ */
+import { ByteReader } from '../encoding/reader.js';
+import { ByteWriter } from '../encoding/writer.js';
+import { decodeHeader, encodeHeader, type BlockHeader } from '../consensus/header.js';
+import type { Coin } from '../consensus/coin.js';
+
+export const SCHEMA_VERSION = 1;
+
+const P = {
+  meta: 0x4d, // M
+  block: 0x62, // b
+  index: 0x69, // i
+  height: 0x68, // h
+  coin: 0x75, // u
+  undo: 0x64, // d
+  addrCoin: 0x61, // a
+  addrHistory: 0x78, // x
+  node: 0x6e, // n
+} as const;
+
+const enc = new TextEncoder();
+
+function key(prefix: number, ...parts: Uint8Array[]): Uint8Array {
+  let len = 1;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  out[0] = prefix;
+  let off = 1;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+export function u32be(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n >>> 0, false);
+  return b;
+}
+
+export function readU32be(b: Uint8Array, offset = 0): number {
+  return new DataView(b.buffer, b.byteOffset + offset, 4).getUint32(0, false);
+}
+
+export const keys = {
+  network: () => key(P.meta, enc.encode('network')),
+  schema: () => key(P.meta, enc.encode('schema')),
+  tip: () => key(P.meta, enc.encode('tip')),
+  block: (hash: Uint8Array) => key(P.block, hash),
+  index: (hash: Uint8Array) => key(P.index, hash),
+  indexPrefix: () => Uint8Array.of(P.index),
+  height: (h: number) => key(P.height, u32be(h)),
+  coin: (txid: Uint8Array, index: number) => key(P.coin, txid, u32be(index)),
+  coinPrefix: () => Uint8Array.of(P.coin),
+  undo: (hash: Uint8Array) => key(P.undo, hash),
+  addrCoin: (pkh: Uint8Array, txid: Uint8Array, index: number) => key(P.addrCoin, pkh, txid, u32be(index)),
+  addrCoinPrefix: (pkh: Uint8Array) => key(P.addrCoin, pkh),
+  addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array) => key(P.addrHistory, pkh, u32be(height), txid),
+  addrHistoryPrefix: (pkh: Uint8Array) => key(P.addrHistory, pkh),
+  node: (name: string) => key(P.node, enc.encode(name)),
+  /** Every key space that is chain state derived from the stored blocks (what reindex rebuilds). */
+  derivedPrefixes: () => [P.height, P.coin, P.undo, P.addrCoin, P.addrHistory].map((p) => Uint8Array.of(p)),
+};
+
+/** The exclusive upper bound of all keys starting with `prefix`, for range iteration. */
+export function prefixEnd(prefix: Uint8Array): Uint8Array {
+  const end = prefix.slice();
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  throw new RangeError('prefix has no upper bound');
+}
+
+// ---- coins ----------------------------------------------------------------------------------
+
+/** value u64 | pubKeyHash 20 | height u32 | coinbase u8 */
+export function encodeCoin(c: Coin): Uint8Array {
+  return new ByteWriter(33).u64(c.value).bytes(c.pubKeyHash).u32(c.height).u8(c.coinbase ? 1 : 0).finish();
+}
+
+export function decodeCoin(b: Uint8Array): Coin {
+  const r = new ByteReader(b);
+  const coin = { value: r.u64(), pubKeyHash: r.take(20), height: r.u32(), coinbase: r.u8() === 1 };
+  r.end('coin');
+  return coin;
+}
+
+// ---- undo -------------------------------------------------------------------------------------
+
+/** The coins a block spent, in input order (coinbase excluded): count varint | coin* */
+export function encodeUndo(spent: Coin[]): Uint8Array {
+  const w = new ByteWriter(1 + spent.length * 33).varint(spent.length);
+  for (const c of spent) w.bytes(encodeCoin(c));
+  return w.finish();
+}
+
+export function decodeUndo(b: Uint8Array): Coin[] {
+  const r = new ByteReader(b);
+  const n = r.count(Math.floor(r.remaining / 33), 'undo count');
+  const out: Coin[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = decodeCoin(r.take(33));
+  r.end('undo record');
+  return out;
+}
+
+// ---- block index entries ----------------------------------------------------------------------
+
+export const BlockStatus = {
+  /** Header passed its checks and the block bytes are stored; not connected yet. */
+  DataStored: 1,
+  /** Fully validated: it was connected at least once. */
+  Valid: 2,
+  /** Failed validation, or descends from a block that did. Never re-validated. */
+  Invalid: 3,
+} as const;
+export type BlockStatus = (typeof BlockStatus)[keyof typeof BlockStatus];
+
+export interface StoredIndexEntry {
+  header: BlockHeader;
+  height: number;
+  chainWork: bigint;
+  status: BlockStatus;
+  /** Order in which this node first stored the block: the tie-break between equal-work tips. */
+  sequence: number;
+  /** Reject code for invalid blocks (empty otherwise). */
+  invalidCode: string;
+  size: number;
+  txCount: number;
+}
+
+/** header 80 | height u32 | chainWork 32 BE | status u8 | sequence u32 | size u32 | txCount u32 | code varbytes */
+export function encodeIndexEntry(e: StoredIndexEntry): Uint8Array {
+  const work = new Uint8Array(32);
+  let w = e.chainWork;
+  for (let i = 31; i >= 0; i--) {
+    work[i] = Number(w & 0xffn);
+    w >>= 8n;
+  }
+  return new ByteWriter(80 + 4 + 32 + 1 + 12 + 1 + e.invalidCode.length)
+    .bytes(encodeHeader(e.header))
+    .u32(e.height)
+    .bytes(work)
+    .u8(e.status)
+    .u32(e.sequence)
+    .u32(e.size)
+    .u32(e.txCount)
+    .varBytes(enc.encode(e.invalidCode))
+    .finish();
+}
+
+export function decodeIndexEntry(b: Uint8Array): StoredIndexEntry {
+  const r = new ByteReader(b);
+  const header = decodeHeader(r.bytesView(80, 'header'));
+  const height = r.u32();
+  const workBytes = r.bytesView(32, 'chainWork');
+  let chainWork = 0n;
+  for (const byte of workBytes) chainWork = (chainWork << 8n) | BigInt(byte);
+  const status = r.u8() as BlockStatus;
+  const sequence = r.u32();
+  const size = r.u32();
+  const txCount = r.u32();
+  const invalidCode = new TextDecoder().decode(r.varBytes(64, 'invalid code'));
+  r.end('index entry');
+  return { header, height, chainWork, status, sequence, size, txCount, invalidCode };
+}
+
+// ---- address history --------------------------------------------------------------------------
+
+export function encodeHistory(received: bigint, sent: bigint): Uint8Array {
+  return new ByteWriter(16).u64(received).u64(sent).finish();
+}
+
+export function decodeHistory(b: Uint8Array): { received: bigint; sent: bigint } {
+  const r = new ByteReader(b);
+  const v = { received: r.u64(), sent: r.u64() };
+  r.end('history record');
+  return v;
+}

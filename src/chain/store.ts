@@ -1,0 +1,84 @@
+import { ClassicLevel } from 'classic-level';
+import type { NetworkParams } from '../consensus/params/types.js';
+import { ChainError } from './errors.js';
+import { keys, prefixEnd, readU32be, SCHEMA_VERSION, u32be } from './layout.js';
+
+export type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/**
+ * The one classic-level database of a data directory. It knows the key layout's meta records
+ * (network, schema) and offers byte-level get/put/batch/iterate; what the keys mean is the
+ * chain's business (layout.ts).
+ */
+export class ChainStore {
+  private constructor(readonly db: ClassicLevel<Uint8Array, Uint8Array>) {}
+
+  /**
+   * Open (creating if missing) and check that the database is this network's and this schema's.
+   * Returns `fresh: true` when it was empty, so the caller writes the genesis state.
+   */
+  static async open(location: string, params: NetworkParams): Promise<{ store: ChainStore; fresh: boolean }> {
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    const store = new ChainStore(db);
+    try {
+      const fresh = await store.checkIdentity(params);
+      return { store, fresh };
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+
+  private async checkIdentity(params: NetworkParams): Promise<boolean> {
+    const net = this.db.getSync(keys.network());
+    const schema = this.db.getSync(keys.schema());
+    if (!net && !schema) {
+      const anyKey = await this.db.keys({ limit: 1 }).all();
+      if (anyKey.length > 0) throw new ChainError('corrupt-state', 'database has data but no network record; refusing to touch it');
+      await this.db.batch([
+        { type: 'put', key: keys.network(), value: u32be(params.magic) },
+        { type: 'put', key: keys.schema(), value: u32be(SCHEMA_VERSION) },
+      ]);
+      return true;
+    }
+    if (!net || readU32be(net) !== params.magic) {
+      const found = net ? `0x${readU32be(net).toString(16)}` : 'none';
+      throw new ChainError('wrong-network', `this data directory belongs to another network (magic ${found}), not '${params.name}'`);
+    }
+    if (!schema || readU32be(schema) !== SCHEMA_VERSION) {
+      const found = schema ? readU32be(schema) : 'none';
+      throw new ChainError('wrong-schema', `database schema version ${found} is not the supported version ${SCHEMA_VERSION}; reindex from a matching powchain version`);
+    }
+    return false;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.db.getSync(key);
+  }
+
+  getMany(keyList: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    return this.db.getMany(keyList);
+  }
+
+  batch(ops: BatchOp[]): Promise<void> {
+    return this.db.batch(ops);
+  }
+
+  /** All entries whose key starts with `prefix`, in key order. */
+  async *scan(prefix: Uint8Array): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    for await (const [k, v] of this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) yield [k, v];
+  }
+
+  async clearPrefix(prefix: Uint8Array): Promise<void> {
+    await this.db.clear({ gte: prefix, lt: prefixEnd(prefix) });
+  }
+
+  get isOpen(): boolean {
+    return this.db.status === 'open';
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

@@ -1,0 +1,40 @@
+import type { Block } from '../block.js';
+
+export type NetworkName = 'main' | 'testnet' | 'regtest';
+
+export type DifficultyParams =
+  | { algorithm: 'fixed' }
+  | {
+      algorithm: 'asert';
+      /** aserti3-2d anchor: a block's height and bits, and the time of that block's parent. */
+      anchorHeight: number;
+      anchorBits: number;
+      anchorParentTime: number;
+      halfLife: number;
+    }
+  | { algorithm: 'retarget'; interval: number };
+
+/** Everything that makes one network differ from another. Peers agree on all of it. */
+export interface NetworkParams {
+  name: NetworkName;
+  /** Four bytes that start every stored database key space and identify the network on disk. */
+  magic: number;
+  genesis: Block;
+  genesisHash: Uint8Array;
+  /** The easiest target any block may have. */
+  powLimit: bigint;
+  difficulty: DifficultyParams;
+  /** Seconds between blocks the difficulty algorithm aims for. */
+  targetSpacing: number;
+  coinbaseMaturity: number;
+  halvingInterval: number;
+  maxBlockBytes: number;
+  /** How far ahead of the local clock a block's time may be (seconds). */
+  maxFutureBlockTime: number;
+  /** Human-readable part of bech32m addresses. */
+  addressHrp: string;
+  defaultP2pPort: number;
+  defaultRpcPort: number;
+  /** Blocks on demand (generatetoaddress) are allowed. */
+  allowMineOnDemand: boolean;
+}

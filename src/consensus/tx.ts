@@ -1,0 +1,114 @@
+import { ByteReader } from '../encoding/reader.js';
+import { ByteWriter, varintSize } from '../encoding/writer.js';
+import { sha256d } from '../crypto/hash.js';
+
+/** A reference to one output of an earlier transaction. */
+export interface OutPoint {
+  txid: Uint8Array;
+  index: number;
+}
+
+export interface TxInput {
+  prevTxid: Uint8Array;
+  prevIndex: number;
+  /** Spend: compressed pubkey (33) || r||s (64). Coinbase: height u32 || extraNonce u64 || free bytes. */
+  unlock: Uint8Array;
+}
+
+export interface TxOutput {
+  /** Base units. */
+  value: bigint;
+  pubKeyHash: Uint8Array;
+}
+
+export interface Transaction {
+  version: number;
+  inputs: TxInput[];
+  outputs: TxOutput[];
+  lockTime: number;
+}
+
+/** Sizes that bound decoding: nothing is allocated from a count larger than the input allows. */
+export const MIN_INPUT_BYTES = 32 + 4 + 1;
+export const OUTPUT_BYTES = 8 + 20;
+/** Large enough for every valid unlock (97 for a spend, ≤ 100 for a coinbase); rules check exact sizes. */
+export const MAX_UNLOCK_BYTES = 1_000;
+
+export const COINBASE_PREV_INDEX = 0xffffffff;
+
+export function isCoinbaseInput(input: TxInput): boolean {
+  return input.prevIndex === COINBASE_PREV_INDEX && input.prevTxid.every((b) => b === 0);
+}
+
+/** A coinbase has exactly one input with the null prevout. */
+export function isCoinbase(tx: Transaction): boolean {
+  return tx.inputs.length === 1 && isCoinbaseInput(tx.inputs[0]!);
+}
+
+export function txSize(tx: Transaction): number {
+  let n = 4 + varintSize(tx.inputs.length) + varintSize(tx.outputs.length) + 4;
+  for (const i of tx.inputs) n += 36 + varintSize(i.unlock.length) + i.unlock.length;
+  n += tx.outputs.length * OUTPUT_BYTES;
+  return n;
+}
+
+export function writeTx(w: ByteWriter, tx: Transaction): void {
+  w.u32(tx.version).varint(tx.inputs.length);
+  for (const i of tx.inputs) w.bytes(i.prevTxid).u32(i.prevIndex).varBytes(i.unlock);
+  w.varint(tx.outputs.length);
+  for (const o of tx.outputs) w.u64(o.value).bytes(o.pubKeyHash);
+  w.u32(tx.lockTime);
+}
+
+export function encodeTx(tx: Transaction): Uint8Array {
+  const w = new ByteWriter(txSize(tx));
+  writeTx(w, tx);
+  return w.finish();
+}
+
+export function readTx(r: ByteReader): Transaction {
+  const version = r.u32();
+  const nIn = r.count(Math.floor(r.remaining / MIN_INPUT_BYTES), 'input count');
+  const inputs: TxInput[] = new Array(nIn);
+  for (let k = 0; k < nIn; k++) {
+    const prevTxid = r.take(32, 'prevTxid');
+    const prevIndex = r.u32();
+    const unlock = r.varBytes(Math.min(MAX_UNLOCK_BYTES, r.remaining), 'unlock');
+    inputs[k] = { prevTxid, prevIndex, unlock };
+  }
+  const nOut = r.count(Math.floor(r.remaining / OUTPUT_BYTES), 'output count');
+  const outputs: TxOutput[] = new Array(nOut);
+  for (let k = 0; k < nOut; k++) {
+    const value = r.u64();
+    const pubKeyHash = r.take(20, 'pubKeyHash');
+    outputs[k] = { value, pubKeyHash };
+  }
+  const lockTime = r.u32();
+  return { version, inputs, outputs, lockTime };
+}
+
+/** Exactly one transaction; trailing bytes are an error. */
+export function decodeTx(bytes: Uint8Array): Transaction {
+  const r = new ByteReader(bytes);
+  const tx = readTx(r);
+  r.end('transaction');
+  return tx;
+}
+
+/** txid = sha256d of the serialization, internal byte order. */
+export function txid(tx: Transaction): Uint8Array {
+  return sha256d(encodeTx(tx));
+}
+
+export function outpointKey(txidBytes: Uint8Array, index: number): string {
+  // A compact string key for maps and sets of outpoints (hex txid + index).
+  let s = '';
+  for (let i = 0; i < 32; i++) s += (txidBytes[i]! < 16 ? '0' : '') + txidBytes[i]!.toString(16);
+  return `${s}:${index}`;
+}
+
+export function totalOutput(tx: Transaction): bigint {
+  let sum = 0n;
+  for (const o of tx.outputs) sum += o.value;
+  return sum;
+}

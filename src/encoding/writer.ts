@@ -1,0 +1,91 @@
+const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * A growable little-endian byte writer. Sizes are usually known up front (pass a hint) so the
+ * buffer is allocated once; it doubles when a write does not fit.
+ */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  private pos = 0;
+
+  constructor(sizeHint = 256) {
+    this.buf = new Uint8Array(Math.max(16, sizeHint));
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+    return this;
+  }
+
+  u16(v: number): this {
+    this.ensure(2);
+    this.view.setUint16(this.pos, v, true);
+    this.pos += 2;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v >>> 0, true);
+    this.pos += 4;
+    return this;
+  }
+
+  u64(v: bigint): this {
+    // Wrapping would write a different number than the caller holds (a -1n value as 2^64-1),
+    // so an encoded object would no longer decode to itself; refuse instead.
+    if (v < 0n || v > U64_MAX) throw new RangeError(`u64 out of range: ${v}`);
+    this.ensure(8);
+    this.view.setBigUint64(this.pos, v, true);
+    this.pos += 8;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
+  /** Bitcoin's CompactSize, always minimal. */
+  varint(v: number | bigint): this {
+    const n = BigInt(v);
+    if (n < 0n || n > U64_MAX) throw new RangeError(`varint out of range: ${n}`);
+    if (n < 0xfdn) return this.u8(Number(n));
+    if (n <= 0xffffn) return this.u8(0xfd).u16(Number(n));
+    if (n <= 0xffffffffn) return this.u8(0xfe).u32(Number(n));
+    return this.u8(0xff).u64(n);
+  }
+
+  varBytes(b: Uint8Array): this {
+    return this.varint(b.length).bytes(b);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  /** The written bytes (a copy when the buffer was over-allocated). */
+  finish(): Uint8Array {
+    return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
+  }
+}
+
+/** Size of a CompactSize encoding of n. */
+export function varintSize(n: number): number {
+  return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
+}

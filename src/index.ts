@@ -1,0 +1,14 @@
+/**
+ * powchain as a library: the consensus layer (serialization, hashing, merkle, bits/target/work,
+ * difficulty, network parameters, rule checks) plus the encoding and crypto it stands on.
+ * Everything here is pure and synchronous; no import opens a file or a socket.
+ */
+export * from './consensus/index.js';
+export { sha256d, hash160 } from './crypto/hash.js';
+export { hashToHex, hexToHash, bytesToHex, hexToBytes } from './encoding/hex.js';
+export { DecodeError, type DecodeErrorCode } from './encoding/errors.js';
+export { ByteReader } from './encoding/reader.js';
+export { ByteWriter } from './encoding/writer.js';
+export { encodeAddress, decodeAddress, addressFromPublicKey, AddressError } from './crypto/address.js';
+export { publicKeyFromPrivate, randomPrivateKey, sign } from './crypto/keys.js';
+export { verifySignature, selectVerifyBackend, activeBackendName, type VerifyBackend } from './crypto/verify.js';

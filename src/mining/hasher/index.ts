@@ -1,0 +1,3 @@
+export { HasherPool } from './pool.js';
+export type { HasherPoolOptions, SearchOptions, SearchResult } from './pool.js';
+export { RateMeter } from './rate.js';

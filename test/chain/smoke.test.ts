@@ -1,0 +1,33 @@
+import { ChainHarness } from './harness.js';
+import { signSpend, payTo } from '../helpers/tx.js';
+import { regtest } from '../helpers/mine.js';
+import { testKey } from '../helpers/keys.js';
+import { utxoSetHash, verifyChain } from '../../src/chain/index.js';
+
+test('smoke: mine, spend, reorg, reopen', async () => {
+  const h = await ChainHarness.create();
+  try {
+    await h.extend('a', 'genesis', 101);
+    expect(h.chain.height).toBe(101);
+    const alice = testKey('alice');
+    const spend = signSpend({ inputs: [h.get('a1').coinbase[0]!], outputs: [payTo(alice, 10n * 100_000_000n), payTo(h.miner, 39n * 100_000_000n)], genesisHash: regtest.genesisHash });
+    h.block('a102', 'a101', { txs: [spend], fees: 100_000_000n });
+    expect(await h.submit('a102')).toMatchObject({ status: 'connected', mainChain: true });
+    // a heavier branch from a100
+    h.block('b101', 'a100');
+    expect(await h.submit('b101')).toMatchObject({ status: 'connected', mainChain: false });
+    h.block('b102', 'b101');
+    h.block('b103', 'b102');
+    expect(await h.submit('b103')).toMatchObject({ status: 'orphan' });
+    expect(await h.submit('b102')).toMatchObject({ status: 'connected' });
+    expect(h.tipName()).toBe('b103');
+    const v = await verifyChain(h.chain, 10);
+    expect(v).toEqual({ ok: true, checked: 10 });
+    const before = await utxoSetHash(h.chain);
+    await h.reopen();
+    expect(h.tipName()).toBe('b103');
+    expect(await utxoSetHash(h.chain)).toEqual(before);
+  } finally {
+    await h.close();
+  }
+});

@@ -1,0 +1,66 @@
+import { bytesToHex, hashToHex, hexToBytes } from '../../src/encoding/index.js';
+import { hash160, hmacSha256, sha256, sha256d } from '../../src/crypto/index.js';
+import { sha256Vectors } from './fixtures.js';
+
+/** Rebuilds the long inputs the fixture describes by a generator instead of listing. */
+function generate(generator: string, length: number): Uint8Array {
+  if (generator.startsWith("1000000 bytes of 'a'")) return new Uint8Array(length).fill(0x61);
+  if (generator.startsWith('LongTestString')) {
+    // Bitcoin Core's LongTestString(): for i in 0..199999, bytes i, i>>4, i>>8, i>>12, i>>16.
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length / 5; i++) {
+      out[5 * i] = i & 0xff;
+      out[5 * i + 1] = (i >> 4) & 0xff;
+      out[5 * i + 2] = (i >> 8) & 0xff;
+      out[5 * i + 3] = (i >> 12) & 0xff;
+      out[5 * i + 4] = (i >> 16) & 0xff;
+    }
+    return out;
+  }
+  throw new Error(`unknown generator in fixture: ${generator}`);
+}
+
+function inputOf(v: (typeof sha256Vectors.sha256)[number]): Uint8Array {
+  if (v.inputHex !== undefined) return hexToBytes(v.inputHex);
+  return generate(v.generator!, v.length);
+}
+
+describe('sha256 vectors', () => {
+  it('the fixture keeps its provenance', () => {
+    expect(sha256Vectors.source.length).toBeGreaterThan(0);
+    expect(sha256Vectors.sha256.length).toBe(11);
+    expect(sha256Vectors.hmacSha256.length).toBe(9);
+    expect(sha256Vectors.sha256d.length).toBe(4);
+  });
+
+  it.each(sha256Vectors.sha256.map((v, i) => [i, v.inputAscii ?? v.generator, v] as const))(
+    'sha256 #%i %j',
+    (_i, _label, v) => {
+      const input = inputOf(v);
+      expect(input.length).toBe(v.length);
+      if (v.inputAscii !== undefined) expect(new TextDecoder().decode(input)).toBe(v.inputAscii);
+      if (v.first16Hex !== undefined) expect(bytesToHex(input.subarray(0, 16))).toBe(v.first16Hex);
+      expect(bytesToHex(sha256(input))).toBe(v.sha256);
+    },
+  );
+
+  it.each(sha256Vectors.hmacSha256.map((v) => [v.name, v] as const))('hmac-sha256 %s', (_name, v) => {
+    expect(bytesToHex(hmacSha256(hexToBytes(v.keyHex), hexToBytes(v.dataHex)))).toBe(v.hmacSha256);
+  });
+
+  it.each(sha256Vectors.sha256d.map((v, i) => [i, v] as const))('sha256d #%i', (_i, v) => {
+    const input = hexToBytes(v.inputHex);
+    expect(bytesToHex(sha256(input))).toBe(v.sha256);
+    const d = sha256d(input);
+    expect(bytesToHex(d)).toBe(v.sha256d);
+    if (v.sha256dReversed !== undefined) expect(hashToHex(d)).toBe(v.sha256dReversed);
+  });
+});
+
+describe('hash160', () => {
+  it('is ripemd160(sha256(x)) of the compressed generator point (a well-known key hash)', () => {
+    // Public key of private key 1; its hash160 is the payload of Bitcoin's 1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH.
+    const g = hexToBytes('0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798');
+    expect(bytesToHex(hash160(g))).toBe('751e76e8199196d454941c45d1b3a323f1433bd6');
+  });
+});
