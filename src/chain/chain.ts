@@ -13,7 +13,8 @@ import { BlockIndex, type IndexEntry } from './block-index.js';
 import { CoinView } from './coin-view.js';
 import { connectBlock, disconnectBlock, type BatchVerifier, type ConnectContext } from './connect.js';
 import { ChainError } from './errors.js';
-import { BlockStatus, encodeIndexEntry, keys } from './layout.js';
+import { BlockStatus, decodeCoin, encodeIndexEntry, keys } from './layout.js';
+import type { Coin } from '../consensus/coin.js';
 import { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './orphans.js';
 import { SerialQueue } from './queue.js';
 import { SignatureCache } from './sig-cache.js';
@@ -230,6 +231,12 @@ export class Chain extends EventEmitter<ChainEvents> {
   private remember(hashHex: string, block: DecodedBlock): void {
     this.recent.set(hashHex, block);
     if (this.recent.size > 64) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
+  /** An unspent output of the main chain's UTXO set. */
+  getCoin(txid: Uint8Array, index: number): Coin | undefined {
+    const raw = this.store.get(keys.coin(txid, index));
+    return raw ? decodeCoin(raw) : undefined;
   }
 
   /** A stored block, decoded with its txids. */

@@ -10,8 +10,12 @@ export interface Block {
   txs: Transaction[];
 }
 
-/** Smallest possible transaction: version, 1-byte counts, one input with empty unlock, lockTime. */
-const MIN_TX_BYTES = 4 + 1 + 37 + 1 + 4;
+/**
+ * Smallest transaction readTx accepts: version, two 1-byte counts of zero, lockTime. It bounds the
+ * transaction count before allocation; it must not assume an input (a tx without one is decodable
+ * and rejected later by the rules with bad-txns-vin-empty), or valid encodings would be refused.
+ */
+const MIN_TX_BYTES = 4 + 1 + 1 + 4;
 
 export function blockSize(b: Block): number {
   let n = HEADER_BYTES + varintSize(b.txs.length);

@@ -49,6 +49,7 @@ export const RejectCode = {
   MinRelayFeeNotMet: 'min-relay-fee-not-met',
   MempoolFull: 'mempool-full',
   TxCoinbase: 'coinbase',
+  TooLongMempoolChain: 'too-long-mempool-chain',
   // encoding
   Undecodable: 'undecodable',
 } as const;

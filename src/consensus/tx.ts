@@ -1,4 +1,5 @@
 import { ByteReader } from '../encoding/reader.js';
+import { DecodeError } from '../encoding/errors.js';
 import { ByteWriter, varintSize } from '../encoding/writer.js';
 import { sha256d } from '../crypto/hash.js';
 
@@ -53,10 +54,18 @@ export function txSize(tx: Transaction): number {
 }
 
 export function writeTx(w: ByteWriter, tx: Transaction): void {
+  // Fixed-size fields of the wrong size would shift every later byte: the txid would commit to
+  // bytes that decode to a different transaction (as header encoding, refuse rather than write).
   w.u32(tx.version).varint(tx.inputs.length);
-  for (const i of tx.inputs) w.bytes(i.prevTxid).u32(i.prevIndex).varBytes(i.unlock);
+  for (const i of tx.inputs) {
+    if (i.prevTxid.length !== 32) throw new DecodeError('bad-length', 'prevTxid must be 32 bytes');
+    w.bytes(i.prevTxid).u32(i.prevIndex).varBytes(i.unlock);
+  }
   w.varint(tx.outputs.length);
-  for (const o of tx.outputs) w.u64(o.value).bytes(o.pubKeyHash);
+  for (const o of tx.outputs) {
+    if (o.pubKeyHash.length !== 20) throw new DecodeError('bad-length', 'pubKeyHash must be 20 bytes');
+    w.u64(o.value).bytes(o.pubKeyHash);
+  }
   w.u32(tx.lockTime);
 }
 

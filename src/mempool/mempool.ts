@@ -1,0 +1,277 @@
+import { EventEmitter } from 'node:events';
+import type { Chain } from '../chain/chain.js';
+import type { Block } from '../consensus/block.js';
+import type { Coin } from '../consensus/coin.js';
+import { RejectCode } from '../consensus/errors.js';
+import { checkTxInputs, signatureItems } from '../consensus/rules/contextual.js';
+import { checkTransaction } from '../consensus/rules/tx.js';
+import { encodeTx, isCoinbase, outpointKey, txid as computeTxid, type Transaction } from '../consensus/tx.js';
+import { bytesToHex } from '../encoding/hex.js';
+import { feeRate, type MempoolEntry } from './entry.js';
+import { selectForBlock } from './select.js';
+
+export interface MempoolOptions {
+  /** Total serialized bytes the pool may hold. */
+  maxBytes: number;
+  /** Minimum fee rate, base units per 1,000 bytes. */
+  minRelayFeeRate: number;
+  /** Entries older than this leave the pool (seconds). */
+  expirySeconds: number;
+  /** MAX_ANCESTORS: longest chain of unconfirmed parents a transaction may have. */
+  maxAncestors: number;
+}
+
+export const DEFAULT_MEMPOOL_OPTIONS: MempoolOptions = {
+  maxBytes: 64 * 1024 * 1024,
+  minRelayFeeRate: 1_000,
+  expirySeconds: 14 * 24 * 3600,
+  maxAncestors: 25,
+};
+
+export type AcceptResult = { accepted: true; txid: Uint8Array; fee: bigint } | { accepted: false; code: RejectCode; reason: string };
+
+export interface MempoolEvents {
+  added: [entry: MempoolEntry];
+  removed: [info: { entry: MempoolEntry; reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg' }];
+}
+
+/**
+ * Unconfirmed transactions, validated against the chain's UTXO set plus each other (a child may
+ * spend an in-pool parent). Acceptance runs under the chain lock so the UTXO set cannot move
+ * underneath it; chain events keep the pool in step with the tip.
+ */
+export class Mempool extends EventEmitter<MempoolEvents> {
+  private readonly entries = new Map<string, MempoolEntry>();
+  /** outpoint key → id of the in-pool transaction spending it. */
+  private readonly spentBy = new Map<string, string>();
+  private bytes = 0;
+  private reorgTxs: Transaction[] = [];
+  readonly opts: MempoolOptions;
+
+  constructor(
+    readonly chain: Chain,
+    private readonly clock: () => number,
+    opts: Partial<MempoolOptions> = {},
+  ) {
+    super();
+    this.opts = { ...DEFAULT_MEMPOOL_OPTIONS, ...opts };
+    chain.on('connect', ({ block, txids }) => this.removeForBlock(block, txids));
+    chain.on('disconnect', ({ block }) => this.reorgTxs.push(...block.txs.slice(1)));
+    // Re-admission waits for the chain lock to be released: queue it behind the transition.
+    chain.on('tip', () => {
+      if (this.reorgTxs.length === 0) return;
+      const txs = this.reorgTxs;
+      this.reorgTxs = [];
+      void chain.withLock(() => this.revalidateLocked(txs));
+    });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  has(id: Uint8Array | string): boolean {
+    return this.entries.has(typeof id === 'string' ? id : bytesToHex(id));
+  }
+
+  get(id: Uint8Array | string): MempoolEntry | undefined {
+    return this.entries.get(typeof id === 'string' ? id : bytesToHex(id));
+  }
+
+  all(): MempoolEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** The in-pool transaction spending an outpoint, if any. */
+  spender(txid: Uint8Array, index: number): MempoolEntry | undefined {
+    const id = this.spentBy.get(outpointKey(txid, index));
+    return id ? this.entries.get(id) : undefined;
+  }
+
+  /** Validate and add a transaction. Serialized with the chain. */
+  accept(tx: Transaction): Promise<AcceptResult> {
+    return this.chain.withLock(() => this.acceptLocked(tx));
+  }
+
+  /** Caller holds the chain lock. */
+  private async acceptLocked(tx: Transaction): Promise<AcceptResult> {
+    const fail = (code: RejectCode, reason: string): AcceptResult => ({ accepted: false, code, reason });
+    const params = this.chain.params;
+    this.expire();
+    if (isCoinbase(tx)) return fail(RejectCode.TxCoinbase, 'a coinbase is only valid in a block');
+    const sanity = checkTransaction(tx, params.maxBlockBytes - 1_000);
+    if (!sanity.ok) return fail(sanity.code, sanity.reason);
+
+    const id = computeTxid(tx);
+    const idHex = bytesToHex(id);
+    if (this.entries.has(idHex)) return fail(RejectCode.AlreadyInMempool, 'transaction is already in the mempool');
+    for (let i = 0; i < tx.outputs.length; i++) {
+      if (this.chain.getCoin(id, i)) return fail(RejectCode.AlreadyKnown, 'transaction is already confirmed');
+    }
+
+    const coins: (Coin | undefined)[] = [];
+    const parents = new Set<string>();
+    for (const input of tx.inputs) {
+      const conflict = this.spentBy.get(outpointKey(input.prevTxid, input.prevIndex));
+      if (conflict) return fail(RejectCode.MempoolConflict, `input already spent by mempool transaction ${conflict}`);
+      const parent = this.entries.get(bytesToHex(input.prevTxid));
+      if (parent) {
+        const out = parent.tx.outputs[input.prevIndex];
+        coins.push(out ? { ...out, height: this.chain.height + 1, coinbase: false } : undefined);
+        parents.add(parent.id);
+      } else {
+        coins.push(this.chain.getCoin(input.prevTxid, input.prevIndex));
+      }
+    }
+    const inputs = checkTxInputs(tx, coins, this.chain.height + 1, params.coinbaseMaturity);
+    if (!inputs.ok) return fail(inputs.code, inputs.reason);
+    if (this.ancestorCount(parents) + 1 > this.opts.maxAncestors) {
+      return fail(RejectCode.TooLongMempoolChain, `more than ${this.opts.maxAncestors} unconfirmed ancestors`);
+    }
+
+    const size = encodeTx(tx).length;
+    const rate = feeRate(inputs.fee, size);
+    if (rate < this.opts.minRelayFeeRate) return fail(RejectCode.MinRelayFeeNotMet, `fee rate ${rate.toFixed(0)} < minimum ${this.opts.minRelayFeeRate} per kB`);
+
+    const items = signatureItems(tx, coins as Coin[], params.genesisHash).filter((it) => !this.chain.sigCache.has(it));
+    if (items.length) {
+      const bad = await this.chain.verifier.verifyBatch(items);
+      if (bad >= 0) return fail(RejectCode.BadSignature, `input signature ${bad} is invalid`);
+      for (const it of items) this.chain.sigCache.add(it);
+    }
+
+    if (!this.makeRoom(size, rate)) return fail(RejectCode.MempoolFull, 'mempool is full and the fee rate is too low to evict anything');
+
+    const entry: MempoolEntry = { tx, txid: id, id: idHex, size, fee: inputs.fee, time: this.clock(), height: this.chain.height, parents, children: new Set() };
+    this.entries.set(idHex, entry);
+    this.bytes += size;
+    for (const input of tx.inputs) this.spentBy.set(outpointKey(input.prevTxid, input.prevIndex), idHex);
+    for (const p of parents) this.entries.get(p)!.children.add(idHex);
+    this.emit('added', entry);
+    return { accepted: true, txid: id, fee: inputs.fee };
+  }
+
+  private ancestorCount(parents: Set<string>): number {
+    const seen = new Set<string>();
+    const stack = [...parents];
+    while (stack.length && seen.size <= this.opts.maxAncestors) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...(this.entries.get(id)?.parents ?? []));
+    }
+    return seen.size;
+  }
+
+  /** The entry and everything in the pool that descends from it. */
+  private withDescendants(e: MempoolEntry): MempoolEntry[] {
+    const out: MempoolEntry[] = [];
+    const seen = new Set<string>();
+    const stack = [e];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (seen.has(x.id)) continue;
+      seen.add(x.id);
+      out.push(x);
+      for (const c of x.children) {
+        const ce = this.entries.get(c);
+        if (ce) stack.push(ce);
+      }
+    }
+    return out;
+  }
+
+  private removeEntry(e: MempoolEntry, reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg'): void {
+    if (!this.entries.delete(e.id)) return;
+    this.bytes -= e.size;
+    for (const input of e.tx.inputs) {
+      const k = outpointKey(input.prevTxid, input.prevIndex);
+      if (this.spentBy.get(k) === e.id) this.spentBy.delete(k);
+    }
+    for (const p of e.parents) this.entries.get(p)?.children.delete(e.id);
+    for (const c of e.children) this.entries.get(c)?.parents.delete(e.id);
+    this.emit('removed', { entry: e, reason });
+  }
+
+  private removeWithDescendants(e: MempoolEntry, reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg'): void {
+    for (const x of this.withDescendants(e)) this.removeEntry(x, reason);
+  }
+
+  /**
+   * Evict the lowest fee-rate packages (a transaction with its descendants) until `size` more
+   * bytes fit, but only packages paying less than `rate`. False when that cannot free enough.
+   */
+  private makeRoom(size: number, rate: number): boolean {
+    while (this.bytes + size > this.opts.maxBytes) {
+      let worst: { e: MempoolEntry; rate: number } | undefined;
+      for (const e of this.entries.values()) {
+        const pkg = this.withDescendants(e);
+        const r = feeRate(pkg.reduce((f, x) => f + x.fee, 0n), pkg.reduce((n, x) => n + x.size, 0));
+        if (!worst || r < worst.rate) worst = { e, rate: r };
+      }
+      if (!worst || worst.rate >= rate) return false;
+      this.removeWithDescendants(worst.e, 'eviction');
+    }
+    return true;
+  }
+
+  /** Drop entries (with descendants) older than the expiry age. */
+  expire(now = this.clock()): number {
+    let n = 0;
+    for (const e of [...this.entries.values()]) {
+      if (this.entries.has(e.id) && now - e.time > this.opts.expirySeconds) {
+        const before = this.entries.size;
+        this.removeWithDescendants(e, 'expiry');
+        n += before - this.entries.size;
+      }
+    }
+    return n;
+  }
+
+  /** A block connected: its transactions leave, and so does anything spending the same coins. */
+  private removeForBlock(block: Block, txids: Uint8Array[]): void {
+    for (let t = 1; t < block.txs.length; t++) {
+      const e = this.entries.get(bytesToHex(txids[t]!));
+      if (e) {
+        // Confirmed: its children stay (their parent is now a confirmed coin).
+        for (const c of e.children) this.entries.get(c)?.parents.delete(e.id);
+        e.children.clear();
+        this.removeEntry(e, 'block');
+      }
+      for (const input of block.txs[t]!.inputs) {
+        const other = this.spentBy.get(outpointKey(input.prevTxid, input.prevIndex));
+        const oe = other ? this.entries.get(other) : undefined;
+        if (oe) this.removeWithDescendants(oe, 'conflict');
+      }
+    }
+  }
+
+  /**
+   * After a reorg: transactions of disconnected blocks come back when still valid, and every
+   * pool entry is checked again against the new UTXO set (its coins may be gone or immature now).
+   * Caller holds the chain lock.
+   */
+  private async revalidateLocked(disconnected: Transaction[]): Promise<void> {
+    const previous = [...this.entries.values()].sort((a, b) => a.time - b.time);
+    for (const e of previous) this.removeEntry(e, 'reorg');
+    for (const tx of disconnected) await this.acceptLocked(tx);
+    for (const e of previous) {
+      const r = await this.acceptLocked(e.tx);
+      if (r.accepted) this.entries.get(bytesToHex(r.txid))!.time = e.time;
+    }
+  }
+
+  /** Transactions for the miner's next block: see selectForBlock. */
+  selectForBlock(maxBytes: number): MempoolEntry[] {
+    return selectForBlock(this.entries, maxBytes);
+  }
+
+  /** Every transaction, parents before children (for persistence across restarts). */
+  ordered(): Transaction[] {
+    return selectForBlock(this.entries, Number.MAX_SAFE_INTEGER).map((e) => e.tx);
+  }
+}
