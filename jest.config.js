@@ -9,4 +9,5 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/reporters/summary.cjs'],
 };

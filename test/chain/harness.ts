@@ -1,15 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Chain, type ChainOptions, type ProcessResult } from '../../src/chain/index.js';
+import { ClassicLevel } from 'classic-level';
+import { Chain, reindexChain, utxoSetHash, type BatchVerifier, type ChainOptions, type IndexEntry, type ProcessResult } from '../../src/chain/index.js';
 import type { Block } from '../../src/consensus/block.js';
+import type { RejectCode } from '../../src/consensus/errors.js';
 import { headerHash } from '../../src/consensus/header.js';
-import type { Transaction } from '../../src/consensus/tx.js';
+import type { Transaction, TxOutput } from '../../src/consensus/tx.js';
 import { VerifyPool } from '../../src/crypto/verify-pool.js';
-import { hashToHex } from '../../src/encoding/hex.js';
+import { bytesToHex, hashToHex } from '../../src/encoding/hex.js';
 import { testKey, type TestKey } from '../helpers/keys.js';
 import { mineBlock, regtest } from '../helpers/mine.js';
-import { coinsOf, type OwnedCoin } from '../helpers/tx.js';
+import { coinsOf, signSpend, type OwnedCoin } from '../helpers/tx.js';
 
 /** A temporary data directory removed by `cleanup`. */
 export function tempDir(label = 'powchain-test'): { dir: string; cleanup: () => void } {
@@ -34,6 +36,23 @@ export interface NamedBlock {
   coinbase: OwnedCoin[];
 }
 
+export interface BlockOpts {
+  txs?: Transaction[];
+  fees?: bigint;
+  coinbaseValue?: bigint;
+  /** Seconds after the parent's time (default 60). */
+  timeDelta?: number;
+  minerKey?: TestKey;
+}
+
+/** One chain event, with block hashes resolved to the harness's names. */
+export type LoggedEvent =
+  | { type: 'tip'; name: string }
+  | { type: 'connect' | 'disconnect'; name: string }
+  | { type: 'reorg'; fork: string; disconnected: string[]; connected: string[] }
+  | { type: 'block-invalid'; name: string; code: RejectCode }
+  | { type: 'orphan'; name: string; missing: string };
+
 /**
  * A script of named blocks on regtest, in the style of a full-block test generator:
  * `h.block('b3', 'b2', { txs })` builds a block on top of `b2`, and `accept`/`reject` hand it to
@@ -42,6 +61,8 @@ export interface NamedBlock {
 export class ChainHarness {
   readonly blocks = new Map<string, NamedBlock>();
   readonly miner: TestKey = testKey('miner');
+  /** Events of the current chain object (re-attached by reopen/reindex). */
+  readonly events: LoggedEvent[] = [];
   private extra = 0n;
 
   private constructor(
@@ -49,18 +70,51 @@ export class ChainHarness {
     readonly dir: string,
     readonly clock: TestClock,
     private readonly pool: VerifyPool,
+    /** The pool behind a counter of verifyBatch calls. */
+    readonly verifier: BatchVerifier & { calls: number },
     private readonly cleanupDir: () => void,
+    private readonly extraOpts: Partial<ChainOptions>,
   ) {
     const g = regtest.genesis;
     this.blocks.set('genesis', { name: 'genesis', block: g, hash: regtest.genesisHash, hashHex: hashToHex(regtest.genesisHash), height: 0, time: g.header.time, coinbase: [] });
+    this.attach();
   }
 
   static async create(opts: Partial<ChainOptions> = {}): Promise<ChainHarness> {
     const { dir, cleanup } = tempDir('powchain-chain');
     const clock = new TestClock();
-    const pool = new VerifyPool();
-    const chain = await Chain.open({ params: regtest, location: join(dir, 'chain'), verifier: pool, clock: clock.read, ...opts });
-    return new ChainHarness(chain, dir, clock, pool, cleanup);
+    const pool = new VerifyPool({ size: 1 });
+    const verifier = {
+      calls: 0,
+      verifyBatch(items: Parameters<BatchVerifier['verifyBatch']>[0]) {
+        verifier.calls++;
+        return pool.verifyBatch(items);
+      },
+    };
+    const chain = await Chain.open({ params: regtest, location: join(dir, 'chain'), verifier, clock: clock.read, ...opts });
+    return new ChainHarness(chain, dir, clock, pool, verifier, cleanup, opts);
+  }
+
+  /** A second harness on a fresh directory holding the named blocks of `source`, connected in order. */
+  static async replay(source: ChainHarness, names: string[]): Promise<ChainHarness> {
+    const h = await ChainHarness.create();
+    h.clock.now = source.clock.now;
+    for (const n of names) {
+      const nb = source.get(n);
+      h.blocks.set(n, nb);
+      const r = await h.submit(n);
+      if (r.status !== 'connected') throw new Error(`replay ${n}: ${JSON.stringify(r)}`);
+    }
+    return h;
+  }
+
+  /** Options that open this harness's database (what reopen and reindex use). */
+  options(opts: Partial<ChainOptions> = {}): ChainOptions {
+    return { params: regtest, location: this.location, verifier: this.verifier, clock: this.clock.read, ...this.extraOpts, ...opts };
+  }
+
+  get location(): string {
+    return join(this.dir, 'chain');
   }
 
   get(name: string): NamedBlock {
@@ -69,28 +123,67 @@ export class ChainHarness {
     return b;
   }
 
+  /** The name of a block, from its hash (internal bytes, or display-order hex as results give it). */
+  nameOf(hash: Uint8Array | string): string {
+    const display = typeof hash === 'string' ? hash : hashToHex(hash);
+    for (const [n, b] of this.blocks) if (b.hashHex === display) return n;
+    return `?${display.slice(0, 12)}`;
+  }
+
   /** Build (not submit) a valid block named `name` on top of `parent`. */
-  block(name: string, parent: string, opts: { txs?: Transaction[]; fees?: bigint; coinbaseValue?: bigint; timeDelta?: number; minerKey?: TestKey } = {}): NamedBlock {
+  block(name: string, parent: string, opts: BlockOpts = {}): NamedBlock {
     const p = this.get(parent);
     const height = p.height + 1;
     const time = p.time + (opts.timeDelta ?? 60);
     const block = mineBlock({ prevHash: p.hash, height, time, txs: opts.txs, fees: opts.fees, coinbaseValue: opts.coinbaseValue, extraNonce: this.extra++, minerKey: opts.minerKey });
+    return this.named(name, block, height, opts.minerKey);
+  }
+
+  /** Register a block built elsewhere under a name. */
+  named(name: string, block: Block, height: number, minerKey: TestKey = this.miner): NamedBlock {
     const hash = headerHash(block.header);
-    const nb: NamedBlock = { name, block, hash, hashHex: hashToHex(hash), height, time, coinbase: coinsOf(block.txs[0]!, height, opts.minerKey ?? this.miner) };
+    const nb: NamedBlock = { name, block, hash, hashHex: hashToHex(hash), height, time: block.header.time, coinbase: coinsOf(block.txs[0]!, height, minerKey) };
     this.blocks.set(name, nb);
     return nb;
   }
 
-  /** Register a block built elsewhere under a name. */
-  named(name: string, block: Block, height: number): NamedBlock {
-    const hash = headerHash(block.header);
-    const nb: NamedBlock = { name, block, hash, hashHex: hashToHex(hash), height, time: block.header.time, coinbase: coinsOf(block.txs[0]!, height, this.miner) };
-    this.blocks.set(name, nb);
-    return nb;
+  /** A signed regtest spend of `inputs` to `outputs`. */
+  spend(inputs: readonly OwnedCoin[], outputs: TxOutput[]): Transaction {
+    return signSpend({ inputs, outputs, genesisHash: regtest.genesisHash });
   }
 
   submit(name: string, source = 'test'): Promise<ProcessResult> {
     return this.chain.processBlock(this.get(name).block, { source });
+  }
+
+  /** Submit `name` and expect it stored and valid; `mainChain` says whether it must be the tip's chain. */
+  async accept(name: string, mainChain = true): Promise<void> {
+    expect(await this.submit(name)).toEqual({ status: 'connected', hash: this.get(name).hashHex, height: this.get(name).height, mainChain });
+  }
+
+  /** Submit `name` and expect the reject code. */
+  async reject(name: string, code: RejectCode, status: 'invalid' | 'temporary' = 'invalid'): Promise<void> {
+    expect(await this.submit(name)).toMatchObject({ status, hash: this.get(name).hashHex, code });
+  }
+
+  /** Submit `name` and expect it held as an orphan waiting for `missing`. */
+  async orphan(name: string, missing: string): Promise<void> {
+    expect(await this.submit(name)).toEqual({ status: 'orphan', hash: this.get(name).hashHex, missing: this.get(missing).hashHex });
+  }
+
+  expectTip(name: string): void {
+    expect(this.tipName()).toBe(name);
+    expect(this.chain.height).toBe(this.get(name).height);
+  }
+
+  /** The index entry of a named block (undefined when the chain never stored it). */
+  entry(name: string): IndexEntry | undefined {
+    return this.chain.index.get(this.get(name).hash);
+  }
+
+  /** Whether the orphan pool holds the named block. */
+  inOrphanPool(name: string): boolean {
+    return this.chain.orphans.has(bytesToHex(this.get(name).hash));
   }
 
   /** Build `count` empty blocks on `parent` named `${prefix}1..n`; returns the last name. */
@@ -114,10 +207,32 @@ export class ChainHarness {
     return undefined;
   }
 
+  utxoHash(): Promise<string> {
+    return utxoSetHash(this.chain).then((u) => u.hash);
+  }
+
   /** Close the chain and reopen it on the same directory (a restart). */
   async reopen(opts: Partial<ChainOptions> = {}): Promise<void> {
     await this.chain.close();
-    (this as { chain: Chain }).chain = await Chain.open({ params: regtest, location: join(this.dir, 'chain'), verifier: this.pool, clock: this.clock.read, ...opts });
+    this.setChain(await Chain.open(this.options(opts)));
+  }
+
+  /** Close the chain and rebuild its state from the stored blocks (reindexChain). */
+  async reindex(): Promise<void> {
+    await this.chain.close();
+    this.setChain(await reindexChain(this.options()));
+  }
+
+  /** With the chain closed, edit the database through a raw classic-level handle. */
+  async raw(edit: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<void>): Promise<void> {
+    await this.chain.close();
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(this.location, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    try {
+      await edit(db);
+    } finally {
+      await db.close();
+    }
   }
 
   async close(): Promise<void> {
@@ -125,4 +240,46 @@ export class ChainHarness {
     await this.pool.close();
     this.cleanupDir();
   }
+
+  private setChain(chain: Chain): void {
+    (this as { chain: Chain }).chain = chain;
+    this.attach();
+  }
+
+  private attach(): void {
+    const c = this.chain;
+    const log = (e: LoggedEvent) => this.events.push(e);
+    c.on('tip', (e) => log({ type: 'tip', name: this.nameOf(e.hash) }));
+    c.on('connect', (e) => log({ type: 'connect', name: this.nameOf(e.entry.hash) }));
+    c.on('disconnect', (e) => log({ type: 'disconnect', name: this.nameOf(e.entry.hash) }));
+    c.on('reorg', (e) => log({ type: 'reorg', fork: this.nameOf(e.fork.hash), disconnected: e.disconnected.map((d) => this.nameOf(d.hash)), connected: e.connected.map((d) => this.nameOf(d.hash)) }));
+    c.on('block-invalid', (e) => log({ type: 'block-invalid', name: this.nameOf(e.hash), code: e.code }));
+    c.on('orphan', (e) => log({ type: 'orphan', name: this.nameOf(e.hash), missing: this.nameOf(e.missing) }));
+  }
+
+  /** Forget the events logged so far. */
+  clearEvents(): void {
+    this.events.length = 0;
+  }
+}
+
+/** A deterministic PRNG (mulberry32) so shuffled deliveries reproduce. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(items: readonly T[], rand: () => number): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }

@@ -126,7 +126,7 @@ describe('checkBlock: one smallest failing block per reject code', () => {
   test('bad-txnmrklroot: one bit of the merkle root flipped', () => {
     const b = blockWith();
     const root = b.header.merkleRoot.slice();
-    root[0] ^= 1;
+    root[0]! ^= 1;
     expect(check(regrind({ ...b, header: { ...b.header, merkleRoot: root } }))).toBe('bad-txnmrklroot');
   });
 

@@ -61,15 +61,15 @@ describe('signature digest', () => {
   const mutations: [string, (tx: Transaction) => void][] = [
     ['version', (tx) => (tx.version = 2)],
     ['lockTime', (tx) => (tx.lockTime = 1)],
-    ['prevout 0 txid', (tx) => (tx.inputs[0]!.prevTxid[31] ^= 1)],
+    ['prevout 0 txid', (tx) => (tx.inputs[0]!.prevTxid[31]! ^= 1)],
     ['prevout 0 index', (tx) => (tx.inputs[0]!.prevIndex = 1)],
-    ['prevout 1 txid (another input)', (tx) => (tx.inputs[1]!.prevTxid[0] ^= 1)],
+    ['prevout 1 txid (another input)', (tx) => (tx.inputs[1]!.prevTxid[0]! ^= 1)],
     ['prevout 1 index (another input)', (tx) => (tx.inputs[1]!.prevIndex = 6)],
     ['input order', (tx) => tx.inputs.reverse()],
     ['input list (one more)', (tx) => tx.inputs.push({ prevTxid: fill(32, 3), prevIndex: 0, unlock: new Uint8Array(0) })],
     ['output 0 value', (tx) => (tx.outputs[0]!.value += 1n)],
     ['output 1 value', (tx) => (tx.outputs[1]!.value -= 1n)],
-    ['output 1 pubKeyHash', (tx) => (tx.outputs[1]!.pubKeyHash[19] ^= 1)],
+    ['output 1 pubKeyHash', (tx) => (tx.outputs[1]!.pubKeyHash[19]! ^= 1)],
     ['output order', (tx) => tx.outputs.reverse()],
     ['output list (one fewer)', (tx) => tx.outputs.pop()],
   ];
@@ -91,7 +91,7 @@ describe('signature digest', () => {
     expect(signatureDigest(baseTx, 1, spent, GENESIS)).not.toEqual(base);
     expect(signatureDigest(baseTx, 0, { ...spent, value: spent.value + 1n }, GENESIS)).not.toEqual(base);
     const pkh = spent.pubKeyHash.slice();
-    pkh[0] ^= 1;
+    pkh[0]! ^= 1;
     expect(signatureDigest(baseTx, 0, { ...spent, pubKeyHash: pkh }, GENESIS)).not.toEqual(base);
   });
 

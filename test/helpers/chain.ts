@@ -59,6 +59,11 @@ export class RegtestChain {
     };
   }
 
+  /** The unspent coin at an outpoint, or undefined when there is none (never created, or spent). */
+  coinAt(prevTxid: Uint8Array, index: number): Coin | undefined {
+    return this.utxos.get(outpointKey(prevTxid, index))?.coin;
+  }
+
   /** The coin each input spends, or undefined when unknown or spent (checkTxInputs' argument). */
   coinsFor(tx: Transaction): (Coin | undefined)[] {
     return tx.inputs.map((i) => this.utxos.get(outpointKey(i.prevTxid, i.prevIndex))?.coin);
@@ -92,12 +97,13 @@ export class RegtestChain {
   }
 
   /**
-   * Mine a block on the tip containing `txs` (coinbase added) and connect it. Fees are computed
-   * from the coins the transactions spend, including outputs created earlier in the same block.
+   * A valid child of the tip containing `txs` after its coinbase, without connecting it (feed it
+   * to the code under test, then `connect` it here). The coinbase claims the subsidy plus the
+   * fees, computed from the coins the transactions spend, including outputs created earlier in
+   * the same block.
    */
-  mine(opts: { txs?: Transaction[]; minerKey?: TestKey; time?: number; extraNonce?: bigint } = {}): Block {
+  build(opts: { txs?: Transaction[]; minerKey?: TestKey; time?: number; extraNonce?: bigint } = {}): Block {
     const txs = opts.txs ?? [];
-    const minerKey = opts.minerKey ?? testKey('miner');
     const height = this.height + 1;
     const view = new Map(this.utxos);
     let fees = 0n;
@@ -106,28 +112,43 @@ export class RegtestChain {
       for (const i of tx.inputs) {
         const k = outpointKey(i.prevTxid, i.prevIndex);
         const c = view.get(k);
-        if (!c) throw new Error(`RegtestChain.mine: input ${k} is not an unspent output of this chain`);
+        if (!c) throw new Error(`RegtestChain.build: input ${k} is not an unspent output of this chain`);
         inSum += c.coin.value;
         view.delete(k);
       }
       fees += inSum - totalOutput(tx);
       this.addOutputs(view, tx, height);
     }
-    const block = mineBlock({
+    return mineBlock({
       prevHash: this.tipHash,
       height,
       time: opts.time ?? this.tipTime + this.params.targetSpacing,
       txs,
-      minerKey,
+      minerKey: opts.minerKey ?? testKey('miner'),
       fees,
       params: this.params,
       ...(opts.extraNonce === undefined ? {} : { extraNonce: opts.extraNonce }),
     });
-    this.addOutputs(view, block.txs[0]!, height);
-    this.utxos.clear();
-    for (const [k, c] of view) this.utxos.set(k, c);
+  }
+
+  /**
+   * Make `block` the new tip: spent outputs leave the UTXO set, new ones enter. No rule is
+   * checked (the block's prevHash is not even compared with the tip); that is the caller's job.
+   */
+  connect(block: Block): void {
+    const height = this.height + 1;
+    for (const tx of block.txs) {
+      for (const i of tx.inputs) this.utxos.delete(outpointKey(i.prevTxid, i.prevIndex));
+      this.addOutputs(this.utxos, tx, height);
+    }
     this.blocks.push(block);
     this.hashes.push(headerHash(block.header));
+  }
+
+  /** Build a child of the tip and connect it. */
+  mine(opts: { txs?: Transaction[]; minerKey?: TestKey; time?: number; extraNonce?: bigint } = {}): Block {
+    const block = this.build(opts);
+    this.connect(block);
     return block;
   }
 
