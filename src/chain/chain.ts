@@ -120,9 +120,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   /**
    * Checks, in order: duplicate → context-free rules → unknown parent (orphan pool) →
    * known-invalid parent → header against its parent → store → connect/reorg → waiting orphans.
-   * Caller must hold the chain lock.
+   * Caller must hold the chain lock. `drainOrphans` is false when called from
+   * processOrphansOfLocked, whose queue handles the waiting children (no recursion).
    */
-  private async processBlockLocked(block: Block, opts: ProcessOptions): Promise<ProcessResult> {
+  private async processBlockLocked(block: Block, opts: ProcessOptions, drainOrphans = true): Promise<ProcessResult> {
     const hash = headerHash(block.header);
     const hashHex = bytesToHex(hash);
     const display = hashToHex(hash);
@@ -170,10 +171,12 @@ export class Chain extends EventEmitter<ChainEvents> {
 
     if (parent.status === BlockStatus.Invalid) {
       await this.markInvalidLocked(entry, RejectCode.PrevBlockInvalid, 'parent block is invalid', source);
+      if (drainOrphans) await this.processOrphansOfLocked(entry);
       return { status: 'invalid', hash: display, code: RejectCode.PrevBlockInvalid, reason: 'parent block is invalid' };
     }
     if (!ctxResult.ok) {
       await this.markInvalidLocked(entry, ctxResult.code, ctxResult.reason, source);
+      if (drainOrphans) await this.processOrphansOfLocked(entry);
       return { status: 'invalid', hash: display, code: ctxResult.code, reason: ctxResult.reason };
     }
 
@@ -185,7 +188,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       entry.status === BlockStatus.Invalid
         ? { status: 'invalid', hash: display, code: entry.invalidCode as RejectCode, reason: 'block failed validation while connecting' }
         : { status: 'connected', hash: display, height: entry.height, mainChain: this.index.isOnMainChain(entry) };
-    await this.processOrphansOfLocked(entry);
+    if (drainOrphans) await this.processOrphansOfLocked(entry);
     return result;
   }
 
@@ -237,6 +240,11 @@ export class Chain extends EventEmitter<ChainEvents> {
   getCoin(txid: Uint8Array, index: number): Coin | undefined {
     const raw = this.store.get(keys.coin(txid, index));
     return raw ? decodeCoin(raw) : undefined;
+  }
+
+  /** The stored bytes of a block (main chain or not), if this node has it. */
+  getBlockBytes(hash: Uint8Array): Uint8Array | undefined {
+    return this.store.get(keys.block(hash));
   }
 
   /** A stored block, decoded with its txids. */
@@ -322,6 +330,13 @@ export class Chain extends EventEmitter<ChainEvents> {
 
     for (const entry of path) {
       const block = this.readBlock(entry);
+      // processBlock checked the header against its parent before storing, but a reindex resets
+      // every stored block to DataStored: a block never connected is checked again here, or a
+      // stored bad-diffbits/time-too-old block would connect (connectBlock checks no header).
+      if (entry.status !== BlockStatus.Valid) {
+        const header = this.checkAgainstParent(block, entry.parent!);
+        if (!header.ok && !TEMPORARY_REJECTS.has(header.code)) return { entry, error: RuleError.from(header) };
+      }
       try {
         await connectBlock(this.connectContext(), view, block, entry.hash, block.txids, entry.height);
       } catch (err) {
@@ -372,14 +387,18 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.emit('block-invalid', { hash: hashToHex(entry.hash), code, reason, source });
   }
 
-  /** Process orphans that were waiting for `parent`, generation by generation (no recursion). */
+  /**
+   * Process orphans that were waiting for `parent`, generation by generation (no recursion).
+   * Every orphan the chain stored, valid or invalid, has its own waiting children judged next
+   * (children of an invalid one are stored as bad-prevblk rather than left in the pool).
+   */
   private async processOrphansOfLocked(parent: IndexEntry): Promise<void> {
     const queue = [parent.hashHex];
     while (queue.length) {
       const parentHex = queue.shift()!;
       for (const orphan of this.orphans.takeChildren(parentHex)) {
-        const r = await this.processBlockLocked(orphan.block, { source: orphan.source });
-        if (r.status === 'connected') queue.push(orphan.hashHex);
+        await this.processBlockLocked(orphan.block, { source: orphan.source }, false);
+        if (this.index.get(orphan.hashHex)) queue.push(orphan.hashHex);
       }
     }
   }

@@ -45,7 +45,10 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   /** outpoint key → id of the in-pool transaction spending it. */
   private readonly spentBy = new Map<string, string>();
   private bytes = 0;
+  /** Transactions of disconnected blocks, lowest block first, waiting for re-admission. */
   private reorgTxs: Transaction[] = [];
+  /** A block left the main chain since the last re-validation. */
+  private reorgPending = false;
   readonly opts: MempoolOptions;
 
   constructor(
@@ -56,12 +59,19 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     super();
     this.opts = { ...DEFAULT_MEMPOOL_OPTIONS, ...opts };
     chain.on('connect', ({ block, txids }) => this.removeForBlock(block, txids));
-    chain.on('disconnect', ({ block }) => this.reorgTxs.push(...block.txs.slice(1)));
+    // Disconnect events come tip first: prepend, so a parent's block is re-admitted before its child's.
+    chain.on('disconnect', ({ block }) => {
+      this.reorgTxs.unshift(...block.txs.slice(1));
+      this.reorgPending = true;
+    });
     // Re-admission waits for the chain lock to be released: queue it behind the transition.
+    // Re-validate after any disconnect, even of blocks without transactions: a lower tip can
+    // make an in-pool coinbase spend immature.
     chain.on('tip', () => {
-      if (this.reorgTxs.length === 0) return;
+      if (!this.reorgPending) return;
       const txs = this.reorgTxs;
       this.reorgTxs = [];
+      this.reorgPending = false;
       void chain.withLock(() => this.revalidateLocked(txs));
     });
   }
@@ -129,7 +139,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
     const inputs = checkTxInputs(tx, coins, this.chain.height + 1, params.coinbaseMaturity);
     if (!inputs.ok) return fail(inputs.code, inputs.reason);
-    if (this.ancestorCount(parents) + 1 > this.opts.maxAncestors) {
+    const ancestors = this.ancestorsOf(parents);
+    if (ancestors.size + 1 > this.opts.maxAncestors) {
       return fail(RejectCode.TooLongMempoolChain, `more than ${this.opts.maxAncestors} unconfirmed ancestors`);
     }
 
@@ -137,14 +148,20 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const rate = feeRate(inputs.fee, size);
     if (rate < this.opts.minRelayFeeRate) return fail(RejectCode.MinRelayFeeNotMet, `fee rate ${rate.toFixed(0)} < minimum ${this.opts.minRelayFeeRate} per kB`);
 
+    // Plan evictions before the costly signature check, apply them only once the tx is known good.
+    const evict = this.planEviction(size, inputs.fee, rate, ancestors);
+    if (!evict) return fail(RejectCode.MempoolFull, 'mempool is full and the fee rate is too low to evict enough');
+
     const items = signatureItems(tx, coins as Coin[], params.genesisHash).filter((it) => !this.chain.sigCache.has(it));
     if (items.length) {
       const bad = await this.chain.verifier.verifyBatch(items);
       if (bad >= 0) return fail(RejectCode.BadSignature, `input signature ${bad} is invalid`);
       for (const it of items) this.chain.sigCache.add(it);
     }
+    // The await above yields: a parent may have left (e.g. an expire() call from outside the lock).
+    for (const p of parents) if (!this.entries.has(p)) return fail(RejectCode.InputsMissingOrSpent, `parent ${p} left the mempool`);
 
-    if (!this.makeRoom(size, rate)) return fail(RejectCode.MempoolFull, 'mempool is full and the fee rate is too low to evict anything');
+    for (const e of evict) this.removeEntry(e, 'eviction');
 
     const entry: MempoolEntry = { tx, txid: id, id: idHex, size, fee: inputs.fee, time: this.clock(), height: this.chain.height, parents, children: new Set() };
     this.entries.set(idHex, entry);
@@ -155,7 +172,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return { accepted: true, txid: id, fee: inputs.fee };
   }
 
-  private ancestorCount(parents: Set<string>): number {
+  /** In-pool ancestors of a tx with these parents (the walk stops once past maxAncestors). */
+  private ancestorsOf(parents: Set<string>): Set<string> {
     const seen = new Set<string>();
     const stack = [...parents];
     while (stack.length && seen.size <= this.opts.maxAncestors) {
@@ -164,7 +182,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       seen.add(id);
       stack.push(...(this.entries.get(id)?.parents ?? []));
     }
-    return seen.size;
+    return seen;
   }
 
   /** The entry and everything in the pool that descends from it. */
@@ -202,21 +220,39 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   /**
-   * Evict the lowest fee-rate packages (a transaction with its descendants) until `size` more
-   * bytes fit, but only packages paying less than `rate`. False when that cannot free enough.
+   * The entries to evict so that `size` more bytes fit: lowest fee-rate packages (a transaction
+   * with its descendants) first, and only packages paying less than `rate`. The package of an
+   * ancestor of the newcomer includes the newcomer (evicting it would orphan the newcomer); if
+   * such a package is the cheapest, the newcomer cannot get in. Undefined when the room cannot
+   * be made: nothing is evicted then. Evicts nothing itself.
    */
-  private makeRoom(size: number, rate: number): boolean {
-    while (this.bytes + size > this.opts.maxBytes) {
-      let worst: { e: MempoolEntry; rate: number } | undefined;
+  private planEviction(size: number, fee: bigint, rate: number, ancestors: ReadonlySet<string>): MempoolEntry[] | undefined {
+    const gone = new Set<string>();
+    const out: MempoolEntry[] = [];
+    let bytes = this.bytes;
+    while (bytes + size > this.opts.maxBytes) {
+      let worst: { pkg: MempoolEntry[]; rate: number; ancestor: boolean } | undefined;
       for (const e of this.entries.values()) {
-        const pkg = this.withDescendants(e);
-        const r = feeRate(pkg.reduce((f, x) => f + x.fee, 0n), pkg.reduce((n, x) => n + x.size, 0));
-        if (!worst || r < worst.rate) worst = { e, rate: r };
+        if (gone.has(e.id)) continue;
+        const pkg = this.withDescendants(e).filter((x) => !gone.has(x.id));
+        const ancestor = ancestors.has(e.id);
+        let pkgFee = ancestor ? fee : 0n;
+        let pkgSize = ancestor ? size : 0;
+        for (const x of pkg) {
+          pkgFee += x.fee;
+          pkgSize += x.size;
+        }
+        const r = feeRate(pkgFee, pkgSize);
+        if (!worst || r < worst.rate) worst = { pkg, rate: r, ancestor };
       }
-      if (!worst || worst.rate >= rate) return false;
-      this.removeWithDescendants(worst.e, 'eviction');
+      if (!worst || worst.ancestor || worst.rate >= rate) return undefined;
+      for (const x of worst.pkg) {
+        gone.add(x.id);
+        out.push(x);
+        bytes -= x.size;
+      }
     }
-    return true;
+    return out;
   }
 
   /** Drop entries (with descendants) older than the expiry age. */
@@ -256,13 +292,34 @@ export class Mempool extends EventEmitter<MempoolEvents> {
    * Caller holds the chain lock.
    */
   private async revalidateLocked(disconnected: Transaction[]): Promise<void> {
-    const previous = [...this.entries.values()].sort((a, b) => a.time - b.time);
+    const previous = this.topological([...this.entries.values()].sort((a, b) => a.time - b.time));
     for (const e of previous) this.removeEntry(e, 'reorg');
     for (const tx of disconnected) await this.acceptLocked(tx);
     for (const e of previous) {
       const r = await this.acceptLocked(e.tx);
       if (r.accepted) this.entries.get(bytesToHex(r.txid))!.time = e.time;
     }
+  }
+
+  /**
+   * `list` reordered so every in-pool parent comes before its children, otherwise keeping the
+   * given order. Entry times alone do not give that: a parent re-admitted after a reorg is
+   * younger than the children that stayed in the pool.
+   */
+  private topological(list: MempoolEntry[]): MempoolEntry[] {
+    const out: MempoolEntry[] = [];
+    const done = new Set<string>();
+    const visit = (e: MempoolEntry): void => {
+      if (done.has(e.id)) return;
+      done.add(e.id);
+      for (const p of e.parents) {
+        const pe = this.entries.get(p);
+        if (pe) visit(pe);
+      }
+      out.push(e);
+    };
+    for (const e of list) visit(e);
+    return out;
   }
 
   /** Transactions for the miner's next block: see selectForBlock. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { Chain, reindexChain, utxoSetHash, type BatchVerifier, type ChainOptions, type IndexEntry, type ProcessResult } from '../../src/chain/index.js';
+import { BlockStatus, Chain, reindexChain, utxoSetHash, type BatchVerifier, type ChainOptions, type IndexEntry, type ProcessResult } from '../../src/chain/index.js';
 import type { Block } from '../../src/consensus/block.js';
 import type { RejectCode } from '../../src/consensus/errors.js';
 import { headerHash } from '../../src/consensus/header.js';
@@ -108,6 +108,14 @@ export class ChainHarness {
     return h;
   }
 
+  /** A harness on a fresh directory that knows (but has not been given) every block `source` built. */
+  static async sharing(source: ChainHarness, opts: Partial<ChainOptions> = {}): Promise<ChainHarness> {
+    const h = await ChainHarness.create(opts);
+    h.clock.now = source.clock.now;
+    for (const [n, b] of source.blocks) h.blocks.set(n, b);
+    return h;
+  }
+
   /** Options that open this harness's database (what reopen and reindex use). */
   options(opts: Partial<ChainOptions> = {}): ChainOptions {
     return { params: regtest, location: this.location, verifier: this.verifier, clock: this.clock.read, ...this.extraOpts, ...opts };
@@ -164,6 +172,26 @@ export class ChainHarness {
   /** Submit `name` and expect the reject code. */
   async reject(name: string, code: RejectCode, status: 'invalid' | 'temporary' = 'invalid'): Promise<void> {
     expect(await this.submit(name)).toMatchObject({ status, hash: this.get(name).hashHex, code });
+  }
+
+  /**
+   * Submit `name`, a child of the tip, and expect the full verdict of a contextual rule: rejected
+   * with `code`, recorded invalid by hash (so a resubmission is answered from the index without
+   * verifying a signature), a 'block-invalid' event, and tip and UTXO set untouched.
+   */
+  async rejectAndRecord(name: string, code: RejectCode): Promise<void> {
+    const tip = this.tipName();
+    const utxo = await this.utxoHash();
+    this.clearEvents();
+    await this.reject(name, code);
+    expect(this.entry(name)).toMatchObject({ status: BlockStatus.Invalid, invalidCode: code });
+    expect(this.events).toEqual([{ type: 'block-invalid', name, code }]);
+    expect(this.tipName()).toBe(tip);
+    expect(await this.utxoHash()).toBe(utxo);
+    const calls = this.verifier.calls;
+    await this.reject(name, code);
+    expect(this.verifier.calls).toBe(calls);
+    expect(this.events).toHaveLength(1);
   }
 
   /** Submit `name` and expect it held as an orphan waiting for `missing`. */

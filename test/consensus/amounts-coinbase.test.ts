@@ -19,7 +19,7 @@ describe('amounts', () => {
     ['main', 210_000],
     ['testnet', 150_000],
     ['regtest', 150],
-  ] as const)('%s subsidy: 50 coins halving every %i blocks, zero from the 64th halving', (name, interval) => {
+  ] as const)('%s subsidy: 50 coins halving every %i blocks, down to zero once the subsidy is shifted out', (name, interval) => {
     expect(networks[name].halvingInterval).toBe(interval);
     expect(blockSubsidy(0, interval)).toBe(50n * COIN);
     expect(blockSubsidy(interval - 1, interval)).toBe(50n * COIN);

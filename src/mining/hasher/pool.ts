@@ -67,8 +67,7 @@ export class HasherPool {
     }
     this.now = opts.now ?? (() => performance.now());
     this.meter = new RateMeter(opts.rateWindowMs ?? 5000);
-    const loadOptions = opts.onFallback ? { kernel: opts.kernel, onFallback: opts.onFallback } : { kernel: opts.kernel };
-    this.kernel = loadBestKernel(loadOptions).name;
+    this.kernel = loadBestKernel({ kernel: opts.kernel, onFallback: opts.onFallback }).name;
     const control = new SharedArrayBuffer(CONTROL.SLOTS * 4);
     const counters = new SharedArrayBuffer(this.threads * 8);
     this.control = new Int32Array(control);

@@ -29,12 +29,6 @@ interface Val {
   readonly lit: number;
 }
 
-/** The working variables a..h, plus a ^ b of the last round (see round()). */
-interface RoundState {
-  readonly st: readonly Val[];
-  readonly ab?: Val;
-}
-
 const IDENT = /^[a-z]\w*$/;
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
 
@@ -100,26 +94,30 @@ class Generator {
     return { kind: v.kind, code: `(${r(r1)} ^ ${r(r2)} ^ ${shift ? `(${x} >>> ${r3})` : r(r3)})`, lit: 0 };
   }
 
-  /** A bitwise function of bound values: folded when all are literals. */
-  bitwise(vals: readonly Val[], fold: (...x: number[]) => number, pattern: (...x: string[]) => string): Val {
-    if (vals.every((v) => v.kind === Kind.Literal)) return this.lit(fold(...vals.map((v) => v.lit)));
-    const bound = vals.map((v) => this.bind(v));
-    const kind = Math.max(...bound.map((v) => v.kind)) as Kind;
-    return { kind, code: pattern(...bound.map((v) => v.code)), lit: 0 };
+  /** f(x, y, z) bitwise: literal inputs fold, others are bound and combined with `pattern`. */
+  bitwise(x: Val, y: Val, z: Val, fold: (a: number, b: number, c: number) => number,
+    pattern: (a: string, b: string, c: string) => string): Val {
+    if (x.kind === Kind.Literal && y.kind === Kind.Literal && z.kind === Kind.Literal) {
+      return this.lit(fold(x.lit, y.lit, z.lit));
+    }
+    const [a, b, c] = [this.bind(x), this.bind(y), this.bind(z)];
+    return { kind: Math.max(a.kind, b.kind, c.kind) as Kind, code: pattern(a.code, b.code, c.code), lit: 0 };
+  }
+
+  ch(e: Val, f: Val, g: Val): Val {
+    return this.bitwise(e, f, g, (x, y, z) => z ^ (x & (y ^ z)), (x, y, z) => `(${z} ^ (${x} & (${y} ^ ${z})))`);
+  }
+
+  maj(a: Val, b: Val, c: Val): Val {
+    return this.bitwise(a, b, c, (x, y, z) => (x & y) | (z & (x | y)), (x, y, z) => `((${x} & ${y}) | (${z} & (${x} | ${y})))`);
   }
 
   /** One SHA-256 round; the state rotates by renaming, so no value is ever moved. */
-  round(r: RoundState, i: number, w: Val): RoundState {
-    const [a, b, c, d, e, f, g, h] = r.st as [Val, Val, Val, Val, Val, Val, Val, Val];
-    const ch = this.bitwise([e, f, g], (x, y, z) => z! ^ (x! & (y! ^ z!)), (x, y, z) => `(${z} ^ (${x} & (${y} ^ ${z})))`);
-    const t1 = this.bind(this.add(h, this.sigma(e, 6, 11, 25, false), ch, this.lit(K[i]!), w));
-    // maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)), and this round's a ^ b is the next round's b ^ c.
-    const xor = (x: string, y: string): string => `(${x} ^ ${y})`;
-    const ab = this.bind(this.bitwise([a, b], (x, y) => x! ^ y!, xor));
-    const bc = r.ab ?? this.bind(this.bitwise([b, c], (x, y) => x! ^ y!, xor));
-    const maj = this.bitwise([b, ab, bc], (x, y, z) => x! ^ (y! & z!), (x, y, z) => `(${x} ^ (${y} & ${z}))`);
-    const t2 = this.add(this.sigma(a, 2, 13, 22, false), maj);
-    return { st: [this.bind(this.add(t1, t2)), a, b, c, this.bind(this.add(d, t1)), e, f, g], ab };
+  round(st: readonly Val[], i: number, w: Val): Val[] {
+    const [a, b, c, d, e, f, g, h] = st as [Val, Val, Val, Val, Val, Val, Val, Val];
+    const t1 = this.bind(this.add(h, this.sigma(e, 6, 11, 25, false), this.ch(e, f, g), this.lit(K[i]!), w));
+    const t2 = this.add(this.sigma(a, 2, 13, 22, false), this.maj(a, b, c));
+    return [this.bind(this.add(t1, t2)), a, b, c, this.bind(this.add(d, t1)), e, f, g];
   }
 
   /** W[i] of the message schedule, computed lazily so its live range starts where it is used. */
@@ -140,9 +138,9 @@ function genFirst(g: Generator): string {
   const w: Val[] = [g.ref(Kind.Scan, 'x0'), g.ref(Kind.Scan, 'x1'), g.ref(Kind.Scan, 'x2'), g.ref(Kind.Nonce, 'w3'),
     g.lit(0x80000000), ...Array.from({ length: 10 }, () => g.lit(0)), g.lit(640)];
   const mid = Array.from({ length: 8 }, (_, i) => g.ref(Kind.Scan, `m${i}`));
-  let r: RoundState = { st: mid };
-  for (let i = 0; i < 64; i++) r = g.round(r, i, g.schedule(w, i));
-  for (let i = 0; i < 8; i++) g.body.push(`D[${i}] = ${g.add(mid[i]!, r.st[i]!).code};`);
+  let st: Val[] = mid;
+  for (let i = 0; i < 64; i++) st = g.round(st, i, g.schedule(w, i));
+  for (let i = 0; i < 8; i++) g.body.push(`D[${i}] = ${g.add(mid[i]!, st[i]!).code};`);
   return `function first(n) {\n${g.body.join('\n')}\n}`;
 }
 
@@ -151,18 +149,18 @@ function genSecond(g: Generator): string {
   g.body = Array.from({ length: 8 }, (_, i) => `const d${i} = D[${i}];`);
   const w: Val[] = [...Array.from({ length: 8 }, (_, i) => g.ref(Kind.Nonce, `d${i}`)),
     g.lit(0x80000000), ...Array.from({ length: 6 }, () => g.lit(0)), g.lit(256)];
-  let r: RoundState = { st: IV.map((v) => g.lit(v)) };
+  let st: Val[] = IV.map((v) => g.lit(v));
   const word = (j: number, v: Val): void => {
     const f = g.bind(g.add(g.lit(IV[j]!), v)).code;
     g.body.push(`const h${j} = ${BSWAP(f)} ^ 0x80000000;`, `if (h${j} !== t${j}) return h${j} < t${j};`);
   };
   for (let i = 0; i < 64; i++) {
-    r = g.round(r, i, g.schedule(w, i));
+    st = g.round(st, i, g.schedule(w, i));
     // The final h word (most significant 32 bits of the LE hash) is fixed 3 rounds early: compare
     // it first, and only the rare survivors pay for the last rounds.
-    if (i === 60) word(7, r.st[4]!);
+    if (i === 60) word(7, st[4]!);
   }
-  for (let j = 6; j >= 0; j--) word(j, r.st[j]!);
+  for (let j = 6; j >= 0; j--) word(j, st[j]!);
   g.body.push('return true;');
   return `function second() {\n${g.body.join('\n')}\n}`;
 }

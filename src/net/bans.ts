@@ -1,0 +1,86 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const BANS_FILE = 'bans.json';
+
+export interface BanEntry {
+  peerId: string;
+  /** Seconds since the epoch. */
+  until: number;
+  reason: string;
+  created: number;
+}
+
+/**
+ * Banned peers, kept in `<datadir>/bans.json` so a ban survives a restart. Written atomically
+ * (temp file + rename). Expired bans are dropped when read.
+ */
+export class BanList {
+  private readonly bans = new Map<string, BanEntry>();
+
+  constructor(
+    private readonly datadir: string | undefined,
+    private readonly clock: () => number,
+  ) {
+    if (datadir && existsSync(this.path)) {
+      try {
+        const data = JSON.parse(readFileSync(this.path, 'utf8')) as BanEntry[];
+        if (Array.isArray(data)) {
+          for (const b of data) {
+            if (typeof b?.peerId === 'string' && typeof b.until === 'number') {
+              this.bans.set(b.peerId, { peerId: b.peerId, until: b.until, reason: String(b.reason ?? ''), created: Number(b.created ?? 0) });
+            }
+          }
+        }
+      } catch {
+        // A damaged ban file must not stop the node: start with no bans and rewrite it.
+      }
+    }
+  }
+
+  private get path(): string {
+    return join(this.datadir ?? '.', BANS_FILE);
+  }
+
+  private save(): void {
+    if (!this.datadir) return;
+    const tmp = `${this.path}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(this.list(), null, 1), { mode: 0o600 });
+    renameSync(tmp, this.path);
+  }
+
+  isBanned(peerId: string): boolean {
+    const b = this.bans.get(peerId);
+    if (!b) return false;
+    if (b.until <= this.clock()) {
+      this.bans.delete(peerId);
+      this.save();
+      return false;
+    }
+    return true;
+  }
+
+  ban(peerId: string, seconds: number, reason: string): BanEntry {
+    const now = this.clock();
+    const entry = { peerId, until: now + seconds, reason, created: now };
+    this.bans.set(peerId, entry);
+    this.save();
+    return entry;
+  }
+
+  unban(peerId: string): boolean {
+    const had = this.bans.delete(peerId);
+    if (had) this.save();
+    return had;
+  }
+
+  clear(): void {
+    this.bans.clear();
+    this.save();
+  }
+
+  list(): BanEntry[] {
+    const now = this.clock();
+    return [...this.bans.values()].filter((b) => b.until > now);
+  }
+}

@@ -1,0 +1,74 @@
+import type { Chain } from '../chain/chain.js';
+import type { IndexEntry } from '../chain/block-index.js';
+import { encodeTx } from '../consensus/tx.js';
+import { bytesToHex, equalBytes } from '../encoding/hex.js';
+import type { Mempool } from '../mempool/mempool.js';
+import { decodeHashes, decodeHeadersRequest, encodeHashes, encodeHeaders, encodeStatus, MempoolRequest, type StatusMessage } from './messages.js';
+import { LIMITS, type WireNames } from './protocol.js';
+import { ProtocolError, type Handler } from './reqresp.js';
+import { DecodeError } from '../encoding/errors.js';
+
+export function ourStatus(chain: Chain): StatusMessage {
+  const tip = chain.tip;
+  return { network: chain.params.name, genesis: chain.params.genesisHash, tip: tip.hash, height: tip.height, chainWork: tip.chainWork };
+}
+
+/** Decoding failures of a request are the requester's fault: a bad frame. */
+function decoding<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DecodeError) throw new ProtocolError('bad-frame', err.message);
+    throw err;
+  }
+}
+
+/** The four request/response protocols, answered from the chain and the mempool. */
+export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempool | undefined): Handler[] {
+  return [
+    { protocol: names.status, maxRequestBytes: 16, respond: () => [encodeStatus(ourStatus(chain))] },
+    {
+      protocol: names.headers,
+      maxRequestBytes: 1 + 9 + LIMITS.maxLocator * 32 + 32,
+      respond: (req) => {
+        const { locator, stop } = decoding(() => decodeHeadersRequest(req));
+        const fork = chain.index.findLocatorFork(locator);
+        const out = [];
+        for (let h = (fork?.height ?? 0) + 1; h <= chain.height && out.length < LIMITS.maxHeaders; h++) {
+          const e: IndexEntry = chain.index.atHeight(h)!;
+          out.push(e.header);
+          if (equalBytes(e.hash, stop)) break;
+        }
+        return [encodeHeaders(out)];
+      },
+    },
+    {
+      protocol: names.blocks,
+      maxRequestBytes: 1 + LIMITS.maxBlocksPerRequest * 32,
+      respond: (req) => {
+        const hashes = decoding(() => decodeHashes(req, LIMITS.maxBlocksPerRequest));
+        // An empty frame says "not here": the requester tries another peer.
+        return hashes.map((h) => chain.getBlockBytes(h) ?? new Uint8Array(0));
+      },
+    },
+    {
+      protocol: names.mempool,
+      maxRequestBytes: 1 + 9 + LIMITS.maxTxsPerRequest * 32,
+      respond: (req) => {
+        if (req.length === 0) throw new ProtocolError('bad-frame', 'empty mempool request');
+        if (req[0] === MempoolRequest.List) {
+          const ids = (mempool?.all() ?? []).slice(0, LIMITS.maxMempoolIds).map((e) => e.txid);
+          return [encodeHashes(ids)];
+        }
+        if (req[0] === MempoolRequest.Get) {
+          const ids = decoding(() => decodeHashes(req.subarray(1), LIMITS.maxTxsPerRequest));
+          return ids.map((id) => {
+            const e = mempool?.get(bytesToHex(id));
+            return e ? encodeTx(e.tx) : new Uint8Array(0);
+          });
+        }
+        throw new ProtocolError('bad-frame', `unknown mempool request kind ${req[0]}`);
+      },
+    },
+  ];
+}

@@ -1,0 +1,73 @@
+import type { Chain } from '../chain/chain.js';
+import type { BlockHeader } from '../consensus/header.js';
+import { headerHash } from '../consensus/header.js';
+import { expectedBits } from '../consensus/next-bits.js';
+import { checkHeaderPow } from '../consensus/rules/block.js';
+import { checkHeaderContext, medianTimePast, MEDIAN_TIME_SPAN } from '../consensus/rules/contextual.js';
+import type { RejectCode } from '../consensus/errors.js';
+import { bytesToHex } from '../encoding/hex.js';
+
+export interface HeaderNode {
+  header: BlockHeader;
+  hash: Uint8Array;
+  hashHex: string;
+  height: number;
+}
+
+export type HeadersCheck = { ok: true; nodes: HeaderNode[] } | { ok: false; code: RejectCode | 'unconnected'; reason: string };
+
+/**
+ * Check a run of headers from a peer before asking for any body: each must link to the previous
+ * one (the first to a block we have), carry valid proof of work and the expected bits, and pass
+ * the time rules. Works over the chain's index plus the headers already accepted in this sync.
+ */
+export class HeaderChain {
+  private readonly pending = new Map<string, HeaderNode>();
+
+  constructor(private readonly chain: Chain) {}
+
+  private lookup(hashHex: string): HeaderNode | undefined {
+    const e = this.chain.index.get(hashHex);
+    if (e) return { header: e.header, hash: e.hash, hashHex: e.hashHex, height: e.height };
+    return this.pending.get(hashHex);
+  }
+
+  private parentOf(n: HeaderNode): HeaderNode | undefined {
+    return this.lookup(bytesToHex(n.header.prevHash));
+  }
+
+  private ancestor(n: HeaderNode, height: number): HeaderNode | undefined {
+    let cur: HeaderNode | undefined = n;
+    while (cur && cur.height > height) cur = this.parentOf(cur);
+    return cur;
+  }
+
+  private times(n: HeaderNode): number[] {
+    const out: number[] = [];
+    for (let cur: HeaderNode | undefined = n; cur && out.length < MEDIAN_TIME_SPAN; cur = this.parentOf(cur)) out.push(cur.header.time);
+    return out;
+  }
+
+  check(headers: BlockHeader[]): HeadersCheck {
+    const nodes: HeaderNode[] = [];
+    const params = this.chain.params;
+    for (const [i, header] of headers.entries()) {
+      const parent = this.lookup(bytesToHex(header.prevHash));
+      if (!parent) return { ok: false, code: 'unconnected', reason: `header ${i} does not link to a known block` };
+      const hash = headerHash(header);
+      const pow = checkHeaderPow(hash, header.bits, params);
+      if (!pow.ok) return { ok: false, code: pow.code, reason: `header ${i}: ${pow.reason}` };
+      const ctx = checkHeaderContext(header, {
+        expectedBits: expectedBits(params, { height: parent.height, time: parent.header.time, bits: parent.header.bits }, (h) => this.ancestor(parent, h)!.header.time),
+        medianTimePast: medianTimePast(this.times(parent)),
+        now: this.chain.clock(),
+        maxFutureBlockTime: params.maxFutureBlockTime,
+      });
+      if (!ctx.ok) return { ok: false, code: ctx.code, reason: `header ${i}: ${ctx.reason}` };
+      const node = { header, hash, hashHex: bytesToHex(hash), height: parent.height + 1 };
+      this.pending.set(node.hashHex, node);
+      nodes.push(node);
+    }
+    return { ok: true, nodes };
+  }
+}

@@ -1,0 +1,55 @@
+import { EventEmitter } from 'node:events';
+
+/** Penalty points per offence. A peer reaching BAN_THRESHOLD is disconnected and banned. */
+export const PENALTY = {
+  /** Gossiped data that breaks a consensus rule or does not decode. */
+  invalidGossip: 25,
+  /** A malformed, oversized or undecodable request/response frame. */
+  badFrame: 25,
+  /** Headers that do not link or fail proof of work / difficulty / time rules. */
+  invalidHeaders: 50,
+  /** A block in a response that is not the one asked for, or invalid. */
+  invalidBlock: 50,
+  /** Too many requests. */
+  rateLimited: 5,
+} as const;
+
+export const BAN_THRESHOLD = 100;
+/** MAX_SCORED_PEERS: peers whose penalties are remembered (oldest forgotten first). */
+const MAX_SCORED_PEERS = 10_000;
+
+export interface ScorerEvents {
+  penalty: [info: { peerId: string; points: number; total: number; reason: string }];
+  ban: [info: { peerId: string; reason: string }];
+}
+
+/**
+ * Application-level peer scores: every invalid thing a peer sends costs it points; at the
+ * threshold it is banned. Gossipsub's own score sees the same numbers through its
+ * app-specific score, so a penalised peer also loses its mesh place.
+ */
+export class PeerScorer extends EventEmitter<ScorerEvents> {
+  private readonly penalties = new Map<string, number>();
+
+  penalise(peerId: string, points: number, reason: string): void {
+    const total = (this.penalties.get(peerId) ?? 0) + points;
+    this.penalties.delete(peerId);
+    this.penalties.set(peerId, total);
+    if (this.penalties.size > MAX_SCORED_PEERS) this.penalties.delete(this.penalties.keys().next().value as string);
+    this.emit('penalty', { peerId, points, total, reason });
+    if (total >= BAN_THRESHOLD && total - points < BAN_THRESHOLD) this.emit('ban', { peerId, reason });
+  }
+
+  penalty(peerId: string): number {
+    return this.penalties.get(peerId) ?? 0;
+  }
+
+  forget(peerId: string): void {
+    this.penalties.delete(peerId);
+  }
+
+  /** For gossipsub's appSpecificScore: the negated penalty. */
+  appScore(peerId: string): number {
+    return -this.penalty(peerId);
+  }
+}

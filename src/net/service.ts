@@ -1,0 +1,342 @@
+import { EventEmitter } from 'node:events';
+import type { PeerId } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { Chain } from '../chain/chain.js';
+import { decodeBlockWithTxids, encodeBlock, type Block } from '../consensus/block.js';
+import { RejectCode } from '../consensus/errors.js';
+import { decodeTx, encodeTx, type Transaction } from '../consensus/tx.js';
+import { DecodeError } from '../encoding/errors.js';
+import { bytesToHex, equalBytes } from '../encoding/hex.js';
+import type { Mempool } from '../mempool/mempool.js';
+import { BanList, type BanEntry } from './bans.js';
+import { GossipActionError, GossipAdapter } from './gossip.js';
+import { protocolHandlers } from './handlers.js';
+import { createHost, type Host } from './host.js';
+import { loadOrCreateIdentity } from './identity.js';
+import { decodeHashes, decodeStatus, encodeHashes, MempoolRequest, type StatusMessage } from './messages.js';
+import { LIMITS, wireNames, type WireNames } from './protocol.js';
+import { ReqResp } from './reqresp.js';
+import { PeerScorer, PENALTY } from './scorer.js';
+import { Syncer, type SyncEvents } from './sync.js';
+import { Reconnector } from './reconnect.js';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+
+/** Mempool reject codes that say nothing bad about the sender: IGNORE, not REJECT. */
+const POLICY_CODES: ReadonlySet<string> = new Set([
+  RejectCode.AlreadyInMempool,
+  RejectCode.AlreadyKnown,
+  RejectCode.MempoolConflict,
+  RejectCode.MinRelayFeeNotMet,
+  RejectCode.MempoolFull,
+  RejectCode.InputsMissingOrSpent,
+  RejectCode.PrematureCoinbaseSpend,
+  RejectCode.TooLongMempoolChain,
+]);
+
+export interface NetOptions {
+  chain: Chain;
+  mempool?: Mempool;
+  /** Where the identity key and ban list live; undefined keeps both in memory (tests). */
+  datadir?: string;
+  bind?: string;
+  port?: number;
+  /** Multiaddrs to connect to at start and keep reconnecting to. */
+  peers?: string[];
+  mdns?: boolean;
+  maxPeers?: number;
+  maxInbound?: number;
+  /** Seconds a ban lasts (default 24 h). */
+  banSeconds?: number;
+  /** Seconds since the epoch (injected). */
+  clock: () => number;
+}
+
+export interface PeerInfo {
+  id: string;
+  addresses: string[];
+  direction: 'inbound' | 'outbound';
+  status?: StatusMessage;
+  penalty: number;
+  connectedAt: number;
+}
+
+export interface NetEvents extends SyncEvents {
+  'peer:connect': [info: { id: string }];
+  'peer:disconnect': [info: { id: string }];
+  ban: [entry: BanEntry];
+  penalty: [info: { peerId: string; points: number; total: number; reason: string }];
+  'wrong-network': [info: { id: string; network: string }];
+  error: [err: Error];
+}
+
+/**
+ * The network layer: the libp2p host, gossip of blocks and transactions, the request/response
+ * protocols, sync and orphan ancestry fetching, peer scoring and bans. All traffic between this
+ * node and others passes through here.
+ */
+export class NetService extends EventEmitter<NetEvents> {
+  readonly names: WireNames;
+  readonly scorer = new PeerScorer();
+  readonly bans: BanList;
+  private host!: Host;
+  private gossip!: GossipAdapter;
+  private reqresp!: ReqResp;
+  private syncer!: Syncer;
+  private reconnector!: Reconnector;
+  private readonly statuses = new Map<string, StatusMessage>();
+  private readonly connectedAt = new Map<string, number>();
+  /** MAX_ANCESTRY_ATTEMPTS: times one peer is asked for the ancestry of orphans it sent. */
+  private readonly ancestryAttempts = new Map<string, number>();
+  private stopped = false;
+
+  constructor(private readonly o: NetOptions) {
+    super();
+    this.names = wireNames(o.chain.params);
+    this.bans = new BanList(o.datadir, o.clock);
+  }
+
+  async start(): Promise<void> {
+    const { chain } = this.o;
+    const privateKey = this.o.datadir ? await loadOrCreateIdentity(this.o.datadir) : await generateKeyPair('Ed25519');
+    this.host = await createHost({
+      privateKey,
+      bind: this.o.bind ?? '127.0.0.1',
+      port: this.o.port ?? 0,
+      mdns: this.o.mdns ?? false,
+      maxConnections: this.o.maxPeers ?? 50,
+      maxInbound: this.o.maxInbound ?? Math.max(1, Math.floor((this.o.maxPeers ?? 50) * 0.75)),
+      maxMessageBytes: chain.params.maxBlockBytes + 64 * 1024,
+      topics: [this.names.blockTopic, this.names.txTopic],
+      appScore: (p) => this.scorer.appScore(p),
+      isBanned: (p) => this.bans.isBanned(p),
+    });
+    this.reqresp = new ReqResp(this.host, {
+      onMisbehaviour: (peerId, reason, kind) => this.scorer.penalise(peerId, kind === 'rate' ? PENALTY.rateLimited : PENALTY.badFrame, reason),
+    });
+    for (const h of protocolHandlers(this.names, chain, this.o.mempool)) await this.reqresp.register(h);
+    this.gossip = new GossipAdapter(this.host, {
+      onReject: (peerId, topic, code, reason) => this.scorer.penalise(peerId, PENALTY.invalidGossip, `${topic}: ${code} ${reason}`),
+      onError: (err) => this.emit('error', err),
+    });
+    this.gossip.on(this.names.blockTopic, (data, from) => this.validateBlock(data, from));
+    this.gossip.on(this.names.txTopic, (data) => this.validateTx(data));
+    this.syncer = new Syncer({
+      chain,
+      reqresp: this.reqresp,
+      names: this.names,
+      penalise: (p, pts, reason) => this.scorer.penalise(p, pts, reason),
+      peers: () => this.syncPeers(),
+    });
+    this.syncer.on('progress', (p) => this.emit('progress', p));
+    this.syncer.on('done', (d) => {
+      this.emit('done', d);
+      void this.fetchMempool();
+    });
+    this.scorer.on('penalty', (p) => this.emit('penalty', p));
+    this.scorer.on('ban', ({ peerId, reason }) => {
+      const entry = this.bans.ban(peerId, this.o.banSeconds ?? 24 * 3600, reason);
+      this.emit('ban', entry);
+      void this.hangUpId(peerId);
+    });
+    this.host.addEventListener('peer:identify', (e) => {
+      const id = e.detail.peerId.toString();
+      if (e.detail.protocols.includes(this.names.status)) void this.exchangeStatus(e.detail.peerId);
+      else if (!this.statuses.has(id)) this.emit('wrong-network', { id, network: 'unknown' });
+    });
+    this.host.addEventListener('peer:connect', (e) => {
+      const id = e.detail.toString();
+      this.connectedAt.set(id, this.o.clock());
+      this.emit('peer:connect', { id });
+    });
+    this.host.addEventListener('peer:disconnect', (e) => {
+      const id = e.detail.toString();
+      this.statuses.delete(id);
+      this.connectedAt.delete(id);
+      this.emit('peer:disconnect', { id });
+    });
+    this.reconnector = new Reconnector(this.host, this.o.peers ?? []);
+    this.reconnector.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.reconnector?.stop();
+    await this.host?.stop();
+  }
+
+  get peerId(): string {
+    return this.host.peerId.toString();
+  }
+
+  listenAddresses(): string[] {
+    return this.host.getMultiaddrs().map((m) => m.toString());
+  }
+
+  get syncing(): boolean {
+    return this.syncer.syncing;
+  }
+
+  // ---- gossip ---------------------------------------------------------------------------------
+
+  async publishBlock(block: Block, bytes = encodeBlock(block)): Promise<number> {
+    return this.gossip.publish(this.names.blockTopic, bytes);
+  }
+
+  async publishTx(tx: Transaction, bytes = encodeTx(tx)): Promise<number> {
+    return this.gossip.publish(this.names.txTopic, bytes);
+  }
+
+  private async validateBlock(data: Uint8Array, from: string): Promise<void> {
+    let block;
+    try {
+      block = decodeBlockWithTxids(data, this.o.chain.params.maxBlockBytes);
+    } catch (err) {
+      if (err instanceof DecodeError) throw new GossipActionError('reject', RejectCode.Undecodable, err.message);
+      throw err;
+    }
+    const r = await this.o.chain.processBlock(block, { source: from, bytes: data, txids: block.txids });
+    switch (r.status) {
+      case 'connected':
+        return;
+      case 'duplicate':
+        throw new GossipActionError('ignore', 'duplicate');
+      case 'temporary':
+        throw new GossipActionError('ignore', r.code, r.reason);
+      case 'orphan':
+        void this.fetchAncestry(from);
+        throw new GossipActionError('ignore', 'orphan', `waiting for ${r.missing}`);
+      case 'invalid':
+        throw new GossipActionError('reject', r.code, r.reason);
+    }
+  }
+
+  private async validateTx(data: Uint8Array): Promise<void> {
+    if (!this.o.mempool) throw new GossipActionError('ignore', 'no-mempool');
+    let tx;
+    try {
+      tx = decodeTx(data);
+    } catch (err) {
+      if (err instanceof DecodeError) throw new GossipActionError('reject', RejectCode.Undecodable, err.message);
+      throw err;
+    }
+    const r = await this.o.mempool.accept(tx);
+    if (r.accepted) return;
+    throw new GossipActionError(POLICY_CODES.has(r.code) ? 'ignore' : 'reject', r.code, r.reason);
+  }
+
+  // ---- status, sync, ancestry -----------------------------------------------------------------
+
+  private async exchangeStatus(peer: PeerId, attempt = 0): Promise<void> {
+    try {
+      const [frame] = await this.reqresp.request(peer, this.names.status, new Uint8Array(0), { frames: 1, maxFrameBytes: 256 });
+      const status = decodeStatus(frame!);
+      if (!equalBytes(status.genesis, this.o.chain.params.genesisHash)) {
+        this.emit('wrong-network', { id: peer.toString(), network: status.network });
+        await this.host.hangUp(peer);
+        return;
+      }
+      this.statuses.set(peer.toString(), status);
+      if (status.chainWork > this.o.chain.tip.chainWork) await this.syncer.syncWith({ peerId: peer, status });
+    } catch (err) {
+      if (err instanceof DecodeError) this.scorer.penalise(peer.toString(), PENALTY.badFrame, `status: ${err.message}`);
+      else if (attempt < 2 && !this.stopped) {
+        // A busy or slow peer: try again shortly, a bounded number of times.
+        setTimeout(() => void this.exchangeStatus(peer, attempt + 1), 1_000 * (attempt + 1)).unref();
+      }
+    }
+  }
+
+  private syncPeers() {
+    const out = [];
+    for (const conn of this.host.getConnections()) {
+      const status = this.statuses.get(conn.remotePeer.toString());
+      if (status) out.push({ peerId: conn.remotePeer, status });
+    }
+    return out;
+  }
+
+  /** Ask the peer that sent an orphan for its ancestry (a sync from our locator), a bounded number of times. */
+  private async fetchAncestry(from: string): Promise<void> {
+    const attempts = this.ancestryAttempts.get(from) ?? 0;
+    if (attempts >= 5) return;
+    const conn = this.host.getConnections().find((c) => c.remotePeer.toString() === from);
+    if (!conn) return;
+    const heightBefore = this.o.chain.height;
+    try {
+      const [frame] = await this.reqresp.request(conn.remotePeer, this.names.status, new Uint8Array(0), { frames: 1, maxFrameBytes: 256 });
+      const status = decodeStatus(frame!);
+      this.statuses.set(from, status);
+      await this.syncer.syncWith({ peerId: conn.remotePeer, status });
+    } catch {
+      // counted below as an attempt that did not help
+    }
+    if (this.o.chain.height > heightBefore) this.ancestryAttempts.delete(from);
+    else {
+      this.ancestryAttempts.set(from, attempts + 1);
+      if (this.ancestryAttempts.size > 1_000) this.ancestryAttempts.delete(this.ancestryAttempts.keys().next().value as string);
+    }
+  }
+
+  /** Fetch transactions we lack from every connected peer's mempool. */
+  private async fetchMempool(): Promise<void> {
+    const mempool = this.o.mempool;
+    if (!mempool) return;
+    for (const { peerId } of this.syncPeers()) {
+      try {
+        const [list] = await this.reqresp.request(peerId, this.names.mempool, Uint8Array.of(MempoolRequest.List), { frames: 1, maxFrameBytes: 5 + LIMITS.maxMempoolIds * 32 });
+        const missing = decodeHashes(list!, LIMITS.maxMempoolIds).filter((id) => !mempool.has(bytesToHex(id)));
+        for (let i = 0; i < missing.length; i += LIMITS.maxTxsPerRequest) {
+          const chunk = missing.slice(i, i + LIMITS.maxTxsPerRequest);
+          const req = new Uint8Array(1 + 9 + chunk.length * 32);
+          req[0] = MempoolRequest.Get;
+          const body = encodeHashes(chunk);
+          req.set(body, 1);
+          const frames = await this.reqresp.request(peerId, this.names.mempool, req.subarray(0, 1 + body.length), { frames: chunk.length, maxFrameBytes: this.o.chain.params.maxBlockBytes });
+          for (const f of frames) if (f.length) await mempool.accept(decodeTx(f)).catch(() => undefined);
+        }
+      } catch (err) {
+        if (err instanceof DecodeError) this.scorer.penalise(peerId.toString(), PENALTY.badFrame, `mempool: ${err.message}`);
+      }
+    }
+  }
+
+  // ---- peers, operator actions ----------------------------------------------------------------
+
+  peers(): PeerInfo[] {
+    return this.host.getConnections().map((c) => {
+      const id = c.remotePeer.toString();
+      return { id, addresses: [c.remoteAddr.toString()], direction: c.direction, status: this.statuses.get(id), penalty: this.scorer.penalty(id), connectedAt: this.connectedAt.get(id) ?? 0 };
+    });
+  }
+
+  async connect(addr: string): Promise<string> {
+    const conn = await this.host.dial(multiaddr(addr), { signal: AbortSignal.timeout(LIMITS.requestTimeoutMs) });
+    return conn.remotePeer.toString();
+  }
+
+  /** Keep dialling `addr` with backoff (addnode add). */
+  addPersistentPeer(addr: string): void {
+    this.reconnector.add(addr);
+  }
+
+  removePersistentPeer(addr: string): boolean {
+    return this.reconnector.remove(addr);
+  }
+
+  async disconnect(peerId: string): Promise<boolean> {
+    return this.hangUpId(peerId);
+  }
+
+  private async hangUpId(peerId: string): Promise<boolean> {
+    const conns = this.host.getConnections().filter((c) => c.remotePeer.toString() === peerId);
+    for (const c of conns) await c.close().catch(() => c.abort(new Error('banned')));
+    return conns.length > 0;
+  }
+
+  async ban(peerId: string, seconds: number, reason = 'manual'): Promise<BanEntry> {
+    const entry = this.bans.ban(peerId, seconds, reason);
+    await this.hangUpId(peerId);
+    return entry;
+  }
+}

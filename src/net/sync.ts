@@ -1,0 +1,166 @@
+import { EventEmitter } from 'node:events';
+import type { PeerId } from '@libp2p/interface';
+import type { Chain } from '../chain/chain.js';
+import { decodeBlockWithTxids, type DecodedBlock } from '../consensus/block.js';
+import { TEMPORARY_REJECTS } from '../consensus/errors.js';
+import { equalBytes, hashToHex } from '../encoding/hex.js';
+import { HeaderChain, type HeaderNode } from './header-chain.js';
+import { decodeHeaders, encodeHashes, encodeHeadersRequest, type StatusMessage } from './messages.js';
+import { LIMITS, type WireNames } from './protocol.js';
+import type { ProtocolError, ReqResp } from './reqresp.js';
+import { PENALTY } from './scorer.js';
+
+/** Block requests in flight at once during a sync (each of up to 16 blocks). */
+const MAX_IN_FLIGHT = 4;
+/** Attempts per batch of blocks before the sync gives up on it. */
+const MAX_ATTEMPTS_PER_BATCH = 3;
+/** Rounds of `headers` per sync session (2,000 headers each): a bound, not a target. */
+const MAX_HEADER_ROUNDS = 10_000;
+
+export interface SyncPeer {
+  peerId: PeerId;
+  status: StatusMessage;
+}
+
+export interface SyncProgress {
+  height: number;
+  target: number;
+  blocks: number;
+  startedAt: number;
+}
+
+export interface SyncEvents {
+  progress: [p: SyncProgress];
+  done: [info: { peer: string; height: number; blocks: number; ms: number }];
+}
+
+export interface SyncContext {
+  chain: Chain;
+  reqresp: ReqResp;
+  names: WireNames;
+  penalise(peerId: string, points: number, reason: string): void;
+  /** Peers that may serve blocks (connected, same network, with their last status). */
+  peers(): SyncPeer[];
+}
+
+/**
+ * Headers-first sync: ask a peer with more work for headers after our locator, check the header
+ * chain (proof of work, bits, time rules) before any body is requested, then fetch the bodies in
+ * batches from every peer that has them, a bounded window at a time, and feed them to
+ * processBlock in order. One session at a time; later requests queue behind it.
+ */
+export class Syncer extends EventEmitter<SyncEvents> {
+  private running: Promise<void> = Promise.resolve();
+  private active = false;
+
+  constructor(private readonly ctx: SyncContext) {
+    super();
+  }
+
+  get syncing(): boolean {
+    return this.active;
+  }
+
+  /** Sync from `peer` (queued behind any running session). Errors are contained per session. */
+  syncWith(peer: SyncPeer): Promise<void> {
+    this.running = this.running.then(() => this.session(peer).catch(() => undefined));
+    return this.running;
+  }
+
+  private async session(peer: SyncPeer): Promise<void> {
+    const { chain } = this.ctx;
+    if (peer.status.chainWork <= chain.tip.chainWork) return;
+    this.active = true;
+    const startedAt = performance.now();
+    let blocks = 0;
+    try {
+      const headerChain = new HeaderChain(chain);
+      let from: Uint8Array | undefined;
+      for (let round = 0; round < MAX_HEADER_ROUNDS; round++) {
+        const locator = from ? [from, ...chain.index.locator()] : chain.index.locator();
+        const [frame] = await this.ctx.reqresp.request(peer.peerId, this.ctx.names.headers, encodeHeadersRequest(locator), {
+          frames: 1,
+          maxFrameBytes: 3 + LIMITS.maxHeaders * 80,
+        });
+        const headers = decodeHeaders(frame!);
+        if (headers.length === 0) break;
+        const checked = headerChain.check(headers);
+        if (!checked.ok) {
+          if (!TEMPORARY_REJECTS.has(checked.code as never)) this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidHeaders, `invalid headers: ${checked.reason}`);
+          break;
+        }
+        const wanted = checked.nodes.filter((n) => !chain.index.get(n.hashHex));
+        blocks += await this.fetchBodies(peer, wanted, { startedAt, target: Math.max(peer.status.height, checked.nodes.at(-1)!.height) });
+        from = checked.nodes.at(-1)!.hash;
+        if (headers.length < LIMITS.maxHeaders) break;
+      }
+    } finally {
+      this.active = false;
+      this.emit('done', { peer: peer.peerId.toString(), height: chain.height, blocks, ms: performance.now() - startedAt });
+    }
+  }
+
+  /** Download and process `nodes` in order; returns how many blocks were processed. */
+  private async fetchBodies(primary: SyncPeer, nodes: HeaderNode[], progress: { startedAt: number; target: number }): Promise<number> {
+    const batches: HeaderNode[][] = [];
+    for (let i = 0; i < nodes.length; i += LIMITS.maxBlocksPerRequest) batches.push(nodes.slice(i, i + LIMITS.maxBlocksPerRequest));
+    let next = 0;
+    let processed = 0;
+    const inFlight: Promise<DecodedBlock[]>[] = [];
+    const launch = () => {
+      while (inFlight.length < MAX_IN_FLIGHT && next < batches.length) {
+        const p = this.fetchBatch(primary, batches[next]!, next++);
+        p.catch(() => undefined); // a session that stops early must not leave a rejection unhandled
+        inFlight.push(p);
+      }
+    };
+    launch();
+    while (inFlight.length) {
+      const blocks = await inFlight.shift()!;
+      launch();
+      for (const block of blocks) {
+        const r = await this.ctx.chain.processBlock(block, { source: 'sync', txids: block.txids });
+        if (r.status === 'invalid') {
+          this.ctx.penalise(primary.peerId.toString(), PENALTY.invalidBlock, `synced block ${r.hash} is invalid: ${r.code}`);
+          // Drain what is in flight and stop: the rest of this chain descends from an invalid block.
+          await Promise.allSettled(inFlight);
+          return processed;
+        }
+        processed++;
+      }
+      this.emit('progress', { height: this.ctx.chain.height, target: progress.target, blocks: processed, startedAt: progress.startedAt });
+    }
+    return processed;
+  }
+
+  /** One batch of blocks, from the peers that have them in turn, checked against the hashes asked for. */
+  private async fetchBatch(primary: SyncPeer, batch: HeaderNode[], index: number): Promise<DecodedBlock[]> {
+    const lastHeight = batch.at(-1)!.height;
+    const candidates = [primary, ...this.ctx.peers().filter((p) => !p.peerId.equals(primary.peerId) && p.status.height >= lastHeight)];
+    // Spread batches over the peers that can serve them, starting from a different one each time.
+    const order = candidates.map((_, i) => candidates[(i + index) % candidates.length]!);
+    let lastError: Error | undefined;
+    for (let attempt = 0; attempt < Math.min(MAX_ATTEMPTS_PER_BATCH, order.length * MAX_ATTEMPTS_PER_BATCH); attempt++) {
+      const peer = order[attempt % order.length]!;
+      try {
+        const frames = await this.ctx.reqresp.request(peer.peerId, this.ctx.names.blocks, encodeHashes(batch.map((n) => n.hash)), {
+          frames: batch.length,
+          maxFrameBytes: this.ctx.chain.params.maxBlockBytes,
+        });
+        if (frames.some((f) => f.length === 0)) throw Object.assign(new Error('peer does not have every block asked for'), { code: 'refused' });
+        return frames.map((f, i) => {
+          const block = decodeBlockWithTxids(f, this.ctx.chain.params.maxBlockBytes);
+          if (!equalBytes(block.header.merkleRoot, batch[i]!.header.merkleRoot) || !equalBytes(block.header.prevHash, batch[i]!.header.prevHash) || block.header.nonce !== batch[i]!.header.nonce) {
+            throw Object.assign(new Error(`peer sent a different block for ${hashToHex(batch[i]!.hash)}`), { wrongBlock: true });
+          }
+          return block;
+        });
+      } catch (err) {
+        lastError = err as Error;
+        const reason = (err as ProtocolError).code ?? 'bad response';
+        if (reason !== 'timeout' && reason !== 'refused') this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidBlock, `blocks response: ${(err as Error).message}`);
+      }
+    }
+    throw lastError ?? new Error('no peer could serve the blocks');
+  }
+}

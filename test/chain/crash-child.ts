@@ -1,0 +1,95 @@
+/**
+ * The child process of crash.test.ts, killed with SIGKILL at chosen moments. Not a test: the
+ * parent transpiles it (with src/) into a temporary directory and runs it with plain Node.
+ *
+ *   node crash-child.js <chain dir> <script.json> <journal file> [stop-before-step]
+ *   node crash-child.js <chain dir> --identity-only <journal file>
+ *
+ * It opens the chain and hands it the script's blocks in order with processBlock. Every event is
+ * written to the journal with a synchronous write() (it is in the kernel once the call returns,
+ * so it survives SIGKILL) and then to stdout, which the parent watches to decide when to kill:
+ *
+ *   open                          before Chain.open
+ *   ready <tip> <height>          Chain.open done
+ *   again <i>                     step i's block is already stored (a resumed run)
+ *   begin <i>                     processBlock of a new block starts
+ *   batch-start <i> <ops>         a database batch of step i is handed to classic-level
+ *   batch-end <i> <ms>            ... and has been written
+ *   done <i> <status> <main> <tip> <ms>
+ *   end                           every step processed, chain closed
+ *
+ * `--identity-only` runs only the first write of a fresh Chain.open (ChainStore.open, which
+ * records the network and schema) and kills itself: the database a SIGKILL leaves at the instant
+ * between that batch and the genesis batch.
+ */
+import { openSync, readFileSync, writeSync } from 'node:fs';
+import { Chain } from '../../src/chain/index.js';
+import { ChainStore } from '../../src/chain/store.js';
+import { decodeBlockWithTxids } from '../../src/consensus/block.js';
+import { headerHash } from '../../src/consensus/header.js';
+import { networks } from '../../src/consensus/params/networks.js';
+import { VerifyPool } from '../../src/crypto/verify-pool.js';
+import { bytesToHex, hexToBytes } from '../../src/encoding/hex.js';
+
+/** What the parent writes: the blocks (hex) in the order to process them, and the clock. */
+export interface CrashScript {
+  now: number;
+  blocks: string[];
+}
+
+const params = networks.regtest;
+const [location, scriptArg, journalPath, stopArg] = process.argv.slice(2);
+if (!location || !scriptArg || !journalPath) throw new Error('usage: crash-child <chain dir> <script.json|--identity-only> <journal> [stop-before]');
+const journal = openSync(journalPath, 'a');
+
+function note(line: string): void {
+  writeSync(journal, `${line}\n`);
+  process.stdout.write(`${line}\n`);
+}
+
+async function identityOnly(dir: string): Promise<void> {
+  const { store, fresh } = await ChainStore.open(dir, params);
+  note(`identity-written fresh=${fresh} open=${store.isOpen}`);
+  process.kill(process.pid, 'SIGKILL');
+}
+
+async function run(dir: string, scriptPath: string): Promise<void> {
+  const script = JSON.parse(readFileSync(scriptPath, 'utf8')) as CrashScript;
+  const stop = stopArg === undefined ? script.blocks.length : Number(stopArg);
+  note('open');
+  const verifier = new VerifyPool({ size: 1 });
+  const chain = await Chain.open({ params, location: dir, verifier, clock: () => script.now });
+  // Journal every batch, so the parent can kill while one is being written.
+  let step = -1;
+  const store = chain.store;
+  const batch = store.batch.bind(store);
+  store.batch = async (ops) => {
+    const at = step;
+    note(`batch-start ${at} ${ops.length}`);
+    const t0 = performance.now();
+    await batch(ops);
+    note(`batch-end ${at} ${(performance.now() - t0).toFixed(3)}`);
+  };
+  note(`ready ${bytesToHex(chain.tip.hash)} ${chain.height}`);
+  for (let i = 0; i < stop; i++) {
+    const bytes = hexToBytes(script.blocks[i]!);
+    const block = decodeBlockWithTxids(bytes);
+    step = i;
+    note(`${chain.index.get(headerHash(block.header)) ? 'again' : 'begin'} ${i}`);
+    const t0 = performance.now();
+    const r = await chain.processBlock(block, { bytes, txids: block.txids, source: 'crash-child' });
+    const main = r.status === 'connected' ? String(r.mainChain) : '-';
+    note(`done ${i} ${r.status} ${main} ${bytesToHex(chain.tip.hash)} ${(performance.now() - t0).toFixed(3)}`);
+  }
+  await chain.close();
+  await verifier.close();
+  note('end');
+}
+
+try {
+  if (scriptArg === '--identity-only') await identityOnly(location);
+  else await run(location, scriptArg);
+} catch (err) {
+  note(`error ${(err as Error).stack ?? String(err)}`.replaceAll('\n', ' | '));
+  process.exitCode = 1;
+}

@@ -1,0 +1,588 @@
+/**
+ * Crash safety (design §4): "a crash at any instant leaves the database at the old tip or the
+ * new one". A real child process (test/chain/crash-child.ts) connects and reorganises blocks on
+ * a real classic-level database and is killed with SIGKILL at many points: between steps, while a
+ * step computes, while its batch is being written, during start-up, and during both reorgs.
+ * After every kill the parent reopens the database and checks that
+ *   - exactly the steps before the one in progress are stored, plus possibly that one: the state
+ *     is the old one or the new one, never a mix (blocks, tip, height index, UTXOs, undo,
+ *     address index all byte-for-byte equal a clean replay at that step);
+ *   - the tip is the clean replay's tip at that step;
+ *   - verifyChain over the whole chain passes;
+ *   - utxoSetHash equals the clean replay's;
+ * and the next child resumes on the same directory.
+ *
+ * How the child runs the TypeScript sources: before the kills, this file transpiles src/ and the
+ * child with @swc/core (the transpiler jest itself uses, so the child runs exactly the code the
+ * other tests run, never a stale dist/) into a temporary directory holding a package.json with
+ * "type": "module" and a symlink to the project's node_modules, then runs it with plain
+ * `node` (process.execPath): no loader hooks, no experimental flags, about a tenth of a second.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import swc from '@swc/core';
+import { Chain, utxoSetHash, verifyChain, type ProcessResult } from '../../src/chain/index.js';
+import type { BatchOp } from '../../src/chain/store.js';
+import { encodeBlock, type Block } from '../../src/consensus/block.js';
+import { headerHash } from '../../src/consensus/header.js';
+import { outpointKey, txid, type Transaction, type TxOutput } from '../../src/consensus/tx.js';
+import { VerifyPool } from '../../src/crypto/verify-pool.js';
+import { bytesToHex } from '../../src/encoding/hex.js';
+import { testKey, type TestKey } from '../helpers/keys.js';
+import { mineBlock, regtest } from '../helpers/mine.js';
+import { coinsOf, payTo, signSpend, type OwnedCoin } from '../helpers/tx.js';
+import { tempDir, TestClock } from './harness.js';
+import type { CrashScript } from './crash-child.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const VERBOSE = process.env.CRASH_TEST_VERBOSE === '1';
+
+// ---- the script of blocks -------------------------------------------------------------------
+
+/** Heights 1..100: empty blocks, so the first coinbases mature. */
+const PREFIX = 100;
+/** Branch A: heights 101..130 with spends. */
+const A_TOP = 130;
+/** Branch B forks from A at 110 and runs to 135: its block 131 is the first reorg (20 out, 21 in). */
+const B_FORK = 110;
+const B_TOP = 135;
+/** Branch C forks from B at 125 and runs to 140: its block 136 is the second reorg (10 out, 11 in). */
+const C_FORK = 125;
+const C_TOP = 140;
+
+const A_FIRST = PREFIX; // step of A's first block
+const B_FIRST = A_FIRST + (A_TOP - PREFIX);
+const REORG1 = B_FIRST + (A_TOP + 1 - (B_FORK + 1));
+const B_EXT = REORG1 + 1;
+const C_FIRST = B_FIRST + (B_TOP - B_FORK);
+const REORG2 = C_FIRST + (B_TOP + 1 - (C_FORK + 1));
+const STEPS = C_FIRST + (C_TOP - C_FORK);
+
+function region(step: number): string {
+  if (step < A_FIRST) return 'prefix';
+  if (step < B_FIRST) return 'A extend';
+  if (step < REORG1) return 'B side';
+  if (step === REORG1) return 'reorg 1';
+  if (step < C_FIRST) return 'B extend';
+  if (step < REORG2) return 'C side';
+  if (step === REORG2) return 'reorg 2';
+  return 'C extend';
+}
+
+/** mulberry32: a small seeded generator, so every run builds the same blocks and delays. */
+function rng(seed: number): { next: () => number; int: (n: number) => number } {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n) => Math.floor(next() * n) };
+}
+
+interface BuiltState {
+  hash: Uint8Array;
+  height: number;
+  time: number;
+  utxos: Map<string, OwnedCoin>;
+}
+
+/**
+ * Builds branches of valid blocks. Blocks above the prefix carry signed transactions: one spends
+ * the coinbase that just matured into five outputs, three to six more spend one or two earlier
+ * non-coinbase outputs, so every step changes UTXOs, undo records and the address index, and
+ * the branches double-spend each other's coins.
+ */
+class ScriptBuilder {
+  readonly miner = testKey('miner');
+  private readonly payees: TestKey[] = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((l) => testKey(l));
+  private extraNonce = 0n;
+  readonly genesis: BuiltState = { hash: regtest.genesisHash, height: 0, time: regtest.genesis.header.time, utxos: new Map() };
+
+  branch(from: BuiltState, count: number, seed: number, withTxs: boolean): { blocks: Block[]; states: BuiltState[] } {
+    const r = rng(seed);
+    const blocks: Block[] = [];
+    const states: BuiltState[] = [];
+    let parent = from;
+    for (let i = 0; i < count; i++) {
+      const { block, state } = this.next(parent, withTxs ? r : undefined);
+      blocks.push(block);
+      states.push(state);
+      parent = state;
+    }
+    return { blocks, states };
+  }
+
+  private next(parent: BuiltState, r: ReturnType<typeof rng> | undefined): { block: Block; state: BuiltState } {
+    const height = parent.height + 1;
+    const utxos = new Map(parent.utxos);
+    const txs: Transaction[] = [];
+    let fees = 0n;
+    const spend = (inputs: OwnedCoin[], outputs: number, fee: bigint) => {
+      const total = inputs.reduce((s, c) => s + c.coin.value, 0n);
+      if (total <= fee + BigInt(outputs) * 1000n) return;
+      const each = (total - fee) / BigInt(outputs);
+      const payees = Array.from({ length: outputs }, () => this.payees[r!.int(this.payees.length)]!);
+      const outs: TxOutput[] = payees.map((k, j) => payTo(k, j === outputs - 1 ? total - fee - each * BigInt(outputs - 1) : each));
+      const tx = signSpend({ inputs, outputs: outs, genesisHash: regtest.genesisHash });
+      const id = txid(tx);
+      for (const c of inputs) utxos.delete(outpointKey(c.outpoint.txid, c.outpoint.index));
+      outs.forEach((o, index) => {
+        utxos.set(outpointKey(id, index), { outpoint: { txid: id, index }, coin: { ...o, height, coinbase: false }, key: payees[index]! });
+      });
+      txs.push(tx);
+      fees += fee;
+    };
+    if (r) {
+      const before = [...parent.utxos.values()];
+      const matured = before.find((c) => c.coin.coinbase && c.coin.height === height - regtest.coinbaseMaturity);
+      if (matured) spend([matured], 5, 10_000n);
+      const pool = before.filter((c) => !c.coin.coinbase);
+      for (let i = pool.length - 1; i > 0; i--) {
+        const j = r.int(i + 1);
+        [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+      }
+      for (let n = 3 + r.int(4); n > 0 && pool.length > 0; n--) spend(pool.splice(0, 1 + r.int(2)), 2 + r.int(2), 1_000n);
+    }
+    const time = parent.time + regtest.targetSpacing;
+    const block = mineBlock({ prevHash: parent.hash, height, time, txs, fees, extraNonce: this.extraNonce++, minerKey: this.miner });
+    for (const c of coinsOf(block.txs[0]!, height, this.miner)) utxos.set(outpointKey(c.outpoint.txid, c.outpoint.index), c);
+    return { block, state: { hash: headerHash(block.header), height, time, utxos } };
+  }
+}
+
+function buildScript(): Block[] {
+  const b = new ScriptBuilder();
+  const prefix = b.branch(b.genesis, PREFIX, 1, false);
+  const a = b.branch(prefix.states[PREFIX - 1]!, A_TOP - PREFIX, 0xa, true);
+  const b1 = b.branch(a.states[B_FORK - PREFIX - 1]!, B_TOP - B_FORK, 0xb, true);
+  const c = b.branch(b1.states[C_FORK - B_FORK - 1]!, C_TOP - C_FORK, 0xc, true);
+  const blocks = [...prefix.blocks, ...a.blocks, ...b1.blocks, ...c.blocks];
+  if (blocks.length !== STEPS) throw new Error(`script has ${blocks.length} blocks, expected ${STEPS}`);
+  return blocks;
+}
+
+// ---- the clean replay -------------------------------------------------------------------------
+
+/** Everything in the database, digested per key space (the first key byte, see layout.ts). */
+async function stateDigest(chain: Chain): Promise<Record<string, string>> {
+  return chain.withLock(async () => {
+    const spaces = new Map<number, { h: ReturnType<typeof createHash>; n: number }>();
+    for await (const [k, v] of chain.store.db.iterator()) {
+      let s = spaces.get(k[0]!);
+      if (!s) spaces.set(k[0]!, (s = { h: createHash('sha256'), n: 0 }));
+      s.h.update(k).update(Buffer.from([0])).update(v);
+      s.n++;
+    }
+    const out: Record<string, string> = {};
+    for (const [p, s] of [...spaces].sort((x, y) => x[0] - y[0])) out[String.fromCharCode(p)] = `${s.n}:${s.h.digest('hex').slice(0, 16)}`;
+    return out;
+  });
+}
+
+interface Expected {
+  tip: string;
+  height: number;
+  utxo: string;
+  state: Record<string, string>;
+}
+
+interface Replay {
+  /** expected[c]: the state after the first c steps (expected[0]: a fresh database). */
+  expected: Expected[];
+  results: ProcessResult[];
+  /** Milliseconds of each step's processBlock and of its batch, on this machine. */
+  stepMs: number[];
+  batchMs: number[];
+  reorgs: Map<number, { disconnected: number; connected: number }>;
+}
+
+/** A fresh chain fed the script in one process, recording the state after every step. */
+async function cleanReplay(dir: string, blocks: Block[], now: number): Promise<Replay> {
+  const verifier = new VerifyPool({ size: 1 });
+  const chain = await Chain.open({ params: regtest, location: dir, verifier, clock: () => now });
+  try {
+    const snap = async (): Promise<Expected> => ({
+      tip: bytesToHex(chain.tip.hash),
+      height: chain.height,
+      utxo: (await utxoSetHash(chain)).hash,
+      state: await stateDigest(chain),
+    });
+    const replay: Replay = { expected: [await snap()], results: [], stepMs: [], batchMs: [], reorgs: new Map() };
+    let step = -1;
+    const batches: number[] = [];
+    const batch = chain.store.batch.bind(chain.store);
+    chain.store.batch = async (ops: BatchOp[]) => {
+      const t0 = performance.now();
+      await batch(ops);
+      batches.push(performance.now() - t0);
+    };
+    chain.on('reorg', (info) => replay.reorgs.set(step, { disconnected: info.disconnected.length, connected: info.connected.length }));
+    for (const [i, block] of blocks.entries()) {
+      step = i;
+      batches.length = 0;
+      const t0 = performance.now();
+      replay.results.push(await chain.processBlock(block, { source: 'replay' }));
+      replay.stepMs.push(performance.now() - t0);
+      // One step, one batch: what makes "old or new" well defined for every kill.
+      if (batches.length !== 1) throw new Error(`step ${i} wrote ${batches.length} batches`);
+      replay.batchMs.push(batches[0]!);
+      replay.expected.push(await snap());
+    }
+    return replay;
+  } finally {
+    await chain.close();
+    await verifier.close();
+  }
+}
+
+// ---- the child ------------------------------------------------------------------------------
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** Transpile src/ and the child script into `out`; returns the child's path. */
+function buildChild(out: string): string {
+  const files = [...walk(join(ROOT, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), join(ROOT, 'test/chain/crash-child.ts')];
+  for (const file of files) {
+    const { code } = swc.transformFileSync(file, {
+      swcrc: false,
+      configFile: false,
+      sourceMaps: 'inline',
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2023' },
+      module: { type: 'es6' },
+    });
+    const target = join(out, relative(ROOT, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, code);
+  }
+  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+  symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'junction');
+  return join(out, 'test/chain/crash-child.js');
+}
+
+type Trigger = { on: 'spawn'; ms: number } | { on: 'begin' | 'batch-start' | 'done'; step: number; ms: number };
+
+interface ChildRun {
+  killed: boolean;
+  journal: string[];
+  stderr: string;
+  exitCode: number | null;
+}
+
+const live = new Set<ChildProcess>();
+
+function busyWait(ms: number): void {
+  const until = performance.now() + ms;
+  let spins = 0;
+  while (performance.now() < until) spins++;
+  void spins;
+}
+
+function triggerMatches(t: Trigger, line: string): boolean {
+  if (t.on === 'spawn') return false;
+  const [word, step] = line.split(' ');
+  return word === t.on && Number(step) === t.step;
+}
+
+/** Run the child on `chainDir`; with a trigger, SIGKILL it when the trigger's line appears plus `ms`. */
+async function runChild(childJs: string, chainDir: string, scriptPath: string, journalPath: string, opts: { trigger?: Trigger; stopBefore?: number; identityOnly?: boolean } = {}): Promise<ChildRun> {
+  rmSync(journalPath, { force: true });
+  const args = opts.identityOnly ? [childJs, chainDir, '--identity-only', journalPath] : [childJs, chainDir, scriptPath, journalPath, ...(opts.stopBefore === undefined ? [] : [String(opts.stopBefore)])];
+  const child = spawn(process.execPath, ['--enable-source-maps', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  live.add(child);
+  let stderr = '';
+  let buffered = '';
+  let fired = false;
+  let guard: NodeJS.Timeout | undefined;
+  const kill = () => {
+    if (!fired) {
+      fired = true;
+      child.kill('SIGKILL');
+    }
+  };
+  try {
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal }));
+    });
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const trigger = opts.trigger;
+    if (trigger?.on === 'spawn') child.on('spawn', () => setTimeout(kill, trigger.ms));
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      buffered += s;
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      if (!trigger || fired) return;
+      if (lines.some((l) => triggerMatches(trigger, l))) {
+        busyWait(trigger.ms);
+        kill();
+      }
+    });
+    guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const { code, signal } = await closed;
+    // A kill during start-up can come before the child has created its journal.
+    const journal = existsSync(journalPath) ? readFileSync(journalPath, 'utf8').split('\n').filter((l) => l.length > 0) : [];
+    const errorLine = journal.find((l) => l.startsWith('error '));
+    if (errorLine) throw new Error(`child failed: ${errorLine}\n${stderr}`);
+    if (signal === 'SIGKILL' && !fired && !opts.identityOnly) throw new Error(`child hung and was killed by the guard\n${stderr}`);
+    if (signal !== 'SIGKILL' && code !== 0) throw new Error(`child exited with ${code} ${signal}\n${stderr}`);
+    return { killed: signal === 'SIGKILL', journal, stderr, exitCode: code };
+  } finally {
+    clearTimeout(guard);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    live.delete(child);
+  }
+}
+
+// ---- the checks after a kill ----------------------------------------------------------------
+
+interface KillRecord {
+  trigger: string;
+  where: string;
+  step: number | undefined;
+  midBatch: boolean;
+  committed: boolean;
+  before: number;
+  after: number;
+}
+
+describe('crash safety: SIGKILL while connecting and reorganising', () => {
+  let blocks: Block[];
+  let hashes: string[];
+  const now = new TestClock().now;
+  let tmp: { dir: string; cleanup: () => void };
+  let childJs: string;
+  let scriptPath: string;
+  let replay: Replay;
+  let journalN = 0;
+  const pool = new VerifyPool({ size: 1 });
+
+  beforeAll(async () => {
+    tmp = tempDir('powchain-crash');
+    blocks = buildScript();
+    hashes = blocks.map((b) => bytesToHex(headerHash(b.header)));
+    const t0 = performance.now();
+    childJs = buildChild(join(tmp.dir, 'build'));
+    const t1 = performance.now();
+    scriptPath = join(tmp.dir, 'script.json');
+    const script: CrashScript = { now, blocks: blocks.map((b) => bytesToHex(encodeBlock(b))) };
+    writeFileSync(scriptPath, JSON.stringify(script));
+    replay = await cleanReplay(join(tmp.dir, 'replay'), blocks, now);
+    if (VERBOSE) console.log(`transpile ${(t1 - t0).toFixed(0)} ms, replay ${(performance.now() - t1).toFixed(0)} ms; reorg steps ${REORG1}: ${replay.stepMs[REORG1]!.toFixed(1)} ms (batch ${replay.batchMs[REORG1]!.toFixed(1)}), ${REORG2}: ${replay.stepMs[REORG2]!.toFixed(1)} ms (batch ${replay.batchMs[REORG2]!.toFixed(1)})`);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of live) c.kill('SIGKILL');
+    await pool.close();
+    tmp?.cleanup();
+  });
+
+  const journal = () => join(tmp.dir, `journal-${journalN++}.log`);
+
+  /** Reopen the database and return how many steps it holds, after checking it is a clean state. */
+  async function inspect(chainDir: string): Promise<number> {
+    const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now, activate: false });
+    try {
+      const stored = hashes.map((h) => chain.index.get(h) !== undefined);
+      const c = stored.indexOf(false) < 0 ? STEPS : stored.indexOf(false);
+      // No block of a later step may be there: a step is all or nothing.
+      expect(stored.slice(c).every((s) => !s)).toBe(true);
+      const exp = replay.expected[c]!;
+      expect({ tip: bytesToHex(chain.tip.hash), height: chain.height }).toEqual({ tip: exp.tip, height: exp.height });
+      expect(await verifyChain(chain, chain.height)).toEqual({ ok: true, checked: chain.height });
+      expect((await utxoSetHash(chain)).hash).toBe(exp.utxo);
+      expect(await stateDigest(chain)).toEqual(exp.state);
+      // Nothing was left half done for start-up to finish.
+      await chain.activate();
+      expect(bytesToHex(chain.tip.hash)).toBe(exp.tip);
+      return c;
+    } finally {
+      await chain.close();
+    }
+  }
+
+  /** Check what the child reported against the replay; returns the steps it may have committed. */
+  function allowedAfter(run: ChildRun, before: number): { allowed: number[]; step: number | undefined; midBatch: boolean; started: boolean } {
+    const begun: number[] = [];
+    const done = new Set<number>();
+    let batchOpen = false;
+    for (const line of run.journal) {
+      const [word, a, b, c, d] = line.split(' ');
+      const i = Number(a);
+      if (word === 'again') expect(i).toBeLessThan(before);
+      if (word === 'begin') {
+        expect(i).toBe(begun.length ? begun[begun.length - 1]! + 1 : before);
+        begun.push(i);
+      }
+      if (word === 'batch-start') batchOpen = true;
+      if (word === 'batch-end') batchOpen = false;
+      if (word === 'done') {
+        const want = replay.results[i]!;
+        if (i < before) expect(b).toBe('duplicate');
+        else {
+          expect({ step: i, status: b, main: c }).toEqual({ step: i, status: want.status, main: want.status === 'connected' ? String(want.mainChain) : '-' });
+          expect(d).toBe(replay.expected[i + 1]!.tip);
+          done.add(i);
+        }
+      }
+    }
+    const started = run.journal.some((l) => l.startsWith('ready'));
+    const last = begun[begun.length - 1];
+    if (last === undefined) return { allowed: [before], step: undefined, midBatch: false, started };
+    if (done.has(last)) return { allowed: [last + 1], step: undefined, midBatch: false, started };
+    return { allowed: [last, last + 1], step: last, midBatch: batchOpen, started };
+  }
+
+  test('a fresh database killed between its first two batches still opens (at genesis)', async () => {
+    // Chain.open on an empty directory writes the network/schema records (ChainStore.open) and
+    // then the genesis state, in two batches. The child runs the first and is SIGKILLed at once:
+    // the state a kill at that instant leaves. Old is "no chain", new is "genesis"; either way a
+    // restart must open, not demand a reindex.
+    const chainDir = join(tmp.dir, 'fresh');
+    const run = await runChild(childJs, chainDir, scriptPath, journal(), { identityOnly: true });
+    expect(run.killed).toBe(true);
+    expect(run.journal).toEqual(['identity-written fresh=true open=true']);
+    const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now });
+    try {
+      expect(bytesToHex(chain.tip.hash)).toBe(bytesToHex(regtest.genesisHash));
+      expect(chain.height).toBe(0);
+    } finally {
+      await chain.close();
+    }
+  });
+
+  test('the script is what the kills assume', () => {
+    expect(replay.reorgs).toEqual(
+      new Map([
+        [REORG1, { disconnected: A_TOP - B_FORK, connected: A_TOP + 1 - B_FORK }],
+        [REORG2, { disconnected: B_TOP - C_FORK, connected: B_TOP + 1 - C_FORK }],
+      ]),
+    );
+    expect(replay.expected[STEPS]!.height).toBe(C_TOP);
+    for (const [i, r] of replay.results.entries()) {
+      const side = (i >= B_FIRST && i < REORG1) || (i >= C_FIRST && i < REORG2);
+      expect(r).toMatchObject({ status: 'connected', mainChain: !side });
+    }
+  });
+
+  test('killed at 20+ points, every reopened state is the old or the new one and resumes', async () => {
+    const started = performance.now();
+    const chainDir = join(tmp.dir, 'chain');
+    const r = rng(0xc0ffee);
+    const between = (lo: number, hi: number) => lo + r.next() * (hi - lo);
+    const stepMs = (s: number) => replay.stepMs[s]!;
+    const batchMs = (s: number) => replay.batchMs[s]!;
+    const records: KillRecord[] = [];
+    let committed = 0;
+
+    const killAt = async (trigger: Trigger): Promise<KillRecord> => {
+      const before = committed;
+      const t0 = performance.now();
+      const run = await runChild(childJs, chainDir, scriptPath, journal(), { trigger });
+      const t1 = performance.now();
+      const { allowed, step, midBatch, started: opened } = allowedAfter(run, before);
+      const after = await inspect(chainDir);
+      if (VERBOSE) console.log(`child ${(t1 - t0).toFixed(0)} ms, inspect ${(performance.now() - t1).toFixed(0)} ms`);
+      if (!allowed.includes(after)) {
+        throw new Error(`kill at ${JSON.stringify(trigger)}: reopened with ${after} steps stored, expected ${allowed.join(' or ')}; journal ends ${JSON.stringify(run.journal.slice(-4))}`);
+      }
+      committed = after;
+      const rec: KillRecord = {
+        trigger: trigger.on === 'spawn' ? `spawn+${trigger.ms.toFixed(1)}ms` : `${trigger.on} ${trigger.step}+${trigger.ms.toFixed(2)}ms`,
+        where: !run.killed ? 'not killed (finished)' : !opened ? 'start-up' : step === undefined ? 'between steps' : midBatch ? 'in batch write' : 'mid-step',
+        step,
+        midBatch,
+        committed: step !== undefined && after === step + 1,
+        before,
+        after,
+      };
+      if (run.killed) records.push(rec);
+      return rec;
+    };
+
+    /** Bring the database to exactly `steps` steps with a clean run, and keep a copy. */
+    const snapshotBefore = async (steps: number): Promise<string> => {
+      const run = await runChild(childJs, chainDir, scriptPath, journal(), { stopBefore: steps });
+      expect(run.killed).toBe(false);
+      expect(run.journal[run.journal.length - 1]).toBe('end');
+      committed = await inspect(chainDir);
+      expect(committed).toBe(steps);
+      const copy = join(tmp.dir, `snapshot-${steps}`);
+      cpSync(chainDir, copy, { recursive: true });
+      return copy;
+    };
+    const restore = (copy: string, steps: number) => {
+      rmSync(chainDir, { recursive: true, force: true });
+      cpSync(copy, chainDir, { recursive: true });
+      committed = steps;
+    };
+
+    /** Several kills of the same reorg step from the same starting state, until one lands mid-step. */
+    const reorgKills = async (R: number, planned: Trigger[]) => {
+      const copy = await snapshotBefore(R);
+      const recs: KillRecord[] = [];
+      for (const t of planned) {
+        restore(copy, R);
+        recs.push(await killAt(t));
+      }
+      for (let extra = 0; extra < 6 && !recs.some((x) => x.step === R); extra++) {
+        restore(copy, R);
+        recs.push(await killAt({ on: 'begin', step: R, ms: 0 }));
+      }
+      for (let extra = 0; extra < 6 && !recs.some((x) => x.step === R && x.midBatch); extra++) {
+        restore(copy, R);
+        recs.push(await killAt({ on: 'batch-start', step: R, ms: 0 }));
+      }
+      expect(recs.some((x) => x.step === R)).toBe(true);
+    };
+
+    const reorgPlan = (R: number, n: number): Trigger[] => [
+      { on: 'begin', step: R, ms: 0 },
+      ...Array.from({ length: n }, (_, k) => ({ on: 'begin' as const, step: R, ms: stepMs(R) * ((k + r.next()) / n) })),
+      { on: 'batch-start', step: R, ms: 0 },
+      { on: 'batch-start', step: R, ms: batchMs(R) * between(0.2, 0.9) },
+    ];
+
+    // The fresh directory: the child has opened it before the first kill.
+    await killAt({ on: 'begin', step: 3, ms: between(0, stepMs(3)) });
+    await killAt({ on: 'batch-start', step: 40, ms: 0 });
+    await killAt({ on: 'spawn', ms: between(20, 200) });
+    await killAt({ on: 'done', step: A_FIRST - 1, ms: 0 });
+    await killAt({ on: 'begin', step: A_FIRST, ms: between(0, stepMs(A_FIRST)) });
+    await killAt({ on: 'batch-start', step: A_FIRST + 8, ms: 0 });
+    await killAt({ on: 'done', step: A_FIRST + 15, ms: 0 });
+    await killAt({ on: 'begin', step: A_FIRST + 24, ms: between(0, stepMs(A_FIRST + 24)) });
+    await killAt({ on: 'batch-start', step: B_FIRST, ms: 0 });
+    await killAt({ on: 'begin', step: B_FIRST + 11, ms: between(0, stepMs(B_FIRST + 11)) });
+    await reorgKills(REORG1, reorgPlan(REORG1, 4));
+    await killAt({ on: 'begin', step: B_EXT, ms: between(0, stepMs(B_EXT)) });
+    await killAt({ on: 'batch-start', step: B_EXT + 2, ms: 0 });
+    await killAt({ on: 'begin', step: C_FIRST, ms: between(0, stepMs(C_FIRST)) });
+    await killAt({ on: 'batch-start', step: C_FIRST + 5, ms: 0 });
+    await reorgKills(REORG2, reorgPlan(REORG2, 3));
+    await killAt({ on: 'done', step: REORG2 + 1, ms: 0 });
+    await killAt({ on: 'batch-start', step: STEPS - 1, ms: 0 });
+
+    // Resume to the end without a kill.
+    const last = await runChild(childJs, chainDir, scriptPath, journal());
+    expect(last.journal[last.journal.length - 1]).toBe('end');
+    expect(await inspect(chainDir)).toBe(STEPS);
+
+    const elapsed = performance.now() - started;
+    if (VERBOSE) {
+      const rows = records.map((x) => `${x.trigger.padEnd(26)} ${x.where.padEnd(14)} ${(x.step === undefined ? '' : `${x.step} (${region(x.step)})`).padEnd(20)} ${x.before}->${x.after}${x.committed ? ' (step committed, its done line not written)' : ''}`);
+      console.log(`${records.length} kills in ${(elapsed / 1000).toFixed(1)} s\n${rows.join('\n')}`);
+    }
+    expect(records.length).toBeGreaterThanOrEqual(20);
+    // Kills landed in both reorgs while they were in progress.
+    expect(records.filter((x) => x.step === REORG1).length).toBeGreaterThan(0);
+    expect(records.filter((x) => x.step === REORG2).length).toBeGreaterThan(0);
+  }, 120_000);
+});

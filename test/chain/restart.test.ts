@@ -1,0 +1,198 @@
+/**
+ * Restarts on the same directory: resuming at the tip, verifyChain, reindexChain over a history
+ * with reorgs and invalid blocks, damaged state refused with 'corrupt-state' and repaired by a
+ * reindex, and databases of another network or schema refused outright.
+ */
+import { join } from 'node:path';
+import { BlockStatus, Chain, ChainError, addressHistory, addressUtxos, verifyChain } from '../../src/chain/index.js';
+import { keys, u32be, SCHEMA_VERSION } from '../../src/chain/layout.js';
+import { RejectCode } from '../../src/consensus/errors.js';
+import { networks } from '../../src/consensus/params/networks.js';
+import { txid } from '../../src/consensus/tx.js';
+import { testKey } from '../helpers/keys.js';
+import { regrind, regtest } from '../helpers/mine.js';
+import { payTo, signSpend } from '../helpers/tx.js';
+import { ChainHarness, tempDir } from './harness.js';
+
+const COIN = 100_000_000n;
+const alice = testKey('alice');
+const bob = testKey('bob');
+
+let h: ChainHarness;
+beforeEach(async () => {
+  h = await ChainHarness.create();
+});
+afterEach(() => h.close());
+
+/** What must survive a restart or a reindex unchanged. */
+async function snapshot() {
+  return {
+    tip: h.tipName(),
+    height: h.chain.height,
+    utxo: await h.utxoHash(),
+    aliceUtxos: (await addressUtxos(h.chain.store, alice.pkh)).length,
+    aliceHistory: await addressHistory(h.chain.store, alice.pkh),
+    bobHistory: await addressHistory(h.chain.store, bob.pkh),
+  };
+}
+
+async function openError(p: Promise<unknown>): Promise<ChainError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ChainError);
+  return err as ChainError;
+}
+
+/**
+ * A history with a reorg (spends on both branches, in conflict), a branch marked invalid for a
+ * bad signature, and a block that broke a header rule. Ends on b3.
+ */
+async function history(): Promise<void> {
+  await h.extend('c', 'genesis', 101);
+  const c1 = h.get('c1').coinbase[0]!;
+  const c2 = h.get('c2').coinbase[0]!;
+  h.block('a1', 'c101', { txs: [h.spend([c1], [payTo(alice, 50n * COIN)])] });
+  h.block('a2', 'a1', { txs: [h.spend([c2], [payTo(bob, 50n * COIN)])] });
+  await h.accept('a1');
+  await h.accept('a2');
+  const toBob = h.spend([c1], [payTo(bob, 30n * COIN), payTo(alice, 20n * COIN)]);
+  h.block('b1', 'c101', { txs: [toBob] });
+  h.block('b2', 'b1');
+  const back = h.spend([{ outpoint: { txid: txid(toBob), index: 0 }, coin: { ...toBob.outputs[0]!, height: h.get('b1').height, coinbase: false }, key: bob }], [payTo(alice, 30n * COIN)]);
+  h.block('b3', 'b2', { txs: [back] });
+  await h.accept('b1', false);
+  await h.accept('b2', false);
+  await h.accept('b3');
+  // Invalid on the side: a bad signature, and a child of it.
+  const badSig = signSpend({ inputs: [c2], outputs: [payTo(alice, 50n * COIN)], genesisHash: networks.testnet.genesisHash });
+  h.block('x4', 'b3', { txs: [badSig] });
+  await h.reject('x4', RejectCode.BadSignature);
+  h.block('x5', 'x4');
+  await h.reject('x5', RejectCode.PrevBlockInvalid);
+  h.expectTip('b3');
+}
+
+/** A child of `parent` with harder bits than regtest's fixed ones: more work, and invalid. */
+function hardBits(name: string, parent: string): void {
+  const b = h.block(name, parent);
+  h.named(name, regrind({ ...b.block, header: { ...b.block.header, bits: b.block.header.bits - 1 } }), b.height);
+}
+
+test('a reopened chain resumes at the same tip with the same state', async () => {
+  await history();
+  const before = await snapshot();
+  await h.reopen();
+  expect(await snapshot()).toEqual(before);
+  expect(h.entry('x4')).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.BadSignature });
+  expect(h.entry('a2')!.status).toBe(BlockStatus.Valid);
+  // And it carries on from there.
+  h.block('b4', 'b3');
+  await h.accept('b4');
+});
+
+test('verifyChain passes over the last blocks, and fails when a coin of the tip is missing', async () => {
+  await history();
+  expect(await verifyChain(h.chain, 6)).toEqual({ ok: true, checked: 6 });
+  expect(await verifyChain(h.chain, 1000)).toEqual({ ok: true, checked: h.chain.height });
+  const tip = h.get('b3');
+  await h.raw((db) => db.del(keys.coin(txid(tip.block.txs[1]!), 0)));
+  await h.reopen();
+  expect(await verifyChain(h.chain, 6)).toMatchObject({ ok: false, height: tip.height });
+});
+
+test('reindexChain rebuilds the same tip, UTXO set and address index from the stored blocks', async () => {
+  await history();
+  const before = await snapshot();
+  await h.reindex();
+  expect(await snapshot()).toEqual(before);
+  // Blocks found invalid are found invalid again.
+  expect(h.entry('x4')).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.BadSignature });
+  expect(h.entry('x5')).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.PrevBlockInvalid });
+  expect(await verifyChain(h.chain, 10)).toEqual({ ok: true, checked: 10 });
+});
+
+test('reindexChain does not connect a stored block that broke a header rule', async () => {
+  await h.extend('a', 'genesis', 3);
+  hardBits('x', 'a3');
+  h.block('y', 'x');
+  await h.reject('x', RejectCode.BadDiffBits);
+  await h.reject('y', RejectCode.PrevBlockInvalid);
+  const before = await snapshot();
+  await h.reindex();
+  expect(await snapshot()).toEqual(before);
+  expect(h.entry('x')).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.BadDiffBits });
+  expect(h.entry('y')!.status).toBe(BlockStatus.Invalid);
+});
+
+test('reindexChain does not connect a stored block that was too old for its median time', async () => {
+  await h.extend('a', 'genesis', 3);
+  // The median of genesis, a1..a3 is a1's time (the last 11 are all there are).
+  h.block('x', 'a3', { timeDelta: h.get('a1').time - h.get('a3').time });
+  await h.reject('x', RejectCode.TimeTooOld);
+  await h.reindex();
+  h.expectTip('a3');
+  expect(h.entry('x')).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.TimeTooOld });
+});
+
+describe('damaged state', () => {
+  test("a missing undo record of the tip: 'corrupt-state', repaired by a reindex", async () => {
+    await history();
+    const before = await snapshot();
+    await h.raw((db) => db.del(keys.undo(h.get('b3').hash)));
+    expect((await openError(h.reopen())).code).toBe('corrupt-state');
+    await h.reindex();
+    expect(await snapshot()).toEqual(before);
+    expect(await verifyChain(h.chain, 5)).toEqual({ ok: true, checked: 5 });
+  });
+
+  test("a missing tip record: 'corrupt-state', repaired by a reindex", async () => {
+    await history();
+    const before = await snapshot();
+    await h.raw((db) => db.del(keys.tip()));
+    expect((await openError(h.reopen())).code).toBe('corrupt-state');
+    await h.reindex();
+    expect(await snapshot()).toEqual(before);
+  });
+
+  test("a height index that disagrees with the tip: 'corrupt-state'", async () => {
+    await history();
+    await h.raw((db) => db.put(keys.height(h.get('b2').height), h.get('a2').hash));
+    expect((await openError(h.reopen())).code).toBe('corrupt-state');
+    await h.reindex();
+    h.expectTip('b3');
+  });
+});
+
+describe('foreign databases', () => {
+  test("a regtest directory opened with testnet params: 'wrong-network'", async () => {
+    await h.extend('a', 'genesis', 1);
+    await h.chain.close();
+    const err = await openError(Chain.open({ ...h.options(), params: networks.testnet }));
+    expect(err.code).toBe('wrong-network');
+    // Still fine for its own network.
+    await h.reopen();
+    h.expectTip('a1');
+  });
+
+  test("another schema version: 'wrong-schema'", async () => {
+    await h.raw((db) => db.put(keys.schema(), u32be(SCHEMA_VERSION + 1)));
+    expect((await openError(h.reopen())).code).toBe('wrong-schema');
+  });
+
+  test("data without a network record: 'corrupt-state', and the data is left alone", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const location = join(dir, 'db');
+      const { ClassicLevel } = await import('classic-level');
+      const db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
+      await db.put(keys.block(regtest.genesisHash), new Uint8Array([1]));
+      await db.close();
+      const err = await openError(Chain.open({ ...h.options(), location }));
+      expect(err.code).toBe('corrupt-state');
+    } finally {
+      cleanup();
+    }
+  });
+});
