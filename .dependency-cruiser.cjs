@@ -38,10 +38,10 @@ module.exports = {
     },
     {
       name: 'wallet-rpc-client-only',
-      comment: 'the wallet may use the RPC client, not the server',
+      comment: 'the wallet may use the RPC client (and its errors and amounts), never the server',
       severity: 'error',
       from: { path: '^src/wallet/' },
-      to: { path: '^src/rpc/', pathNot: '^src/rpc/client' },
+      to: { path: '^src/rpc/server' },
     },
   ],
   options: {

@@ -12,7 +12,6 @@ export const RejectCode = {
   BadDiffBits: 'bad-diffbits',
   TimeTooOld: 'time-too-old',
   TimeTooNew: 'time-too-new',
-  BadVersion: 'bad-version',
   // block structure
   BadBlockLength: 'bad-blk-length',
   BadMerkleRoot: 'bad-txnmrklroot',

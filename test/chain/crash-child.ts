@@ -7,15 +7,16 @@
  *
  * It opens the chain and hands it the script's blocks in order with processBlock. Every event is
  * written to the journal with a synchronous write() (it is in the kernel once the call returns,
- * so it survives SIGKILL) and then to stdout, which the parent watches to decide when to kill:
+ * so it survives SIGKILL) and then to stdout, which the parent watches to decide when to kill.
+ * Each line ends with ` @<ms since the process started>`.
  *
  *   open                          before Chain.open
  *   ready <tip> <height>          Chain.open done
  *   again <i>                     step i's block is already stored (a resumed run)
  *   begin <i>                     processBlock of a new block starts
  *   batch-start <i> <ops>         a database batch of step i is handed to classic-level
- *   batch-end <i> <ms>            ... and has been written
- *   done <i> <status> <main> <tip> <ms>
+ *   batch-end <i>                 ... and has been written
+ *   done <i> <status> <main> <tip>
  *   end                           every step processed, chain closed
  *
  * `--identity-only` runs only the first write of a fresh Chain.open (ChainStore.open, which
@@ -43,8 +44,9 @@ if (!location || !scriptArg || !journalPath) throw new Error('usage: crash-child
 const journal = openSync(journalPath, 'a');
 
 function note(line: string): void {
-  writeSync(journal, `${line}\n`);
-  process.stdout.write(`${line}\n`);
+  const stamped = `${line} @${performance.now().toFixed(3)}\n`;
+  writeSync(journal, stamped);
+  process.stdout.write(stamped);
 }
 
 async function identityOnly(dir: string): Promise<void> {
@@ -66,9 +68,8 @@ async function run(dir: string, scriptPath: string): Promise<void> {
   store.batch = async (ops) => {
     const at = step;
     note(`batch-start ${at} ${ops.length}`);
-    const t0 = performance.now();
     await batch(ops);
-    note(`batch-end ${at} ${(performance.now() - t0).toFixed(3)}`);
+    note(`batch-end ${at}`);
   };
   note(`ready ${bytesToHex(chain.tip.hash)} ${chain.height}`);
   for (let i = 0; i < stop; i++) {
@@ -76,10 +77,9 @@ async function run(dir: string, scriptPath: string): Promise<void> {
     const block = decodeBlockWithTxids(bytes);
     step = i;
     note(`${chain.index.get(headerHash(block.header)) ? 'again' : 'begin'} ${i}`);
-    const t0 = performance.now();
     const r = await chain.processBlock(block, { bytes, txids: block.txids, source: 'crash-child' });
     const main = r.status === 'connected' ? String(r.mainChain) : '-';
-    note(`done ${i} ${r.status} ${main} ${bytesToHex(chain.tip.hash)} ${(performance.now() - t0).toFixed(3)}`);
+    note(`done ${i} ${r.status} ${main} ${bytesToHex(chain.tip.hash)}`);
   }
   await chain.close();
   await verifier.close();

@@ -29,6 +29,7 @@ import type { BatchOp } from '../../src/chain/store.js';
 import { encodeBlock, type Block } from '../../src/consensus/block.js';
 import { headerHash } from '../../src/consensus/header.js';
 import { outpointKey, txid, type Transaction, type TxOutput } from '../../src/consensus/tx.js';
+import { sign } from '../../src/crypto/keys.js';
 import { VerifyPool } from '../../src/crypto/verify-pool.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { testKey, type TestKey } from '../helpers/keys.js';
@@ -46,20 +47,29 @@ const VERBOSE = process.env.CRASH_TEST_VERBOSE === '1';
 const PREFIX = 100;
 /** Branch A: heights 101..130 with spends. */
 const A_TOP = 130;
-/** Branch B forks from A at 110 and runs to 135: its block 131 is the first reorg (20 out, 21 in). */
+/** Branch B forks from A at 110 and runs to 135: its block 131 is reorg 1 (20 out, 21 in). */
 const B_FORK = 110;
 const B_TOP = 135;
-/** Branch C forks from B at 125 and runs to 140: its block 136 is the second reorg (10 out, 11 in). */
+/** Branch C forks from B at 125 and runs to 140: its block 136 is reorg 2 (10 out, 11 in). */
 const C_FORK = 125;
 const C_TOP = 140;
+/**
+ * Branch D forks from C at 132 and runs to 141, but its block 137 carries a bad signature: block
+ * 141 starts reorg 3, which disconnects 8 blocks, connects 4, fails at 137 and is dropped whole;
+ * 137..141 are marked invalid and the tip stays at C's 140.
+ */
+const D_FORK = 132;
+const D_BAD = 137;
+const D_TOP = 141;
 
-const A_FIRST = PREFIX; // step of A's first block
+const A_FIRST = PREFIX; // the step (index in the script) of A's first block
 const B_FIRST = A_FIRST + (A_TOP - PREFIX);
 const REORG1 = B_FIRST + (A_TOP + 1 - (B_FORK + 1));
-const B_EXT = REORG1 + 1;
 const C_FIRST = B_FIRST + (B_TOP - B_FORK);
 const REORG2 = C_FIRST + (B_TOP + 1 - (C_FORK + 1));
-const STEPS = C_FIRST + (C_TOP - C_FORK);
+const D_FIRST = C_FIRST + (C_TOP - C_FORK);
+const REORG3 = D_FIRST + (D_TOP - (D_FORK + 1));
+const STEPS = D_FIRST + (D_TOP - D_FORK);
 
 function region(step: number): string {
   if (step < A_FIRST) return 'prefix';
@@ -69,7 +79,9 @@ function region(step: number): string {
   if (step < C_FIRST) return 'B extend';
   if (step < REORG2) return 'C side';
   if (step === REORG2) return 'reorg 2';
-  return 'C extend';
+  if (step < D_FIRST) return 'C extend';
+  if (step < REORG3) return 'D side';
+  return 'reorg 3 (fails)';
 }
 
 /** mulberry32: a small seeded generator, so every run builds the same blocks and delays. */
@@ -104,13 +116,14 @@ class ScriptBuilder {
   private extraNonce = 0n;
   readonly genesis: BuiltState = { hash: regtest.genesisHash, height: 0, time: regtest.genesis.header.time, utxos: new Map() };
 
-  branch(from: BuiltState, count: number, seed: number, withTxs: boolean): { blocks: Block[]; states: BuiltState[] } {
+  /** `count` blocks on `from`; the one at height `badAt` gets a transaction with a wrong signature. */
+  branch(from: BuiltState, count: number, seed: number, withTxs: boolean, badAt = -1): { blocks: Block[]; states: BuiltState[] } {
     const r = rng(seed);
     const blocks: Block[] = [];
     const states: BuiltState[] = [];
     let parent = from;
     for (let i = 0; i < count; i++) {
-      const { block, state } = this.next(parent, withTxs ? r : undefined);
+      const { block, state } = this.next(parent, withTxs ? r : undefined, parent.height + 1 === badAt);
       blocks.push(block);
       states.push(state);
       parent = state;
@@ -118,7 +131,7 @@ class ScriptBuilder {
     return { blocks, states };
   }
 
-  private next(parent: BuiltState, r: ReturnType<typeof rng> | undefined): { block: Block; state: BuiltState } {
+  private next(parent: BuiltState, r: ReturnType<typeof rng> | undefined, bad: boolean): { block: Block; state: BuiltState } {
     const height = parent.height + 1;
     const utxos = new Map(parent.utxos);
     const txs: Transaction[] = [];
@@ -148,6 +161,12 @@ class ScriptBuilder {
         [pool[i], pool[j]] = [pool[j]!, pool[i]!];
       }
       for (let n = 3 + r.int(4); n > 0 && pool.length > 0; n--) spend(pool.splice(0, 1 + r.int(2)), 2 + r.int(2), 1_000n);
+      if (bad) {
+        // A well-formed low-S signature by the right key, over another digest: only the
+        // verifier, when the block is connected, can tell.
+        const tx = txs[txs.length - 1]!;
+        tx.inputs[0]!.unlock.set(sign(new Uint8Array(32).fill(7), parent.utxos.get(outpointKey(tx.inputs[0]!.prevTxid, tx.inputs[0]!.prevIndex))!.key.priv), 33);
+      }
     }
     const time = parent.time + regtest.targetSpacing;
     const block = mineBlock({ prevHash: parent.hash, height, time, txs, fees, extraNonce: this.extraNonce++, minerKey: this.miner });
@@ -162,7 +181,8 @@ function buildScript(): Block[] {
   const a = b.branch(prefix.states[PREFIX - 1]!, A_TOP - PREFIX, 0xa, true);
   const b1 = b.branch(a.states[B_FORK - PREFIX - 1]!, B_TOP - B_FORK, 0xb, true);
   const c = b.branch(b1.states[C_FORK - B_FORK - 1]!, C_TOP - C_FORK, 0xc, true);
-  const blocks = [...prefix.blocks, ...a.blocks, ...b1.blocks, ...c.blocks];
+  const d = b.branch(c.states[D_FORK - C_FORK - 1]!, D_TOP - D_FORK, 0xd, true, D_BAD);
+  const blocks = [...prefix.blocks, ...a.blocks, ...b1.blocks, ...c.blocks, ...d.blocks];
   if (blocks.length !== STEPS) throw new Error(`script has ${blocks.length} blocks, expected ${STEPS}`);
   return blocks;
 }

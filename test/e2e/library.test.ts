@@ -4,11 +4,12 @@
  * import it by name. One script uses every export external tools depend on with real vectors;
  * then every ```js example in docs/library.md runs as it stands, so the docs cannot rot.
  *
- * Runs against dist/ (the package's "exports"): builds it first when it is missing. CI's
- * `npm install` builds it (prepare) before `npm test`.
+ * Runs against dist/ (the package's "exports"): builds it first when it is missing, or older
+ * than a file in src/ (a checkout whose sources changed since the last build would otherwise
+ * test yesterday's code). CI's `npm install` builds it (prepare) before `npm test`.
  */
 import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,15 @@ const ENV: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPa
 delete ENV.NODE_OPTIONS;
 
 let scratch = '';
+
+/** dist/index.js is missing, or some source file changed after it was built. */
+function distIsStale(): boolean {
+  const built = join(ROOT, 'dist', 'index.js');
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const src = join(ROOT, 'src');
+  return readdirSync(src, { recursive: true, encoding: 'utf8' }).some((f) => statSync(join(src, f)).mtimeMs > builtAt);
+}
 
 function run(cmd: string, args: string[], cwd: string, timeout: number): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { cwd, env: ENV, encoding: 'utf8', timeout });
@@ -61,7 +71,7 @@ function jsBlocks(markdown: string): { line: number; code: string }[] {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
+  if (distIsStale()) {
     const build = run('npm', ['run', 'build'], ROOT, 300_000);
     if (build.status !== 0) throw new Error(describeFailure('npm run build', build));
   }

@@ -17,7 +17,7 @@ export type DifficultyParams =
 /** Everything that makes one network differ from another. Peers agree on all of it. */
 export interface NetworkParams {
   name: NetworkName;
-  /** Four bytes that start every stored database key space and identify the network on disk. */
+  /** Four bytes stored as the database's network record: a data directory of another network refuses to open. */
   magic: number;
   genesis: Block;
   genesisHash: Uint8Array;

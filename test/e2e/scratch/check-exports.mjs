@@ -179,7 +179,7 @@ out.regtestGenesisMatches = bytesToHex(networks.regtest.genesisHash) === bytesTo
 
 // encodeTx / decodeTx / txid and encodeBlock / decodeBlock: a signed regtest spend in a block.
 const regtest = networks.regtest;
-const priv = sha256d(new TextEncoder().encode('library e2e'));
+const priv = sha256d(hexToBytes('6c69627261727920653265')); // sha256d('library e2e'): a test key
 const pub = publicKeyFromPrivate(priv);
 const funding = makeCoinbase({ height: 1, extraNonce: 0n, outputs: [{ value: 50n * COIN, pubKeyHash: hash160(pub) }] });
 const spent = funding.outputs[0];

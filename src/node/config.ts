@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { getNetwork, isNetworkName } from '../consensus/params/networks.js';
+import type { NetworkName } from '../consensus/params/types.js';
+import { defaultDatadir } from './datadir.js';
+
+/** Everything `powchain node` can be told, from flags or a config file. */
+export interface NodeConfig {
+  network: NetworkName;
+  datadir: string;
+  port: number;
+  bind: string;
+  peers: string[];
+  mdns: boolean;
+  maxPeers: number;
+  mine: boolean;
+  minerAddress?: string;
+  threads?: number;
+  rpcPort: number;
+  rpcBind: string;
+  rpcUser?: string;
+  rpcPassword?: string;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  logFormat: 'pretty' | 'json';
+  reindex: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * Read a config file: `key=value` lines like bitcoin.conf (`#` comments; repeatable keys such as
+ * `peer` accumulate). Keys are the long option names without dashes.
+ */
+export function readConfigFile(path: string): Record<string, string | string[]> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const [n, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`${path}:${n + 1}: expected key=value`);
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (key === 'peer') out.peer = [...((out.peer as string[] | undefined) ?? []), value];
+    else out[key] = value;
+  }
+  return out;
+}
+
+function port(v: unknown, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`--${name} must be a port number (0-65535), got '${v}'`);
+  return n;
+}
+
+function bool(v: unknown): boolean {
+  return v === true || v === 'true' || v === '1' || v === 'yes';
+}
+
+/** Merge flags over the config file over the network's defaults, and check every value. */
+export function resolveConfig(flags: Record<string, unknown>, file: Record<string, string | string[]> = {}): NodeConfig {
+  const get = (k: string, kebab = k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)) => flags[k] ?? file[kebab] ?? file[k];
+  const networkName = String(get('network') ?? 'testnet');
+  if (!isNetworkName(networkName)) throw new ConfigError(`--network must be main, testnet or regtest, got '${networkName}'`);
+  const params = getNetwork(networkName);
+  const logLevel = String(get('logLevel') ?? 'info');
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = String(get('logFormat') ?? (process.stdout.isTTY ? 'pretty' : 'json'));
+  if (logFormat !== 'pretty' && logFormat !== 'json') throw new ConfigError(`--log-format must be pretty or json`);
+  const maxPeers = Number(get('maxPeers') ?? 50);
+  if (!Number.isInteger(maxPeers) || maxPeers < 1 || maxPeers > 10_000) throw new ConfigError('--max-peers must be an integer from 1 to 10000');
+  const threadsRaw = get('threads');
+  const threads = threadsRaw === undefined ? undefined : Number(threadsRaw);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) throw new ConfigError('--threads must be an integer from 1 to 256');
+  const peersRaw = get('peer');
+  const peers = peersRaw === undefined ? [] : Array.isArray(peersRaw) ? peersRaw.map(String) : [String(peersRaw)];
+  const rpcUser = get('rpcUser');
+  const rpcPassword = get('rpcPassword');
+  if ((rpcUser === undefined) !== (rpcPassword === undefined)) throw new ConfigError('--rpc-user and --rpc-password go together');
+  return {
+    network: networkName,
+    datadir: String(get('datadir') ?? defaultDatadir(networkName)),
+    port: port(get('port') ?? params.defaultP2pPort, 'port'),
+    bind: String(get('bind') ?? '127.0.0.1'),
+    peers,
+    mdns: bool(get('mdns')),
+    maxPeers,
+    mine: bool(get('mine')),
+    minerAddress: get('minerAddress') === undefined ? undefined : String(get('minerAddress')),
+    threads,
+    rpcPort: port(get('rpcPort') ?? params.defaultRpcPort, 'rpc-port'),
+    rpcBind: String(get('rpcBind') ?? '127.0.0.1'),
+    rpcUser: rpcUser === undefined ? undefined : String(rpcUser),
+    rpcPassword: rpcPassword === undefined ? undefined : String(rpcPassword),
+    logLevel: logLevel as NodeConfig['logLevel'],
+    logFormat,
+    reindex: bool(get('reindex')),
+  };
+}
