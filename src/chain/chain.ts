@@ -319,6 +319,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       view.put(keys.tip(), newTip.hash);
       for (const { entry } of connected) {
         entry.status = BlockStatus.Valid;
+        // A block connected through a reconsidered descendant may still carry its old reject code.
+        entry.invalidCode = '';
         view.put(keys.index(entry.hash), encodeIndexEntry(entry));
       }
       await this.commitLocked(view.ops);

@@ -32,6 +32,8 @@ export type AcceptResult = { accepted: true; txid: Uint8Array; fee: bigint } | {
 
 export interface MempoolEvents {
   added: [entry: MempoolEntry];
+  /** Re-admission after a reorg failed (for example because the chain closed meanwhile). */
+  'revalidate-failed': [err: Error];
   removed: [info: { entry: MempoolEntry; reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg' }];
 }
 
@@ -68,11 +70,14 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     // Re-validate after any disconnect, even of blocks without transactions: a lower tip can
     // make an in-pool coinbase spend immature.
     chain.on('tip', () => {
+      // Expiry runs on every tip too, so a quiet node never mines an expired transaction.
+      this.expire();
       if (!this.reorgPending) return;
       const txs = this.reorgTxs;
       this.reorgTxs = [];
       this.reorgPending = false;
-      void chain.withLock(() => this.revalidateLocked(txs));
+      // A failure here (the chain closing during shutdown) must not become an unhandled rejection.
+      chain.withLock(() => this.revalidateLocked(txs)).catch((err: Error) => this.emit('revalidate-failed', err));
     });
   }
 

@@ -130,6 +130,7 @@ export class NetService extends EventEmitter<NetEvents> {
     this.syncer.on('progress', (p) => this.emit('progress', p));
     this.syncer.on('done', (d) => {
       this.emit('done', d);
+      if (d.blocks > 0) void this.announceTip();
       void this.fetchMempool();
     });
     this.scorer.on('penalty', (p) => this.emit('penalty', p));
@@ -276,6 +277,17 @@ export class NetService extends EventEmitter<NetEvents> {
       this.ancestryAttempts.set(from, attempts + 1);
       if (this.ancestryAttempts.size > 1_000) this.ancestryAttempts.delete(this.ancestryAttempts.keys().next().value as string);
     }
+  }
+
+  /**
+   * After a sync moved our tip, gossip the tip block once: a peer that lacks its ancestry takes it
+   * as an orphan and fetches the ancestry from us, so new work crosses a line of peers hop by hop
+   * (status is only exchanged on connecting). Peers that have it drop it as a duplicate.
+   */
+  private async announceTip(): Promise<void> {
+    const bytes = this.o.chain.getBlockBytes(this.o.chain.tip.hash);
+    if (!bytes || this.stopped) return;
+    await this.gossip.publish(this.names.blockTopic, bytes).catch(() => undefined);
   }
 
   /** Fetch transactions we lack from every connected peer's mempool. */

@@ -1,4 +1,5 @@
 import { RpcError } from './errors.js';
+import { parseJsonExact } from './json.js';
 
 export interface RpcClientOptions {
   url: string;
@@ -35,7 +36,8 @@ export class RpcClient {
     const text = await res.text();
     let body: { result?: T; error?: { code: number; message: string } | null };
     try {
-      body = JSON.parse(text) as typeof body;
+      // Non-integer numbers (amounts) stay exact: see RawNumber.
+      body = parseJsonExact(text) as typeof body;
     } catch {
       throw new RpcError(-1, `node answered HTTP ${res.status} with non-JSON: ${text.slice(0, 200)}`);
     }

@@ -8,7 +8,9 @@
  * It opens the chain and hands it the script's blocks in order with processBlock. Every event is
  * written to the journal with a synchronous write() (it is in the kernel once the call returns,
  * so it survives SIGKILL) and then to stdout, which the parent watches to decide when to kill.
- * Each line ends with ` @<ms since the process started>`.
+ * Each line ends with ` @<ms since the process started>`. With CRASH_PAUSE_AT set the child
+ * stops itself right after one chosen line, so the parent can kill it at exactly that point, or
+ * let it go on (SIGCONT) and kill it a measured time later.
  *
  *   open                          before Chain.open
  *   ready <tip> <height>          Chain.open done
@@ -43,10 +45,16 @@ const [location, scriptArg, journalPath, stopArg] = process.argv.slice(2);
 if (!location || !scriptArg || !journalPath) throw new Error('usage: crash-child <chain dir> <script.json|--identity-only> <journal> [stop-before]');
 const journal = openSync(journalPath, 'a');
 
+/** `CRASH_PAUSE_AT="<word> <step>"`: stop (SIGSTOP) right after noting that line. */
+const pauseAt = process.env.CRASH_PAUSE_AT;
+
 function note(line: string): void {
   const stamped = `${line} @${performance.now().toFixed(3)}\n`;
   writeSync(journal, stamped);
   process.stdout.write(stamped);
+  // A signal a process sends itself is delivered before kill() returns: nothing runs after this
+  // until the parent sends SIGCONT or, more likely, SIGKILL.
+  if (pauseAt !== undefined && line.split(' ').slice(0, 2).join(' ') === pauseAt) process.kill(process.pid, 'SIGSTOP');
 }
 
 async function identityOnly(dir: string): Promise<void> {

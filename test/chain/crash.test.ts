@@ -216,9 +216,8 @@ interface Replay {
   /** expected[c]: the state after the first c steps (expected[0]: a fresh database). */
   expected: Expected[];
   results: ProcessResult[];
-  /** Milliseconds of each step's processBlock and of its batch, on this machine. */
+  /** Milliseconds of each step's processBlock on this machine (scales the random delays). */
   stepMs: number[];
-  batchMs: number[];
   reorgs: Map<number, { disconnected: number; connected: number }>;
 }
 
@@ -233,25 +232,23 @@ async function cleanReplay(dir: string, blocks: Block[], now: number): Promise<R
       utxo: (await utxoSetHash(chain)).hash,
       state: await stateDigest(chain),
     });
-    const replay: Replay = { expected: [await snap()], results: [], stepMs: [], batchMs: [], reorgs: new Map() };
+    const replay: Replay = { expected: [await snap()], results: [], stepMs: [], reorgs: new Map() };
     let step = -1;
-    const batches: number[] = [];
+    let batches = 0;
     const batch = chain.store.batch.bind(chain.store);
-    chain.store.batch = async (ops: BatchOp[]) => {
-      const t0 = performance.now();
-      await batch(ops);
-      batches.push(performance.now() - t0);
+    chain.store.batch = (ops: BatchOp[]) => {
+      batches++;
+      return batch(ops);
     };
     chain.on('reorg', (info) => replay.reorgs.set(step, { disconnected: info.disconnected.length, connected: info.connected.length }));
     for (const [i, block] of blocks.entries()) {
       step = i;
-      batches.length = 0;
+      batches = 0;
       const t0 = performance.now();
       replay.results.push(await chain.processBlock(block, { source: 'replay' }));
       replay.stepMs.push(performance.now() - t0);
       // One step, one batch: what makes "old or new" well defined for every kill.
-      if (batches.length !== 1) throw new Error(`step ${i} wrote ${batches.length} batches`);
-      replay.batchMs.push(batches[0]!);
+      if (batches !== 1) throw new Error(`step ${i} wrote ${batches} batches`);
       replay.expected.push(await snap());
     }
     return replay;
@@ -287,13 +284,18 @@ function buildChild(out: string): string {
   return join(out, 'test/chain/crash-child.js');
 }
 
-type Trigger = { on: 'spawn'; ms: number } | { on: 'begin' | 'batch-start' | 'done'; step: number; ms: number };
+/**
+ * When to kill: `ms` after the child's `<on> <step>` line (or after the spawn). With `pause` the
+ * child stops itself right after that line; the parent kills it there (ms 0), or lets it go on
+ * and kills it `ms` later, timed from the moment it continues rather than from a pipe read.
+ */
+type Trigger = { on: 'spawn'; ms: number } | { on: 'begin' | 'batch-start' | 'batch-end' | 'done'; step: number; ms: number; pause?: boolean };
 
 interface ChildRun {
   killed: boolean;
-  journal: string[];
+  /** The journal's lines, each split into words with the trailing `@ms` stamp taken off. */
+  journal: { words: string[]; at: number }[];
   stderr: string;
-  exitCode: number | null;
 }
 
 const live = new Set<ChildProcess>();
@@ -305,17 +307,39 @@ function busyWait(ms: number): void {
   void spins;
 }
 
+function parseLine(line: string): { words: string[]; at: number } {
+  const words = line.split(' ');
+  const stamp = words[words.length - 1]!;
+  return stamp.startsWith('@') ? { words: words.slice(0, -1), at: Number(stamp.slice(1)) } : { words, at: NaN };
+}
+
+/** Wait until `pid` is stopped (Linux /proc; elsewhere a short sleep has to do). */
+function waitStopped(pid: number): void {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return busyWait(50);
+  const until = performance.now() + 5_000;
+  while (performance.now() < until) {
+    const text = readFileSync(stat, 'utf8');
+    if (text[text.lastIndexOf(')') + 2] === 'T') return;
+  }
+  throw new Error(`child ${pid} did not stop`);
+}
+
 function triggerMatches(t: Trigger, line: string): boolean {
   if (t.on === 'spawn') return false;
   const [word, step] = line.split(' ');
   return word === t.on && Number(step) === t.step;
 }
 
-/** Run the child on `chainDir`; with a trigger, SIGKILL it when the trigger's line appears plus `ms`. */
+/** Run the child on `chainDir`; with a trigger, SIGKILL it `ms` after the trigger's line appears. */
 async function runChild(childJs: string, chainDir: string, scriptPath: string, journalPath: string, opts: { trigger?: Trigger; stopBefore?: number; identityOnly?: boolean } = {}): Promise<ChildRun> {
   rmSync(journalPath, { force: true });
   const args = opts.identityOnly ? [childJs, chainDir, '--identity-only', journalPath] : [childJs, chainDir, scriptPath, journalPath, ...(opts.stopBefore === undefined ? [] : [String(opts.stopBefore)])];
-  const child = spawn(process.execPath, ['--enable-source-maps', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const t = opts.trigger;
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  if (t && t.on !== 'spawn' && t.pause) env.CRASH_PAUSE_AT = `${t.on} ${t.step}`;
+  else delete env.CRASH_PAUSE_AT;
+  const child = spawn(process.execPath, ['--enable-source-maps', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   live.add(child);
   let stderr = '';
   let buffered = '';
@@ -341,6 +365,11 @@ async function runChild(childJs: string, chainDir: string, scriptPath: string, j
       buffered = lines.pop()!;
       if (!trigger || fired) return;
       if (lines.some((l) => triggerMatches(trigger, l))) {
+        // Blocking on purpose: sub-millisecond delays, and nothing else should run meanwhile.
+        if (trigger.on !== 'spawn' && trigger.pause) {
+          waitStopped(child.pid!);
+          if (trigger.ms > 0) child.kill('SIGCONT');
+        }
         busyWait(trigger.ms);
         kill();
       }
@@ -348,12 +377,12 @@ async function runChild(childJs: string, chainDir: string, scriptPath: string, j
     guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const { code, signal } = await closed;
     // A kill during start-up can come before the child has created its journal.
-    const journal = existsSync(journalPath) ? readFileSync(journalPath, 'utf8').split('\n').filter((l) => l.length > 0) : [];
-    const errorLine = journal.find((l) => l.startsWith('error '));
+    const lines = existsSync(journalPath) ? readFileSync(journalPath, 'utf8').split('\n').filter((l) => l.length > 0) : [];
+    const errorLine = lines.find((l) => l.startsWith('error '));
     if (errorLine) throw new Error(`child failed: ${errorLine}\n${stderr}`);
     if (signal === 'SIGKILL' && !fired && !opts.identityOnly) throw new Error(`child hung and was killed by the guard\n${stderr}`);
     if (signal !== 'SIGKILL' && code !== 0) throw new Error(`child exited with ${code} ${signal}\n${stderr}`);
-    return { killed: signal === 'SIGKILL', journal, stderr, exitCode: code };
+    return { killed: signal === 'SIGKILL', journal: lines.map(parseLine), stderr };
   } finally {
     clearTimeout(guard);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -365,10 +394,11 @@ async function runChild(childJs: string, chainDir: string, scriptPath: string, j
 
 interface KillRecord {
   trigger: string;
-  where: string;
+  /** Where the step in progress was: computing, inside its batch call, or past the batch. */
+  where: 'start-up' | 'between steps' | 'mid-step' | 'in batch' | 'after batch';
+  /** The step in progress when the kill landed (undefined between steps or in start-up). */
   step: number | undefined;
-  midBatch: boolean;
-  committed: boolean;
+  /** Steps stored before the run and after the kill. */
   before: number;
   after: number;
 }
@@ -395,18 +425,21 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
     const script: CrashScript = { now, blocks: blocks.map((b) => bytesToHex(encodeBlock(b))) };
     writeFileSync(scriptPath, JSON.stringify(script));
     replay = await cleanReplay(join(tmp.dir, 'replay'), blocks, now);
-    if (VERBOSE) console.log(`transpile ${(t1 - t0).toFixed(0)} ms, replay ${(performance.now() - t1).toFixed(0)} ms; reorg steps ${REORG1}: ${replay.stepMs[REORG1]!.toFixed(1)} ms (batch ${replay.batchMs[REORG1]!.toFixed(1)}), ${REORG2}: ${replay.stepMs[REORG2]!.toFixed(1)} ms (batch ${replay.batchMs[REORG2]!.toFixed(1)})`);
+    if (VERBOSE) console.log(`transpile ${(t1 - t0).toFixed(0)} ms, replay ${(performance.now() - t1).toFixed(0)} ms`);
   }, 60_000);
 
   afterAll(async () => {
     for (const c of live) c.kill('SIGKILL');
     await pool.close();
-    tmp?.cleanup();
+    if (!tmp) return;
+    // The link to the project's node_modules goes first, so nothing can follow it.
+    rmSync(join(tmp.dir, 'build', 'node_modules'), { force: true });
+    tmp.cleanup();
   });
 
   const journal = () => join(tmp.dir, `journal-${journalN++}.log`);
 
-  /** Reopen the database and return how many steps it holds, after checking it is a clean state. */
+  /** Reopen the database, check it is exactly a clean replay's state, and return its step count. */
   async function inspect(chainDir: string): Promise<number> {
     const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now, activate: false });
     try {
@@ -418,6 +451,7 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
       expect({ tip: bytesToHex(chain.tip.hash), height: chain.height }).toEqual({ tip: exp.tip, height: exp.height });
       expect(await verifyChain(chain, chain.height)).toEqual({ ok: true, checked: chain.height });
       expect((await utxoSetHash(chain)).hash).toBe(exp.utxo);
+      // Blocks, index (statuses), height index, UTXOs, undo, address index: byte for byte.
       expect(await stateDigest(chain)).toEqual(exp.state);
       // Nothing was left half done for start-up to finish.
       await chain.activate();
@@ -428,47 +462,53 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
     }
   }
 
-  /** Check what the child reported against the replay; returns the steps it may have committed. */
-  function allowedAfter(run: ChildRun, before: number): { allowed: number[]; step: number | undefined; midBatch: boolean; started: boolean } {
+  /**
+   * Check what the child reported against the replay, and work out which states a kill may have
+   * left: with step s begun and not done, s or s + 1 steps stored; otherwise exactly the steps done.
+   */
+  function allowedAfter(run: ChildRun, before: number): { allowed: number[]; where: KillRecord['where']; step: number | undefined } {
     const begun: number[] = [];
     const done = new Set<number>();
-    let batchOpen = false;
-    for (const line of run.journal) {
-      const [word, a, b, c, d] = line.split(' ');
+    let batch: 'none' | 'open' | 'written' = 'none';
+    for (const { words } of run.journal) {
+      const [word, a, b, c, d] = words;
       const i = Number(a);
       if (word === 'again') expect(i).toBeLessThan(before);
       if (word === 'begin') {
+        // A resumed run starts exactly at the first step not stored.
         expect(i).toBe(begun.length ? begun[begun.length - 1]! + 1 : before);
         begun.push(i);
+        batch = 'none';
       }
-      if (word === 'batch-start') batchOpen = true;
-      if (word === 'batch-end') batchOpen = false;
+      if (word === 'batch-start') batch = 'open';
+      if (word === 'batch-end') batch = 'written';
       if (word === 'done') {
         const want = replay.results[i]!;
         if (i < before) expect(b).toBe('duplicate');
         else {
-          expect({ step: i, status: b, main: c }).toEqual({ step: i, status: want.status, main: want.status === 'connected' ? String(want.mainChain) : '-' });
-          expect(d).toBe(replay.expected[i + 1]!.tip);
+          expect({ step: i, status: b, main: c, tip: d }).toEqual({ step: i, status: want.status, main: want.status === 'connected' ? String(want.mainChain) : '-', tip: replay.expected[i + 1]!.tip });
           done.add(i);
         }
       }
     }
-    const started = run.journal.some((l) => l.startsWith('ready'));
     const last = begun[begun.length - 1];
-    if (last === undefined) return { allowed: [before], step: undefined, midBatch: false, started };
-    if (done.has(last)) return { allowed: [last + 1], step: undefined, midBatch: false, started };
-    return { allowed: [last, last + 1], step: last, midBatch: batchOpen, started };
+    if (!run.journal.some((l) => l.words[0] === 'ready')) return { allowed: [before], where: 'start-up', step: undefined };
+    if (last === undefined) return { allowed: [before], where: 'between steps', step: undefined };
+    if (done.has(last)) return { allowed: [last + 1], where: 'between steps', step: undefined };
+    // Past its batch a step is on disk: only the done line is missing.
+    if (batch === 'written') return { allowed: [last + 1], where: 'after batch', step: last };
+    return { allowed: [last, last + 1], where: batch === 'open' ? 'in batch' : 'mid-step', step: last };
   }
 
   test('a fresh database killed between its first two batches still opens (at genesis)', async () => {
     // Chain.open on an empty directory writes the network/schema records (ChainStore.open) and
-    // then the genesis state, in two batches. The child runs the first and is SIGKILLed at once:
-    // the state a kill at that instant leaves. Old is "no chain", new is "genesis"; either way a
-    // restart must open, not demand a reindex.
+    // then the genesis state, in two batches. The child runs the first and SIGKILLs itself at
+    // once: the state a kill at that instant leaves. Old is "no chain", new is "genesis"; either
+    // way a restart must open, not demand a reindex.
     const chainDir = join(tmp.dir, 'fresh');
     const run = await runChild(childJs, chainDir, scriptPath, journal(), { identityOnly: true });
     expect(run.killed).toBe(true);
-    expect(run.journal).toEqual(['identity-written fresh=true open=true']);
+    expect(run.journal.map((l) => l.words[0])).toEqual(['identity-written']);
     const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now });
     try {
       expect(bytesToHex(chain.tip.hash)).toBe(bytesToHex(regtest.genesisHash));
@@ -479,17 +519,21 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
   });
 
   test('the script is what the kills assume', () => {
+    // Every step is one batch (checked while replaying); the reorgs are where they should be.
     expect(replay.reorgs).toEqual(
       new Map([
         [REORG1, { disconnected: A_TOP - B_FORK, connected: A_TOP + 1 - B_FORK }],
         [REORG2, { disconnected: B_TOP - C_FORK, connected: B_TOP + 1 - C_FORK }],
       ]),
     );
-    expect(replay.expected[STEPS]!.height).toBe(C_TOP);
     for (const [i, r] of replay.results.entries()) {
-      const side = (i >= B_FIRST && i < REORG1) || (i >= C_FIRST && i < REORG2);
-      expect(r).toMatchObject({ status: 'connected', mainChain: !side });
+      const side = (i >= B_FIRST && i < REORG1) || (i >= C_FIRST && i < REORG2) || (i >= D_FIRST && i < REORG3);
+      if (i === REORG3) expect(r).toMatchObject({ status: 'invalid' });
+      else expect(r).toMatchObject({ status: 'connected', mainChain: !side });
     }
+    // Reorg 3 failed as a whole: the tip is still C's top, D from the bad block on is invalid.
+    expect(replay.expected[STEPS]!).toMatchObject({ tip: replay.expected[D_FIRST]!.tip, height: C_TOP });
+    expect(replay.expected[STEPS]!.utxo).toBe(replay.expected[D_FIRST]!.utxo);
   });
 
   test('killed at 20+ points, every reopened state is the old or the new one and resumes', async () => {
@@ -498,111 +542,116 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
     const r = rng(0xc0ffee);
     const between = (lo: number, hi: number) => lo + r.next() * (hi - lo);
     const stepMs = (s: number) => replay.stepMs[s]!;
-    const batchMs = (s: number) => replay.batchMs[s]!;
     const records: KillRecord[] = [];
     let committed = 0;
 
-    const killAt = async (trigger: Trigger): Promise<KillRecord> => {
+    const killAt = async (trigger: Trigger): Promise<{ rec: KillRecord; run: ChildRun }> => {
       const before = committed;
-      const t0 = performance.now();
       const run = await runChild(childJs, chainDir, scriptPath, journal(), { trigger });
-      const t1 = performance.now();
-      const { allowed, step, midBatch, started: opened } = allowedAfter(run, before);
+      const { allowed, where, step } = allowedAfter(run, before);
       const after = await inspect(chainDir);
-      if (VERBOSE) console.log(`child ${(t1 - t0).toFixed(0)} ms, inspect ${(performance.now() - t1).toFixed(0)} ms`);
       if (!allowed.includes(after)) {
         throw new Error(`kill at ${JSON.stringify(trigger)}: reopened with ${after} steps stored, expected ${allowed.join(' or ')}; journal ends ${JSON.stringify(run.journal.slice(-4))}`);
       }
       committed = after;
       const rec: KillRecord = {
-        trigger: trigger.on === 'spawn' ? `spawn+${trigger.ms.toFixed(1)}ms` : `${trigger.on} ${trigger.step}+${trigger.ms.toFixed(2)}ms`,
-        where: !run.killed ? 'not killed (finished)' : !opened ? 'start-up' : step === undefined ? 'between steps' : midBatch ? 'in batch write' : 'mid-step',
+        trigger: trigger.on === 'spawn' ? `spawn +${trigger.ms.toFixed(1)}ms` : `${trigger.on} ${trigger.step}${trigger.pause ? ' paused' : ''} +${trigger.ms.toFixed(2)}ms`,
+        where,
         step,
-        midBatch,
-        committed: step !== undefined && after === step + 1,
         before,
         after,
       };
       if (run.killed) records.push(rec);
-      return rec;
+      return { rec, run };
     };
 
     /** Bring the database to exactly `steps` steps with a clean run, and keep a copy. */
     const snapshotBefore = async (steps: number): Promise<string> => {
+      // A kill timed from the pipe may land late, past `steps`: then start from nothing.
+      if (committed > steps) {
+        rmSync(chainDir, { recursive: true, force: true });
+        committed = 0;
+      }
       const run = await runChild(childJs, chainDir, scriptPath, journal(), { stopBefore: steps });
       expect(run.killed).toBe(false);
-      expect(run.journal[run.journal.length - 1]).toBe('end');
+      expect(run.journal[run.journal.length - 1]!.words).toEqual(['end']);
       committed = await inspect(chainDir);
       expect(committed).toBe(steps);
       const copy = join(tmp.dir, `snapshot-${steps}`);
       cpSync(chainDir, copy, { recursive: true });
       return copy;
     };
-    const restore = (copy: string, steps: number) => {
-      rmSync(chainDir, { recursive: true, force: true });
-      cpSync(copy, chainDir, { recursive: true });
-      committed = steps;
-    };
 
-    /** Several kills of the same reorg step from the same starting state, until one lands mid-step. */
-    const reorgKills = async (R: number, planned: Trigger[]) => {
+    /**
+     * Kills of one reorg step, each from the same state (the steps before it, restored from a
+     * copy): paused right after its batch was written (new state, the chain has not even updated
+     * its memory) and right before the batch is handed to classic-level (old state); then, timed
+     * from a pause, spread over the computing before the batch (pre) and over the batch write,
+     * using how long each took in the first run (from the journal's stamps); and one timed only
+     * from the pipe, like the other kills.
+     */
+    const reorgKills = async (R: number, spread: number) => {
       const copy = await snapshotBefore(R);
+      const restore = () => {
+        rmSync(chainDir, { recursive: true, force: true });
+        cpSync(copy, chainDir, { recursive: true });
+        committed = R;
+      };
+      restore();
       const recs: KillRecord[] = [];
-      for (const t of planned) {
-        restore(copy, R);
-        recs.push(await killAt(t));
+      const first = await killAt({ on: 'batch-end', step: R, ms: 0, pause: true });
+      recs.push(first.rec);
+      const line = (word: string) => first.run.journal.find((l) => l.words[0] === word && Number(l.words[1]) === R);
+      const pre = line('batch-start')!.at - line('begin')!.at;
+      const write = line('batch-end')!.at - line('batch-start')!.at;
+      if (VERBOSE) console.log(`step ${R} in the child: ${pre.toFixed(1)} ms to its batch, ${line('batch-start')!.words[2]} ops written in ${write.toFixed(1)} ms`);
+      const plan: Trigger[] = [
+        { on: 'batch-start', step: R, ms: 0, pause: true },
+        { on: 'begin', step: R, ms: 0 },
+        ...Array.from({ length: spread }, (_, k) => ({ on: 'begin' as const, step: R, ms: pre * ((k + r.next()) / spread), pause: true })),
+        ...Array.from({ length: spread }, (_, k) => ({ on: 'batch-start' as const, step: R, ms: write * ((k + r.next()) / spread), pause: true })),
+      ];
+      for (const t of plan) {
+        restore();
+        recs.push((await killAt(t)).rec);
       }
-      for (let extra = 0; extra < 6 && !recs.some((x) => x.step === R); extra++) {
-        restore(copy, R);
-        recs.push(await killAt({ on: 'begin', step: R, ms: 0 }));
-      }
-      for (let extra = 0; extra < 6 && !recs.some((x) => x.step === R && x.midBatch); extra++) {
-        restore(copy, R);
-        recs.push(await killAt({ on: 'batch-start', step: R, ms: 0 }));
-      }
-      expect(recs.some((x) => x.step === R)).toBe(true);
+      expect(recs.find((x) => x.where === 'after batch' && x.after === R + 1)).toBeDefined();
+      expect(recs.find((x) => x.where === 'in batch' && x.after === R)).toBeDefined();
+      expect(recs.find((x) => x.where === 'mid-step' && x.after === R)).toBeDefined();
     };
 
-    const reorgPlan = (R: number, n: number): Trigger[] => [
-      { on: 'begin', step: R, ms: 0 },
-      ...Array.from({ length: n }, (_, k) => ({ on: 'begin' as const, step: R, ms: stepMs(R) * ((k + r.next()) / n) })),
-      { on: 'batch-start', step: R, ms: 0 },
-      { on: 'batch-start', step: R, ms: batchMs(R) * between(0.2, 0.9) },
-    ];
-
+    // Kills timed from the pipe (ms after the parent reads the line) are the plainest, but land
+    // later when the parent is slow; kills from a pause land exactly, or exactly ms later.
+    const paused = (on: 'begin' | 'batch-start' | 'batch-end' | 'done', step: number, ms: number): Trigger => ({ on, step, ms, pause: true });
     // The fresh directory: the child has opened it before the first kill.
     await killAt({ on: 'begin', step: 3, ms: between(0, stepMs(3)) });
-    await killAt({ on: 'batch-start', step: 40, ms: 0 });
-    await killAt({ on: 'spawn', ms: between(20, 200) });
+    await killAt(paused('batch-start', 40, 0));
+    await killAt({ on: 'spawn', ms: between(20, 250) });
     await killAt({ on: 'done', step: A_FIRST - 1, ms: 0 });
     await killAt({ on: 'begin', step: A_FIRST, ms: between(0, stepMs(A_FIRST)) });
-    await killAt({ on: 'batch-start', step: A_FIRST + 8, ms: 0 });
-    await killAt({ on: 'done', step: A_FIRST + 15, ms: 0 });
-    await killAt({ on: 'begin', step: A_FIRST + 24, ms: between(0, stepMs(A_FIRST + 24)) });
-    await killAt({ on: 'batch-start', step: B_FIRST, ms: 0 });
-    await killAt({ on: 'begin', step: B_FIRST + 11, ms: between(0, stepMs(B_FIRST + 11)) });
-    await reorgKills(REORG1, reorgPlan(REORG1, 4));
-    await killAt({ on: 'begin', step: B_EXT, ms: between(0, stepMs(B_EXT)) });
-    await killAt({ on: 'batch-start', step: B_EXT + 2, ms: 0 });
-    await killAt({ on: 'begin', step: C_FIRST, ms: between(0, stepMs(C_FIRST)) });
-    await killAt({ on: 'batch-start', step: C_FIRST + 5, ms: 0 });
-    await reorgKills(REORG2, reorgPlan(REORG2, 3));
+    await killAt(paused('begin', A_FIRST + 8, between(0, stepMs(A_FIRST + 8))));
+    await killAt(paused('batch-end', A_FIRST + 15, 0));
+    await killAt(paused('batch-start', A_FIRST + 24, between(0, 1)));
+    await killAt(paused('batch-start', B_FIRST, 0));
+    await killAt(paused('begin', B_FIRST + 11, between(0, stepMs(B_FIRST + 11))));
+    await reorgKills(REORG1, 3);
+    await killAt({ on: 'begin', step: REORG1 + 1, ms: between(0, stepMs(REORG1 + 1)) });
+    await killAt(paused('batch-end', REORG1 + 3, 0));
+    await killAt(paused('batch-start', C_FIRST + 5, 0));
+    await reorgKills(REORG2, 2);
     await killAt({ on: 'done', step: REORG2 + 1, ms: 0 });
-    await killAt({ on: 'batch-start', step: STEPS - 1, ms: 0 });
+    await killAt(paused('begin', D_FIRST + 2, between(0, stepMs(D_FIRST + 2))));
+    await reorgKills(REORG3, 2);
 
     // Resume to the end without a kill.
     const last = await runChild(childJs, chainDir, scriptPath, journal());
-    expect(last.journal[last.journal.length - 1]).toBe('end');
+    expect(last.journal[last.journal.length - 1]!.words).toEqual(['end']);
     expect(await inspect(chainDir)).toBe(STEPS);
 
-    const elapsed = performance.now() - started;
     if (VERBOSE) {
-      const rows = records.map((x) => `${x.trigger.padEnd(26)} ${x.where.padEnd(14)} ${(x.step === undefined ? '' : `${x.step} (${region(x.step)})`).padEnd(20)} ${x.before}->${x.after}${x.committed ? ' (step committed, its done line not written)' : ''}`);
-      console.log(`${records.length} kills in ${(elapsed / 1000).toFixed(1)} s\n${rows.join('\n')}`);
+      const rows = records.map((x) => `${x.trigger.padEnd(32)} ${x.where.padEnd(14)} ${(x.step === undefined ? '' : `${x.step} (${region(x.step)})`).padEnd(22)} ${x.before} -> ${x.after}`);
+      console.log(`${records.length} kills in ${((performance.now() - started) / 1000).toFixed(1)} s\n${rows.join('\n')}`);
     }
     expect(records.length).toBeGreaterThanOrEqual(20);
-    // Kills landed in both reorgs while they were in progress.
-    expect(records.filter((x) => x.step === REORG1).length).toBeGreaterThan(0);
-    expect(records.filter((x) => x.step === REORG2).length).toBeGreaterThan(0);
   }, 120_000);
 });

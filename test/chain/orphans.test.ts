@@ -169,3 +169,23 @@ describe('missing ancestors and sources', () => {
     await h.reject('v3', RejectCode.PrevBlockInvalid);
   });
 });
+
+describe('one lock', () => {
+  test('concurrent callers are served one at a time, in the order they called', async () => {
+    const h = await harness();
+    await h.extend('q', 'genesis', 30, false);
+    // Fired without waiting, newest first: each one is an orphan until q1 arrives last.
+    const results = await Promise.all(range('q', 1, 30).reverse().map((n) => h.submit(n)));
+    expect(results.slice(0, 29).every((r) => r.status === 'orphan')).toBe(true);
+    expect(results[29]).toMatchObject({ status: 'connected', mainChain: true });
+    h.expectTip('q30');
+  });
+
+  test('a closed chain refuses blocks with ChainError code closed', async () => {
+    const h = await harness();
+    h.block('q1', 'genesis');
+    await h.chain.close();
+    await expect(h.submit('q1')).rejects.toMatchObject({ name: 'ChainError', code: 'closed' });
+  });
+});
+

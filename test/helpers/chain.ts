@@ -28,6 +28,8 @@ export class RegtestChain {
   private readonly utxos = new Map<string, Utxo>();
 
   constructor(readonly params: NetworkParams = regtest) {
+    // Blocks are mined at the genesis bits; only a fixed-difficulty network keeps them valid.
+    if (params.difficulty.algorithm !== 'fixed') throw new Error(`RegtestChain needs fixed difficulty, ${params.name} is ${params.difficulty.algorithm}`);
     this.blocks = [params.genesis];
     this.hashes = [params.genesisHash];
   }
@@ -100,7 +102,8 @@ export class RegtestChain {
    * A valid child of the tip containing `txs` after its coinbase, without connecting it (feed it
    * to the code under test, then `connect` it here). The coinbase claims the subsidy plus the
    * fees, computed from the coins the transactions spend, including outputs created earlier in
-   * the same block.
+   * the same block. Two builds with equal options give the same block: vary `extraNonce` (or
+   * `time`, `minerKey`) for competing siblings.
    */
   build(opts: { txs?: Transaction[]; minerKey?: TestKey; time?: number; extraNonce?: bigint } = {}): Block {
     const txs = opts.txs ?? [];

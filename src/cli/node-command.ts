@@ -1,0 +1,54 @@
+import { Command, Option } from 'commander';
+import { ConfigError, readConfigFile, resolveConfig } from '../node/config.js';
+import { PowchainNode } from '../node/node.js';
+
+/** `powchain node`: parse options, start the node, stop it cleanly on SIGINT/SIGTERM. */
+export function nodeCommand(): Command {
+  return new Command('node')
+    .description('run a peer: sync, validate, relay, and mine with --mine')
+    .option('--config <file>', 'read options from a key=value file (flags override it)')
+    .addOption(new Option('--network <name>', 'network to join').choices(['main', 'testnet', 'regtest']))
+    .option('--datadir <dir>', 'data directory (default ~/.powchain/<network>)')
+    .option('--port <n>', 'p2p TCP port (default per network)')
+    .option('--bind <addr>', 'p2p listen address (default 127.0.0.1)')
+    .option('--peer <multiaddr>', 'connect to this peer and keep reconnecting (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--mdns', 'discover peers on the local network')
+    .option('--max-peers <n>', 'connection cap (default 50)')
+    .option('--mine', 'mine blocks (needs --miner-address)')
+    .option('--miner-address <address>', 'address the block rewards pay to')
+    .option('--threads <n>', 'hashing threads (default cores - 1)')
+    .option('--rpc-port <n>', 'JSON-RPC port (default per network)')
+    .option('--rpc-bind <addr>', 'JSON-RPC listen address (default 127.0.0.1)')
+    .option('--rpc-user <user>', 'JSON-RPC user (default: cookie authentication)')
+    .option('--rpc-password <password>', 'JSON-RPC password')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default info)')
+    .addOption(new Option('--log-format <format>', 'log format (default pretty on a terminal, else json)').choices(['pretty', 'json']))
+    .option('--reindex', 'rebuild the chain state from the stored blocks before starting')
+    .action(async (opts: Record<string, unknown>) => {
+      let config;
+      try {
+        config = resolveConfig(opts, opts.config ? readConfigFile(String(opts.config)) : {});
+      } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(err.message);
+        throw err;
+      }
+      const node = new PowchainNode(config);
+      const onSignal = (sig: string) => {
+        node.log.info({ signal: sig }, 'signal received');
+        void node.stop();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await node.start();
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      await node.stopped;
+    });
+}
+
+/** A failure the user can fix: printed as one line, exit code 1. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,21 @@
+import type { RpcMethod } from '../../rpc/server.js';
+import type { NodeContext } from '../context.js';
+import { addressMethods } from './address.js';
+import { blockchainMethods } from './blockchain.js';
+import { controlMethods } from './control.js';
+import { mempoolMethods } from './mempool.js';
+import { miningMethods } from './mining.js';
+import { networkMethods } from './network.js';
+
+/** Every RPC method, by name (bitcoind's names where bitcoind has the method). */
+export function allMethods(ctx: NodeContext): Record<string, RpcMethod> {
+  const methods: Record<string, RpcMethod> = {
+    ...blockchainMethods(ctx),
+    ...mempoolMethods(ctx),
+    ...networkMethods(ctx),
+    ...miningMethods(ctx),
+    ...addressMethods(ctx),
+  };
+  Object.assign(methods, controlMethods(ctx, () => methods));
+  return methods;
+}

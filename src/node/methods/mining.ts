@@ -1,0 +1,78 @@
+import { decodeBlockWithTxids } from '../../consensus/block.js';
+import { DecodeError } from '../../encoding/errors.js';
+import { RpcError, RpcErrorCode } from '../../rpc/errors.js';
+import type { RpcMethod } from '../../rpc/server.js';
+import { generateBlocks } from '../../mining/generate.js';
+import type { NodeContext } from '../context.js';
+import { difficulty } from './format.js';
+import { p } from './params.js';
+
+export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
+  const { chain, params } = ctx;
+  return {
+    getmininginfo: () => {
+      const s = ctx.miner()?.status();
+      return {
+        blocks: chain.height,
+        difficulty: difficulty(chain.tip.header.bits, params),
+        networkhashps: networkHashRate(ctx),
+        pooledtx: ctx.mempool.size,
+        chain: params.name,
+        generate: s?.mining ?? false,
+        genproclimit: s?.threads ?? 0,
+        hashespersec: s?.hashRate ?? 0,
+        blocksfound: s?.blocksFound ?? 0,
+        kernel: s?.kernel ?? ctx.kernel.name,
+      };
+    },
+    setgenerate: async (a) => {
+      const on = p.bool(a, 0, 'generate');
+      if (!on) {
+        await ctx.stopMining();
+        return null;
+      }
+      const threads = a[1] === undefined || a[1] === null || a[1] === -1 ? undefined : p.int(a, 1, 'genproclimit', undefined, 1, 256);
+      const address = ctx.config.minerAddress;
+      if (!address) throw new RpcError(RpcErrorCode.Misc, 'setgenerate needs the node started with --miner-address');
+      await ctx.startMining(p.address([address], 0, 'miner address', params.addressHrp), threads);
+      return null;
+    },
+    generatetoaddress: async (a) => {
+      if (!params.allowMineOnDemand) throw new RpcError(RpcErrorCode.MethodNotFound, 'generatetoaddress is only available on regtest');
+      const n = p.int(a, 0, 'nblocks', undefined, 1, 10_000);
+      const payTo = p.address(a, 1, 'address', params.addressHrp);
+      return generateBlocks({ chain, mempool: ctx.mempool, kernel: ctx.kernel, payTo, clock: ctx.clock }, n);
+    },
+    submitblock: async (a) => {
+      let block;
+      try {
+        block = decodeBlockWithTxids(p.hex(a, 0, 'hexdata'), params.maxBlockBytes);
+      } catch (err) {
+        if (err instanceof DecodeError) throw new RpcError(RpcErrorCode.Deserialization, `Block decode failed: ${err.message}`);
+        throw err;
+      }
+      const r = await ctx.submitBlock(block);
+      switch (r.status) {
+        case 'connected':
+          // Stored on a side branch with less work: bitcoind says "inconclusive" too.
+          return r.mainChain ? null : 'inconclusive';
+        case 'duplicate':
+          return 'duplicate';
+        case 'orphan':
+          return 'inconclusive';
+        case 'invalid':
+        case 'temporary':
+          return r.code;
+      }
+    },
+  };
+}
+
+/** Estimated network hash rate from the last 120 blocks' work and time span. */
+function networkHashRate(ctx: NodeContext): number {
+  const tip = ctx.chain.tip;
+  const back = ctx.chain.index.atHeight(Math.max(0, tip.height - 120))!;
+  const span = tip.header.time - back.header.time;
+  if (span <= 0 || tip === back) return 0;
+  return Number(tip.chainWork - back.chainWork) / span;
+}

@@ -1,0 +1,207 @@
+import { join } from 'node:path';
+import { Chain } from '../chain/chain.js';
+import { reindexChain } from '../chain/reindex.js';
+import type { Block } from '../consensus/block.js';
+import { encodeBlock } from '../consensus/block.js';
+import { getNetwork } from '../consensus/params/networks.js';
+import type { NetworkParams } from '../consensus/params/types.js';
+import type { Transaction } from '../consensus/tx.js';
+import { decodeAddress } from '../crypto/address.js';
+import { activeBackendName, nativeUnavailableReason } from '../crypto/verify.js';
+import { VerifyPool } from '../crypto/verify-pool.js';
+import { hashToHex } from '../encoding/hex.js';
+import { Mempool } from '../mempool/mempool.js';
+import { loadBestKernel } from '../mining/kernel/index.js';
+import type { HashKernel } from '../mining/kernel/types.js';
+import { Miner } from '../mining/miner.js';
+import { NetService } from '../net/service.js';
+import { RpcServer } from '../rpc/server.js';
+import type { NodeConfig } from './config.js';
+import type { NodeContext } from './context.js';
+import { lockDatadir, prepareDatadir, writeCookie } from './datadir.js';
+import { createLogger, type Logger } from './logger.js';
+import { MempoolFile } from './mempool-file.js';
+import { allMethods } from './methods/index.js';
+import { wireLogging } from './log-events.js';
+
+/**
+ * The composition root: opens the data directory, chain, mempool, network, miner and RPC
+ * server, wires them together, and shuts them down in the reverse order. Nothing here decides
+ * consensus; it only connects the parts that do.
+ */
+export class PowchainNode {
+  readonly params: NetworkParams;
+  readonly log: Logger;
+  chain!: Chain;
+  mempool!: Mempool;
+  net!: NetService;
+  rpc!: RpcServer;
+  rpcAddress = { host: '', port: 0 };
+  private miner: Miner | undefined;
+  private pool!: VerifyPool;
+  private kernel!: HashKernel;
+  private mempoolFile!: MempoolFile;
+  private releaseLock: (() => void) | undefined;
+  private removeCookie: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly clock = () => Math.floor(Date.now() / 1000);
+  private readonly startedAt = this.clock();
+  /** Resolves when the node has stopped (after `stop` or the `stop` RPC). */
+  readonly stopped: Promise<void>;
+  private resolveStopped!: () => void;
+
+  constructor(readonly config: NodeConfig, logger?: Logger) {
+    this.params = getNetwork(config.network);
+    this.log = logger ?? createLogger(config.logLevel, config.logFormat);
+    this.stopped = new Promise((r) => (this.resolveStopped = r));
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    const datadir = prepareDatadir(c.datadir);
+    this.releaseLock = lockDatadir(datadir);
+    try {
+      await this.startParts(datadir);
+    } catch (err) {
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async startParts(datadir: string): Promise<void> {
+    const c = this.config;
+    const payTo = c.minerAddress ? decodeAddress(c.minerAddress, this.params.addressHrp) : undefined;
+    if (c.mine && !payTo) throw new Error('--mine needs --miner-address <address> to pay the block rewards to');
+    this.pool = new VerifyPool();
+    this.kernel = loadBestKernel({ onFallback: (e) => this.log.warn({ reason: e.message }, 'WebAssembly hashing kernel unavailable; using the TypeScript kernel') });
+    const chainOpts = { params: this.params, location: join(datadir, 'chain'), verifier: this.pool, clock: this.clock };
+    if (c.reindex) {
+      this.log.info('reindexing: rebuilding chain state from the stored blocks');
+      this.chain = await reindexChain(chainOpts, (height, target) => {
+        if (height % 500 === 0 || height === target) this.log.info({ height, target }, 'reindex progress');
+      });
+    } else {
+      this.chain = await Chain.open(chainOpts);
+    }
+    this.mempool = new Mempool(this.chain, this.clock);
+    this.mempoolFile = new MempoolFile(datadir, this.mempool);
+    const loaded = await this.mempoolFile.load();
+    this.mempool.on('added', () => this.mempoolFile.scheduleSave());
+    this.mempool.on('removed', () => this.mempoolFile.scheduleSave());
+
+    this.net = new NetService({ chain: this.chain, mempool: this.mempool, datadir, bind: c.bind, port: c.port, peers: c.peers, mdns: c.mdns, maxPeers: c.maxPeers, clock: this.clock });
+    await this.net.start();
+    wireLogging(this.log, this.chain, this.net);
+
+    const cookie = c.rpcUser ? undefined : writeCookie(datadir);
+    this.removeCookie = cookie?.remove;
+    const credentials = cookie ? [cookie.credentials] : [`${c.rpcUser}:${c.rpcPassword}`];
+    this.rpc = new RpcServer({
+      host: c.rpcBind,
+      port: c.rpcPort,
+      credentials: () => credentials,
+      methods: allMethods(this.context()),
+      onError: (err) => this.log.error({ err }, 'RPC method failed'),
+    });
+    this.rpcAddress = await this.rpc.listen();
+
+    if (c.mine && payTo) await this.startMining(payTo, c.threads);
+
+    this.log.info(
+      {
+        network: this.params.name,
+        datadir,
+        peerId: this.net.peerId,
+        listen: this.net.listenAddresses(),
+        rpc: `http://${this.rpcAddress.host}:${this.rpcAddress.port}`,
+        height: this.chain.height,
+        tip: hashToHex(this.chain.tip.hash),
+        verify: activeBackendName(),
+        verifyFallbackReason: nativeUnavailableReason()?.message,
+        hashing: this.kernel.name,
+        mempool: loaded.accepted,
+        mining: !!this.miner,
+      },
+      'powchain node started',
+    );
+  }
+
+  private context(): NodeContext {
+    return {
+      config: this.config,
+      params: this.params,
+      chain: this.chain,
+      mempool: this.mempool,
+      net: this.net,
+      log: this.log,
+      miner: () => this.miner,
+      startMining: (payTo, threads) => this.startMining(payTo, threads),
+      stopMining: async () => {
+        await this.miner?.close();
+        this.miner = undefined;
+      },
+      kernel: this.kernel,
+      clock: this.clock,
+      startedAt: this.startedAt,
+      submitBlock: (b) => this.submitBlock(b),
+      submitTx: (tx) => this.submitTx(tx),
+      requestStop: () => void this.stop(),
+    };
+  }
+
+  async startMining(payTo: Uint8Array, threads?: number): Promise<Miner> {
+    await this.miner?.close();
+    const miner = new Miner({ chain: this.chain, mempool: this.mempool, payTo, clock: this.clock, threads });
+    miner.on('found', ({ block, result }) => {
+      this.log.info({ hash: result.hash, status: result.status, height: 'height' in result ? result.height : undefined }, 'mined a block');
+      if (result.status === 'connected') void this.net.publishBlock(block).catch((err: Error) => this.log.warn({ err: err.message }, 'could not gossip a mined block'));
+    });
+    miner.on('error', (err) => this.log.error({ err }, 'miner stopped on an error'));
+    await miner.start();
+    this.miner = miner;
+    this.log.info({ threads: miner.status().threads, kernel: miner.status().kernel }, 'mining started');
+    return miner;
+  }
+
+  async submitBlock(block: Block) {
+    const bytes = encodeBlock(block);
+    const r = await this.chain.processBlock(block, { source: 'rpc', bytes });
+    if (r.status === 'connected') void this.net.publishBlock(block, bytes).catch(() => undefined);
+    return r;
+  }
+
+  async submitTx(tx: Transaction) {
+    const r = await this.mempool.accept(tx);
+    if (r.accepted) void this.net.publishTx(tx).catch(() => undefined);
+    return r;
+  }
+
+  /**
+   * Stop: mining first, then RPC and the network, then save the mempool and close the chain
+   * (which waits for the batch in progress). Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info('shutting down');
+      await this.miner?.close().catch(() => undefined);
+      await this.rpc?.close().catch(() => undefined);
+      await this.net?.stop().catch(() => undefined);
+      if (this.mempoolFile) {
+        try {
+          this.mempoolFile.save();
+        } catch (err) {
+          this.log.error({ err }, 'could not save the mempool');
+        }
+        this.mempoolFile.stop();
+      }
+      await this.chain?.close().catch(() => undefined);
+      await this.pool?.close().catch(() => undefined);
+      this.removeCookie?.();
+      this.releaseLock?.();
+      this.log.info('stopped');
+      this.log.flush?.();
+      this.resolveStopped();
+    })();
+    return this.stopping;
+  }
+}
