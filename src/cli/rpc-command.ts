@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
 import { getNetwork, isNetworkName } from '../consensus/params/networks.js';
-import { readCookie, defaultDatadir } from '../node/datadir.js';
+import { readCookie, defaultDatadir } from '../rpc/cookie.js';
 import { RpcClient } from '../rpc/client.js';
 import { toJson } from '../rpc/json.js';
 import { UsageError } from './node-command.js';

@@ -1,18 +1,13 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, accessSync, constants, chmodSync, renameSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { COOKIE_FILE, COOKIE_USER } from '../rpc/cookie.js';
 
 export const LOCK_FILE = '.lock';
-export const COOKIE_FILE = '.cookie';
-export const COOKIE_USER = '__cookie__';
+export { COOKIE_FILE, COOKIE_USER, defaultDatadir, readCookie } from '../rpc/cookie.js';
 
 export class DatadirError extends Error {
   override readonly name = 'DatadirError';
-}
-
-export function defaultDatadir(network: string): string {
-  return join(homedir(), '.powchain', network);
 }
 
 /** Create the data directory (0700) if needed and check it is writable. */
@@ -76,11 +71,6 @@ export function writeCookie(dir: string): { credentials: string; remove: () => v
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
   return { credentials, remove: () => rmSync(path, { force: true }) };
-}
-
-export function readCookie(dir: string): string | undefined {
-  const path = join(dir, COOKIE_FILE);
-  return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
 }
 
 /** Write a file atomically: a temp file in the same directory, then rename. */
