@@ -28,7 +28,9 @@ module.exports = {
     forbid('net', ['mining', 'rpc', 'node', 'wallet', 'cli'], 'net carries chain and mempool data only'),
     forbid('rpc', ['node', 'wallet', 'cli'], 'rpc is wired by the node'),
     forbid('node', ['cli', 'wallet'], 'node is the composition root below the cli'),
-    forbid('wallet', ['chain', 'mempool', 'mining', 'net', 'node', 'cli'], 'the wallet talks to a node over JSON-RPC only'),
+    forbid('wallet', ['chain', 'mempool', 'mining', 'net', 'node', 'cli', 'testnet'], 'the wallet talks to a node over JSON-RPC only'),
+    forbid('testnet', ['chain', 'mempool', 'mining', 'net', 'node', 'wallet', 'cli'], 'the testnet drives nodes and wallets as processes, over RPC and their CLIs'),
+    forbid('rpc', ['chain', 'mempool', 'mining', 'net'], 'rpc is transport: the node implements the methods'),
     {
       name: 'consensus-no-io',
       comment: 'consensus code is pure: no filesystem, network, process or timers',

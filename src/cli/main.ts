@@ -4,6 +4,7 @@ import { RpcError } from '../rpc/errors.js';
 import { RpcConnectionError } from '../rpc/client.js';
 import { nodeCommand, UsageError } from './node-command.js';
 import { rpcCommand } from './rpc-command.js';
+import { testnetCommand } from './testnet-command.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [nodeCommand(), rpcCommand()]) {
+  for (const cmd of [nodeCommand(), rpcCommand(), testnetCommand()]) {
     cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
     program.addCommand(cmd);
   }

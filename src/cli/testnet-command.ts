@@ -1,0 +1,136 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { down, heal, kill, logs, partition, requireState, restart, send, TestnetError, up } from '../testnet/commands.js';
+import { collectStatus, renderStatus } from '../testnet/status.js';
+import { UsageError } from './node-command.js';
+
+function intArg(min: number, max: number) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+/** Run a testnet action, turning its expected failures into one-line errors. */
+async function guard<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof TestnetError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Redraw the status table every second until Ctrl-C, then stop every peer. */
+async function watchTable(dir: string): Promise<void> {
+  const stop = new AbortController();
+  const onSig = () => stop.abort();
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  const tty = process.stdout.isTTY;
+  say('watching the testnet: Ctrl-C stops every peer');
+  let ticks = 0;
+  while (!stop.signal.aborted) {
+    const rows = await collectStatus(requireState(dir));
+    // On a terminal, redraw in place; in a log, print every tenth refresh.
+    if (tty) process.stdout.write(`\x1b[H\x1b[2J${renderStatus(rows)}\n(Ctrl-C to stop)\n`);
+    else if (ticks % 10 === 0) say(renderStatus(rows));
+    ticks++;
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, 1_000);
+      stop.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+    });
+  }
+  say('stopping every peer...');
+  await down(dir, say);
+}
+
+export function testnetCommand(): Command {
+  const cmd = new Command('testnet').description('run a local network of peers as separate processes on 127.0.0.1');
+  const dirOpt = () => new Option('--dir <dir>', 'testnet directory').default('./.testnet');
+  cmd
+    .command('up')
+    .description('start (or resume) the peers; shows a live table until Ctrl-C unless --detach')
+    .addOption(new Option('--nodes <n>', 'number of peers').default(4).argParser(intArg(1, 64)))
+    .addOption(new Option('--miners <n>', 'how many of them mine').default(2).argParser(intArg(0, 64)))
+    .addOption(new Option('--network <name>', 'network').choices(['testnet', 'regtest']).default('testnet'))
+    .addOption(dirOpt())
+    .addOption(new Option('--base-port <n>', 'first port; peer i uses base+2i (p2p) and base+2i+1 (rpc)').default(19000).argParser(intArg(1024, 65000)))
+    .addOption(new Option('--threads <n>', 'hashing threads per miner').default(1).argParser(intArg(1, 64)))
+    .option('--detach', 'return after start-up and leave the peers running')
+    .action(async (o: { nodes: number; miners: number; network: 'testnet' | 'regtest'; dir: string; basePort: number; threads: number; detach?: boolean }) => {
+      await guard(() => up(o, say));
+      if (o.detach) {
+        say(`testnet running in the background; 'powchain testnet status --dir ${o.dir}' shows it, 'powchain testnet down --dir ${o.dir}' stops it`);
+        return;
+      }
+      await watchTable(o.dir);
+    });
+  cmd
+    .command('status')
+    .description('the status table once (--json for scripts)')
+    .addOption(dirOpt())
+    .option('--json', 'print JSON')
+    .action(async (o: { dir: string; json?: boolean }) => {
+      const rows = await guard(() => collectStatus(requireState(o.dir)));
+      say(o.json ? JSON.stringify(rows, null, 2) : renderStatus(rows));
+    });
+  cmd
+    .command('down')
+    .description('stop every peer cleanly (SIGKILL after a timeout)')
+    .addOption(dirOpt())
+    .action(async (o: { dir: string }) => guard(() => down(o.dir, say)));
+  cmd
+    .command('logs')
+    .description("print a peer's log")
+    .argument('<n>', 'peer number')
+    .addOption(dirOpt())
+    .option('--follow', 'keep printing new lines until Ctrl-C')
+    .action(async (n: string, o: { dir: string; follow?: boolean }) => {
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      await guard(() => logs(o.dir, n, process.stdout, !!o.follow, stop.signal));
+    });
+  cmd
+    .command('send')
+    .description("send coins from peer <from>'s wallet to peer <to>'s address")
+    .argument('<from>')
+    .argument('<to>')
+    .argument('<amount>', 'coins, up to 8 decimals')
+    .addOption(dirOpt())
+    .action(async (from: string, to: string, amount: string, o: { dir: string }) => say(await guard(() => send(o.dir, from, to, amount))));
+  cmd
+    .command('partition')
+    .description('cut the listed peers (e.g. 0,1,2) off from the rest, both ways')
+    .argument('<peers>')
+    .addOption(dirOpt())
+    .action(async (list: string, o: { dir: string }) => {
+      const r = await guard(() => partition(o.dir, list));
+      say(`partitioned: [${r.side.join(',')}] | [${r.rest.join(',')}]`);
+    });
+  cmd
+    .command('heal')
+    .description('lift the partition and reconnect the topology')
+    .addOption(dirOpt())
+    .action(async (o: { dir: string }) => {
+      await guard(() => heal(o.dir));
+      say('healed');
+    });
+  cmd
+    .command('kill')
+    .description('SIGKILL a peer')
+    .argument('<n>')
+    .addOption(dirOpt())
+    .action(async (n: string, o: { dir: string }) => say(`killed peer ${(await guard(() => kill(o.dir, n))).index}`));
+  cmd
+    .command('restart')
+    .description('restart a peer (stopping it first if it runs)')
+    .argument('<n>')
+    .addOption(dirOpt())
+    .action(async (n: string, o: { dir: string }) => say(`restarted peer ${(await guard(() => restart(o.dir, n, say))).index}`));
+  return cmd;
+}

@@ -1,0 +1,174 @@
+import { createReadStream, existsSync, statSync, watch } from 'node:fs';
+import { isRunning, logFile, portFree, rpcFor, startPeer, waitForRpc, walletJson } from './processes.js';
+import { createState, loadState, saveState, type PeerState, type TestnetState } from './state.js';
+
+export class TestnetError extends Error {
+  override readonly name = 'TestnetError';
+}
+
+export interface UpOptions {
+  nodes: number;
+  miners: number;
+  network: 'testnet' | 'regtest';
+  dir: string;
+  basePort: number;
+  threads: number;
+}
+
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * Start (or resume) a local testnet: each peer its own `powchain node` process with its own
+ * datadir and ports on 127.0.0.1, dialling one or two earlier peers; miners pay to their own
+ * wallets. `say` reports progress line by line.
+ */
+export async function up(o: UpOptions, say: (line: string) => void): Promise<TestnetState> {
+  let s = loadState(o.dir);
+  if (s) say(`resuming the testnet in ${s.dir} (${s.peers.length} peers, ${s.network})`);
+  else {
+    if (o.miners > o.nodes) throw new TestnetError('--miners cannot exceed --nodes');
+    s = createState(o);
+    say(`creating a ${s.network} testnet of ${o.nodes} peers (${o.miners} mining) in ${s.dir}`);
+  }
+  const toStart = s.peers.filter((p) => !isRunning(p.pid));
+  for (const p of toStart) {
+    for (const port of [p.p2pPort, p.rpcPort]) {
+      if (!(await portFree(port))) throw new TestnetError(`port ${port} (peer ${p.index}) is already in use; choose another --base-port or stop what uses it`);
+    }
+  }
+  for (const p of s.peers) {
+    if (!p.address) {
+      if (!existsSync(p.walletFile)) walletJson(s, p, ['create']);
+      p.address = (walletJson(s, p, ['address']) as { address: string }).address;
+    }
+  }
+  saveState(s);
+  for (const [k, p] of toStart.entries()) {
+    p.pid = startPeer(s, p);
+    saveState(s);
+    if (!(await waitForRpc(p, START_TIMEOUT_MS))) throw new TestnetError(`peer ${p.index} did not start; see ${logFile(p)}`);
+    say(`[${k + 1}/${toStart.length}] peer ${p.index} up: p2p ${p.p2pPort}, rpc ${p.rpcPort}${p.miner ? ', mining' : ''}`);
+  }
+  return s;
+}
+
+function requireState(dir: string): TestnetState {
+  const s = loadState(dir);
+  if (!s) throw new TestnetError(`no testnet in ${dir} (run 'powchain testnet up' first)`);
+  return s;
+}
+
+function peerOf(s: TestnetState, n: string | number): PeerState {
+  const i = Number(n);
+  const p = Number.isInteger(i) ? s.peers[i] : undefined;
+  if (!p) throw new TestnetError(`no peer ${n}: peers are 0..${s.peers.length - 1}`);
+  return p;
+}
+
+/** Stop every peer through RPC; SIGKILL any still running after `timeoutMs`. */
+export async function down(dir: string, say: (line: string) => void, timeoutMs = 20_000): Promise<void> {
+  const s = requireState(dir);
+  await Promise.all(s.peers.map((p) => stopPeer(p, timeoutMs, say)));
+  saveState(s);
+}
+
+async function stopPeer(p: PeerState, timeoutMs: number, say: (line: string) => void): Promise<void> {
+  if (!isRunning(p.pid)) return;
+  await rpcFor(p)?.call('stop').catch(() => undefined);
+  const end = Date.now() + timeoutMs;
+  while (isRunning(p.pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  if (isRunning(p.pid)) {
+    process.kill(p.pid!, 'SIGKILL');
+    say(`peer ${p.index} did not stop in time: killed`);
+  } else say(`peer ${p.index} stopped`);
+  p.pid = undefined;
+}
+
+export function kill(dir: string, n: string): PeerState {
+  const s = requireState(dir);
+  const p = peerOf(s, n);
+  if (!isRunning(p.pid)) throw new TestnetError(`peer ${p.index} is not running`);
+  process.kill(p.pid!, 'SIGKILL');
+  p.pid = undefined;
+  saveState(s);
+  return p;
+}
+
+export async function restart(dir: string, n: string, say: (line: string) => void): Promise<PeerState> {
+  const s = requireState(dir);
+  const p = peerOf(s, n);
+  await stopPeer(p, 20_000, say);
+  p.pid = startPeer(s, p);
+  saveState(s);
+  if (!(await waitForRpc(p, START_TIMEOUT_MS))) throw new TestnetError(`peer ${p.index} did not start; see ${logFile(p)}`);
+  return p;
+}
+
+/** Send coins from peer `from`'s wallet to peer `to`'s address; returns the txid. */
+export function send(dir: string, from: string, to: string, amount: string): string {
+  const s = requireState(dir);
+  const src = peerOf(s, from);
+  const dst = peerOf(s, to);
+  if (!dst.address) throw new TestnetError(`peer ${dst.index} has no wallet address yet`);
+  return (walletJson(s, src, ['send', dst.address, amount]) as { txid: string }).txid;
+}
+
+async function peerIds(s: TestnetState): Promise<string[]> {
+  return Promise.all(
+    s.peers.map(async (p) => {
+      const rpc = rpcFor(p);
+      if (!rpc) throw new TestnetError(`peer ${p.index} is not running`);
+      return (await rpc.call<{ peerid: string }>('getnetworkinfo')).peerid;
+    }),
+  );
+}
+
+/** Cut the listed peers off from the rest, both ways, with the nodes' own ban RPCs. */
+export async function partition(dir: string, list: string): Promise<{ side: number[]; rest: number[] }> {
+  const s = requireState(dir);
+  const side = [...new Set(list.split(',').map((x) => peerOf(s, x.trim()).index))];
+  const rest = s.peers.map((p) => p.index).filter((i) => !side.includes(i));
+  if (side.length === 0 || rest.length === 0) throw new TestnetError('a partition needs peers on both sides');
+  const ids = await peerIds(s);
+  for (const a of side) {
+    for (const b of rest) {
+      await rpcFor(s.peers[a]!)!.call('setban', [ids[b], 'add', 24 * 3600]);
+      await rpcFor(s.peers[b]!)!.call('setban', [ids[a], 'add', 24 * 3600]);
+    }
+  }
+  return { side, rest };
+}
+
+/** Lift every ban and reconnect the original topology. */
+export async function heal(dir: string): Promise<void> {
+  const s = requireState(dir);
+  for (const p of s.peers) await rpcFor(p)?.call('clearbanned');
+  for (const p of s.peers) {
+    for (const i of p.connectTo) await rpcFor(p)?.call('addnode', [`/ip4/127.0.0.1/tcp/${s.peers[i]!.p2pPort}`, 'onetry']).catch(() => undefined);
+  }
+}
+
+/** Print a peer's log; with `follow`, keep printing what is appended until `signal` aborts. */
+export async function logs(dir: string, n: string, out: NodeJS.WritableStream, follow: boolean, signal?: AbortSignal): Promise<void> {
+  const s = requireState(dir);
+  const file = logFile(peerOf(s, n));
+  if (!existsSync(file)) throw new TestnetError(`peer ${n} has no log yet (${file})`);
+  let pos = 0;
+  const pump = () =>
+    new Promise<void>((resolve) => {
+      const size = statSync(file).size;
+      if (size <= pos) return resolve();
+      const r = createReadStream(file, { start: pos, end: size - 1 });
+      pos = size;
+      r.on('data', (c) => out.write(c));
+      r.on('end', () => resolve());
+      r.on('error', () => resolve());
+    });
+  await pump();
+  if (!follow) return;
+  const watcher = watch(file, () => void pump());
+  await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+  watcher.close();
+}
+
+export { requireState };

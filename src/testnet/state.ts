@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** One peer of a local testnet, as the state file records it. */
+export interface PeerState {
+  index: number;
+  datadir: string;
+  p2pPort: number;
+  rpcPort: number;
+  miner: boolean;
+  /** Indexes of the peers this one dials at start (the sparse topology). */
+  connectTo: number[];
+  walletFile: string;
+  /** The wallet's first receive address: where this peer's mining rewards go. */
+  address?: string;
+  pid?: number;
+  peerId?: string;
+}
+
+export interface TestnetState {
+  network: 'testnet' | 'regtest';
+  dir: string;
+  basePort: number;
+  threads: number;
+  /** The wallets' passphrase: a local testnet's coins are play money. */
+  passphrase: string;
+  peers: PeerState[];
+}
+
+export const STATE_FILE = 'testnet.json';
+
+export function statePath(dir: string): string {
+  return join(resolve(dir), STATE_FILE);
+}
+
+export function loadState(dir: string): TestnetState | undefined {
+  const path = statePath(dir);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as TestnetState;
+  } catch (err) {
+    throw new Error(`testnet state ${path} is unreadable: ${(err as Error).message}`);
+  }
+}
+
+export function saveState(s: TestnetState): void {
+  mkdirSync(s.dir, { recursive: true });
+  const path = statePath(s.dir);
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(s, null, 2));
+  renameSync(tmp, path);
+}
+
+/**
+ * A sparse connected graph: peer i dials peer i-1 (a line), and every third peer also dials one
+ * further back, so gossip crosses several hops and there is more than one path. Peer 0 dials none.
+ */
+export function sparseTopology(n: number): number[][] {
+  return Array.from({ length: n }, (_, i) => {
+    if (i === 0) return [];
+    const links = [i - 1];
+    if (i >= 3 && i % 3 === 0) links.push(i - 3);
+    return links;
+  });
+}
+
+export function createState(o: { dir: string; nodes: number; miners: number; network: 'testnet' | 'regtest'; basePort: number; threads: number }): TestnetState {
+  const dir = resolve(o.dir);
+  const topology = sparseTopology(o.nodes);
+  return {
+    network: o.network,
+    dir,
+    basePort: o.basePort,
+    threads: o.threads,
+    passphrase: 'powchain-local-testnet',
+    peers: Array.from({ length: o.nodes }, (_, index) => ({
+      index,
+      datadir: join(dir, `peer${index}`),
+      p2pPort: o.basePort + 2 * index,
+      rpcPort: o.basePort + 2 * index + 1,
+      miner: index < o.miners,
+      connectTo: topology[index]!,
+      walletFile: join(dir, `peer${index}`, 'wallet.json'),
+    })),
+  };
+}
