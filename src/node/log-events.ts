@@ -16,7 +16,5 @@ export function wireLogging(log: Logger, chain: Chain, net: NetService): void {
   net.on('ban', (b) => log.warn(b, 'peer banned'));
   net.on('penalty', (p) => log.debug(p, 'peer penalised'));
   net.on('wrong-network', (p) => log.info(p, 'peer is on another network; disconnected'));
-  net.on('progress', (p) => log.info({ height: p.height, target: p.target, blocks: p.blocks }, 'sync progress'));
-  net.on('done', (d) => log.info(d, 'sync finished'));
   net.on('error', (err) => log.error({ err }, 'network error'));
 }

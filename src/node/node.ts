@@ -23,6 +23,7 @@ import { createLogger, type Logger } from './logger.js';
 import { MempoolFile } from './mempool-file.js';
 import { allMethods } from './methods/index.js';
 import { wireLogging } from './log-events.js';
+import { showSyncProgress } from './sync-progress.js';
 
 /**
  * The composition root: opens the data directory, chain, mempool, network, miner and RPC
@@ -92,6 +93,7 @@ export class PowchainNode {
     this.net = new NetService({ chain: this.chain, mempool: this.mempool, datadir, bind: c.bind, port: c.port, peers: c.peers, mdns: c.mdns, maxPeers: c.maxPeers, clock: this.clock });
     await this.net.start();
     wireLogging(this.log, this.chain, this.net);
+    showSyncProgress(this.net, this.log);
 
     const cookie = c.rpcUser ? undefined : writeCookie(datadir);
     this.removeCookie = cookie?.remove;
