@@ -411,7 +411,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   invalidateBlock(hash: Uint8Array): Promise<void> {
     return this.queue.run(async () => {
       const entry = this.index.get(hash);
-      if (!entry) throw new ChainError('corrupt-state', `block ${hashToHex(hash)} not found`);
+      if (!entry) throw new ChainError('not-found', `block ${hashToHex(hash)} not found`);
       if (entry.height === 0) throw new RangeError('the genesis block cannot be invalidated');
       if (this.index.isOnMainChain(entry)) {
         const failure = await this.transitionToLocked(entry.parent!);
@@ -427,7 +427,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   reconsiderBlock(hash: Uint8Array): Promise<void> {
     return this.queue.run(async () => {
       const entry = this.index.get(hash);
-      if (!entry) throw new ChainError('corrupt-state', `block ${hashToHex(hash)} not found`);
+      if (!entry) throw new ChainError('not-found', `block ${hashToHex(hash)} not found`);
       const ops: BatchOp[] = [];
       for (const e of this.index.descendants(entry)) {
         if (e.status !== BlockStatus.Invalid) continue;

@@ -2,7 +2,7 @@
  * Chain failures that are not consensus violations: the database belongs to another network or
  * schema, or its state does not hang together. These never cost a peer its score.
  */
-export type ChainErrorCode = 'wrong-network' | 'wrong-schema' | 'corrupt-state' | 'closed';
+export type ChainErrorCode = 'wrong-network' | 'wrong-schema' | 'corrupt-state' | 'closed' | 'not-found';
 
 export class ChainError extends Error {
   override readonly name = 'ChainError';

@@ -1,4 +1,6 @@
 import type { NetworkParams } from '../consensus/params/types.js';
+import { RejectCode } from '../consensus/errors.js';
+import { bytesToHex } from '../encoding/hex.js';
 import { Chain, type ChainOptions } from './chain.js';
 import { BlockStatus, decodeIndexEntry, encodeIndexEntry, keys } from './layout.js';
 import { ChainStore, type BatchOp } from './store.js';
@@ -28,12 +30,29 @@ async function resetDerivedState(location: string, params: NetworkParams): Promi
   const { store } = await ChainStore.open(location, params);
   try {
     for (const prefix of keys.derivedPrefixes()) await store.clearPrefix(prefix);
-    const ops: BatchOp[] = [];
+    const entries: { key: Uint8Array; hashHex: string; parentHex: string; entry: ReturnType<typeof decodeIndexEntry> }[] = [];
     for await (const [k, v] of store.scan(keys.indexPrefix())) {
-      const e = decodeIndexEntry(v);
-      if (e.height === 0) continue;
-      // Every block is validated again, including ones once found invalid.
-      ops.push({ type: 'put', key: k, value: encodeIndexEntry({ ...e, status: BlockStatus.DataStored, invalidCode: '' }) });
+      const entry = decodeIndexEntry(v);
+      entries.push({ key: k, hashHex: bytesToHex(k.subarray(1)), parentHex: bytesToHex(entry.header.prevHash), entry });
+    }
+    // An operator's invalidateblock is a decision, not a verdict: it survives a reindex, and so
+    // does the invalid mark of everything descending from such a block (found breadth first).
+    const children = new Map<string, string[]>();
+    for (const e of entries) children.set(e.parentHex, [...(children.get(e.parentHex) ?? []), e.hashHex]);
+    const keepInvalid = new Set(entries.filter((e) => e.entry.invalidCode === RejectCode.Invalidated).map((e) => e.hashHex));
+    const queue = [...keepInvalid];
+    while (queue.length) {
+      for (const c of children.get(queue.shift()!) ?? []) {
+        if (keepInvalid.has(c)) continue;
+        keepInvalid.add(c);
+        queue.push(c);
+      }
+    }
+    const ops: BatchOp[] = [];
+    for (const { key, hashHex, entry } of entries) {
+      if (entry.height === 0 || keepInvalid.has(hashHex)) continue;
+      // Every other block is validated again, including ones once found invalid.
+      ops.push({ type: 'put', key, value: encodeIndexEntry({ ...entry, status: BlockStatus.DataStored, invalidCode: '' }) });
     }
     await store.batch(ops);
     await writeGenesisState(store, params);

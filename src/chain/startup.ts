@@ -5,9 +5,9 @@ import { equalBytes, hashToHex } from '../encoding/hex.js';
 import type { BlockIndex, IndexEntry } from './block-index.js';
 import { ChainError } from './errors.js';
 import { BlockStatus, decodeIndexEntry, encodeIndexEntry, keys } from './layout.js';
-import type { ChainStore } from './store.js';
+import { ChainStore } from './store.js';
 
-/** The state of a new database: genesis stored, indexed, at height 0, and the tip. */
+/** The state of a new database, in one batch: identity records, genesis stored and indexed at height 0, and the tip. */
 export async function writeGenesisState(store: ChainStore, params: NetworkParams): Promise<void> {
   const g = params.genesis;
   const bytes = encodeBlock(g);
@@ -22,6 +22,7 @@ export async function writeGenesisState(store: ChainStore, params: NetworkParams
     txCount: g.txs.length,
   });
   await store.batch([
+    ...ChainStore.identityOps(params),
     { type: 'put', key: keys.block(params.genesisHash), value: bytes },
     { type: 'put', key: keys.index(params.genesisHash), value: entry },
     { type: 'put', key: keys.height(0), value: params.genesisHash },

@@ -36,10 +36,8 @@ export class ChainStore {
     if (!net && !schema) {
       const anyKey = await this.db.keys({ limit: 1 }).all();
       if (anyKey.length > 0) throw new ChainError('corrupt-state', 'database has data but no network record; refusing to touch it');
-      await this.db.batch([
-        { type: 'put', key: keys.network(), value: u32be(params.magic) },
-        { type: 'put', key: keys.schema(), value: u32be(SCHEMA_VERSION) },
-      ]);
+      // The identity records are written with the genesis state, in one batch (identityOps), so a
+      // crash while creating the database leaves it empty rather than half-made.
       return true;
     }
     if (!net || readU32be(net) !== params.magic) {
@@ -51,6 +49,14 @@ export class ChainStore {
       throw new ChainError('wrong-schema', `database schema version ${found} is not the supported version ${SCHEMA_VERSION}; reindex from a matching powchain version`);
     }
     return false;
+  }
+
+  /** The records that say which network and schema this database holds. */
+  static identityOps(params: NetworkParams): BatchOp[] {
+    return [
+      { type: 'put', key: keys.network(), value: u32be(params.magic) },
+      { type: 'put', key: keys.schema(), value: u32be(SCHEMA_VERSION) },
+    ];
   }
 
   get(key: Uint8Array): Uint8Array | undefined {

@@ -96,7 +96,24 @@ test('reconsidering a block that breaks a rule finds it invalid again', async ()
 
 test('genesis cannot be invalidated, and an unknown hash is refused', async () => {
   await expect(h.chain.invalidateBlock(regtest.genesisHash)).rejects.toBeInstanceOf(RangeError);
-  await expect(h.chain.invalidateBlock(new Uint8Array(32).fill(9))).rejects.toBeInstanceOf(ChainError);
-  await expect(h.chain.reconsiderBlock(new Uint8Array(32).fill(9))).rejects.toBeInstanceOf(ChainError);
+  await expect(h.chain.invalidateBlock(new Uint8Array(32).fill(9))).rejects.toMatchObject({ code: 'not-found' });
+  await expect(h.chain.reconsiderBlock(new Uint8Array(32).fill(9))).rejects.toMatchObject({ code: 'not-found' });
   h.expectTip('a5');
+});
+
+describe('reindex keeps operator decisions', () => {
+  test('a block invalidated by the operator stays invalid, with its descendants, after reindex', async () => {
+    const h = await ChainHarness.create();
+    try {
+      await h.extend('a', 'genesis', 5);
+      await h.chain.invalidateBlock(h.get('a3').hash);
+      expect(h.tipName()).toBe('a2');
+      await h.reindex();
+      expect(h.tipName()).toBe('a2');
+      expect(h.chain.index.get(h.get('a3').hash)!.status).toBe(BlockStatus.Invalid);
+      expect(h.chain.index.get(h.get('a5').hash)!.status).toBe(BlockStatus.Invalid);
+    } finally {
+      await h.close();
+    }
+  });
 });
