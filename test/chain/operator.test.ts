@@ -2,7 +2,7 @@
  * invalidateBlock / reconsiderBlock (the operator's invalidateblock and reconsiderblock): the tip
  * moves back to the best chain without the block, and forward again when it is reconsidered.
  */
-import { BlockStatus, ChainError } from '../../src/chain/index.js';
+import { BlockStatus } from '../../src/chain/index.js';
 import { RejectCode } from '../../src/consensus/errors.js';
 import { regtest } from '../helpers/mine.js';
 import { ChainHarness } from './harness.js';
