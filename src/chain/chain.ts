@@ -17,6 +17,7 @@ import { BlockStatus, decodeCoin, encodeIndexEntry, keys } from './layout.js';
 import type { Coin } from '../consensus/coin.js';
 import { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './orphans.js';
 import { SerialQueue } from './queue.js';
+import { TipCandidates } from './tip-candidates.js';
 import { SignatureCache } from './sig-cache.js';
 import { ChainStore, type BatchOp } from './store.js';
 import type { ChainEvents, ProcessOptions, ProcessResult } from './types.js';
@@ -47,7 +48,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly orphans: OrphanPool;
   readonly sigCache: SignatureCache;
   private readonly queue = new SerialQueue();
-  private readonly candidates = new Set<IndexEntry>();
+  private readonly candidates: TipCandidates;
   /** Store operations waiting to ride along with the next batch. */
   private pendingOps: BatchOp[] = [];
   /** Blocks decoded in this process, so connecting right after storing does not re-read them. */
@@ -63,6 +64,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     sigCacheSize: number,
   ) {
     super();
+    this.candidates = new TipCandidates(this.index);
     this.orphans = new OrphanPool(orphanLimits);
     this.sigCache = new SignatureCache(sigCacheSize);
   }
@@ -180,7 +182,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       return { status: 'invalid', hash: display, code: ctxResult.code, reason: ctxResult.reason };
     }
 
-    if (this.isBetterThanTip(entry)) this.candidates.add(entry);
+    this.candidates.offer(entry);
     await this.activateBestChainLocked(source);
     await this.flushPendingLocked();
 
@@ -256,23 +258,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     return decodeBlockWithTxids(bytes);
   }
 
-  private isBetterThanTip(e: IndexEntry): boolean {
-    // More work wins; on equal work the block seen first wins, so the current tip stays.
-    const tip = this.index.tip;
-    return e.chainWork > tip.chainWork || (e.chainWork === tip.chainWork && e.sequence < tip.sequence && e !== tip);
-  }
-
   rebuildCandidates(): void {
-    this.candidates.clear();
-    for (const e of this.index.entries()) if (e.status !== BlockStatus.Invalid && this.isBetterThanTip(e)) this.candidates.add(e);
-  }
-
-  private bestCandidate(): IndexEntry | undefined {
-    let best: IndexEntry | undefined;
-    for (const e of this.candidates) {
-      if (!best || e.chainWork > best.chainWork || (e.chainWork === best.chainWork && e.sequence < best.sequence)) best = e;
-    }
-    return best;
+    this.candidates.rebuild();
   }
 
   /**
@@ -282,12 +269,8 @@ export class Chain extends EventEmitter<ChainEvents> {
    */
   private async activateBestChainLocked(source = 'local'): Promise<void> {
     for (;;) {
-      const best = this.bestCandidate();
+      const best = this.candidates.best();
       if (!best) return;
-      if (!this.isBetterThanTip(best)) {
-        this.candidates.delete(best);
-        continue;
-      }
       const failure = await this.transitionToLocked(best);
       if (failure) await this.markInvalidLocked(failure.entry, failure.error.code, failure.error.reason, source);
     }
@@ -357,7 +340,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Update memory and tell listeners, after a transition's batch is on disk. */
   private applyTransition(fork: IndexEntry, disconnected: { entry: IndexEntry; block: DecodedBlock }[], connected: { entry: IndexEntry; block: DecodedBlock }[], newTip: IndexEntry): void {
     this.index.setTip(newTip);
-    for (const c of [...this.candidates]) if (!this.isBetterThanTip(c)) this.candidates.delete(c);
+    this.candidates.prune();
     for (const d of disconnected) this.emit('disconnect', { entry: d.entry, block: d.block, txids: d.block.txids });
     for (const c of connected) this.emit('connect', { entry: c.entry, block: c.block, txids: c.block.txids });
     if (disconnected.length > 0) {
@@ -382,7 +365,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     for (const e of this.index.descendants(entry)) {
       e.status = BlockStatus.Invalid;
       e.invalidCode = e === entry ? code : RejectCode.PrevBlockInvalid;
-      this.candidates.delete(e);
+      this.candidates.remove(e);
       ops.push({ type: 'put', key: keys.index(e.hash), value: encodeIndexEntry(e) });
     }
     await this.commitLocked(ops);

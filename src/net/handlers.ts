@@ -26,7 +26,15 @@ function decoding<T>(fn: () => T): T {
 /** The four request/response protocols, answered from the chain and the mempool. */
 export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempool | undefined): Handler[] {
   return [
-    { protocol: names.status, maxRequestBytes: 16, respond: () => [encodeStatus(ourStatus(chain))] },
+    {
+      protocol: names.status,
+      maxRequestBytes: 16,
+      respond: (req) => {
+        // The request is an empty frame: anything else is garbage and costs the sender.
+        if (req.length !== 0) throw new ProtocolError('bad-frame', `status request of ${req.length} bytes (expected none)`);
+        return [encodeStatus(ourStatus(chain))];
+      },
+    },
     {
       protocol: names.headers,
       maxRequestBytes: 1 + 9 + LIMITS.maxLocator * 32 + 32,

@@ -41,7 +41,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
   let inbound = 0;
   const topicScore = createTopicScoreParams({
     topicWeight: 1,
-    // Every REJECTed message lowers the sender's score; the counter decays over a minute or so.
+    // Every REJECTed message lowers the sender's score; the counter decays (x0.9 a second).
     // gossipsub squares the counter (P4 = n^2 x weight): at -20, the three offences a peer can
     // make before powchain's own scorer bans it (3 x 25 < BAN_THRESHOLD) plus that app score stay
     // above graylistThreshold (-180 - 75 > -300). A heavier weight graylists the sender after two

@@ -3,6 +3,7 @@ import type { PeerId } from '@libp2p/interface';
 import type { Chain } from '../chain/chain.js';
 import { decodeBlockWithTxids, type DecodedBlock } from '../consensus/block.js';
 import { TEMPORARY_REJECTS } from '../consensus/errors.js';
+import { DecodeError } from '../encoding/errors.js';
 import { equalBytes, hashToHex } from '../encoding/hex.js';
 import { HeaderChain, type HeaderNode } from './header-chain.js';
 import { decodeHeaders, encodeHashes, encodeHeadersRequest, type StatusMessage } from './messages.js';
@@ -82,7 +83,14 @@ export class Syncer extends EventEmitter<SyncEvents> {
           frames: 1,
           maxFrameBytes: 3 + LIMITS.maxHeaders * 80,
         });
-        const headers = decodeHeaders(frame!);
+        let headers;
+        try {
+          headers = decodeHeaders(frame!);
+        } catch (err) {
+          // Junk instead of headers is the peer's fault, as for every other response.
+          if (err instanceof DecodeError) this.ctx.penalise(peer.peerId.toString(), PENALTY.badFrame, `headers: ${err.message}`);
+          throw err;
+        }
         if (headers.length === 0) break;
         const checked = headerChain.check(headers);
         if (!checked.ok) {
@@ -158,7 +166,10 @@ export class Syncer extends EventEmitter<SyncEvents> {
       } catch (err) {
         lastError = err as Error;
         const reason = (err as ProtocolError).code ?? 'bad response';
-        if (reason !== 'timeout' && reason !== 'refused') this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidBlock, `blocks response: ${(err as Error).message}`);
+        // A stream that ends or resets mid-answer ('bad-frame' from request) is what an honest
+        // peer shutting down looks like too: try the next peer, but do not penalise. Wrong or
+        // undecodable blocks and oversized frames are penalised.
+        if (reason !== 'timeout' && reason !== 'refused' && reason !== 'bad-frame') this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidBlock, `blocks response: ${(err as Error).message}`);
       }
     }
     throw lastError ?? new Error('no peer could serve the blocks');

@@ -6,11 +6,12 @@
  *   node crash-child.js <chain dir> --identity-only <journal file>
  *
  * It opens the chain and hands it the script's blocks in order with processBlock. Every event is
- * written to the journal with a synchronous write() (it is in the kernel once the call returns,
- * so it survives SIGKILL) and then to stdout, which the parent watches to decide when to kill.
- * Each line ends with ` @<ms since the process started>`. With CRASH_PAUSE_AT set the child
- * stops itself right after one chosen line, so the parent can kill it at exactly that point, or
- * let it go on (SIGCONT) and kill it a measured time later.
+ * written to the journal with a synchronous write(): it is in the kernel once the call returns,
+ * so it survives SIGKILL, and the parent, which follows the journal to decide when to kill, sees
+ * it at once (stdout is asynchronous on a POSIX pipe and may lag). Each line ends with
+ * ` @<ms since the process started>`. With CRASH_PAUSE_AT set the child stops itself right after
+ * one chosen line, so the parent can kill it at exactly that point, or let it go on (SIGCONT) and
+ * kill it a measured time later.
  *
  *   open                          before Chain.open
  *   ready <tip> <height>          Chain.open done
@@ -21,9 +22,9 @@
  *   done <i> <status> <main> <tip>
  *   end                           every step processed, chain closed
  *
- * `--identity-only` runs only the first write of a fresh Chain.open (ChainStore.open, which
- * records the network and schema) and kills itself: the database a SIGKILL leaves at the instant
- * between that batch and the genesis batch.
+ * `--identity-only` runs only the first part of a fresh Chain.open (ChainStore.open, which checks
+ * or, in older versions, wrote the network and schema records) and kills itself: the database a
+ * SIGKILL leaves at the instant before the genesis batch.
  */
 import { openSync, readFileSync, writeSync } from 'node:fs';
 import { Chain } from '../../src/chain/index.js';
@@ -49,9 +50,7 @@ const journal = openSync(journalPath, 'a');
 const pauseAt = process.env.CRASH_PAUSE_AT;
 
 function note(line: string): void {
-  const stamped = `${line} @${performance.now().toFixed(3)}\n`;
-  writeSync(journal, stamped);
-  process.stdout.write(stamped);
+  writeSync(journal, `${line} @${performance.now().toFixed(3)}\n`);
   // A signal a process sends itself is delivered before kill() returns: nothing runs after this
   // until the parent sends SIGCONT or, more likely, SIGKILL.
   if (pauseAt !== undefined && line.split(' ').slice(0, 2).join(' ') === pauseAt) process.kill(process.pid, 'SIGSTOP');

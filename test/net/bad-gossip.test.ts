@@ -3,10 +3,10 @@
  * threshold, and stays banned across a restart (bans.json in the datadir); honest peers keep
  * their standing and keep receiving blocks.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Block } from '../../src/consensus/block.js';
+import { RejectCode } from '../../src/consensus/errors.js';
 import { BAN_THRESHOLD, PENALTY } from '../../src/net/index.js';
 import { BANS_FILE } from '../../src/net/bans.js';
 import { regrind, regtest } from '../helpers/mine.js';
@@ -29,6 +29,8 @@ test('invalid gossiped blocks get the sender penalised, disconnected and banned;
     await meshed(offender, h);
     const bans: string[] = [];
     h.svc.on('ban', (e) => bans.push(e.peerId));
+    const reasons: string[] = [];
+    h.svc.on('penalty', (e) => reasons.push(`${e.peerId === offender.id ? 'offender' : e.peerId} ${e.reason}`));
 
     // Four different invalid children of the tip (gossipsub dedups by content, so each differs).
     const base = h.h.block('v1', 'h101').block;
@@ -38,7 +40,7 @@ test('invalid gossiped blocks get the sender penalised, disconnected and banned;
     const forged = cloneTx(spend);
     forged.inputs[0]!.unlock[33 + 10]! ^= 0x01; // a different r: the signature no longer verifies
     const badSig = h.h.block('v3', 'h101', { txs: [forged], fees: 10_000n }).block;
-    const undecodable = randomBytes(300);
+    const undecodable = new Uint8Array(300).fill(0xee); // a header, then 238 transactions that are not there
     const offences = [blockBytes(badPow), blockBytes(badMerkle), blockBytes(badSig), undecodable];
     expect((offences.length * PENALTY.invalidGossip) / BAN_THRESHOLD).toBeGreaterThanOrEqual(1);
 
@@ -56,6 +58,9 @@ test('invalid gossiped blocks get the sender penalised, disconnected and banned;
       if (i + 1 < offences.length) await until(() => pubsub.getScore(offender.id) < scoreBefore, `H's gossipsub score of the offender to drop after offence ${i + 1}`);
     }
     await until(() => bans.includes(offender.id), 'the offender to be banned');
+    // Each offence was judged for what it is.
+    const codes = [RejectCode.HighHash, RejectCode.BadMerkleRoot, RejectCode.BadSignature, RejectCode.Undecodable];
+    expect(reasons).toEqual(codes.map((c) => `offender ${h.svc.names.blockTopic}: ${c}`).map((r) => expect.stringContaining(r)));
     await until(() => !connected(h, offender) && !connected(offender, h), 'the offender to be disconnected');
     expect(h.svc.bans.isBanned(offender.id)).toBe(true);
     expect(h.h.chain.tip.hashHex).toBe(tip);
@@ -75,10 +80,16 @@ test('invalid gossiped blocks get the sender penalised, disconnected and banned;
     await h.restart();
     expect(h.id).toBe(id);
     expect(h.svc.bans.isBanned(offender.id)).toBe(true);
-    await expect(offender.svc.connect(h.addr)).rejects.toThrow();
+    const seen: string[] = [];
+    h.svc.on('peer:connect', (e) => seen.push(e.id));
+    // The offender's dial may get as far as its own side of the handshake; H drops it at once.
+    await offender.svc.connect(h.addr).catch(() => undefined);
+    await expect(offender.reqresp.request(h.host.peerId, h.svc.names.status, new Uint8Array(0), { frames: 1, maxFrameBytes: 256 })).rejects.toThrow();
+    await until(() => !connected(offender, h), 'the offender dial to be dropped');
     await expect(h.svc.connect(offender.addr)).rejects.toThrow();
     expect(connected(h, offender)).toBe(false);
-    // ...while the honest peer reconnects and syncs as before.
+    expect(seen).not.toContain(offender.id);
+    // ...while the honest peer reconnects as before.
     await link(honest, h);
     expect(h.svc.scorer.penalty(honest.id)).toBe(0);
   } finally {

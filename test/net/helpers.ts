@@ -1,3 +1,4 @@
+import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PeerId } from '@libp2p/interface';
 import type { Block } from '../../src/consensus/block.js';
 import { encodeBlock } from '../../src/consensus/block.js';
@@ -5,7 +6,7 @@ import type { NetworkParams } from '../../src/consensus/params/types.js';
 import { Mempool } from '../../src/mempool/index.js';
 import { NetService, type NetOptions } from '../../src/net/index.js';
 import type { GossipAdapter } from '../../src/net/gossip.js';
-import type { Host } from '../../src/net/host.js';
+import { createHost, type Host } from '../../src/net/host.js';
 import type { ReqResp } from '../../src/net/reqresp.js';
 import { ChainHarness } from '../chain/harness.js';
 
@@ -53,6 +54,28 @@ export interface PeerOptions {
  */
 export class TestNet {
   readonly peers: TestPeer[] = [];
+  readonly hosts: Host[] = [];
+
+  /**
+   * A bare libp2p host on 127.0.0.1 with powchain's transport stack but no chain and no powchain
+   * protocols: an attacker that writes raw streams without syncing anything first.
+   */
+  async startHost(): Promise<Host> {
+    const host = await createHost({
+      privateKey: await generateKeyPair('Ed25519'),
+      bind: '127.0.0.1',
+      port: 0,
+      mdns: false,
+      maxConnections: 10,
+      maxInbound: 10,
+      maxMessageBytes: 1 << 20,
+      topics: [],
+      appScore: () => 0,
+      isBanned: () => false,
+    });
+    this.hosts.push(host);
+    return host;
+  }
 
   async startPeer(o: PeerOptions = {}): Promise<TestPeer> {
     const h = await ChainHarness.create(o.params ? { params: o.params } : {});
@@ -91,7 +114,7 @@ export class TestNet {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.peers.map((p) => p.svc.stop()));
+    await Promise.allSettled([...this.peers.map((p) => p.svc.stop()), ...this.hosts.map((h) => h.stop())]);
     await Promise.allSettled(this.peers.map((p) => p.h.close()));
   }
 }
@@ -117,7 +140,7 @@ export async function meshed(a: TestPeer, b: TestPeer): Promise<void> {
   await until(() => inMesh(a, b) && inMesh(b, a), `${a.name} and ${b.name} to graft each other into the gossip mesh`);
 }
 
-/** Hand every named block of `from`'s harness in `names` to `to`'s chain (no network), expecting each to connect. */
+/** Hand `blocks` to `to`'s chain directly (no network), in order, expecting each to connect. */
 export async function give(to: TestPeer, blocks: Block[]): Promise<void> {
   for (const block of blocks) {
     const r = await to.h.chain.processBlock(block, { source: 'test' });

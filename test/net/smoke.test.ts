@@ -1,7 +1,6 @@
 import { ChainHarness } from '../chain/harness.js';
 import { NetService } from '../../src/net/index.js';
 import { Mempool } from '../../src/mempool/index.js';
-import { encodeBlock } from '../../src/consensus/block.js';
 
 async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -24,6 +23,7 @@ test('smoke: two peers sync and gossip', async () => {
     await until(() => b.chain.height === 30);
     const blk = a.block('a31', 'a30');
     await a.submit('a31');
+    await na.publishBlock(blk.block);
     await until(() => b.chain.height === 31);
     expect(b.chain.tip.hashHex).toBe(a.chain.tip.hashHex);
   } finally {

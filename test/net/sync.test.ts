@@ -66,3 +66,36 @@ test('a late joiner syncs a 1,000-block chain with transactions from two peers: 
     await net.close();
   }
 });
+
+test('a source that shuts down mid-sync is not penalised, and the joiner finishes from the other source', async () => {
+  const net = new TestNet();
+  try {
+    const rc = new RegtestChain();
+    rc.mineMany(600);
+    const blocks = rc.blocks.slice(1);
+    const x = await net.startPeer({ name: 'X' });
+    const y = await net.startPeer({ name: 'Y' });
+    await give(x, blocks);
+    await give(y, blocks);
+    const z = await net.startPeer({ name: 'Z' });
+    const xId = x.id;
+    // X goes away (an honest restart, say) in the middle of answering a blocks request, once
+    // Z is some way through.
+    let stopping: Promise<void> | undefined;
+    const serve = x.h.chain.getBlockBytes.bind(x.h.chain);
+    let served = 0;
+    jest.spyOn(x.h.chain, 'getBlockBytes').mockImplementation((hash) => {
+      if (++served === 150) stopping = x.svc.stop();
+      return serve(hash);
+    });
+    await Promise.all([z.svc.connect(x.addr), z.svc.connect(y.addr)]);
+    await until(() => z.h.chain.height === 600, 'Z to finish the sync from Y', 60_000);
+    await stopping;
+    expect(z.h.chain.tip.hashHex).toBe(y.h.chain.tip.hashHex);
+    expect(z.svc.scorer.penalty(xId)).toBe(0);
+    expect(z.svc.scorer.penalty(y.id)).toBe(0);
+    expect(z.svc.bans.isBanned(xId)).toBe(false);
+  } finally {
+    await net.close();
+  }
+});
