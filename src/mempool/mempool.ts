@@ -34,6 +34,8 @@ export interface MempoolEvents {
   added: [entry: MempoolEntry];
   /** Re-admission after a reorg failed (for example because the chain closed meanwhile). */
   'revalidate-failed': [err: Error];
+  /** A transaction of a disconnected block came back to the pool after a reorg. */
+  readmitted: [entry: MempoolEntry];
   removed: [info: { entry: MempoolEntry; reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg' }];
 }
 
@@ -299,7 +301,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private async revalidateLocked(disconnected: Transaction[]): Promise<void> {
     const previous = this.topological([...this.entries.values()].sort((a, b) => a.time - b.time));
     for (const e of previous) this.removeEntry(e, 'reorg');
-    for (const tx of disconnected) await this.acceptLocked(tx);
+    for (const tx of disconnected) {
+      const r = await this.acceptLocked(tx);
+      // Peers on the winning branch have never seen these: the node relays them again.
+      if (r.accepted) this.emit('readmitted', this.entries.get(bytesToHex(r.txid))!);
+    }
     for (const e of previous) {
       const r = await this.acceptLocked(e.tx);
       if (r.accepted) this.entries.get(bytesToHex(r.txid))!.time = e.time;

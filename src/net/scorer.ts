@@ -15,6 +15,11 @@ export const PENALTY = {
 } as const;
 
 export const BAN_THRESHOLD = 100;
+/**
+ * Penalties halve for every full hour a peer stays clean, so rare slips of a long-lived honest
+ * peer never add up to a ban, while a burst of offences within the hour counts in full.
+ */
+export const PENALTY_HALF_LIFE_MS = 60 * 60 * 1000;
 /** MAX_SCORED_PEERS: peers whose penalties are remembered (oldest forgotten first). */
 const MAX_SCORED_PEERS = 10_000;
 
@@ -29,19 +34,30 @@ export interface ScorerEvents {
  * app-specific score, so a penalised peer also loses its mesh place.
  */
 export class PeerScorer extends EventEmitter<ScorerEvents> {
-  private readonly penalties = new Map<string, number>();
+  private readonly penalties = new Map<string, { points: number; at: number }>();
+
+  constructor(private readonly nowMs: () => number = () => performance.now()) {
+    super();
+  }
+
+  private current(peerId: string): number {
+    const p = this.penalties.get(peerId);
+    if (!p) return 0;
+    return p.points * 0.5 ** Math.floor((this.nowMs() - p.at) / PENALTY_HALF_LIFE_MS);
+  }
 
   penalise(peerId: string, points: number, reason: string): void {
-    const total = (this.penalties.get(peerId) ?? 0) + points;
+    const before = this.current(peerId);
+    const total = before + points;
     this.penalties.delete(peerId);
-    this.penalties.set(peerId, total);
+    this.penalties.set(peerId, { points: total, at: this.nowMs() });
     if (this.penalties.size > MAX_SCORED_PEERS) this.penalties.delete(this.penalties.keys().next().value as string);
     this.emit('penalty', { peerId, points, total, reason });
-    if (total >= BAN_THRESHOLD && total - points < BAN_THRESHOLD) this.emit('ban', { peerId, reason });
+    if (total >= BAN_THRESHOLD && before < BAN_THRESHOLD) this.emit('ban', { peerId, reason });
   }
 
   penalty(peerId: string): number {
-    return this.penalties.get(peerId) ?? 0;
+    return this.current(peerId);
   }
 
   forget(peerId: string): void {

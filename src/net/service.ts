@@ -21,6 +21,9 @@ import { Syncer, type SyncEvents } from './sync.js';
 import { Reconnector } from './reconnect.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 
+/** How often connected peers are asked for their status again. */
+const STATUS_INTERVAL_MS = 30_000;
+
 /** Mempool reject codes that say nothing bad about the sender: IGNORE, not REJECT. */
 const POLICY_CODES: ReadonlySet<string> = new Set([
   RejectCode.AlreadyInMempool,
@@ -88,6 +91,7 @@ export class NetService extends EventEmitter<NetEvents> {
   /** MAX_ANCESTRY_ATTEMPTS: times one peer is asked for the ancestry of orphans it sent. */
   private readonly ancestryAttempts = new Map<string, number>();
   private stopped = false;
+  private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: NetOptions) {
     super();
@@ -142,7 +146,11 @@ export class NetService extends EventEmitter<NetEvents> {
     this.host.addEventListener('peer:identify', (e) => {
       const id = e.detail.peerId.toString();
       if (e.detail.protocols.includes(this.names.status)) void this.exchangeStatus(e.detail.peerId);
-      else if (!this.statuses.has(id)) this.emit('wrong-network', { id, network: 'unknown' });
+      else if (!this.statuses.has(id)) {
+        // Not a peer of this network (or not powchain at all): free the connection slot.
+        this.emit('wrong-network', { id, network: 'unknown' });
+        void this.hangUpId(id);
+      }
     });
     this.host.addEventListener('peer:connect', (e) => {
       const id = e.detail.toString();
@@ -157,11 +165,18 @@ export class NetService extends EventEmitter<NetEvents> {
     });
     this.reconnector = new Reconnector(this.host, this.o.peers ?? []);
     this.reconnector.start();
+    // Statuses are exchanged on connecting; re-asking now and then catches a peer that got ahead
+    // while its announcements were missed, and retries a sync that gave up.
+    this.statusTimer = setInterval(() => {
+      for (const { peerId } of this.syncPeers()) void this.exchangeStatus(peerId, 2);
+    }, STATUS_INTERVAL_MS);
+    this.statusTimer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.statusTimer);
     this.reconnector?.stop();
     await this.host?.stop();
   }
