@@ -4,7 +4,7 @@ import type { ProcessResult } from '../chain/types.js';
 import type { Block } from '../consensus/block.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { HasherPool, type HasherPoolOptions } from './hasher/index.js';
-import { buildTemplate, headerBytes, templateBlock, type BlockTemplate } from './template.js';
+import { buildTemplate, headerBytes, templateBlock } from './template.js';
 
 export interface MinerOptions {
   chain: Chain;
@@ -26,6 +26,8 @@ export interface MinerStatus {
   hashRate: number;
   totalHashes: number;
   blocksFound: number;
+  /** Why the loop stopped on its own, if it did (also emitted as 'error'). */
+  lastError?: string;
 }
 
 export interface MinerEvents {
@@ -42,15 +44,31 @@ export interface MinerEvents {
 export class Miner extends EventEmitter<MinerEvents> {
   private pool: HasherPool | undefined;
   private running = false;
+  /** The pending start(), so concurrent calls share one pool and one loop. */
+  private starting: Promise<void> | undefined;
+  /** Bumped by stop(): a start() still creating its pool must not begin mining after it. */
+  private generation = 0;
   private loop: Promise<void> | undefined;
   private round: AbortController | undefined;
+  /** Ends the pause after a block the chain did not connect (see run). */
+  private wake: (() => void) | undefined;
   private blocksFound = 0;
   private extraNonce = 0n;
+  private lastError: Error | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
-  private readonly onTip = () => this.round?.abort();
+  private readonly onTip = () => {
+    this.round?.abort();
+    this.wake?.();
+  };
   private readonly onMempool = () => {
     // Batch bursts of new transactions into one refresh.
-    if (!this.refreshTimer) this.refreshTimer = setTimeout(() => ((this.refreshTimer = undefined), this.round?.abort()), 500);
+    if (!this.refreshTimer) {
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = undefined;
+        this.round?.abort();
+        this.wake?.();
+      }, 500);
+    }
   };
 
   constructor(private readonly opts: MinerOptions) {
@@ -61,33 +79,56 @@ export class Miner extends EventEmitter<MinerEvents> {
     return this.running;
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
+  start(): Promise<void> {
+    if (this.running) return Promise.resolve();
+    this.starting ??= this.startOnce().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
+    const generation = this.generation;
     this.pool ??= await HasherPool.create({ threads: this.opts.threads, kernel: this.opts.kernel });
+    // stop() or close() was called while the workers started: they win.
+    if (generation !== this.generation) return;
     this.running = true;
+    this.lastError = undefined;
     this.opts.chain.on('tip', this.onTip);
     this.opts.mempool?.on('added', this.onMempool);
-    this.loop = this.run().catch((err: Error) => {
-      this.running = false;
-      this.emit('error', err);
+    this.loop = this.run(generation).catch((err: Error) => {
+      this.lastError = err;
+      if (generation === this.generation) this.halt();
+      // An 'error' event without a listener would throw here and leave an unhandled rejection.
+      if (this.listenerCount('error') > 0) this.emit('error', err);
     });
   }
 
-  /** Stop mining; resolves when the current round has ended. */
+  /**
+   * Stop: no round starts after this is called (a start() still creating its workers does not
+   * begin mining); resolves when the current round has ended. A start() called meanwhile wins.
+   */
   async stop(): Promise<void> {
+    this.generation++;
+    const { starting, loop } = this;
+    this.halt();
+    await starting?.catch(() => undefined);
+    await loop;
+  }
+
+  private halt(): void {
     this.running = false;
     this.opts.chain.off('tip', this.onTip);
     this.opts.mempool?.off('added', this.onMempool);
     clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
     this.round?.abort();
-    await this.loop;
+    this.wake?.();
   }
 
   async close(): Promise<void> {
     await this.stop();
-    await this.pool?.close();
+    const pool = this.pool;
     this.pool = undefined;
+    await pool?.close();
   }
 
   status(): MinerStatus {
@@ -98,14 +139,19 @@ export class Miner extends EventEmitter<MinerEvents> {
       hashRate: this.pool?.hashRate() ?? 0,
       totalHashes: this.pool?.totalHashes ?? 0,
       blocksFound: this.blocksFound,
+      ...(this.lastError ? { lastError: this.lastError.message } : {}),
     };
   }
 
-  private async run(): Promise<void> {
+  /** The loop of one start(); it ends once stop() has moved the generation on. */
+  private async run(generation: number): Promise<void> {
     const refreshMs = this.opts.refreshMs ?? 5_000;
-    let template: BlockTemplate | undefined;
-    while (this.running) {
-      template = await buildTemplate(this.opts.chain, this.opts.mempool, this.opts.payTo, this.opts.clock());
+    const pool = this.pool!;
+    const live = (): boolean => this.running && generation === this.generation;
+    while (live()) {
+      const template = await buildTemplate(this.opts.chain, this.opts.mempool, this.opts.payTo, this.opts.clock());
+      // stop() may have come while the template was built: do not start a round it cannot end.
+      if (!live()) break;
       const block = templateBlock(template, this.extraNonce);
       const round = (this.round = new AbortController());
       const timer = setTimeout(() => round.abort(), refreshMs);
@@ -113,7 +159,7 @@ export class Miner extends EventEmitter<MinerEvents> {
       if (this.opts.chain.tip !== template.parent) round.abort();
       let result;
       try {
-        result = await this.pool!.search(headerBytes(block), template.target, { signal: round.signal });
+        result = await pool.search(headerBytes(block), template.target, { signal: round.signal });
       } finally {
         clearTimeout(timer);
       }
@@ -122,10 +168,27 @@ export class Miner extends EventEmitter<MinerEvents> {
         const processed = await this.opts.chain.processBlock(block, { source: 'miner' });
         if (processed.status === 'connected') this.blocksFound++;
         this.emit('found', { block, result: processed });
+        // A block the chain did not take (say its time is too far ahead of the clock) leaves the
+        // tip where it was, and the same template would be found again at once: wait for a new
+        // tip, new transactions or the refresh timer instead of spinning.
+        if (this.opts.chain.tip === template.parent) await this.pause(refreshMs);
       } else if (!result.aborted) {
         // The whole 32-bit nonce space failed: a new extraNonce gives a new merkle root.
         this.extraNonce++;
       }
     }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      if (!this.running) done();
+    });
   }
 }

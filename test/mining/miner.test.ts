@@ -114,6 +114,15 @@ describe('Miner on regtest', () => {
       const [first] = await again;
       expect(equalBytes(first!.block.header.prevHash, f.chain.index.atHeight(h)!.hash)).toBe(true);
       expect(miner.status().blocksFound).toBe(3);
+
+      // Restarting while a stop is still winding down leaves one loop, not two racing each other.
+      await miner.start();
+      const stopping = miner.stop();
+      await miner.start();
+      await stopping;
+      const more = await collectFound(miner, 6, 30_000);
+      const h0 = more[0]!.result.status === 'connected' ? more[0]!.result.height : -1;
+      for (const [i, m] of more.entries()) expect(m.result).toMatchObject({ status: 'connected', mainChain: true, height: h0 + i });
       await miner.close();
       expect(miner.status()).toMatchObject({ mining: false, kernel: 'none' });
     } finally {
@@ -126,7 +135,6 @@ describe('Miner on regtest', () => {
     const f = await openChain(regtest);
     const miner = new Miner({ chain: f.chain, payTo: payee, clock: f.clock.read, threads: 1 });
     try {
-      await generateBlocks({ chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read }, 1);
       const errors: Error[] = [];
       miner.on('error', (e) => errors.push(e));
       await f.chain.close(); // processBlock now rejects
@@ -135,6 +143,73 @@ describe('Miner on regtest', () => {
       expect(errors[0]!.message).toMatch(/closed/);
       expect(miner.isMining).toBe(false);
       await miner.stop(); // resolves: the loop has ended
+    } finally {
+      await miner.close();
+      await f.close();
+    }
+  });
+});
+
+describe('Miner lifecycle and failures', () => {
+  test('close() during start() wins: no workers are left and nothing is mined', async () => {
+    const f = await openChain(regtest);
+    const miner = new Miner({ chain: f.chain, payTo: payee, clock: f.clock.read, threads: 1 });
+    try {
+      const starting = miner.start();
+      await miner.close();
+      await starting;
+      expect(miner.isMining).toBe(false);
+      expect(miner.status()).toMatchObject({ mining: false, kernel: 'none' });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(f.chain.height).toBe(0);
+    } finally {
+      await miner.close();
+      await f.close();
+    }
+  });
+
+  test('a failure without an error listener stops the loop and shows in status, without a rejected stop()', async () => {
+    const f = await openChain(regtest);
+    const miner = new Miner({ chain: f.chain, payTo: payee, clock: f.clock.read, threads: 1 });
+    try {
+      await f.chain.close();
+      await miner.start();
+      await waitFor(() => !miner.isMining, 10_000, 'the loop to stop');
+      expect(miner.status().lastError).toMatch(/closed/);
+      await expect(miner.stop()).resolves.toBeUndefined();
+    } finally {
+      await miner.close();
+      await f.close();
+    }
+  });
+
+  test('a block the chain refuses (time too far ahead of the clock) is not mined again and again', async () => {
+    const f = await fundedRegtest(regtest, 101);
+    const miner = new Miner({ chain: f.chain, mempool: f.mempool, payTo: payee, clock: f.clock.read, threads: 1, refreshMs: 60_000 });
+    try {
+      const ahead = f.clock.now;
+      // The clock falls back: the earliest time a child may have is more than 2 h ahead of it.
+      f.clock.now = ahead - 10_000;
+      const events: Awaited<ReturnType<typeof collectFound>> = [];
+      miner.on('found', (e) => events.push(e));
+      await miner.start();
+      await waitFor(() => events.length > 0, 10_000, 'a found block');
+      expect(events[0]!.result).toMatchObject({ status: 'temporary', code: 'time-too-new' });
+      // It waits for a change (tip, transactions, refresh) instead of hashing the same block again.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(events.length).toBe(1);
+      expect(miner.status()).toMatchObject({ mining: true, blocksFound: 0 });
+
+      // The clock recovers and a transaction arrives: the next template is accepted.
+      f.clock.now = ahead + 60;
+      const next = collectFound(miner, 1, 30_000);
+      const cb = f.coinbaseAt(1);
+      const tx = spend([cb], [cb.coin.value - 10_000n]);
+      expect((await f.mempool.accept(tx)).accepted).toBe(true);
+      const [{ block, result }] = (await next) as [Awaited<typeof next>[number]];
+      expect(result).toMatchObject({ status: 'connected', height: 102, mainChain: true });
+      expect(block.txs.map((t) => bytesToHex(txid(t)))).toContain(bytesToHex(txid(tx)));
+      expect(events.length).toBe(2);
     } finally {
       await miner.close();
       await f.close();
