@@ -4,7 +4,9 @@ import { RpcError } from '../rpc/errors.js';
 import { RpcConnectionError } from '../rpc/client.js';
 import { nodeCommand, UsageError } from './node-command.js';
 import { rpcCommand } from './rpc-command.js';
+import { walletCommand } from './wallet-command.js';
 import { testnetCommand } from './testnet-command.js';
+import { benchCommand } from './bench-command.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [nodeCommand(), rpcCommand(), testnetCommand()]) {
+  for (const cmd of [nodeCommand(), rpcCommand(), testnetCommand(), walletCommand(), benchCommand()]) {
     cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
     program.addCommand(cmd);
   }

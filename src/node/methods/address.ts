@@ -13,6 +13,10 @@ import { p } from './params.js';
 export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
   const { chain, params, mempool } = ctx;
   const pkhOf = (a: unknown[]) => p.address(a, 0, 'address', params.addressHrp);
+  // Like bitcoind's wallet, a coinbase counts as spendable one block later than consensus would
+  // first allow (more than `coinbaseMaturity` confirmations), so a wallet's spend of it stays
+  // valid if the tip block is reorganised away.
+  const mature = (height: number) => chain.height - height >= params.coinbaseMaturity;
   return {
     getaddressutxos: async (a) => {
       const pkh = pkhOf(a);
@@ -29,7 +33,7 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
           height: u.height,
           confirmations: chain.height - u.height + 1,
           coinbase: u.coinbase,
-          spendable: !u.coinbase || chain.height + 1 - u.height >= params.coinbaseMaturity,
+          spendable: !u.coinbase || mature(u.height),
         }));
       if (!includeMempool) return confirmed;
       const pkhHex = bytesToHex(pkh);
@@ -48,7 +52,7 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
       let immature = 0n;
       const coins = await addressUtxos(chain.store, pkh);
       for (const u of coins) {
-        if (u.coinbase && chain.height + 1 - u.height < params.coinbaseMaturity) immature += u.value;
+        if (u.coinbase && !mature(u.height)) immature += u.value;
         else confirmed += u.value;
       }
       // Unconfirmed: what pool transactions pay to the address minus the confirmed coins they spend.
@@ -62,7 +66,10 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
           if (bytesToHex(o.pubKeyHash) === pkhHex && mempool.spender(e.txid, index)) unconfirmed -= o.value;
         });
       }
-      return { balance: new Coins(confirmed + immature), spendable: new Coins(confirmed), immature: new Coins(immature), unconfirmed: new Coins(unconfirmed), received: new Coins(0n) };
+      // Received: everything confirmed transactions ever paid to the address (bitcoind's addressindex).
+      let received = 0n;
+      for (const h of await addressHistory(chain.store, pkh)) received += h.received;
+      return { balance: new Coins(confirmed + immature), spendable: new Coins(confirmed), immature: new Coins(immature), unconfirmed: new Coins(unconfirmed), received: new Coins(received) };
     },
     getaddresshistory: async (a) => {
       const pkh = pkhOf(a);
