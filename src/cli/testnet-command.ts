@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { down, heal, kill, logs, partition, requireState, restart, send, TestnetError, up } from '../testnet/commands.js';
+import { down, heal, kill, logs, mine, partition, requireState, restart, send, TestnetError, up } from '../testnet/commands.js';
 import { collectStatus, renderStatus } from '../testnet/status.js';
 import { UsageError } from './node-command.js';
 
@@ -103,6 +103,16 @@ export function testnetCommand(): Command {
     .argument('<amount>', 'coins, up to 8 decimals')
     .addOption(dirOpt())
     .action(async (from: string, to: string, amount: string, o: { dir: string }) => say(await guard(() => send(o.dir, from, to, amount))));
+  cmd
+    .command('mine')
+    .description('regtest: mine <blocks> blocks now on peer <n>, paying its wallet')
+    .argument('<n>', 'peer number')
+    .argument('<blocks>', 'how many blocks', intArg(1, 10_000))
+    .addOption(dirOpt())
+    .action(async (n: string, blocks: number, o: { dir: string }) => {
+      const hashes = await guard(() => mine(o.dir, n, blocks));
+      say(`peer ${n} mined ${hashes.length} block(s); tip ${hashes.at(-1)}`);
+    });
   cmd
     .command('partition')
     .description('cut the listed peers (e.g. 0,1,2) off from the rest, both ways')

@@ -104,6 +104,16 @@ export async function restart(dir: string, n: string, say: (line: string) => voi
   return p;
 }
 
+/** Mine `blocks` blocks on peer `n` now, paying its wallet (regtest: generatetoaddress). */
+export async function mine(dir: string, n: string, blocks: number): Promise<string[]> {
+  const s = requireState(dir);
+  const p = peerOf(s, n);
+  const rpc = rpcFor(p, 600_000);
+  if (!rpc || !isRunning(p.pid)) throw new TestnetError(`peer ${p.index} is not running`);
+  if (s.network !== 'regtest') throw new TestnetError('blocks on demand are for regtest testnets; testnet peers mine on their own (--miners)');
+  return rpc.call<string[]>('generatetoaddress', [blocks, p.address]);
+}
+
 /** Send coins from peer `from`'s wallet to peer `to`'s address; returns the txid. */
 export function send(dir: string, from: string, to: string, amount: string): string {
   const s = requireState(dir);

@@ -55,7 +55,7 @@ function rate(h: number | null): string {
 
 /** The status as a table for people. */
 export function renderStatus(rows: PeerStatus[]): string {
-  const t = new Table({ head: ['peer', 'height', 'tip', 'peers', 'mempool', 'hash rate', 'last block', 'state'], style: { head: [] } });
+  const t = new Table({ head: ['peer', 'height', 'tip', 'peers', 'mempool', 'hash rate', 'last block', 'state'], style: { head: [], border: [] } });
   for (const r of rows) {
     t.push([
       `${r.peer}${r.miner ? ' ⛏' : ''}`,
