@@ -42,10 +42,31 @@ export function nodeCommand(): Command {
       try {
         await node.start();
       } catch (err) {
-        throw new UsageError((err as Error).message);
+        throw new UsageError(startFailure(err as Error, config));
       }
       await node.stopped;
     });
+}
+
+/**
+ * Why the node could not start, as one line: a port in use names the option that chose it
+ * (libp2p's own message spans lines and carries a stack trace); anything else loses its
+ * stack-trace lines.
+ */
+export function startFailure(err: Error, config: { port: number; rpcPort: number; bind: string; rpcBind: string }): string {
+  const text = String(err.message ?? err);
+  const inUse = /EADDRINUSE[^\n]*?(\S+):(\d+)\s*$/m.exec(text);
+  if (inUse) {
+    const port = Number(inUse[2]);
+    const option = port === config.rpcPort ? '--rpc-port' : port === config.port ? '--port' : 'a port';
+    return `cannot listen on ${inUse[1]}:${port}: the address is already in use (EADDRINUSE); is another node running? choose another ${option}`;
+  }
+  return text
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l))
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** A failure the user can fix: printed as one line, exit code 1. */

@@ -32,20 +32,22 @@ export function clientFor(o: RpcTarget): RpcClient {
   const datadir = o.datadir ?? defaultDatadir(network);
   const port = o.rpcPort ?? String(params.defaultRpcPort);
   if (!/^\d{1,5}$/.test(port)) throw new UsageError(`--rpc-port must be a port number, got '${port}'`);
-  const url = o.rpcUrl ?? `http://127.0.0.1:${port}/`;
+  let url: URL;
+  try {
+    url = new URL(o.rpcUrl ?? `http://127.0.0.1:${port}/`);
+  } catch {
+    throw new UsageError(`--rpc-url '${o.rpcUrl}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--rpc-url '${o.rpcUrl}' must be an http:// URL`);
   let auth: string | undefined;
   if (o.rpcUser !== undefined) auth = `${o.rpcUser}:${o.rpcPassword ?? ''}`;
-  else {
-    try {
-      const u = new URL(url);
-      if (u.username) auth = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
-    } catch {
-      throw new UsageError(`--rpc-url '${url}' is not a URL`);
-    }
-  }
+  else if (url.username) auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  // fetch refuses a URL with credentials in it: they travel in the Authorization header instead.
+  url.username = '';
+  url.password = '';
   auth ??= readCookie(datadir);
   if (!auth) throw new UsageError(`no RPC cookie in ${join(datadir, '.cookie')}: is the node running with this --datadir? (or pass --rpc-user/--rpc-password)`);
-  return new RpcClient({ url, auth });
+  return new RpcClient({ url: url.toString(), auth });
 }
 
 export function rpcCommand(): Command {

@@ -62,8 +62,9 @@ export function testnetCommand(): Command {
     .addOption(new Option('--base-port <n>', 'first port; peer i uses base+2i (p2p) and base+2i+1 (rpc)').default(19000).argParser(intArg(1024, 65000)))
     .addOption(new Option('--threads <n>', 'hashing threads per miner').default(1).argParser(intArg(1, 64)))
     .option('--detach', 'return after start-up and leave the peers running')
-    .action(async (o: { nodes: number; miners: number; network: 'testnet' | 'regtest'; dir: string; basePort: number; threads: number; detach?: boolean }) => {
-      await guard(() => up(o, say));
+    .action(async (o: { nodes: number; miners: number; network: 'testnet' | 'regtest'; dir: string; basePort: number; threads: number; detach?: boolean }, c: Command) => {
+      const given = { nodes: c.getOptionValueSource('nodes') === 'cli', network: c.getOptionValueSource('network') === 'cli' };
+      await guard(() => up({ ...o, given }, say));
       if (o.detach) {
         say(`testnet running in the background; 'powchain testnet status --dir ${o.dir}' shows it, 'powchain testnet down --dir ${o.dir}' stops it`);
         return;
@@ -102,7 +103,11 @@ export function testnetCommand(): Command {
     .argument('<to>')
     .argument('<amount>', 'coins, up to 8 decimals')
     .addOption(dirOpt())
-    .action(async (from: string, to: string, amount: string, o: { dir: string }) => say(await guard(() => send(o.dir, from, to, amount))));
+    .option('--json', "print the wallet's report (txid, fee, inputs, change) instead of the txid")
+    .action(async (from: string, to: string, amount: string, o: { dir: string; json?: boolean }) => {
+      const r = await guard(() => send(o.dir, from, to, amount));
+      say(o.json ? r.json.trimEnd() : r.txid);
+    });
   cmd
     .command('mine')
     .description('regtest: mine <blocks> blocks now on peer <n>, paying its wallet')

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
 import { reindexChain } from '../chain/reindex.js';
@@ -18,10 +19,11 @@ import { NetService } from '../net/service.js';
 import { RpcServer } from '../rpc/server.js';
 import type { NodeConfig } from './config.js';
 import type { NodeContext } from './context.js';
-import { lockDatadir, prepareDatadir, writeCookie } from './datadir.js';
+import { COOKIE_FILE, lockDatadir, prepareDatadir, writeCookie } from './datadir.js';
 import { createLogger, type Logger } from './logger.js';
 import { MempoolFile } from './mempool-file.js';
 import { allMethods } from './methods/index.js';
+import { namedToPositional } from './methods/help.js';
 import { wireLogging } from './log-events.js';
 import { showSyncProgress } from './sync-progress.js';
 
@@ -89,12 +91,18 @@ export class PowchainNode {
     const loaded = await this.mempoolFile.load();
     this.mempool.on('added', () => this.mempoolFile.scheduleSave());
     this.mempool.on('removed', () => this.mempoolFile.scheduleSave());
+    this.mempool.on('revalidate-failed', (err) => this.log.error({ err }, 'mempool re-admission after a reorg failed'));
 
     this.net = new NetService({ chain: this.chain, mempool: this.mempool, datadir, bind: c.bind, port: c.port, peers: c.peers, mdns: c.mdns, maxPeers: c.maxPeers, clock: this.clock });
     await this.net.start();
     wireLogging(this.log, this.chain, this.net);
+    // Transactions a reorg put back in the pool are news to the peers on the winning branch.
+    this.mempool.on('readmitted', (e) => void this.net.publishTx(e.tx).catch(() => undefined));
     showSyncProgress(this.net, this.log);
 
+    // With user/password there is no cookie: one left by an earlier run (kill -9) would only
+    // mislead clients into trying it, so it goes (we hold the lock: it is not another node's).
+    if (c.rpcUser) rmSync(join(datadir, COOKIE_FILE), { force: true });
     const cookie = c.rpcUser ? undefined : writeCookie(datadir);
     this.removeCookie = cookie?.remove;
     const credentials = cookie ? [cookie.credentials] : [`${c.rpcUser}:${c.rpcPassword}`];
@@ -103,6 +111,7 @@ export class PowchainNode {
       port: c.rpcPort,
       credentials: () => credentials,
       methods: allMethods(this.context()),
+      namedParams: namedToPositional,
       onError: (err) => this.log.error({ err }, 'RPC method failed'),
     });
     this.rpcAddress = await this.rpc.listen();

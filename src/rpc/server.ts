@@ -5,6 +5,8 @@ import { toJson } from './json.js';
 
 /** MAX_BODY_BYTES: the largest request body read; larger ones get 413 before being buffered. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** MAX_DISCARD_BYTES: how much of a too-large body is read and dropped before hanging up. */
+export const MAX_DISCARD_BYTES = 4 * MAX_BODY_BYTES;
 /** MAX_BATCH: requests in one batch. */
 export const MAX_BATCH = 1_000;
 
@@ -16,6 +18,11 @@ export interface RpcServerOptions {
   /** `user:password` accepted in HTTP Basic auth (the cookie, or configured credentials). */
   credentials: () => string[];
   methods: Record<string, RpcMethod>;
+  /**
+   * Named parameters (a JSON object) to positional ones for `method`, or a reason they do not
+   * fit. Without it, an object is rejected.
+   */
+  namedParams?: (method: string, named: Record<string, unknown>) => unknown[] | string;
   onError?: (err: Error) => void;
 }
 
@@ -28,7 +35,8 @@ interface RpcRequest {
 
 /**
  * JSON-RPC 1.0/2.0 over HTTP POST, bitcoind style: Basic auth, batches, bounded bodies, errors
- * with codes. Parameters may be positional (array) or named (object, passed as one argument).
+ * with codes. Parameters may be positional (array) or named (object, mapped to positions by
+ * `namedParams`).
  */
 export class RpcServer {
   private server: Server | undefined;
@@ -79,39 +87,36 @@ export class RpcServer {
     if (!this.authorized(req)) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="jsonrpc"', 'content-type': 'text/plain' });
       res.end('unauthorized\n');
-      req.resume();
+      drain(req);
       return;
     }
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' });
       res.end('JSON-RPC server handles only POST requests\n');
-      req.resume();
+      drain(req);
       return;
     }
+    const tooLarge = () => {
+      // Answer, then discard what the client still sends (up to a bound) before closing: closing
+      // a socket with unread data resets it, and the reset can destroy the 413 in flight.
+      res.writeHead(413, { 'content-type': 'application/json' });
+      res.end(toJson({ result: null, error: { code: RpcErrorCode.InvalidRequest, message: `request body over ${MAX_BODY_BYTES} bytes` }, id: null }));
+      drain(req);
+    };
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) {
-      send(413, toJson({ result: null, error: { code: RpcErrorCode.InvalidRequest, message: `request body over ${MAX_BODY_BYTES} bytes` }, id: null }));
-      req.destroy();
+      tooLarge();
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_BODY_BYTES) {
-          send(413, toJson({ result: null, error: { code: RpcErrorCode.InvalidRequest, message: `request body over ${MAX_BODY_BYTES} bytes` }, id: null }));
-          req.destroy();
-          return;
-        }
-        chunks.push(chunk as Buffer);
-      }
-    } catch {
-      return; // the client went away
+    const raw = await readBody(req);
+    if (raw === 'aborted') return; // the client went away
+    if (raw === 'too-large') {
+      tooLarge();
+      return;
     }
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       send(500, toJson({ result: null, error: { code: RpcErrorCode.ParseError, message: 'Parse error' }, id: null }));
       return;
@@ -139,7 +144,14 @@ export class RpcServer {
     if (!r || typeof r !== 'object' || typeof r.method !== 'string') return wrap(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid request: method must be a string' });
     const fn = Object.hasOwn(this.o.methods, r.method) ? this.o.methods[r.method] : undefined;
     if (!fn) return wrap(null, { code: RpcErrorCode.MethodNotFound, message: 'Method not found' });
-    const params = r.params === undefined || r.params === null ? [] : Array.isArray(r.params) ? r.params : [r.params];
+    let params: unknown[];
+    if (r.params === undefined || r.params === null) params = [];
+    else if (Array.isArray(r.params)) params = r.params;
+    else if (typeof r.params === 'object') {
+      const mapped = this.o.namedParams ? this.o.namedParams(r.method, r.params as Record<string, unknown>) : 'named parameters are not supported';
+      if (typeof mapped === 'string') return wrap(null, { code: RpcErrorCode.InvalidParameter, message: mapped });
+      params = mapped;
+    } else return wrap(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid request: params must be an array or an object' });
     try {
       return wrap(await fn(params), null);
     } catch (err) {
@@ -148,4 +160,52 @@ export class RpcServer {
       return wrap(null, { code: RpcErrorCode.Misc, message: (err as Error).message || String(err) });
     }
   }
+}
+
+/**
+ * Read a request body of at most MAX_BODY_BYTES. On 'too-large' the stream is paused, not
+ * destroyed, so the caller can still answer 413 on the same socket.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (r: Buffer | 'too-large' | 'aborted') => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      // The 'error' listener stays: a late socket error must not become an unhandled 'error' event.
+      resolve(r);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.pause();
+        done('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => done(Buffer.concat(chunks));
+    const onAbort = () => done('aborted');
+    // Closed before the whole body arrived: the client went away.
+    const onClose = () => {
+      if (!req.complete) done('aborted');
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onClose);
+  });
+}
+
+/** Read and drop the rest of a request body we answered without reading; hang up past a bound. */
+function drain(req: IncomingMessage): void {
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARD_BYTES) req.destroy();
+  });
+  req.on('error', () => undefined);
+  req.resume();
 }

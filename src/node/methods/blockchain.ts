@@ -1,6 +1,7 @@
 import { verifyChain, utxoSetHash } from '../../chain/verify.js';
 import { BlockStatus } from '../../chain/layout.js';
 import { decodeTx } from '../../consensus/tx.js';
+import { encodeHeader } from '../../consensus/header.js';
 import { equalBytes, hashToHex } from '../../encoding/hex.js';
 import { DecodeError } from '../../encoding/errors.js';
 import { RpcError, RpcErrorCode } from '../../rpc/errors.js';
@@ -53,7 +54,8 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
     },
     getblockheader: (a) => {
       const e = entry(a);
-      return p.bool(a, 1, 'verbose', true) ? headerJson(chain, e) : bytesToHex(chain.getBlockBytes(e.hash)!.subarray(0, 80));
+      // The header from the index: a header-only entry (no block data yet) has one too.
+      return p.bool(a, 1, 'verbose', true) ? headerJson(chain, e) : bytesToHex(encodeHeader(e.header));
     },
     getchaintips: () => {
       const tips = [...chain.index.entries()].filter((e) => chain.index.childrenOf(e).length === 0);

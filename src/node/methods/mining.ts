@@ -1,4 +1,5 @@
-import { decodeBlockWithTxids } from '../../consensus/block.js';
+import { decodeBlock, decodeBlockWithTxids } from '../../consensus/block.js';
+import { hexToHash } from '../../encoding/hex.js';
 import { DecodeError } from '../../encoding/errors.js';
 import { RpcError, RpcErrorCode } from '../../rpc/errors.js';
 import type { RpcMethod } from '../../rpc/server.js';
@@ -41,7 +42,11 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
       if (!params.allowMineOnDemand) throw new RpcError(RpcErrorCode.MethodNotFound, 'generatetoaddress is only available on regtest');
       const n = p.int(a, 0, 'nblocks', undefined, 1, 10_000);
       const payTo = p.address(a, 1, 'address', params.addressHrp);
-      return generateBlocks({ chain, mempool: ctx.mempool, kernel: ctx.kernel, payTo, clock: ctx.clock }, n);
+      const hashes = await generateBlocks({ chain, mempool: ctx.mempool, kernel: ctx.kernel, payTo, clock: ctx.clock }, n);
+      // generateBlocks connects through processBlock directly: gossip the new blocks, oldest first,
+      // as the miner does with the blocks it finds (in the background: the caller has its answer).
+      void gossipInOrder(ctx, hashes);
+      return hashes;
     },
     submitblock: async (a) => {
       let block;
@@ -75,4 +80,13 @@ function networkHashRate(ctx: NodeContext): number {
   const span = tip.header.time - back.header.time;
   if (span <= 0 || tip === back) return 0;
   return Number(tip.chainWork - back.chainWork) / span;
+}
+
+/** Publish stored blocks one after another; a block no longer stored or a gossip failure is skipped. */
+async function gossipInOrder(ctx: NodeContext, hashes: string[]): Promise<void> {
+  for (const hash of hashes) {
+    const bytes = ctx.chain.getBlockBytes(hexToHash(hash));
+    if (!bytes) continue;
+    await ctx.net.publishBlock(decodeBlock(bytes), bytes).catch(() => undefined);
+  }
 }

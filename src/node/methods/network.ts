@@ -4,6 +4,7 @@ import type { NodeContext } from '../context.js';
 import { networkTag } from '../../net/protocol.js';
 import { hashToHex } from '../../encoding/hex.js';
 import { p } from './params.js';
+import { Coins } from '../../rpc/json.js';
 
 /** `host:port` → a TCP multiaddr; a multiaddr passes through. */
 export function toMultiaddr(node: string): string {
@@ -39,7 +40,7 @@ export function networkMethods(ctx: NodeContext): Record<string, RpcMethod> {
       networks: [{ name: networkTag(ctx.params), genesis: hashToHex(ctx.params.genesisHash) }],
       localaddresses: net.listenAddresses(),
       peerid: net.peerId,
-      relayfee: ctx.mempool.opts.minRelayFeeRate / 1e8,
+      relayfee: new Coins(BigInt(ctx.mempool.opts.minRelayFeeRate)),
       warnings: '',
     }),
     getconnectioncount: () => net.peers().length,
@@ -59,7 +60,7 @@ export function networkMethods(ctx: NodeContext): Record<string, RpcMethod> {
       return null;
     },
     disconnectnode: async (a) => {
-      const target = p.str(a, 0, 'address|peerid');
+      const target = p.str(a, 0, 'node');
       const peer = net.peers().find((x) => x.id === target || x.addresses.some((ad) => ad === target || ad.startsWith(`${toMultiaddrSafe(target)}`)));
       if (!peer || !(await net.disconnect(peer.id))) throw new RpcError(RpcErrorCode.NodeNotConnected, 'Node not found in connected nodes');
       return null;
