@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeTx, encodeTx } from '../consensus/tx.js';
 import { bytesToHex, hexToBytes } from '../encoding/hex.js';
@@ -6,11 +6,14 @@ import type { Mempool } from '../mempool/mempool.js';
 import { writeFileAtomic } from './datadir.js';
 
 export const MEMPOOL_FILE = 'mempool.json';
+export const MEMPOOL_JOURNAL = 'mempool.journal';
 
 /**
- * The mempool on disk: every transaction, parents first, as hex. Written atomically on every
- * change (debounced) and at shutdown, so a transaction a user sent survives a restart and even
- * kill -9; loaded at start through normal acceptance (stale ones simply fail).
+ * The mempool on disk, in two parts: a snapshot (every transaction, parents first, as hex),
+ * rewritten atomically shortly after changes and at shutdown; and a journal to which every
+ * accepted transaction is appended the moment it enters the pool, so one accepted just before a
+ * kill -9 is not lost. A snapshot empties the journal. Both are loaded at start through normal
+ * acceptance (stale or duplicate ones simply fail).
  */
 export class MempoolFile {
   private timer: NodeJS.Timeout | undefined;
@@ -24,17 +27,35 @@ export class MempoolFile {
     return join(this.datadir, MEMPOOL_FILE);
   }
 
-  async load(): Promise<{ accepted: number; rejected: number }> {
-    if (!existsSync(this.path)) return { accepted: 0, rejected: 0 };
-    let list: unknown;
+  private get journalPath(): string {
+    return join(this.datadir, MEMPOOL_JOURNAL);
+  }
+
+  private readSnapshot(): unknown[] {
+    if (!existsSync(this.path)) return [];
     try {
-      list = JSON.parse(readFileSync(this.path, 'utf8'));
+      const list: unknown = JSON.parse(readFileSync(this.path, 'utf8'));
+      return Array.isArray(list) ? list : [];
     } catch {
-      return { accepted: 0, rejected: 0 }; // unreadable: start with an empty pool
+      return []; // unreadable: the journal may still hold the newest transactions
     }
+  }
+
+  private readJournal(): string[] {
+    if (!existsSync(this.journalPath)) return [];
+    // A line cut short by a crash fails to decode and is skipped like any stale entry.
+    return readFileSync(this.journalPath, 'utf8').split('\n').filter((l) => l.length > 0);
+  }
+
+  /** Append one newly accepted transaction to the journal, synchronously. */
+  record(txHex: string): void {
+    appendFileSync(this.journalPath, `${txHex}\n`, { mode: 0o600 });
+  }
+
+  async load(): Promise<{ accepted: number; rejected: number }> {
     let accepted = 0;
     let rejected = 0;
-    for (const hex of Array.isArray(list) ? list : []) {
+    for (const hex of [...this.readSnapshot(), ...this.readJournal()]) {
       try {
         const r = await this.mempool.accept(decodeTx(hexToBytes(String(hex))));
         if (r.accepted) accepted++;
@@ -50,6 +71,7 @@ export class MempoolFile {
     clearTimeout(this.timer);
     this.timer = undefined;
     writeFileAtomic(this.path, JSON.stringify(this.mempool.ordered().map((tx) => bytesToHex(encodeTx(tx)))));
+    rmSync(this.journalPath, { force: true });
   }
 
   /** Save soon: bursts of changes become one write. */

@@ -6,11 +6,11 @@ import type { Block } from '../consensus/block.js';
 import { encodeBlock } from '../consensus/block.js';
 import { getNetwork } from '../consensus/params/networks.js';
 import type { NetworkParams } from '../consensus/params/types.js';
-import type { Transaction } from '../consensus/tx.js';
 import { decodeAddress } from '../crypto/address.js';
 import { activeBackendName, nativeUnavailableReason } from '../crypto/verify.js';
 import { VerifyPool } from '../crypto/verify-pool.js';
-import { hashToHex } from '../encoding/hex.js';
+import { bytesToHex, hashToHex } from '../encoding/hex.js';
+import { encodeTx, type Transaction } from '../consensus/tx.js';
 import { Mempool } from '../mempool/mempool.js';
 import { loadBestKernel } from '../mining/kernel/index.js';
 import type { HashKernel } from '../mining/kernel/types.js';
@@ -89,7 +89,10 @@ export class PowchainNode {
     this.mempool = new Mempool(this.chain, this.clock);
     this.mempoolFile = new MempoolFile(datadir, this.mempool);
     const loaded = await this.mempoolFile.load();
-    this.mempool.on('added', () => this.mempoolFile.scheduleSave());
+    this.mempool.on('added', (e) => {
+      this.mempoolFile.record(bytesToHex(encodeTx(e.tx)));
+      this.mempoolFile.scheduleSave();
+    });
     this.mempool.on('removed', () => this.mempoolFile.scheduleSave());
     this.mempool.on('revalidate-failed', (err) => this.log.error({ err }, 'mempool re-admission after a reorg failed'));
 

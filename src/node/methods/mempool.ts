@@ -1,4 +1,4 @@
-import { decodeTx } from '../../consensus/tx.js';
+import { decodeTx, txid } from '../../consensus/tx.js';
 import { DecodeError } from '../../encoding/errors.js';
 import { bytesToHex, hashToHex } from '../../encoding/hex.js';
 import { feeRate, type MempoolEntry } from '../../mempool/entry.js';
@@ -35,6 +35,8 @@ export function mempoolMethods(ctx: NodeContext): Record<string, RpcMethod> {
       }
       const r = await ctx.submitTx(tx);
       if (r.accepted) return hashToHex(r.txid);
+      // Like bitcoind: resending a transaction the pool already holds is not an error.
+      if (r.code === RejectCode.AlreadyInMempool) return hashToHex(txid(tx));
       if (r.code === RejectCode.AlreadyKnown) throw new RpcError(RpcErrorCode.VerifyAlreadyInChain, 'Transaction already in block chain');
       if (r.code === RejectCode.InputsMissingOrSpent) throw new RpcError(RpcErrorCode.Verify, `${r.code}: ${r.reason}`);
       throw new RpcError(RpcErrorCode.VerifyRejected, `${r.code}: ${r.reason}`);
