@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError, readConfigFile, resolveConfig } from '../node/config.js';
-import { PowchainNode } from '../node/node.js';
+import { UsageError } from './errors.js';
 
 /** `powchain node`: parse options, start the node, stop it cleanly on SIGINT/SIGTERM. */
 export function nodeCommand(): Command {
@@ -32,6 +32,8 @@ export function nodeCommand(): Command {
         if (err instanceof ConfigError) throw new UsageError(err.message);
         throw err;
       }
+      // Loaded here, not at the top: every other command starts without libp2p and the chain.
+      const { PowchainNode } = await import('../node/node.js');
       const node = new PowchainNode(config);
       const onSignal = (sig: string) => {
         node.log.info({ signal: sig }, 'signal received');
@@ -69,7 +71,3 @@ export function startFailure(err: Error, config: { port: number; rpcPort: number
     .join(' ');
 }
 
-/** A failure the user can fix: printed as one line, exit code 1. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}

@@ -4,7 +4,7 @@ import { getNetwork, isNetworkName } from '../consensus/params/networks.js';
 import { readCookie, defaultDatadir } from '../rpc/cookie.js';
 import { RpcClient } from '../rpc/client.js';
 import { toJson } from '../rpc/json.js';
-import { UsageError } from './node-command.js';
+import { UsageError } from './errors.js';
 
 /** A param is JSON when it parses as JSON, else a plain string (bitcoin-cli's rule). */
 export function parseParam(s: string): unknown {

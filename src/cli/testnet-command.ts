@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { down, heal, kill, logs, mine, partition, requireState, restart, send, TestnetError, up } from '../testnet/commands.js';
 import { collectStatus, renderStatus } from '../testnet/status.js';
-import { UsageError } from './node-command.js';
+import { UsageError } from './errors.js';
 
 function intArg(min: number, max: number) {
   return (v: string) => {

@@ -14,7 +14,7 @@ import { DEFAULT_SCRYPT, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, readHeader } from '
 import { checkMnemonic, mnemonicToSeed, newMnemonic } from '../wallet/mnemonic.js';
 import { getPassphrase, readMnemonicInput } from '../wallet/prompt.js';
 import { checkAddress, Wallet, type HistoryEntry } from '../wallet/wallet.js';
-import { UsageError } from './node-command.js';
+import { UsageError } from './errors.js';
 import { clientFor, type RpcTarget } from './rpc-command.js';
 
 interface WalletOpts extends RpcTarget {
