@@ -31,6 +31,14 @@ module.exports = {
     forbid('wallet', ['chain', 'mempool', 'mining', 'net', 'node', 'cli', 'testnet'], 'the wallet talks to a node over JSON-RPC only'),
     forbid('testnet', ['chain', 'mempool', 'mining', 'net', 'node', 'wallet', 'cli'], 'the testnet drives nodes and wallets as processes, over RPC and their CLIs'),
     forbid('rpc', ['chain', 'mempool', 'mining', 'net'], 'rpc is transport: the node implements the methods'),
+    forbid('bench', ['cli'], 'the benchmarks are driven by the cli, never the other way round'),
+    {
+      name: 'only-cli-imports-bench',
+      comment: 'the benchmarks are a tool on top of everything: only the cli (powchain bench) may load them',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(cli|bench)/' },
+      to: { path: '^src/bench/' },
+    },
     {
       name: 'consensus-no-io',
       comment: 'consensus code is pure: no filesystem, network, process or timers',

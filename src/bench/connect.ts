@@ -1,0 +1,82 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Chain } from '../chain/chain.js';
+import { decodeBlockWithTxids } from '../consensus/block.js';
+import { VerifyPool } from '../crypto/verify-pool.js';
+import type { BenchContext } from './context.js';
+import { dirSize, MB } from './files.js';
+import { loadChain, regtest } from './gen/load.js';
+import { now, processCpuMs, yieldToLoop } from './timing.js';
+import { atLeast, result, type Measured } from './types.js';
+
+/** What connect leaves for sync: the connected database and the chain's size. */
+export interface ConnectArtifacts {
+  dbDir: string;
+  blocks: Uint8Array[];
+  height: number;
+  txs: number;
+  txPerSecond: number;
+  seconds: number;
+}
+
+/** A clock that never calls a generated block "too far in the future" (their times are genesis + height). */
+export function benchClock(blockCount: number): () => number {
+  return () => Math.max(Math.floor(Date.now() / 1000), regtest.genesis.header.time + blockCount + 1);
+}
+
+/**
+ * Cold block connection: a fresh database, an empty signature cache, every block of the
+ * payments chain through Chain.processBlock (decoding included, as from the network).
+ */
+export async function connectBench(ctx: BenchContext): Promise<Measured[]> {
+  const chainData = await loadChain(ctx, 'payments');
+  const { blocks, stats } = chainData;
+  ctx.note(`payments chain: ${stats.blocks} blocks, ${stats.txs} txs, ${stats.inputs} inputs, ${(stats.bytes / MB).toFixed(1)} MB${chainData.cached ? ' (cached)' : ''}`);
+  const dbDir = join(ctx.tmpDir, 'connect-db');
+  const pool = new VerifyPool({ size: availableParallelism() });
+  const chain = await Chain.open({ params: regtest, location: dbDir, verifier: pool, clock: benchClock(blocks.length) });
+  const bar = ctx.progress('connect: blocks', blocks.length);
+  let ms: number;
+  let cpuMs: number;
+  try {
+    const start = now();
+    const cpu0 = processCpuMs();
+    for (let i = 0; i < blocks.length; i++) {
+      const bytes = blocks[i]!;
+      const block = decodeBlockWithTxids(bytes, regtest.maxBlockBytes);
+      const r = await chain.processBlock(block, { bytes, txids: block.txids, source: 'bench' });
+      if (r.status !== 'connected' || !r.mainChain) throw new Error(`block ${i + 1} did not connect: ${JSON.stringify(r)}`);
+      if (i % 32 === 0) {
+        bar.update(i + 1);
+        await yieldToLoop();
+      }
+    }
+    ms = now() - start;
+    cpuMs = processCpuMs() - cpu0;
+  } finally {
+    bar.stop();
+    await chain.close();
+    await pool.close();
+  }
+  const size = dirSize(dbDir);
+  const seconds = ms / 1000;
+  const txRate = stats.txs / seconds;
+  const artifacts: ConnectArtifacts = { dbDir, blocks, height: blocks.length, txs: stats.txs, txPerSecond: txRate, seconds };
+  ctx.shared.set('connect', artifacts);
+  return [
+    result('connect.blocks', stats.blocks / seconds, 'blocks/s'),
+    result('connect.txs', txRate, 'tx/s', null, [atLeast(txRate, 10_000, '≥ 10,000 tx/s')]),
+    result('connect.inputs', stats.inputs / seconds, 'inputs/s'),
+    // CPU seconds of every thread of this process (main, verify workers, LevelDB): 2 cores give at most twice this.
+    result('connect.txs-per-cpu-s', stats.txs / (cpuMs / 1000), 'tx/cpu-s'),
+    result('connect.db-size', size / MB, 'MB'),
+  ];
+}
+
+/** The connect artifacts of this run, running connect first when it has not run yet. */
+export async function ensureConnected(ctx: BenchContext): Promise<{ artifacts: ConnectArtifacts; ran: Measured[] }> {
+  const have = ctx.shared.get('connect') as ConnectArtifacts | undefined;
+  if (have) return { artifacts: have, ran: [] };
+  const ran = await connectBench(ctx);
+  return { artifacts: ctx.shared.get('connect') as ConnectArtifacts, ran };
+}

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RpcClient } from '../rpc/client.js';
+import { readCookie } from '../rpc/cookie.js';
+
+/** bin/powchain of this checkout. */
+export function powchainBin(): string {
+  return fileURLToPath(new URL('../../bin/powchain', import.meta.url));
+}
+
+/**
+ * Node options for the processes the benchmarks start (`powchain node`, bench peers), from
+ * POWCHAIN_BENCH_CHILD_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
+ */
+export function childNodeOptions(): string[] {
+  return (process.env.POWCHAIN_BENCH_CHILD_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+}
+
+/** Resident set size of a process, bytes (Linux /proc, else ps). */
+export function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux: ask ps
+  }
+  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) * 1024;
+}
+
+/** A `powchain node` child process, as a user would run it. */
+export interface NodeProcess {
+  pid: number;
+  rpc: RpcClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start `powchain node --network regtest` on `datadir` with ephemeral ports and JSON logs; resolve
+ * once it logs that it started, with an RPC client authenticated by its cookie.
+ */
+export async function startNode(datadir: string, timeoutMs = 60_000): Promise<NodeProcess> {
+  const args = [...childNodeOptions(), powchainBin(), 'node', '--network', 'regtest', '--datadir', datadir, '--port', '0', '--rpc-port', '0', '--log-format', 'json', '--log-level', 'info'];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4_000);
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const rpcUrl = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`powchain node did not start within ${timeoutMs} ms: ${stderr.trim()}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const rec = JSON.parse(line) as { msg?: string; rpc?: string };
+          if (rec.msg === 'powchain node started' && rec.rpc) {
+            clearTimeout(timer);
+            child.stdout!.off('data', onData);
+            child.stdout!.resume();
+            resolve(rec.rpc);
+          }
+        } catch {
+          // not a log record
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`powchain node exited with ${code} before starting: ${stderr.trim()}`));
+    });
+  });
+  const cookie = readCookie(datadir);
+  if (!cookie) throw new Error(`powchain node wrote no RPC cookie in ${datadir}`);
+  return {
+    pid: child.pid!,
+    rpc: new RpcClient({ url: rpcUrl, auth: cookie, timeoutMs: 120_000 }),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import type { BenchContext } from './context.js';
+import { loadChain, regtest } from './gen/load.js';
+import { MB } from './files.js';
+import { PeerChild } from './peers.js';
+import { percentile, sleep } from './timing.js';
+import { atMost, result, type Measured } from './types.js';
+
+const PEERS = 8;
+/** A ring with two chords: every peer has 2 or 3 connections, at most 3 hops apart. */
+const EDGES: [number, number][] = [...Array.from({ length: PEERS }, (_, i) => [i, (i + 1) % PEERS] as [number, number]), [0, 4], [2, 6]];
+
+/**
+ * Block propagation: 8 peers, each its own process, in a sparse graph on 127.0.0.1. Each block
+ * (~100 kB: a coinbase of 3,500 outputs) is connected and published by one peer (rotating); the
+ * latency is from the publish call to the moment the last of the other seven connected it.
+ */
+export async function propagateBench(ctx: BenchContext): Promise<Measured[]> {
+  const { blocks, stats, cached } = await loadChain(ctx, 'propagate');
+  ctx.note(`propagate chain: ${stats.blocks} blocks of ${(stats.bytes / stats.blocks / 1024).toFixed(0)} kB${cached ? ' (cached)' : ''}`);
+  const warmup = ctx.quick ? 3 : 10;
+  const clockFloor = regtest.genesis.header.time + blocks.length + 1;
+  const peers: PeerChild[] = [];
+  const latencies: number[] = [];
+  try {
+    const started = await Promise.all(Array.from({ length: PEERS }, (_, i) => PeerChild.start(`peer-${i}`, join(ctx.tmpDir, `propagate-${i}`), { clockFloor })));
+    peers.push(...started);
+    for (const [a, b] of EDGES) await peers[a]!.connect(peers[b]!.addr);
+    // gossipsub builds its mesh on the heartbeat (1 s): let a few pass before the first block.
+    await sleep(ctx.quick ? 2_500 : 3_000);
+    const bar = ctx.progress('propagate: blocks', blocks.length);
+    try {
+      for (let i = 0; i < blocks.length; i++) {
+        const height = i + 1;
+        const arrivals = peers.map((p) => waitForHeight(p, height, 15_000));
+        const publisher = peers[i % PEERS]!;
+        const pub = await publisher.publish(blocks[i]!);
+        const times = await Promise.all(arrivals);
+        const last = Math.max(...times.filter((_, k) => k !== i % PEERS));
+        if (i >= warmup) latencies.push(last - pub.t);
+        bar.update(height);
+        await sleep(20);
+      }
+    } finally {
+      bar.stop();
+    }
+  } finally {
+    await Promise.all(peers.map((p) => p.stop()));
+  }
+  latencies.sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  ctx.note(`propagate: ${latencies.length} blocks measured, ${(stats.bytes / MB).toFixed(1)} MB in all`);
+  return [
+    result('propagate.p50', p50, 'ms', null, [atMost(p50, 100, '< 100 ms', true)]),
+    result('propagate.p95', percentile(latencies, 95), 'ms'),
+    result('propagate.max', latencies.at(-1) ?? NaN, 'ms'),
+  ];
+}
+
+/** The wall-clock time at which `peer` reports a tip at `height` (now, if it already has). */
+function waitForHeight(peer: PeerChild, height: number, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      peer.off('tip', onTip);
+      reject(new Error(`${peer.label} did not reach height ${height} within ${timeoutMs} ms (at ${peer.height})`));
+    }, timeoutMs);
+    const onTip = (m: { height: number; t: number }) => {
+      if (m.height < height) return;
+      clearTimeout(timer);
+      peer.off('tip', onTip);
+      resolve(m.t);
+    };
+    peer.on('tip', onTip);
+  });
+}
