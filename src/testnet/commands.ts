@@ -1,10 +1,9 @@
 import { createReadStream, existsSync, statSync, watch } from 'node:fs';
-import { isRunning, logFile, portFree, rpcFor, startPeer, waitForRpc, walletJson } from './processes.js';
-import { createState, loadState, saveState, type PeerState, type TestnetState } from './state.js';
+import { TestnetError } from './errors.js';
+import { ensureWallet, isRunning, logFile, portFree, rpcFor, startPeer, waitForRpc, walletRun } from './processes.js';
+import { addPeers, createState, loadState, saveState, type PeerState, type TestnetState } from './state.js';
 
-export class TestnetError extends Error {
-  override readonly name = 'TestnetError';
-}
+export { TestnetError };
 
 export interface UpOptions {
   nodes: number;
@@ -13,6 +12,11 @@ export interface UpOptions {
   dir: string;
   basePort: number;
   threads: number;
+  /**
+   * Which of these the user set (the rest are defaults). On an existing testnet, a given --nodes
+   * larger than its size adds peers, and a given --network other than its own is refused.
+   */
+  given?: { nodes?: boolean; network?: boolean };
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -24,28 +28,30 @@ const START_TIMEOUT_MS = 60_000;
  */
 export async function up(o: UpOptions, say: (line: string) => void): Promise<TestnetState> {
   let s = loadState(o.dir);
-  if (s) say(`resuming the testnet in ${s.dir} (${s.peers.length} peers, ${s.network})`);
-  else {
+  if (s) {
+    if (o.given?.network && o.network !== s.network) throw new TestnetError(`the testnet in ${s.dir} is a ${s.network} testnet, not ${o.network}; use another --dir`);
+    say(`resuming the testnet in ${s.dir} (${s.peers.length} peers, ${s.network})`);
+    if (o.given?.nodes && o.nodes > s.peers.length) {
+      const added = addPeers(s, o.nodes);
+      say(`adding peer${added.length > 1 ? 's' : ''} ${added.map((p) => p.index).join(', ')} (not mining)`);
+    } else if (o.given?.nodes && o.nodes < s.peers.length) say(`--nodes ${o.nodes} ignored: peers are never removed`);
+  } else {
     if (o.miners > o.nodes) throw new TestnetError('--miners cannot exceed --nodes');
     s = createState(o);
     say(`creating a ${s.network} testnet of ${o.nodes} peers (${o.miners} mining) in ${s.dir}`);
   }
-  const toStart = s.peers.filter((p) => !isRunning(p.pid));
+  const toStart = s.peers.filter((p) => !isRunning(p));
   for (const p of toStart) {
     for (const port of [p.p2pPort, p.rpcPort]) {
       if (!(await portFree(port))) throw new TestnetError(`port ${port} (peer ${p.index}) is already in use; choose another --base-port or stop what uses it`);
     }
   }
-  for (const p of s.peers) {
-    if (!p.address) {
-      if (!existsSync(p.walletFile)) walletJson(s, p, ['create']);
-      p.address = (walletJson(s, p, ['address']) as { address: string }).address;
-    }
-  }
+  await Promise.all(s.peers.map((p) => ensureWallet(s, p)));
+  saveState(s);
+  // Start them all, then wait for each: a peer that dials one not listening yet redials it.
+  for (const p of toStart) p.pid = startPeer(s, p);
   saveState(s);
   for (const [k, p] of toStart.entries()) {
-    p.pid = startPeer(s, p);
-    saveState(s);
     if (!(await waitForRpc(p, START_TIMEOUT_MS))) throw new TestnetError(`peer ${p.index} did not start; see ${logFile(p)}`);
     say(`[${k + 1}/${toStart.length}] peer ${p.index} up: p2p ${p.p2pPort}, rpc ${p.rpcPort}${p.miner ? ', mining' : ''}`);
   }
@@ -73,22 +79,31 @@ export async function down(dir: string, say: (line: string) => void, timeoutMs =
 }
 
 async function stopPeer(p: PeerState, timeoutMs: number, say: (line: string) => void): Promise<void> {
-  if (!isRunning(p.pid)) return;
+  if (!isRunning(p)) return;
   await rpcFor(p)?.call('stop').catch(() => undefined);
   const end = Date.now() + timeoutMs;
-  while (isRunning(p.pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
-  if (isRunning(p.pid)) {
-    process.kill(p.pid!, 'SIGKILL');
+  while (isRunning(p) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  if (isRunning(p)) {
+    sigkill(p.pid!);
     say(`peer ${p.index} did not stop in time: killed`);
   } else say(`peer ${p.index} stopped`);
   p.pid = undefined;
 }
 
+/** SIGKILL; a process that exited meanwhile is fine. */
+function sigkill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
 export function kill(dir: string, n: string): PeerState {
   const s = requireState(dir);
   const p = peerOf(s, n);
-  if (!isRunning(p.pid)) throw new TestnetError(`peer ${p.index} is not running`);
-  process.kill(p.pid!, 'SIGKILL');
+  if (!isRunning(p)) throw new TestnetError(`peer ${p.index} is not running`);
+  sigkill(p.pid!);
   p.pid = undefined;
   saveState(s);
   return p;
@@ -109,18 +124,22 @@ export async function mine(dir: string, n: string, blocks: number): Promise<stri
   const s = requireState(dir);
   const p = peerOf(s, n);
   const rpc = rpcFor(p, 600_000);
-  if (!rpc || !isRunning(p.pid)) throw new TestnetError(`peer ${p.index} is not running`);
+  if (!rpc || !isRunning(p)) throw new TestnetError(`peer ${p.index} is not running`);
   if (s.network !== 'regtest') throw new TestnetError('blocks on demand are for regtest testnets; testnet peers mine on their own (--miners)');
   return rpc.call<string[]>('generatetoaddress', [blocks, p.address]);
 }
 
-/** Send coins from peer `from`'s wallet to peer `to`'s address; returns the txid. */
-export function send(dir: string, from: string, to: string, amount: string): string {
+/**
+ * Send coins from peer `from`'s wallet to peer `to`'s address. Returns the txid and the wallet's
+ * --json report as it printed it (amounts with their 8 decimals: fee, inputs, change).
+ */
+export async function send(dir: string, from: string, to: string, amount: string): Promise<{ txid: string; json: string }> {
   const s = requireState(dir);
   const src = peerOf(s, from);
   const dst = peerOf(s, to);
   if (!dst.address) throw new TestnetError(`peer ${dst.index} has no wallet address yet`);
-  return (walletJson(s, src, ['send', dst.address, amount]) as { txid: string }).txid;
+  const json = await walletRun(s, src, ['send', dst.address, amount]);
+  return { txid: (JSON.parse(json) as { txid: string }).txid, json };
 }
 
 async function peerIds(s: TestnetState): Promise<string[]> {

@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCookie } from '../rpc/cookie.js';
 import { RpcClient } from '../rpc/client.js';
+import { TestnetError } from './errors.js';
 import type { PeerState, TestnetState } from './state.js';
 
 /** The powchain executable of this installation, run with the Node that runs us. */
@@ -14,13 +15,28 @@ export function logFile(p: PeerState): string {
   return join(p.datadir, 'node.log');
 }
 
-export function isRunning(pid: number | undefined): boolean {
+/**
+ * Whether the peer's recorded process is alive and is that peer's node. Where /proc tells (Linux),
+ * a zombie (exited, its reaper not yet come by) is not running, and neither is a process whose
+ * command line does not name the peer's datadir: after a reboot the recorded pid may belong to
+ * anything, and `down` must neither wait for nor SIGKILL a stranger.
+ */
+export function isRunning(p: Pick<PeerState, 'pid' | 'datadir'>): boolean {
+  const pid = p.pid;
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    if (state === 'Z' || state === 'X') return false;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(p.datadir);
+  } catch {
+    return false; // gone meanwhile
   }
 }
 
@@ -75,19 +91,39 @@ export async function waitForRpc(p: PeerState, timeoutMs: number): Promise<boole
     } catch {
       // not up yet
     }
-    if (!isRunning(p.pid)) return false;
+    if (!isRunning(p)) return false;
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;
 }
 
-/** Run `powchain wallet ...` for a peer's wallet and return its parsed --json output. */
-export function walletJson(s: TestnetState, p: PeerState, args: string[]): unknown {
-  const r = spawnSync(process.execPath, [POWCHAIN_BIN, 'wallet', '--network', s.network, '--wallet', p.walletFile, '--rpc-url', `http://127.0.0.1:${p.rpcPort}/`, '--datadir', p.datadir, '--json', ...args], {
-    env: { ...process.env, POWCHAIN_PASSPHRASE: s.passphrase },
-    encoding: 'utf8',
-    timeout: 60_000,
+/** Run `powchain wallet --json ...` for a peer's wallet and return its output as printed. */
+export function walletRun(s: TestnetState, p: PeerState, args: string[]): Promise<string> {
+  const all = [POWCHAIN_BIN, 'wallet', '--network', s.network, '--wallet', p.walletFile, '--rpc-url', `http://127.0.0.1:${p.rpcPort}/`, '--datadir', p.datadir, '--json', ...args];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, all, { env: { ...process.env, POWCHAIN_PASSPHRASE: s.passphrase }, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const why = (stderr || stdout || err.message).trim().split('\n').at(-1)!.replace(/^powchain: /, '');
+      reject(new TestnetError(`wallet ${args[0]} for peer ${p.index} failed: ${why}`));
+    });
   });
-  if (r.status !== 0) throw new Error(`wallet ${args[0]} for peer ${p.index} failed: ${(r.stderr || r.stdout || '').trim().split('\n').at(-1)}`);
-  return JSON.parse(r.stdout) as unknown;
+}
+
+/** Run `powchain wallet ...` for a peer's wallet and return its parsed --json output. */
+export async function walletJson(s: TestnetState, p: PeerState, args: string[]): Promise<unknown> {
+  return JSON.parse(await walletRun(s, p, args)) as unknown;
+}
+
+/** The wallet's lowest accepted scrypt cost (`powchain wallet create --scrypt-log-n`). */
+const WALLET_SCRYPT_LOG_N = '12';
+
+/**
+ * Give a peer a wallet (once) and record its first receive address. The passphrase is public
+ * (in testnet.json): a costly key derivation would protect nothing and slow every send, so
+ * these wallets use the cheapest scrypt cost the wallet accepts.
+ */
+export async function ensureWallet(s: TestnetState, p: PeerState): Promise<void> {
+  if (p.address) return;
+  if (!existsSync(p.walletFile)) await walletJson(s, p, ['create', '--scrypt-log-n', WALLET_SCRYPT_LOG_N]);
+  p.address = ((await walletJson(s, p, ['address'])) as { address: string }).address;
 }

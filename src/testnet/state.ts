@@ -64,6 +64,18 @@ export function sparseTopology(n: number): number[][] {
   });
 }
 
+function newPeer(dir: string, basePort: number, index: number, miner: boolean, connectTo: number[]): PeerState {
+  return {
+    index,
+    datadir: join(dir, `peer${index}`),
+    p2pPort: basePort + 2 * index,
+    rpcPort: basePort + 2 * index + 1,
+    miner,
+    connectTo,
+    walletFile: join(dir, `peer${index}`, 'wallet.json'),
+  };
+}
+
 export function createState(o: { dir: string; nodes: number; miners: number; network: 'testnet' | 'regtest'; basePort: number; threads: number }): TestnetState {
   const dir = resolve(o.dir);
   const topology = sparseTopology(o.nodes);
@@ -73,14 +85,19 @@ export function createState(o: { dir: string; nodes: number; miners: number; net
     basePort: o.basePort,
     threads: o.threads,
     passphrase: 'powchain-local-testnet',
-    peers: Array.from({ length: o.nodes }, (_, index) => ({
-      index,
-      datadir: join(dir, `peer${index}`),
-      p2pPort: o.basePort + 2 * index,
-      rpcPort: o.basePort + 2 * index + 1,
-      miner: index < o.miners,
-      connectTo: topology[index]!,
-      walletFile: join(dir, `peer${index}`, 'wallet.json'),
-    })),
+    peers: Array.from({ length: o.nodes }, (_, index) => newPeer(dir, o.basePort, index, index < o.miners, topology[index]!)),
   };
+}
+
+/**
+ * Grow a testnet to `nodes` peers. The new peers do not mine and join the same sparse topology
+ * (a peer only ever dials earlier ones, so the existing peers' links stay as they are). Returns
+ * the peers added.
+ */
+export function addPeers(s: TestnetState, nodes: number): PeerState[] {
+  const topology = sparseTopology(nodes);
+  const added: PeerState[] = [];
+  for (let index = s.peers.length; index < nodes; index++) added.push(newPeer(s.dir, s.basePort, index, false, topology[index]!));
+  s.peers.push(...added);
+  return added;
 }

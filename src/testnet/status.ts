@@ -20,7 +20,7 @@ export interface PeerStatus {
 export async function collectStatus(s: TestnetState, now = Math.floor(Date.now() / 1000)): Promise<PeerStatus[]> {
   return Promise.all(
     s.peers.map(async (p): Promise<PeerStatus> => {
-      const base = { peer: p.index, running: isRunning(p.pid), miner: p.miner };
+      const base = { peer: p.index, running: isRunning(p), miner: p.miner };
       const rpc = rpcFor(p, 3_000);
       if (!rpc || !base.running) return { ...base, height: null, tip: null, peers: null, mempool: null, hashRate: null, lastBlockAge: null, error: base.running ? 'starting' : 'stopped' };
       try {
@@ -68,7 +68,8 @@ export function renderStatus(rows: PeerStatus[]): string {
       r.error ?? (r.running ? 'running' : 'stopped'),
     ]);
   }
-  const heights = rows.map((r) => r.tip).filter((x) => x);
-  const agree = heights.length === rows.length && new Set(heights).size === 1;
-  return `${t.toString()}\n${agree ? 'all peers agree on the tip' : 'peers have not converged yet'}`;
+  const tips = rows.map((r) => r.tip).filter((x) => x);
+  const agree = tips.length === rows.length && new Set(tips).size === 1;
+  const verdict = rows.every((r) => !r.running) ? 'no peer is running' : agree ? 'all peers agree on the tip' : 'peers have not converged yet';
+  return `${t.toString()}\n${verdict}`;
 }
