@@ -22,7 +22,9 @@ import { Reconnector } from './reconnect.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 
 /** How often connected peers are asked for their status again. */
-const STATUS_INTERVAL_MS = 30_000;
+const STATUS_INTERVAL_MS = 10_000;
+/** Every this many status rounds, peers' mempools are compared with ours too. */
+const MEMPOOL_POLL_TICKS = 3;
 
 /** Mempool reject codes that say nothing bad about the sender: IGNORE, not REJECT. */
 const POLICY_CODES: ReadonlySet<string> = new Set([
@@ -167,8 +169,12 @@ export class NetService extends EventEmitter<NetEvents> {
     this.reconnector.start();
     // Statuses are exchanged on connecting; re-asking now and then catches a peer that got ahead
     // while its announcements were missed, and retries a sync that gave up.
+    let ticks = 0;
     this.statusTimer = setInterval(() => {
       for (const { peerId } of this.syncPeers()) void this.exchangeStatus(peerId, 2);
+      // Mempools converge even when gossip missed something: a relay dropped as a duplicate by
+      // gossipsub's seen-cache (transactions re-admitted after a reorg), or a peer that was away.
+      if (++ticks % MEMPOOL_POLL_TICKS === 0 && !this.syncer.syncing) void this.fetchMempool();
     }, STATUS_INTERVAL_MS);
     this.statusTimer.unref();
   }
