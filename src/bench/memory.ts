@@ -10,7 +10,7 @@ import type { BenchContext } from './context.js';
 import { MB } from './files.js';
 import { cachedDir, cacheKey } from './gen/cache.js';
 import { loadChain, regtest } from './gen/load.js';
-import { rssOf, startNode } from './node-process.js';
+import { rssOf, startNode, trackChild } from './node-process.js';
 import { sleep } from './timing.js';
 import { atMost, result, type Measured } from './types.js';
 
@@ -26,7 +26,7 @@ async function settledRss(pid: number, settleMs: number): Promise<number> {
 }
 
 async function bareRss(settleMs: number): Promise<number> {
-  const child = fork(fileURLToPath(new URL('./bare-process.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+  const child = trackChild(fork(fileURLToPath(new URL('./bare-process.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], execArgv: [] }));
   try {
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());

@@ -18,6 +18,25 @@ export function childNodeOptions(): string[] {
   return (process.env.POWCHAIN_BENCH_CHILD_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 }
 
+const live = new Set<ChildProcess>();
+let exitHook = false;
+
+/**
+ * Remember a child process until it exits; if this process exits first (an error, Ctrl-C on the
+ * runner alone), the children are killed with it rather than left running.
+ */
+export function trackChild(child: ChildProcess): ChildProcess {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const c of live) c.kill('SIGKILL');
+    });
+  }
+  return child;
+}
+
 /** Resident set size of a process, bytes (Linux /proc, else ps). */
 export function rssOf(pid: number): number {
   try {
@@ -42,7 +61,7 @@ export interface NodeProcess {
  */
 export async function startNode(datadir: string, timeoutMs = 60_000): Promise<NodeProcess> {
   const args = [...childNodeOptions(), powchainBin(), 'node', '--network', 'regtest', '--datadir', datadir, '--port', '0', '--rpc-port', '0', '--log-format', 'json', '--log-level', 'info'];
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { childNodeOptions } from './node-process.js';
+import { childNodeOptions, trackChild } from './node-process.js';
 import type { FromPeer, ToPeer } from './peer-process.js';
 
 /** The compiled peer script next to this module (the benchmarks run from dist/). */
@@ -31,7 +31,7 @@ export class PeerChild extends EventEmitter<{ tip: [m: Extract<FromPeer, { type:
   }
 
   static async start(label: string, location: string, opts: { threads?: number; clockFloor: number }): Promise<PeerChild> {
-    const child = fork(peerScript(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: childNodeOptions() });
+    const child = trackChild(fork(peerScript(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: childNodeOptions() }));
     const peer = new PeerChild(child, label);
     const ready = (await peer.request({ type: 'start', location, threads: opts.threads ?? 1, clockFloor: opts.clockFloor }, 'ready')) as Extract<FromPeer, { type: 'ready' }>;
     peer.addrs = ready.addrs;
@@ -60,8 +60,10 @@ export class PeerChild extends EventEmitter<{ tip: [m: Extract<FromPeer, { type:
     } catch {
       // already gone
     }
-    if (!this.exited) this.child.kill('SIGKILL');
+    // It exits by itself once stopped (after writing a --cpu-prof profile, when asked for one).
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
     await exited;
+    clearTimeout(timer);
   }
 
   private request(m: ToPeer, reply: FromPeer['type']): Promise<FromPeer> {

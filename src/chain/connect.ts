@@ -30,11 +30,56 @@ export interface ConnectContext {
   sigCache: SignatureCacheLike;
 }
 
-/** Per-address history deltas of one transaction, keyed by pubKeyHash hex. */
+/**
+ * Signatures handed to the verifier at once while the block's later transactions are still being
+ * checked (the VerifyPool sends batches this size to its workers rather than verifying inline).
+ */
+const EARLY_CHUNK = 64;
+
+/**
+ * Starts verifying a block's signatures while connectBlock is still walking its transactions:
+ * every EARLY_CHUNK new items go to the verifier (worker threads) at once, so the threads verify
+ * while this thread looks up coins and builds the rest of the batch, instead of waiting for
+ * the whole list. `finish` sends the rest and answers what one verifyBatch over the whole list
+ * would: the index of the first invalid signature, or -1. Chunks started before a rule failure
+ * stop mattering: their results (and errors) are dropped, as no verification happened before.
+ */
+class EarlyVerifier {
+  private readonly chunks: Promise<number>[] = [];
+  private sent = 0;
+
+  constructor(
+    private readonly verifier: BatchVerifier,
+    private readonly items: SignatureItem[],
+  ) {}
+
+  dispatchFull(): void {
+    while (this.items.length - this.sent >= EARLY_CHUNK) this.dispatch(this.sent + EARLY_CHUNK);
+  }
+
+  async finish(): Promise<number> {
+    if (this.sent < this.items.length) this.dispatch(this.items.length);
+    // Chunks are in item order: the first one reporting an invalid item holds the first overall.
+    for (const bad of await Promise.all(this.chunks)) if (bad >= 0) return bad;
+    return -1;
+  }
+
+  private dispatch(end: number): void {
+    const offset = this.sent;
+    const chunk = this.verifier.verifyBatch(this.items.slice(offset, end)).then((i) => (i < 0 ? -1 : offset + i));
+    // Awaited by finish; a block that fails a rule first never awaits it and must not leave an unhandled rejection.
+    chunk.catch(() => undefined);
+    this.chunks.push(chunk);
+    this.sent = end;
+  }
+}
+
+/** Per-address history deltas of one transaction, keyed by the pubKeyHash bytes (as Latin-1), in first-seen order. */
 function historyDeltas(outputs: { value: bigint; pubKeyHash: Uint8Array }[], spent: Coin[]): Map<string, { pkh: Uint8Array; received: bigint; sent: bigint }> {
   const m = new Map<string, { pkh: Uint8Array; received: bigint; sent: bigint }>();
   const at = (pkh: Uint8Array) => {
-    const k = bytesToHex(pkh);
+    // Latin-1 of the bytes: as distinct as hex and built natively (blocks pay thousands of outputs).
+    const k = Buffer.from(pkh.buffer, pkh.byteOffset, pkh.byteLength).toString('latin1');
     let d = m.get(k);
     if (!d) m.set(k, (d = { pkh, received: 0n, sent: 0n }));
     return d;
@@ -55,6 +100,7 @@ export async function connectBlock(ctx: ConnectContext, view: CoinView, block: B
   assertRule(checkCoinbaseHeight(block, height));
   const allSpent: Coin[] = [];
   const pendingSigs: SignatureItem[] = [];
+  const sigs = new EarlyVerifier(ctx.verifier, pendingSigs);
   let fees = 0n;
 
   for (let t = 0; t < block.txs.length; t++) {
@@ -70,6 +116,7 @@ export async function connectBlock(ctx: ConnectContext, view: CoinView, block: B
       for (const item of signatureItems(tx, spent, params.genesisHash)) {
         if (!ctx.sigCache.has(item)) pendingSigs.push(item);
       }
+      sigs.dispatchFull();
       tx.inputs.forEach((input, i) => view.spend(input.prevTxid, input.prevIndex, spent[i]!));
       allSpent.push(...spent);
     }
@@ -82,7 +129,7 @@ export async function connectBlock(ctx: ConnectContext, view: CoinView, block: B
   assertRule(checkCoinbaseAmount(block.txs[0]!, blockSubsidy(height, params.halvingInterval), fees));
 
   if (pendingSigs.length > 0) {
-    const bad = await ctx.verifier.verifyBatch(pendingSigs);
+    const bad = await sigs.finish();
     if (bad >= 0) throw new RuleError(RejectCode.BadSignature, `signature ${bad} of the block's unverified signatures is invalid`);
     for (const item of pendingSigs) ctx.sigCache.add(item);
   }
