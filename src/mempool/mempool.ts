@@ -49,6 +49,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   /** outpoint key → id of the in-pool transaction spending it. */
   private readonly spentBy = new Map<string, string>();
   private bytes = 0;
+  /** No entry expires before this time (a lower bound; the expiry scan recomputes it). */
+  private nextExpiry = Number.POSITIVE_INFINITY;
   /** Transactions of disconnected blocks, lowest block first, waiting for re-admission. */
   private reorgTxs: Transaction[] = [];
   /** A block left the main chain since the last re-validation. */
@@ -172,6 +174,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
     const entry: MempoolEntry = { tx, txid: id, id: idHex, size, fee: inputs.fee, time: this.clock(), height: this.chain.height, parents, children: new Set() };
     this.entries.set(idHex, entry);
+    this.nextExpiry = Math.min(this.nextExpiry, entry.time + this.opts.expirySeconds);
     this.bytes += size;
     for (const input of tx.inputs) this.spentBy.set(outpointKey(input.prevTxid, input.prevIndex), idHex);
     for (const p of parents) this.entries.get(p)!.children.add(idHex);
@@ -264,14 +267,19 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
   /** Drop entries (with descendants) older than the expiry age. */
   expire(now = this.clock()): number {
+    // Nothing can be due before the earliest expiry seen: skip the scan (it runs on every accept).
+    if (now <= this.nextExpiry) return 0;
     let n = 0;
+    let next = Number.POSITIVE_INFINITY;
     for (const e of [...this.entries.values()]) {
-      if (this.entries.has(e.id) && now - e.time > this.opts.expirySeconds) {
+      if (!this.entries.has(e.id)) continue;
+      if (now - e.time > this.opts.expirySeconds) {
         const before = this.entries.size;
         this.removeWithDescendants(e, 'expiry');
         n += before - this.entries.size;
-      }
+      } else next = Math.min(next, e.time + this.opts.expirySeconds);
     }
+    this.nextExpiry = next;
     return n;
   }
 
@@ -308,7 +316,10 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
     for (const e of previous) {
       const r = await this.acceptLocked(e.tx);
-      if (r.accepted) this.entries.get(bytesToHex(r.txid))!.time = e.time;
+      if (r.accepted) {
+        this.entries.get(bytesToHex(r.txid))!.time = e.time;
+        this.nextExpiry = Math.min(this.nextExpiry, e.time + this.opts.expirySeconds);
+      }
     }
   }
 

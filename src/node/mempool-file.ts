@@ -7,6 +7,12 @@ import { writeFileAtomic } from './datadir.js';
 
 export const MEMPOOL_FILE = 'mempool.json';
 export const MEMPOOL_JOURNAL = 'mempool.journal';
+/**
+ * How long after a change the snapshot is rewritten. The journal already holds every new
+ * transaction, so the snapshot only bounds the journal's growth and the start-up replay: it can
+ * be rare, and rewriting a large pool often would cost more than accepting into it.
+ */
+const SNAPSHOT_DELAY_MS = 30_000;
 
 /**
  * The mempool on disk, in two parts: a snapshot (every transaction, parents first, as hex),
@@ -75,9 +81,10 @@ export class MempoolFile {
   }
 
   /** Save soon: bursts of changes become one write. */
-  scheduleSave(delayMs = 500): void {
+  scheduleSave(delayMs = SNAPSHOT_DELAY_MS): void {
     if (this.timer) return;
     this.timer = setTimeout(() => this.save(), delayMs);
+    this.timer.unref();
   }
 
   stop(): void {
