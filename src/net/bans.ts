@@ -2,6 +2,10 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const BANS_FILE = 'bans.json';
+/** Bans are written at most this long after they change. */
+const SAVE_DELAY_MS = 1_000;
+/** MAX_BANS: bans kept at once; past it the one ending soonest is dropped (peer ids are free to make). */
+export const MAX_BANS = 10_000;
 
 export interface BanEntry {
   peerId: string;
@@ -17,6 +21,7 @@ export interface BanEntry {
  */
 export class BanList {
   private readonly bans = new Map<string, BanEntry>();
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly datadir: string | undefined,
@@ -42,11 +47,25 @@ export class BanList {
     return join(this.datadir ?? '.', BANS_FILE);
   }
 
+  /** Write soon: a burst of bans (a flood of fresh peer ids) becomes one write. */
   private save(): void {
+    if (!this.datadir || this.timer) return;
+    this.timer = setTimeout(() => this.flush(), SAVE_DELAY_MS);
+    this.timer.unref();
+  }
+
+  /** Write the file now (at shutdown, and after the debounce). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (!this.datadir) return;
-    const tmp = `${this.path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(this.list(), null, 1), { mode: 0o600 });
-    renameSync(tmp, this.path);
+    try {
+      const tmp = `${this.path}.tmp-${process.pid}`;
+      writeFileSync(tmp, JSON.stringify(this.list(), null, 1), { mode: 0o600 });
+      renameSync(tmp, this.path);
+    } catch {
+      // A failing disk must not take the node down: the ban still holds in memory.
+    }
   }
 
   isBanned(peerId: string): boolean {
@@ -63,7 +82,13 @@ export class BanList {
   ban(peerId: string, seconds: number, reason: string): BanEntry {
     const now = this.clock();
     const entry = { peerId, until: now + seconds, reason, created: now };
+    for (const [id, b] of this.bans) if (b.until <= now) this.bans.delete(id);
     this.bans.set(peerId, entry);
+    if (this.bans.size > MAX_BANS) {
+      let soonest: BanEntry | undefined;
+      for (const b of this.bans.values()) if (b !== entry && (!soonest || b.until < soonest.until)) soonest = b;
+      if (soonest) this.bans.delete(soonest.peerId);
+    }
     this.save();
     return entry;
   }

@@ -55,6 +55,8 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
       maxRequestBytes: 1 + LIMITS.maxBlocksPerRequest * 32,
       respond: (req) => {
         const hashes = decoding(() => decodeHashes(req, LIMITS.maxBlocksPerRequest));
+        // The same block asked for twice is a way to make us hold it twice.
+        if (new Set(hashes.map(bytesToHex)).size !== hashes.length) throw new ProtocolError('bad-frame', 'duplicate hashes in a blocks request');
         // An empty frame says "not here": the requester tries another peer.
         return hashes.map((h) => chain.getBlockBytes(h) ?? new Uint8Array(0));
       },

@@ -23,6 +23,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 
 /** How often connected peers are asked for their status again. */
 const STATUS_INTERVAL_MS = 10_000;
+/** Transactions asked for per mempool request when fetching from a peer. */
+const MEMPOOL_FETCH_BATCH = 50;
 /** Every this many status rounds, peers' mempools are compared with ours too. */
 const MEMPOOL_POLL_TICKS = 3;
 
@@ -136,14 +138,14 @@ export class NetService extends EventEmitter<NetEvents> {
     this.syncer.on('progress', (p) => this.emit('progress', p));
     this.syncer.on('done', (d) => {
       this.emit('done', d);
-      if (d.blocks > 0) void this.announceTip();
-      void this.fetchMempool();
+      if (d.blocks > 0) this.announceTip().catch((err: Error) => this.emit('error', err));
+      this.fetchMempool().catch((err: Error) => this.emit('error', err));
     });
     this.scorer.on('penalty', (p) => this.emit('penalty', p));
     this.scorer.on('ban', ({ peerId, reason }) => {
       const entry = this.bans.ban(peerId, this.o.banSeconds ?? 24 * 3600, reason);
       this.emit('ban', entry);
-      void this.hangUpId(peerId);
+      this.hangUpId(peerId).catch(() => undefined);
     });
     this.host.addEventListener('peer:identify', (e) => {
       const id = e.detail.peerId.toString();
@@ -183,6 +185,7 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.statusTimer);
+    this.bans.flush();
     this.reconnector?.stop();
     await this.host?.stop();
   }
@@ -220,6 +223,10 @@ export class NetService extends EventEmitter<NetEvents> {
     const r = await this.o.chain.processBlock(block, { source: from, bytes: data, txids: block.txids });
     switch (r.status) {
       case 'connected':
+        // A block on a side branch with less work is kept but not relayed: relaying cheap forks
+        // would let anyone with a little hash power amplify them network-wide. If its branch
+        // later wins, the new tip is relayed and peers fetch the ancestry.
+        if (!r.mainChain) throw new GossipActionError('ignore', 'side-branch');
         return;
       case 'duplicate':
         throw new GossipActionError('ignore', 'duplicate');
@@ -306,8 +313,10 @@ export class NetService extends EventEmitter<NetEvents> {
    * (status is only exchanged on connecting). Peers that have it drop it as a duplicate.
    */
   private async announceTip(): Promise<void> {
+    // A session can end while the node shuts down: the database may be closed already.
+    if (this.stopped || !this.o.chain.store.isOpen) return;
     const bytes = this.o.chain.getBlockBytes(this.o.chain.tip.hash);
-    if (!bytes || this.stopped) return;
+    if (!bytes) return;
     await this.gossip.publish(this.names.blockTopic, bytes).catch(() => undefined);
   }
 
@@ -319,8 +328,9 @@ export class NetService extends EventEmitter<NetEvents> {
       try {
         const [list] = await this.reqresp.request(peerId, this.names.mempool, Uint8Array.of(MempoolRequest.List), { frames: 1, maxFrameBytes: 5 + LIMITS.maxMempoolIds * 32 });
         const missing = decodeHashes(list!, LIMITS.maxMempoolIds).filter((id) => !mempool.has(bytesToHex(id)));
-        for (let i = 0; i < missing.length; i += LIMITS.maxTxsPerRequest) {
-          const chunk = missing.slice(i, i + LIMITS.maxTxsPerRequest);
+        // Small batches: each answer is held in memory until decoded, and a transaction can be large.
+        for (let i = 0; i < missing.length; i += MEMPOOL_FETCH_BATCH) {
+          const chunk = missing.slice(i, i + MEMPOOL_FETCH_BATCH);
           const req = new Uint8Array(1 + 9 + chunk.length * 32);
           req[0] = MempoolRequest.Get;
           const body = encodeHashes(chunk);

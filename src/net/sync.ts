@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { PeerId } from '@libp2p/interface';
 import type { Chain } from '../chain/chain.js';
 import { decodeBlockWithTxids, type DecodedBlock } from '../consensus/block.js';
+import { headerHash } from '../consensus/header.js';
 import { TEMPORARY_REJECTS } from '../consensus/errors.js';
 import { DecodeError } from '../encoding/errors.js';
 import { equalBytes, hashToHex } from '../encoding/hex.js';
@@ -53,6 +54,8 @@ export interface SyncContext {
 export class Syncer extends EventEmitter<SyncEvents> {
   private running: Promise<void> = Promise.resolve();
   private active = false;
+  /** Sessions waiting to run, by peer. */
+  private readonly queued = new Map<string, Promise<void>>();
 
   constructor(private readonly ctx: SyncContext) {
     super();
@@ -64,8 +67,17 @@ export class Syncer extends EventEmitter<SyncEvents> {
 
   /** Sync from `peer` (queued behind any running session). Errors are contained per session. */
   syncWith(peer: SyncPeer): Promise<void> {
-    this.running = this.running.then(() => this.session(peer).catch(() => undefined));
-    return this.running;
+    // At most one queued session per peer: a peer re-announcing work while it waits adds nothing.
+    const id = peer.peerId.toString();
+    const queued = this.queued.get(id);
+    if (queued) return queued;
+    const run = this.running.then(() => {
+      this.queued.delete(id);
+      return this.session(peer).catch(() => undefined);
+    });
+    this.queued.set(id, run);
+    this.running = run;
+    return run;
   }
 
   private async session(peer: SyncPeer): Promise<void> {
@@ -114,7 +126,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
     for (let i = 0; i < nodes.length; i += LIMITS.maxBlocksPerRequest) batches.push(nodes.slice(i, i + LIMITS.maxBlocksPerRequest));
     let next = 0;
     let processed = 0;
-    const inFlight: Promise<DecodedBlock[]>[] = [];
+    const inFlight: Promise<{ blocks: (DecodedBlock & { bytes: Uint8Array })[]; from: string }>[] = [];
     const launch = () => {
       while (inFlight.length < MAX_IN_FLIGHT && next < batches.length) {
         const p = this.fetchBatch(primary, batches[next]!, next++);
@@ -124,12 +136,13 @@ export class Syncer extends EventEmitter<SyncEvents> {
     };
     launch();
     while (inFlight.length) {
-      const blocks = await inFlight.shift()!;
+      const { blocks, from } = await inFlight.shift()!;
       launch();
       for (const block of blocks) {
-        const r = await this.ctx.chain.processBlock(block, { source: 'sync', txids: block.txids });
+        const r = await this.ctx.chain.processBlock(block, { source: from, txids: block.txids, bytes: block.bytes });
         if (r.status === 'invalid') {
-          this.ctx.penalise(primary.peerId.toString(), PENALTY.invalidBlock, `synced block ${r.hash} is invalid: ${r.code}`);
+          // The peer that served the block pays, not the one we happened to sync from.
+          this.ctx.penalise(from, PENALTY.invalidBlock, `synced block ${r.hash} is invalid: ${r.code}`);
           // Drain what is in flight and stop: the rest of this chain descends from an invalid block.
           await Promise.allSettled(inFlight);
           return processed;
@@ -142,7 +155,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
   }
 
   /** One batch of blocks, from the peers that have them in turn, checked against the hashes asked for. */
-  private async fetchBatch(primary: SyncPeer, batch: HeaderNode[], index: number): Promise<DecodedBlock[]> {
+  private async fetchBatch(primary: SyncPeer, batch: HeaderNode[], index: number): Promise<{ blocks: (DecodedBlock & { bytes: Uint8Array })[]; from: string }> {
     const lastHeight = batch.at(-1)!.height;
     const candidates = [primary, ...this.ctx.peers().filter((p) => !p.peerId.equals(primary.peerId) && p.status.height >= lastHeight)];
     // Spread batches over the peers that can serve them, starting from a different one each time.
@@ -156,13 +169,16 @@ export class Syncer extends EventEmitter<SyncEvents> {
           maxFrameBytes: this.ctx.chain.params.maxBlockBytes,
         });
         if (frames.some((f) => f.length === 0)) throw Object.assign(new Error('peer does not have every block asked for'), { code: 'refused' });
-        return frames.map((f, i) => {
+        const blocks = frames.map((f, i) => {
           const block = decodeBlockWithTxids(f, this.ctx.chain.params.maxBlockBytes);
-          if (!equalBytes(block.header.merkleRoot, batch[i]!.header.merkleRoot) || !equalBytes(block.header.prevHash, batch[i]!.header.prevHash) || block.header.nonce !== batch[i]!.header.nonce) {
+          // The whole header must hash to the one asked for (the merkle root alone would let a
+          // peer swap in a mutated twin of the block, blaming nobody).
+          if (!equalBytes(headerHash(block.header), batch[i]!.hash)) {
             throw Object.assign(new Error(`peer sent a different block for ${hashToHex(batch[i]!.hash)}`), { wrongBlock: true });
           }
-          return block;
+          return { ...block, bytes: f };
         });
+        return { blocks, from: peer.peerId.toString() };
       } catch (err) {
         lastError = err as Error;
         const reason = (err as ProtocolError).code ?? 'bad response';

@@ -27,6 +27,7 @@ export class MempoolFile {
   constructor(
     private readonly datadir: string,
     private readonly mempool: Mempool,
+    private readonly onError?: (err: Error) => void,
   ) {}
 
   private get path(): string {
@@ -83,7 +84,14 @@ export class MempoolFile {
   /** Save soon: bursts of changes become one write. */
   scheduleSave(delayMs = SNAPSHOT_DELAY_MS): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => this.save(), delayMs);
+    this.timer = setTimeout(() => {
+      try {
+        this.save();
+      } catch (err) {
+        // A full or failing disk must not stop the node; the journal still holds new transactions.
+        this.onError?.(err as Error);
+      }
+    }, delayMs);
     this.timer.unref();
   }
 

@@ -87,7 +87,7 @@ export class PowchainNode {
       this.chain = await Chain.open(chainOpts);
     }
     this.mempool = new Mempool(this.chain, this.clock);
-    this.mempoolFile = new MempoolFile(datadir, this.mempool);
+    this.mempoolFile = new MempoolFile(datadir, this.mempool, (err) => this.log.error({ err }, 'could not save the mempool snapshot'));
     const loaded = await this.mempoolFile.load();
     this.mempool.on('added', (e) => {
       this.mempoolFile.record(bytesToHex(encodeTx(e.tx)));

@@ -68,7 +68,7 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
     getdifficulty: () => difficulty(chain.tip.header.bits, params),
     gettxout: (a) => {
       const id = p.hash(a, 0, 'txid');
-      const n = p.int(a, 1, 'n', undefined, 0);
+      const n = p.int(a, 1, 'n', undefined, 0, 0xffffffff);
       const includeMempool = p.bool(a, 2, 'include_mempool', true);
       if (includeMempool && ctx.mempool.spender(id, n)) return null;
       const coin = chain.getCoin(id, n);

@@ -45,7 +45,7 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
       const hashes = await generateBlocks({ chain, mempool: ctx.mempool, kernel: ctx.kernel, payTo, clock: ctx.clock }, n);
       // generateBlocks connects through processBlock directly: gossip the new blocks, oldest first,
       // as the miner does with the blocks it finds (in the background: the caller has its answer).
-      void gossipInOrder(ctx, hashes);
+      gossipInOrder(ctx, hashes).catch(() => undefined);
       return hashes;
     },
     submitblock: async (a) => {
@@ -85,6 +85,7 @@ function networkHashRate(ctx: NodeContext): number {
 /** Publish stored blocks one after another; a block no longer stored or a gossip failure is skipped. */
 async function gossipInOrder(ctx: NodeContext, hashes: string[]): Promise<void> {
   for (const hash of hashes) {
+    if (!ctx.chain.store.isOpen) return; // the node is stopping
     const bytes = ctx.chain.getBlockBytes(hexToHash(hash));
     if (!bytes) continue;
     await ctx.net.publishBlock(decodeBlock(bytes), bytes).catch(() => undefined);
