@@ -1,6 +1,5 @@
 import { bytesToHex } from '../encoding/hex.js';
-import type { BlockHeader } from '../consensus/header.js';
-import { BlockStatus, type StoredIndexEntry } from './layout.js';
+import type { StoredIndexEntry } from './layout.js';
 
 /** An index entry in memory: the stored fields plus its hash and a link to its parent. */
 export interface IndexEntry extends StoredIndexEntry {
@@ -146,13 +145,6 @@ export class BlockIndex {
     return x && y ? x : undefined;
   }
 
-  /** Times of up to `count` blocks ending at `e` (inclusive), oldest first. */
-  recentTimes(e: IndexEntry, count: number): number[] {
-    const times: number[] = [];
-    for (let cur: IndexEntry | undefined = e; cur && times.length < count; cur = cur.parent) times.push(cur.header.time);
-    return times.reverse();
-  }
-
   /**
    * A Bitcoin-style block locator from `e`: the last LOCATOR_DENSE hashes one by one, then
    * exponentially sparser, always ending with genesis.
@@ -180,10 +172,4 @@ export class BlockIndex {
     }
     return this.mainChain[0];
   }
-
-  isValidCandidate(e: IndexEntry): boolean {
-    return e.status !== BlockStatus.Invalid;
-  }
 }
-
-export type { BlockHeader };

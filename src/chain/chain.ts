@@ -2,11 +2,10 @@ import { EventEmitter } from 'node:events';
 import { decodeBlockWithTxids, encodeBlock, type Block, type DecodedBlock } from '../consensus/block.js';
 import { RejectCode, RuleError, TEMPORARY_REJECTS, type RuleResult } from '../consensus/errors.js';
 import { headerHash } from '../consensus/header.js';
-import { expectedBits } from '../consensus/next-bits.js';
 import type { NetworkParams } from '../consensus/params/types.js';
 import { blockWork } from '../consensus/pow.js';
 import { checkBlock } from '../consensus/rules/block.js';
-import { checkHeaderContext, medianTimePast, MEDIAN_TIME_SPAN } from '../consensus/rules/contextual.js';
+import { checkHeaderContext, headerContextAfter } from '../consensus/rules/contextual.js';
 import { txid } from '../consensus/tx.js';
 import { bytesToHex, hashToHex, hexToBytes } from '../encoding/hex.js';
 import { BlockIndex, type IndexEntry } from './block-index.js';
@@ -201,20 +200,21 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Header rules that need the parent: expected bits, median time past, future limit. */
   checkAgainstParent(block: Block, parent: IndexEntry): RuleResult {
-    return checkHeaderContext(block.header, {
-      expectedBits: this.expectedBitsAfter(parent),
-      medianTimePast: this.medianTimePast(parent),
-      now: this.clock(),
-      maxFutureBlockTime: this.params.maxFutureBlockTime,
-    });
+    return checkHeaderContext(block.header, this.contextAfter(parent));
   }
 
+  private contextAfter(parent: IndexEntry) {
+    return headerContextAfter(this.params, parent, (h) => this.index.ancestor(parent, h), this.clock());
+  }
+
+  /** The bits a child of `parent` must carry. */
   expectedBitsAfter(parent: IndexEntry): number {
-    return expectedBits(this.params, { height: parent.height, time: parent.header.time, bits: parent.header.bits }, (h) => this.index.ancestor(parent, h)!.header.time);
+    return this.contextAfter(parent).expectedBits;
   }
 
+  /** Median of the times of `entry` and the 10 blocks before it. */
   medianTimePast(entry: IndexEntry): number {
-    return medianTimePast(this.index.recentTimes(entry, MEDIAN_TIME_SPAN));
+    return this.contextAfter(entry).medianTimePast;
   }
 
   private async dryRunLocked(block: Block, hash: Uint8Array, txids: Uint8Array[], parent: IndexEntry, ctxResult: RuleResult, display: string): Promise<ProcessResult> {

@@ -63,10 +63,6 @@ export class ChainStore {
     return this.db.getSync(key);
   }
 
-  getMany(keyList: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
-    return this.db.getMany(keyList);
-  }
-
   batch(ops: BatchOp[]): Promise<void> {
     return this.db.batch(ops);
   }

@@ -1,9 +1,8 @@
 import type { Chain } from '../chain/chain.js';
 import type { BlockHeader } from '../consensus/header.js';
 import { headerHash } from '../consensus/header.js';
-import { expectedBits } from '../consensus/next-bits.js';
 import { checkHeaderPow } from '../consensus/rules/block.js';
-import { checkHeaderContext, medianTimePast, MEDIAN_TIME_SPAN } from '../consensus/rules/contextual.js';
+import { checkHeaderContext, headerContextAfter } from '../consensus/rules/contextual.js';
 import type { RejectCode } from '../consensus/errors.js';
 import { bytesToHex } from '../encoding/hex.js';
 
@@ -42,11 +41,6 @@ export class HeaderChain {
     return cur;
   }
 
-  private times(n: HeaderNode): number[] {
-    const out: number[] = [];
-    for (let cur: HeaderNode | undefined = n; cur && out.length < MEDIAN_TIME_SPAN; cur = this.parentOf(cur)) out.push(cur.header.time);
-    return out;
-  }
 
   check(headers: BlockHeader[]): HeadersCheck {
     const nodes: HeaderNode[] = [];
@@ -57,12 +51,7 @@ export class HeaderChain {
       const hash = headerHash(header);
       const pow = checkHeaderPow(hash, header.bits, params);
       if (!pow.ok) return { ok: false, code: pow.code, reason: `header ${i}: ${pow.reason}` };
-      const ctx = checkHeaderContext(header, {
-        expectedBits: expectedBits(params, { height: parent.height, time: parent.header.time, bits: parent.header.bits }, (h) => this.ancestor(parent, h)!.header.time),
-        medianTimePast: medianTimePast(this.times(parent)),
-        now: this.chain.clock(),
-        maxFutureBlockTime: params.maxFutureBlockTime,
-      });
+      const ctx = checkHeaderContext(header, headerContextAfter(params, parent, (h) => this.ancestor(parent, h), this.chain.clock()));
       if (!ctx.ok) return { ok: false, code: ctx.code, reason: `header ${i}: ${ctx.reason}` };
       const node = { header, hash, hashHex: bytesToHex(hash), height: parent.height + 1 };
       this.pending.set(node.hashHex, node);

@@ -60,10 +60,6 @@ export class PeerScorer extends EventEmitter<ScorerEvents> {
     return this.current(peerId);
   }
 
-  forget(peerId: string): void {
-    this.penalties.delete(peerId);
-  }
-
   /** For gossipsub's appSpecificScore: the negated penalty. */
   appScore(peerId: string): number {
     return -this.penalty(peerId);

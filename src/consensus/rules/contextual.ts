@@ -6,6 +6,8 @@ import type { Coin } from '../coin.js';
 import { coinbaseHeight } from '../coinbase.js';
 import { OK, reject, RejectCode, type RuleResult } from '../errors.js';
 import type { BlockHeader } from '../header.js';
+import { expectedBits } from '../next-bits.js';
+import type { NetworkParams } from '../params/types.js';
 import { SighashContext } from '../sighash.js';
 import { outpointKey, totalOutput, type Transaction } from '../tx.js';
 import { splitUnlock } from './tx.js';
@@ -26,6 +28,33 @@ export interface HeaderContext {
   /** The local clock, injected: consensus code never reads one. */
   now: number;
   maxFutureBlockTime: number;
+}
+
+/** A block of the chain a new header builds on, as the header rules need to see it. */
+export interface ChainBlock {
+  height: number;
+  header: BlockHeader;
+}
+
+/**
+ * The context a child of `parent` is judged in: expected bits from the network's difficulty
+ * rule, the median of the last 11 times, the local clock. `ancestorAt(h)` returns the block at
+ * height h of the parent's own chain (h <= parent.height). One definition for the chain and for
+ * header sync, so the two can never disagree.
+ */
+export function headerContextAfter(params: NetworkParams, parent: ChainBlock, ancestorAt: (height: number) => ChainBlock | undefined, now: number): HeaderContext {
+  const times: number[] = [];
+  for (let h = parent.height; h >= 0 && times.length < MEDIAN_TIME_SPAN; h--) {
+    const b = h === parent.height ? parent : ancestorAt(h);
+    if (!b) break;
+    times.push(b.header.time);
+  }
+  return {
+    expectedBits: expectedBits(params, { height: parent.height, time: parent.header.time, bits: parent.header.bits }, (h) => ancestorAt(h)!.header.time),
+    medianTimePast: medianTimePast(times),
+    now,
+    maxFutureBlockTime: params.maxFutureBlockTime,
+  };
 }
 
 /**
