@@ -10,9 +10,9 @@
  * node, and removes the directory. `closeAll` (afterAll) does it for any testnet left open.
  * TRACE_TESTNET=1 prints how long each `powchain testnet` command took, on stderr.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { ensureBuilt } from '../helpers/dist.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -34,40 +34,8 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- dist/ ------------------------------------------------------------------------------------
 
-function distIsStale(): boolean {
-  const built = [join(ROOT, 'dist', 'cli', 'main.js'), join(ROOT, 'dist', 'index.js')];
-  if (!built.every(existsSync)) return true;
-  const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
-  const src = join(ROOT, 'src');
-  return readdirSync(src, { recursive: true, encoding: 'utf8' }).some((f) => statSync(join(src, f)).mtimeMs > builtAt);
-}
 
-/** Build dist/ when stale; one build at a time across jest workers (a lock file in tmpdir). */
-export async function ensureBuilt(timeoutMs = 300_000): Promise<void> {
-  const lock = join(tmpdir(), `powchain-e2e-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
-  const deadline = Date.now() + timeoutMs;
-  while (distIsStale()) {
-    let fd: number;
-    try {
-      fd = openSync(lock, 'wx');
-    } catch {
-      // Another worker builds; a lock older than the timeout is left over from a killed run.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > timeoutMs) rmSync(lock, { force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for another build of dist/ (lock ${lock})`);
-      await sleep(500);
-      continue;
-    }
-    try {
-      closeSync(fd);
-      if (!distIsStale()) return;
-      const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, env: ENV, encoding: 'utf8', timeout: timeoutMs });
-      if (r.status !== 0) throw new Error(`npm run build failed (status ${r.status}, signal ${r.signal})\n${r.stdout}\n${r.stderr}`);
-      return;
-    } finally {
-      rmSync(lock, { force: true });
-    }
-  }
-}
+export { ensureBuilt };
 
 // ---- the CLI ----------------------------------------------------------------------------------
 

@@ -4,9 +4,9 @@
  * jest's NODE_OPTIONS) against dist/, which is rebuilt first when missing or older than src/
  * (under the same tmpdir lock as test/e2e, so parallel workers build once).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ensureBuilt } from '../helpers/dist.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -19,14 +19,6 @@ export const BIN = join(ROOT, 'bin', 'powchain');
 export const PASSPHRASE = 'correct horse battery staple';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function distIsStale(): boolean {
-  const built = [join(ROOT, 'dist', 'cli', 'main.js'), join(ROOT, 'dist', 'index.js')];
-  if (!built.every(existsSync)) return true;
-  const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
-  const src = join(ROOT, 'src');
-  return readdirSync(src, { recursive: true, encoding: 'utf8' }).some((f) => statSync(join(src, f)).mtimeMs > builtAt);
-}
-
 function childEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
   delete env.NODE_OPTIONS;
@@ -34,31 +26,7 @@ function childEnv(home: string): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Build dist/ when stale, one build at a time across jest workers. */
-export async function ensureBuilt(timeoutMs = 300_000): Promise<void> {
-  const lock = join(tmpdir(), `powchain-e2e-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
-  const deadline = Date.now() + timeoutMs;
-  while (distIsStale()) {
-    let fd: number;
-    try {
-      fd = openSync(lock, 'wx');
-    } catch {
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > timeoutMs) rmSync(lock, { force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for another build of dist/ (lock ${lock})`);
-      await sleep(500);
-      continue;
-    }
-    try {
-      closeSync(fd);
-      if (!distIsStale()) return;
-      const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, env: childEnv(tmpdir()), encoding: 'utf8', timeout: timeoutMs });
-      if (r.status !== 0) throw new Error(`npm run build failed (status ${r.status})\n${r.stdout}\n${r.stderr}`);
-      return;
-    } finally {
-      rmSync(lock, { force: true });
-    }
-  }
-}
+export { ensureBuilt };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

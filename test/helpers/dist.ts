@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tests that run the CLI or the built library need dist/ there). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The environment for child processes: the repo's Node first on PATH, without jest's NODE_OPTIONS. */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, ...extra };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+function distIsStale(): boolean {
+  const built = [join(ROOT, 'dist', 'cli', 'main.js'), join(ROOT, 'dist', 'index.js')];
+  if (!built.every((f) => existsSync(f))) return true;
+  const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
+  const src = join(ROOT, 'src');
+  return readdirSync(src, { recursive: true, encoding: 'utf8' }).some((f) => statSync(join(src, f)).mtimeMs > builtAt);
+}
+
+/**
+ * Build dist/ when it is missing or older than src/ (CI builds it at install; a developer may
+ * have edited since). One build at a time across jest workers, with a lock file in tmpdir; a
+ * lock older than the timeout is left over from a killed run and is taken over.
+ */
+export async function ensureBuilt(timeoutMs = 300_000): Promise<void> {
+  const lock = join(tmpdir(), `powchain-e2e-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
+  const deadline = Date.now() + timeoutMs;
+  while (distIsStale()) {
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > timeoutMs) rmSync(lock, { force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for another build of dist/ (lock ${lock})`);
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
+    try {
+      closeSync(fd);
+      if (!distIsStale()) return;
+      const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, env: childEnv({ HOME: tmpdir() }), encoding: 'utf8', timeout: timeoutMs });
+      if (r.status !== 0) throw new Error(`npm run build failed (status ${r.status}, signal ${r.signal})\n${r.stdout}\n${r.stderr}`);
+      return;
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
+}
