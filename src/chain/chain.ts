@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { decodeBlockWithTxids, encodeBlock, type Block, type DecodedBlock } from '../consensus/block.js';
-import { RejectCode, RuleError, TEMPORARY_REJECTS, type RuleResult } from '../consensus/errors.js';
+import { encodeBlock, type Block, type DecodedBlock } from '../consensus/block.js';
+import { OK, RejectCode, RuleError, TEMPORARY_REJECTS, reject, type RuleResult } from '../consensus/errors.js';
 import { headerHash } from '../consensus/header.js';
 import type { NetworkParams } from '../consensus/params/types.js';
 import { blockWork } from '../consensus/pow.js';
@@ -10,13 +10,15 @@ import { txid } from '../consensus/tx.js';
 import { bytesToHex, hashToHex, hexToBytes } from '../encoding/hex.js';
 import { BlockIndex, type IndexEntry } from './block-index.js';
 import { CoinView } from './coin-view.js';
-import { connectBlock, disconnectBlock, type BatchVerifier, type ConnectContext } from './connect.js';
+import { connectBlock, testConnect, type BatchVerifier, type ConnectContext } from './connect.js';
+import { branchFrom, disconnectTo, type TransitionStep } from './transition.js';
 import { ChainError } from './errors.js';
-import { BlockStatus, decodeCoin, encodeIndexEntry, keys } from './layout.js';
+import { BlockStatus, encodeIndexEntry, keys } from './layout.js';
 import type { Coin } from '../consensus/coin.js';
 import { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './orphans.js';
 import { SerialQueue } from './queue.js';
 import { TipCandidates } from './tip-candidates.js';
+import { BlockReader } from './block-reader.js';
 import { SignatureCache } from './sig-cache.js';
 import { ChainStore, type BatchOp } from './store.js';
 import type { ChainEvents, ProcessOptions, ProcessResult } from './types.js';
@@ -50,8 +52,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly candidates: TipCandidates;
   /** Store operations waiting to ride along with the next batch. */
   private pendingOps: BatchOp[] = [];
-  /** Blocks decoded in this process, so connecting right after storing does not re-read them. */
-  private readonly recent = new Map<string, DecodedBlock>();
+  private readonly reader: BlockReader;
   private closed = false;
 
   private constructor(
@@ -64,6 +65,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   ) {
     super();
     this.candidates = new TipCandidates(this.index);
+    this.reader = new BlockReader(store);
     this.orphans = new OrphanPool(orphanLimits);
     this.sigCache = new SignatureCache(sigCacheSize);
   }
@@ -77,7 +79,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       await loadIndex(store, chain.index);
       const tip = readTip(store, chain.index, opts.params);
       chain.index.setMainChainFromTip(tip);
-      chain.rebuildCandidates();
+      chain.candidates.rebuild();
       // A crash between storing a heavier block and connecting it leaves work to finish.
       if (opts.activate !== false) await chain.activate();
       return chain;
@@ -168,7 +170,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       txCount: block.txs.length,
     });
     this.pendingOps.push({ type: 'put', key: keys.block(hash), value: bytes }, { type: 'put', key: keys.index(hash), value: encodeIndexEntry(entry) });
-    this.remember(hashHex, { ...block, txids });
+    this.reader.remember(hashHex, { ...block, txids });
 
     if (parent.status === BlockStatus.Invalid) {
       await this.markInvalidLocked(entry, RejectCode.PrevBlockInvalid, 'parent block is invalid', source);
@@ -218,48 +220,28 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private async dryRunLocked(block: Block, hash: Uint8Array, txids: Uint8Array[], parent: IndexEntry, ctxResult: RuleResult, display: string): Promise<ProcessResult> {
-    if (!ctxResult.ok) return { status: 'invalid', hash: display, code: ctxResult.code, reason: ctxResult.reason };
-    if (parent !== this.tip) return { status: 'invalid', hash: display, code: RejectCode.PrevBlockInvalid, reason: 'a dry run must build on the tip' };
-    try {
-      await connectBlock(this.connectContext(), new CoinView(this.store), block, hash, txids, parent.height + 1);
-      return { status: 'connected', hash: display, height: parent.height + 1, mainChain: false };
-    } catch (err) {
-      if (err instanceof RuleError) return { status: 'invalid', hash: display, code: err.code, reason: err.reason };
-      throw err;
-    }
+    const onTip = parent === this.tip ? OK : reject(RejectCode.PrevBlockInvalid, 'a dry run must build on the tip');
+    const r = !ctxResult.ok ? ctxResult : !onTip.ok ? onTip : await testConnect(this.connectContext(), new CoinView(this.store), block, hash, txids, parent.height + 1);
+    return r.ok ? { status: 'connected', hash: display, height: parent.height + 1, mainChain: false } : { status: 'invalid', hash: display, code: r.code, reason: r.reason };
   }
 
   private connectContext(): ConnectContext {
     return { params: this.params, verifier: this.verifier, sigCache: this.sigCache };
   }
 
-  private remember(hashHex: string, block: DecodedBlock): void {
-    this.recent.set(hashHex, block);
-    if (this.recent.size > 64) this.recent.delete(this.recent.keys().next().value as string);
-  }
-
   /** An unspent output of the main chain's UTXO set. */
   getCoin(txid: Uint8Array, index: number): Coin | undefined {
-    const raw = this.store.get(keys.coin(txid, index));
-    return raw ? decodeCoin(raw) : undefined;
+    return this.reader.coin(txid, index);
   }
 
   /** The stored bytes of a block (main chain or not), if this node has it. */
   getBlockBytes(hash: Uint8Array): Uint8Array | undefined {
-    return this.store.get(keys.block(hash));
+    return this.reader.blockBytes(hash);
   }
 
   /** A stored block, decoded with its txids. */
   readBlock(entry: IndexEntry): DecodedBlock {
-    const cached = this.recent.get(entry.hashHex);
-    if (cached) return cached;
-    const bytes = this.store.get(keys.block(entry.hash));
-    if (!bytes) throw new ChainError('corrupt-state', `block ${hashToHex(entry.hash)} is indexed but not stored`);
-    return decodeBlockWithTxids(bytes);
-  }
-
-  rebuildCandidates(): void {
-    this.candidates.rebuild();
+    return this.reader.block(entry);
   }
 
   /**
@@ -286,18 +268,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     const fork = this.index.fork(oldTip, target);
     if (!fork) throw new ChainError('corrupt-state', `block ${hashToHex(target.hash)} shares no ancestor with the tip`);
     let view = new CoinView(this.store);
-    const disconnected: { entry: IndexEntry; block: DecodedBlock }[] = [];
-    for (let e = oldTip; e !== fork; e = e.parent!) {
-      const block = this.readBlock(e);
-      disconnectBlock(view, block, e.hash, block.txids, e.height, this.store.get(keys.undo(e.hash)));
-      view.del(keys.height(e.height));
-      disconnected.push({ entry: e, block });
-    }
-    const path: IndexEntry[] = [];
-    for (let e: IndexEntry | undefined = target; e && e !== fork; e = e.parent) path.push(e);
-    path.reverse();
-
-    const connected: { entry: IndexEntry; block: DecodedBlock }[] = [];
+    const disconnected = disconnectTo(view, this.reader, this.store, oldTip, fork);
+    const connected: TransitionStep[] = [];
     const commitStep = async (newTip: IndexEntry) => {
       view.put(keys.tip(), newTip.hash);
       for (const { entry } of connected) {
@@ -313,7 +285,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       view = new CoinView(this.store);
     };
 
-    for (const entry of path) {
+    for (const entry of branchFrom(fork, target)) {
       const block = this.readBlock(entry);
       // processBlock checked the header against its parent before storing, but a reindex resets
       // every stored block to DataStored: a block never connected is checked again here, or a
@@ -338,7 +310,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** Update memory and tell listeners, after a transition's batch is on disk. */
-  private applyTransition(fork: IndexEntry, disconnected: { entry: IndexEntry; block: DecodedBlock }[], connected: { entry: IndexEntry; block: DecodedBlock }[], newTip: IndexEntry): void {
+  private applyTransition(fork: IndexEntry, disconnected: TransitionStep[], connected: TransitionStep[], newTip: IndexEntry): void {
     this.index.setTip(newTip);
     this.candidates.prune();
     for (const d of disconnected) this.emit('disconnect', { entry: d.entry, block: d.block, txids: d.block.txids });
@@ -401,7 +373,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         if (failure) throw failure.error;
       }
       await this.markInvalidLocked(entry, RejectCode.Invalidated, 'invalidated by the operator', 'rpc');
-      this.rebuildCandidates();
+      this.candidates.rebuild();
       await this.activateBestChainLocked();
     });
   }
@@ -419,7 +391,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         ops.push({ type: 'put', key: keys.index(e.hash), value: encodeIndexEntry(e) });
       }
       await this.commitLocked(ops);
-      this.rebuildCandidates();
+      this.candidates.rebuild();
       await this.activateBestChainLocked();
     });
   }

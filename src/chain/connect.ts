@@ -1,7 +1,7 @@
 import { blockSubsidy } from '../consensus/amounts.js';
 import type { Block } from '../consensus/block.js';
 import type { Coin } from '../consensus/coin.js';
-import { RejectCode, RuleError, assertRule } from '../consensus/errors.js';
+import { OK, RejectCode, RuleError, assertRule, reject, type RuleResult } from '../consensus/errors.js';
 import type { NetworkParams } from '../consensus/params/types.js';
 import {
   checkCoinbaseAmount,
@@ -175,4 +175,15 @@ export function disconnectBlock(
   }
   if (cursor !== 0) throw new Error(`undo record of block ${bytesToHex(blockHash)} does not match its inputs`);
   view.del(keys.undo(blockHash));
+}
+
+/** Validate `block` as the child of the view's tip without keeping anything (a miner's dry run). */
+export async function testConnect(ctx: ConnectContext, view: CoinView, block: Block, blockHash: Uint8Array, txids: Uint8Array[], height: number): Promise<RuleResult> {
+  try {
+    await connectBlock(ctx, view, block, blockHash, txids, height);
+    return OK;
+  } catch (err) {
+    if (err instanceof RuleError) return reject(err.code, err.reason);
+    throw err;
+  }
 }
