@@ -18,7 +18,7 @@ export interface HasherPoolOptions {
   chunkSize?: number;
   /** Window of hashRate(), in ms. Default 5000. */
   rateWindowMs?: number;
-  /** Clock in ms (injectable, see design.md §5); default performance.now. */
+  /** Clock in ms, injectable like every clock in powchain; default performance.now. */
   now?: () => number;
   /** Told why the WASM kernel was not used (only with kernel 'auto'). */
   onFallback?: (reason: Error) => void;
@@ -39,7 +39,7 @@ export type SearchResult =
 const SAMPLE_MS = 250;
 
 /**
- * Worker threads that search a header's nonce range for a hash <= target (design.md §6).
+ * Worker threads that search a header's nonce range for a hash <= target.
  * Searches run one at a time (a second call waits for the first). The found nonce is some nonce in
  * the range that meets the target, usually but not necessarily the lowest one.
  */

@@ -1,7 +1,7 @@
 /** Names of the interchangeable hashing kernels, fastest first. */
 export type KernelName = 'wasm-simd' | 'typescript';
 
-/** A nonce scanner for 80-byte block headers (design.md §3, §6). */
+/** A nonce scanner for 80-byte block headers (docs/consensus.md has the header layout). */
 export interface HashKernel {
   readonly name: KernelName;
   /**
