@@ -15,7 +15,7 @@ import { branchFrom, disconnectTo, type TransitionStep } from './transition.js';
 import { ChainError } from './errors.js';
 import { BlockStatus, encodeIndexEntry, keys } from './layout.js';
 import type { Coin } from '../consensus/coin.js';
-import { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './orphans.js';
+import { DEFAULT_ORPHAN_LIMITS, drainOrphans, OrphanPool, type OrphanLimits } from './orphans.js';
 import { SerialQueue } from './queue.js';
 import { TipCandidates } from './tip-candidates.js';
 import { BlockReader } from './block-reader.js';
@@ -322,9 +322,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private async commitLocked(ops: BatchOp[]): Promise<void> {
-    const all = this.pendingOps.length ? [...this.pendingOps, ...ops] : ops;
-    this.pendingOps = [];
-    await this.store.batch(all);
+    const pending = this.pendingOps.length;
+    await this.store.batch(pending ? [...this.pendingOps, ...ops] : ops);
+    // Only once written: a failed batch leaves them pending rather than silently dropped.
+    this.pendingOps.splice(0, pending);
   }
 
   private async flushPendingLocked(): Promise<void> {
@@ -333,6 +334,12 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Mark `entry` and every descendant invalid, in memory and on disk. Caller holds the lock. */
   private async markInvalidLocked(entry: IndexEntry, code: RejectCode, reason: string, source: string): Promise<void> {
+    await this.commitLocked(this.invalidMarks(entry, code));
+    this.emit('block-invalid', { hash: hashToHex(entry.hash), code, reason, source });
+  }
+
+  /** Mark `entry` and its descendants invalid in memory; returns the writes that record it. */
+  private invalidMarks(entry: IndexEntry, code: RejectCode): BatchOp[] {
     const ops: BatchOp[] = [];
     for (const e of this.index.descendants(entry)) {
       e.status = BlockStatus.Invalid;
@@ -340,24 +347,15 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.candidates.remove(e);
       ops.push({ type: 'put', key: keys.index(e.hash), value: encodeIndexEntry(e) });
     }
-    await this.commitLocked(ops);
-    this.emit('block-invalid', { hash: hashToHex(entry.hash), code, reason, source });
+    return ops;
   }
 
-  /**
-   * Process orphans that were waiting for `parent`, generation by generation (no recursion).
-   * Every orphan the chain stored, valid or invalid, has its own waiting children judged next
-   * (children of an invalid one are stored as bad-prevblk rather than left in the pool).
-   */
-  private async processOrphansOfLocked(parent: IndexEntry): Promise<void> {
-    const queue = [parent.hashHex];
-    while (queue.length) {
-      const parentHex = queue.shift()!;
-      for (const orphan of this.orphans.takeChildren(parentHex)) {
-        await this.processBlockLocked(orphan.block, { source: orphan.source }, false);
-        if (this.index.get(orphan.hashHex)) queue.push(orphan.hashHex);
-      }
-    }
+  /** Children of an invalid orphan are stored as bad-prevblk rather than left in the pool. */
+  private processOrphansOfLocked(parent: IndexEntry): Promise<void> {
+    return drainOrphans(this.orphans, parent.hashHex, async (orphan) => {
+      await this.processBlockLocked(orphan.block, { source: orphan.source }, false);
+      return this.index.get(orphan.hashHex) !== undefined;
+    });
   }
 
   // ---- operator actions -------------------------------------------------------------------
@@ -368,11 +366,15 @@ export class Chain extends EventEmitter<ChainEvents> {
       const entry = this.index.get(hash);
       if (!entry) throw new ChainError('not-found', `block ${hashToHex(hash)} not found`);
       if (entry.height === 0) throw new RangeError('the genesis block cannot be invalidated');
+      // The marks ride in the same batch as the move back to the parent: a crash between two
+      // batches would otherwise let start-up reconnect the block the operator invalidated.
+      this.pendingOps.push(...this.invalidMarks(entry, RejectCode.Invalidated));
       if (this.index.isOnMainChain(entry)) {
         const failure = await this.transitionToLocked(entry.parent!);
         if (failure) throw failure.error;
       }
-      await this.markInvalidLocked(entry, RejectCode.Invalidated, 'invalidated by the operator', 'rpc');
+      await this.flushPendingLocked();
+      this.emit('block-invalid', { hash: hashToHex(entry.hash), code: RejectCode.Invalidated, reason: 'invalidated by the operator', source: 'rpc' });
       this.candidates.rebuild();
       await this.activateBestChainLocked();
     });

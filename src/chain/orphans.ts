@@ -119,3 +119,17 @@ export class OrphanPool {
     return this.byHash.get(hashHex);
   }
 }
+
+/**
+ * Hand the orphans waiting on `parentHex` to `process`, generation by generation: a queue, no
+ * recursion, so a long chain of orphans cannot overflow the stack. `process` says whether the
+ * block was stored (valid or invalid), in which case its own waiting children come next.
+ */
+export async function drainOrphans(pool: OrphanPool, parentHex: string, process: (orphan: Orphan) => Promise<boolean>): Promise<void> {
+  const queue = [parentHex];
+  while (queue.length) {
+    for (const orphan of pool.takeChildren(queue.shift()!)) {
+      if (await process(orphan)) queue.push(orphan.hashHex);
+    }
+  }
+}
