@@ -10,6 +10,8 @@
  * node, and removes the directory. `closeAll` (afterAll) does it for any testnet left open.
  * TRACE_TESTNET=1 prints how long each `powchain testnet` command took, on stderr.
  */
+import type { PeerState } from '../../src/testnet/state.js';
+import type { PeerStatus } from '../../src/testnet/status.js';
 import { spawn } from 'node:child_process';
 import { ensureBuilt } from '../helpers/dist.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -77,29 +79,9 @@ export function sats(v: unknown): bigint {
 
 // ---- a testnet --------------------------------------------------------------------------------
 
-export interface PeerRecord {
-  index: number;
-  datadir: string;
-  p2pPort: number;
-  rpcPort: number;
-  miner: boolean;
-  connectTo: number[];
-  walletFile: string;
-  address?: string;
-  pid?: number;
-}
-
-export interface PeerStatus {
-  peer: number;
-  running: boolean;
-  height: number | null;
-  tip: string | null;
-  peers: number | null;
-  mempool: number | null;
-  hashRate: number | null;
-  miner: boolean;
-  error?: string;
-}
+// The shapes of testnet.json and of `status --json` are the CLI's own.
+export type PeerRecord = PeerState;
+export type { PeerStatus };
 
 export interface WaitOptions {
   timeoutMs: number;
