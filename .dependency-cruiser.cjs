@@ -19,6 +19,8 @@ const forbid = (from, to, comment) => ({
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    forbid('fsutil', ['encoding', 'crypto', 'consensus', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli', 'testnet', 'bench'], 'fsutil is a leaf: file-system helpers only'),
+    forbid('consensus', ['fsutil'], 'consensus is pure: no file system'),
     forbid('encoding', ['crypto', 'consensus', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'encoding is the bottom layer'),
     forbid('crypto', ['consensus', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'crypto only uses encoding'),
     forbid('consensus', ['chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'consensus is pure: no state, no I/O'),

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../fsutil/index.js';
 import { join } from 'node:path';
 
 export const BANS_FILE = 'bans.json';
@@ -60,9 +61,7 @@ export class BanList {
     this.timer = undefined;
     if (!this.datadir) return;
     try {
-      const tmp = `${this.path}.tmp-${process.pid}`;
-      writeFileSync(tmp, JSON.stringify(this.list(), null, 1), { mode: 0o600 });
-      renameSync(tmp, this.path);
+      writeFileAtomic(this.path, JSON.stringify(this.list(), null, 1));
     } catch {
       // A failing disk must not take the node down: the ban still holds in memory.
     }

@@ -1,6 +1,7 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../fsutil/index.js';
 import { join } from 'node:path';
 
 export const IDENTITY_FILE = 'peer.key';
@@ -19,9 +20,6 @@ export async function loadOrCreateIdentity(datadir: string): Promise<PrivateKey>
     }
   }
   const key = await generateKeyPair('Ed25519');
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, privateKeyToProtobuf(key), { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writeFileAtomic(path, privateKeyToProtobuf(key));
   return key;
 }

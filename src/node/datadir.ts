@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, accessSync, constants, chmodSync, renameSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { acquirePidLock, writeFileAtomic } from '../fsutil/index.js';
 import { COOKIE_FILE, COOKIE_USER } from '../rpc/cookie.js';
 
 export const LOCK_FILE = '.lock';
@@ -22,15 +23,6 @@ export function prepareDatadir(dir: string): string {
   return abs;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Take the data directory's lock: a file created exclusively, holding our pid. A second node on
  * the same directory is refused; a lock left by a process that no longer runs (kill -9) is taken
@@ -38,27 +30,15 @@ function pidAlive(pid: number): boolean {
  */
 export function lockDatadir(dir: string): () => void {
   const path = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeFileSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => {
-        try {
-          if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DatadirError(`cannot create lock ${path}: ${(err as Error).message}`);
-      const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
-        throw new DatadirError(`data directory ${dir} is in use by another powchain node (pid ${pid})`);
-      }
-      rmSync(path, { force: true }); // stale: its process is gone
-    }
+  let lock;
+  try {
+    // A node takes its lock once per process: our own pid in it is a previous process's.
+    lock = acquirePidLock(path, { ownPidIsStale: true });
+  } catch (err) {
+    throw new DatadirError(`cannot create lock ${path}: ${(err as Error).message}`);
   }
+  if (lock.ok) return lock.release;
+  if (Number.isInteger(lock.heldBy)) throw new DatadirError(`data directory ${dir} is in use by another powchain node (pid ${lock.heldBy})`);
   throw new DatadirError(`cannot take the lock on ${dir}`);
 }
 
@@ -66,16 +46,7 @@ export function lockDatadir(dir: string): () => void {
 export function writeCookie(dir: string): { credentials: string; remove: () => void } {
   const path = join(dir, COOKIE_FILE);
   const credentials = `${COOKIE_USER}:${randomBytes(32).toString('hex')}`;
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, credentials, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writeFileAtomic(path, credentials);
   return { credentials, remove: () => rmSync(path, { force: true }) };
 }
 
-/** Write a file atomically: a temp file in the same directory, then rename. */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, path);
-}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { decodeTx, encodeTx } from '../consensus/tx.js';
 import { bytesToHex, hexToBytes } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
-import { writeFileAtomic } from './datadir.js';
+import { writeFileAtomic } from '../fsutil/index.js';
 
 export const MEMPOOL_FILE = 'mempool.json';
 export const MEMPOOL_JOURNAL = 'mempool.journal';

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../fsutil/index.js';
 import { join, resolve } from 'node:path';
 
 /** One peer of a local testnet, as the state file records it. */
@@ -44,11 +45,7 @@ export function loadState(dir: string): TestnetState | undefined {
 }
 
 export function saveState(s: TestnetState): void {
-  mkdirSync(s.dir, { recursive: true });
-  const path = statePath(s.dir);
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(s, null, 2));
-  renameSync(tmp, path);
+  writeFileAtomic(statePath(s.dir), JSON.stringify(s, null, 2));
 }
 
 /**

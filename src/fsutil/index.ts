@@ -1,0 +1,2 @@
+export { writeFileAtomic } from './atomic.js';
+export { acquirePidLock, pidAlive, type PidLock } from './pid-lock.js';
