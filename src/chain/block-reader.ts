@@ -1,15 +1,14 @@
 import { decodeBlockWithTxids, type DecodedBlock } from '../consensus/block.js';
-import type { Coin } from '../consensus/coin.js';
 import { hashToHex } from '../encoding/hex.js';
 import type { IndexEntry } from './block-index.js';
 import { ChainError } from './errors.js';
-import { decodeCoin, keys } from './layout.js';
+import { keys } from './layout.js';
 import type { ChainStore } from './store.js';
 
 /** RECENT_BLOCKS: decoded blocks kept, so connecting right after storing does not re-read them. */
 const RECENT_BLOCKS = 64;
 
-/** Reads of stored blocks and coins, with the few most recently seen blocks kept decoded. */
+/** Reads of stored blocks, with the few most recently seen blocks kept decoded. */
 export class BlockReader {
   private readonly recent = new Map<string, DecodedBlock>();
 
@@ -18,11 +17,6 @@ export class BlockReader {
   remember(hashHex: string, block: DecodedBlock): void {
     this.recent.set(hashHex, block);
     if (this.recent.size > RECENT_BLOCKS) this.recent.delete(this.recent.keys().next().value as string);
-  }
-
-  coin(txid: Uint8Array, index: number): Coin | undefined {
-    const raw = this.store.get(keys.coin(txid, index));
-    return raw ? decodeCoin(raw) : undefined;
   }
 
   blockBytes(hash: Uint8Array): Uint8Array | undefined {

@@ -9,6 +9,7 @@ import { checkHeaderContext, headerContextAfter } from '../consensus/rules/conte
 import { txid } from '../consensus/tx.js';
 import { bytesToHex, hashToHex, hexToBytes } from '../encoding/hex.js';
 import { BlockIndex, type IndexEntry } from './block-index.js';
+import { CoinCache, DEFAULT_COIN_CACHE_SIZE } from './coin-cache.js';
 import { CoinView } from './coin-view.js';
 import { connectBlock, testConnect, type BatchVerifier, type ConnectContext } from './connect.js';
 import { branchFrom, disconnectTo, type TransitionStep } from './transition.js';
@@ -34,6 +35,8 @@ export interface ChainOptions {
   clock: () => number;
   orphanLimits?: OrphanLimits;
   sigCacheSize?: number;
+  /** Coins kept in memory in front of the database (0 turns the cache off). */
+  coinCacheSize?: number;
 }
 
 /**
@@ -53,6 +56,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Store operations waiting to ride along with the next batch. */
   private pendingOps: BatchOp[] = [];
   private readonly reader: BlockReader;
+  /** The committed UTXO set's recent coins; every CoinView of a transition reads through it. */
+  readonly coins: CoinCache;
   private closed = false;
 
   private constructor(
@@ -62,8 +67,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     readonly clock: () => number,
     orphanLimits: OrphanLimits,
     sigCacheSize: number,
+    coinCacheSize: number,
   ) {
     super();
+    this.coins = new CoinCache(store, coinCacheSize);
     this.candidates = new TipCandidates(this.index);
     this.reader = new BlockReader(store);
     this.orphans = new OrphanPool(orphanLimits);
@@ -73,7 +80,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Open (or create) the chain database, check it, and resume from the stored tip. */
   static async open(opts: ChainOptions & { activate?: boolean }): Promise<Chain> {
     const { store, fresh } = await ChainStore.open(opts.location, opts.params);
-    const chain = new Chain(opts.params, store, opts.verifier, opts.clock, opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS, opts.sigCacheSize ?? 200_000);
+    const chain = new Chain(opts.params, store, opts.verifier, opts.clock, opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS, opts.sigCacheSize ?? 200_000, opts.coinCacheSize ?? DEFAULT_COIN_CACHE_SIZE);
     try {
       if (fresh) await writeGenesisState(store, opts.params);
       await loadIndex(store, chain.index);
@@ -221,7 +228,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   private async dryRunLocked(block: Block, hash: Uint8Array, txids: Uint8Array[], parent: IndexEntry, ctxResult: RuleResult, display: string): Promise<ProcessResult> {
     const onTip = parent === this.tip ? OK : reject(RejectCode.PrevBlockInvalid, 'a dry run must build on the tip');
-    const r = !ctxResult.ok ? ctxResult : !onTip.ok ? onTip : await testConnect(this.connectContext(), new CoinView(this.store), block, hash, txids, parent.height + 1);
+    const r = !ctxResult.ok ? ctxResult : !onTip.ok ? onTip : await testConnect(this.connectContext(), new CoinView(this.coins), block, hash, txids, parent.height + 1);
     return r.ok ? { status: 'connected', hash: display, height: parent.height + 1, mainChain: false } : { status: 'invalid', hash: display, code: r.code, reason: r.reason };
   }
 
@@ -231,7 +238,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** An unspent output of the main chain's UTXO set. */
   getCoin(txid: Uint8Array, index: number): Coin | undefined {
-    return this.reader.coin(txid, index);
+    return this.coins.get(txid, index);
   }
 
   /** The stored bytes of a block (main chain or not), if this node has it. */
@@ -267,7 +274,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const oldTip = this.index.tip;
     const fork = this.index.fork(oldTip, target);
     if (!fork) throw new ChainError('corrupt-state', `block ${hashToHex(target.hash)} shares no ancestor with the tip`);
-    let view = new CoinView(this.store);
+    let view = new CoinView(this.coins);
     const disconnected = disconnectTo(view, this.reader, this.store, oldTip, fork);
     const connected: TransitionStep[] = [];
     const commitStep = async (newTip: IndexEntry) => {
@@ -279,10 +286,11 @@ export class Chain extends EventEmitter<ChainEvents> {
         view.put(keys.index(entry.hash), encodeIndexEntry(entry));
       }
       await this.commitLocked(view.ops);
+      this.coins.apply(view.changes);
       this.applyTransition(fork, disconnected, connected, newTip);
       disconnected.length = 0;
       connected.length = 0;
-      view = new CoinView(this.store);
+      view = new CoinView(this.coins);
     };
 
     for (const entry of branchFrom(fork, target)) {

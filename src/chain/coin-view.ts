@@ -1,15 +1,7 @@
 import type { Coin } from '../consensus/coin.js';
-import { decodeCoin, encodeCoin, keys } from './layout.js';
-import type { BatchOp, ChainStore } from './store.js';
-
-/**
- * The overlay's private map key for an outpoint: the txid's bytes as a Latin-1 string (built
- * natively, where outpointKey formats hex digit by digit), its length first so keys of different
- * lengths can never collide, then the index.
- */
-function overlayKey(txid: Uint8Array, index: number): string {
-  return `${String.fromCharCode(txid.length)}${Buffer.from(txid.buffer, txid.byteOffset, txid.byteLength).toString('latin1')}:${index}`;
-}
+import { outpointMapKey as overlayKey, type CoinSource } from './coin-cache.js';
+import { encodeCoin, keys } from './layout.js';
+import type { BatchOp } from './store.js';
 
 /**
  * The UTXO set as seen part-way through a state transition: reads fall through to the database,
@@ -20,14 +12,17 @@ export class CoinView {
   private readonly overlay = new Map<string, Coin | null>();
   readonly ops: BatchOp[] = [];
 
-  constructor(private readonly store: ChainStore) {}
+  constructor(private readonly source: CoinSource) {}
+
+  /** Each outpoint this view changed and its final state: a coin, or null when spent. */
+  get changes(): ReadonlyMap<string, Coin | null> {
+    return this.overlay;
+  }
 
   get(txid: Uint8Array, index: number): Coin | undefined {
-    const k = overlayKey(txid, index);
-    const o = this.overlay.get(k);
+    const o = this.overlay.get(overlayKey(txid, index));
     if (o !== undefined) return o ?? undefined;
-    const raw = this.store.get(keys.coin(txid, index));
-    return raw ? decodeCoin(raw) : undefined;
+    return this.source.get(txid, index);
   }
 
   add(txid: Uint8Array, index: number, coin: Coin): void {

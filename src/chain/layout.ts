@@ -52,14 +52,36 @@ function key(prefix: number, ...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+function putU32be(out: Uint8Array, off: number, n: number): void {
+  out[off] = n >>> 24;
+  out[off + 1] = (n >>> 16) & 0xff;
+  out[off + 2] = (n >>> 8) & 0xff;
+  out[off + 3] = n & 0xff;
+}
+
+/**
+ * prefix | a | b? | u32be(n): the shape of the coin, address-coin and history keys. Built in one
+ * allocation: a block writes several of these per output, so they are a hot path.
+ */
+function keyWithU32(prefix: number, a: Uint8Array, b: Uint8Array | null, n: number, tail: Uint8Array | null = null): Uint8Array {
+  const bLen = b ? b.length : 0;
+  const out = new Uint8Array(1 + a.length + bLen + 4 + (tail ? tail.length : 0));
+  out[0] = prefix;
+  out.set(a, 1);
+  if (b) out.set(b, 1 + a.length);
+  putU32be(out, 1 + a.length + bLen, n);
+  if (tail) out.set(tail, 1 + a.length + bLen + 4);
+  return out;
+}
+
 export function u32be(n: number): Uint8Array {
   const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0, false);
+  putU32be(b, 0, n >>> 0);
   return b;
 }
 
 export function readU32be(b: Uint8Array, offset = 0): number {
-  return new DataView(b.buffer, b.byteOffset + offset, 4).getUint32(0, false);
+  return ((b[offset]! << 24) | (b[offset + 1]! << 16) | (b[offset + 2]! << 8) | b[offset + 3]!) >>> 0;
 }
 
 export const keys = {
@@ -70,12 +92,12 @@ export const keys = {
   index: (hash: Uint8Array) => key(P.index, hash),
   indexPrefix: () => Uint8Array.of(P.index),
   height: (h: number) => key(P.height, u32be(h)),
-  coin: (txid: Uint8Array, index: number) => key(P.coin, txid, u32be(index)),
+  coin: (txid: Uint8Array, index: number) => keyWithU32(P.coin, txid, null, index >>> 0),
   coinPrefix: () => Uint8Array.of(P.coin),
   undo: (hash: Uint8Array) => key(P.undo, hash),
-  addrCoin: (pkh: Uint8Array, txid: Uint8Array, index: number) => key(P.addrCoin, pkh, txid, u32be(index)),
+  addrCoin: (pkh: Uint8Array, txid: Uint8Array, index: number) => keyWithU32(P.addrCoin, pkh, txid, index >>> 0),
   addrCoinPrefix: (pkh: Uint8Array) => key(P.addrCoin, pkh),
-  addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array) => key(P.addrHistory, pkh, u32be(height), txid),
+  addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array) => keyWithU32(P.addrHistory, pkh, null, height >>> 0, txid),
   addrHistoryPrefix: (pkh: Uint8Array) => key(P.addrHistory, pkh),
   node: (name: string) => key(P.node, enc.encode(name)),
   /** Every key space that is chain state derived from the stored blocks (what reindex rebuilds). */
@@ -96,9 +118,30 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
 
 // ---- coins ----------------------------------------------------------------------------------
 
-/** value u64 | pubKeyHash 20 | height u32 | coinbase u8 */
+/** value u64 | pubKeyHash 20 | height u32 | coinbase u8 (little-endian numbers) */
 export function encodeCoin(c: Coin): Uint8Array {
-  return new ByteWriter(33).u64(c.value).bytes(c.pubKeyHash).u32(c.height).u8(c.coinbase ? 1 : 0).finish();
+  if (c.pubKeyHash.length !== 20 || c.value < 0n || c.value > U64_MAX) {
+    throw new RangeError('coin does not fit its record');
+  }
+  // Written by hand, not with ByteWriter: one record per output of every block is a hot path.
+  const out = new Uint8Array(33);
+  const lo = Number(c.value & 0xffffffffn);
+  const hi = Number(c.value >> 32n);
+  putU32le(out, 0, lo);
+  putU32le(out, 4, hi);
+  out.set(c.pubKeyHash, 8);
+  putU32le(out, 28, c.height);
+  out[32] = c.coinbase ? 1 : 0;
+  return out;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+function putU32le(out: Uint8Array, off: number, n: number): void {
+  out[off] = n & 0xff;
+  out[off + 1] = (n >>> 8) & 0xff;
+  out[off + 2] = (n >>> 16) & 0xff;
+  out[off + 3] = n >>> 24;
 }
 
 export function decodeCoin(b: Uint8Array): Coin {
@@ -190,7 +233,13 @@ export function decodeIndexEntry(b: Uint8Array): StoredIndexEntry {
 // ---- address history --------------------------------------------------------------------------
 
 export function encodeHistory(received: bigint, sent: bigint): Uint8Array {
-  return new ByteWriter(16).u64(received).u64(sent).finish();
+  if (received < 0n || received > U64_MAX || sent < 0n || sent > U64_MAX) throw new RangeError('history amount out of range');
+  const out = new Uint8Array(16);
+  putU32le(out, 0, Number(received & 0xffffffffn));
+  putU32le(out, 4, Number(received >> 32n));
+  putU32le(out, 8, Number(sent & 0xffffffffn));
+  putU32le(out, 12, Number(sent >> 32n));
+  return out;
 }
 
 export function decodeHistory(b: Uint8Array): { received: bigint; sent: bigint } {

@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { RuleError } from '../consensus/errors.js';
 import { bytesToHex } from '../encoding/hex.js';
 import type { Chain } from './chain.js';
+import { StoreCoins } from './coin-cache.js';
 import { CoinView } from './coin-view.js';
 import { connectBlock, disconnectBlock } from './connect.js';
 import { decodeCoin, keys } from './layout.js';
@@ -43,7 +44,7 @@ export type VerifyChainResult = { ok: true; checked: number } | { ok: false; hei
  */
 export function verifyChain(chain: Chain, depth: number): Promise<VerifyChainResult> {
   return chain.withLock(async () => {
-    const view = new CoinView(chain.store);
+    const view = new CoinView(new StoreCoins(chain.store));
     const entries: IndexEntry[] = [];
     for (let e: IndexEntry | undefined = chain.tip; e && e.height > 0 && entries.length < depth; e = e.parent) entries.push(e);
     for (const e of entries) {
