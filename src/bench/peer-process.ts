@@ -1,7 +1,7 @@
 /**
  * A benchmark peer in its own process (started by peers.ts with fork): a Chain and a NetService
- * on 127.0.0.1, driven over IPC. It reports every new tip with a wall-clock timestamp so the
- * parent can time propagation across processes.
+ * on 127.0.0.1, driven over IPC. It reports every block it validates and every new tip with a
+ * wall-clock timestamp so the parent can time propagation across processes.
  */
 import { Chain } from '../chain/chain.js';
 import { decodeBlockWithTxids } from '../consensus/block.js';
@@ -20,6 +20,7 @@ export type FromPeer =
   | { type: 'ready'; addrs: string[]; peerId: string; height: number }
   | { type: 'connected'; addr: string }
   | { type: 'tip'; height: number; hash: string; t: number }
+  | { type: 'validated'; height: number; hash: string; t: number }
   | { type: 'published'; hash: string; t: number; peers: number }
   | { type: 'stopped' }
   | { type: 'error'; message: string };
@@ -43,6 +44,7 @@ async function handle(m: ToPeer): Promise<void> {
       const clock = () => Math.max(Math.floor(Date.now() / 1000), m.clockFloor);
       chain = await Chain.open({ params, location: m.location, verifier: pool, clock });
       chain.on('tip', (e) => send({ type: 'tip', height: e.height, hash: hashToHex(e.hash), t: wallMs() }));
+      chain.on('validated', (e) => send({ type: 'validated', height: e.height, hash: hashToHex(e.hash), t: wallMs() }));
       net = new NetService({ chain, clock });
       await net.start();
       send({ type: 'ready', addrs: net.listenAddresses(), peerId: net.peerId, height: chain.height });

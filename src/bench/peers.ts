@@ -9,8 +9,10 @@ export function peerScript(): string {
   return fileURLToPath(new URL('./peer-process.js', import.meta.url));
 }
 
+type Arrival = Extract<FromPeer, { type: 'tip' | 'validated' }>;
+
 /** The parent's handle on a peer-process child. */
-export class PeerChild extends EventEmitter<{ tip: [m: Extract<FromPeer, { type: 'tip' }>] }> {
+export class PeerChild extends EventEmitter<{ tip: [m: Arrival]; validated: [m: Arrival] }> {
   addrs: string[] = [];
   peerId = '';
   height = 0;
@@ -78,6 +80,10 @@ export class PeerChild extends EventEmitter<{ tip: [m: Extract<FromPeer, { type:
     if (m.type === 'tip') {
       this.height = m.height;
       this.emit('tip', m);
+      return;
+    }
+    if (m.type === 'validated') {
+      this.emit('validated', m);
       return;
     }
     if (m.type === 'error') {

@@ -11,7 +11,7 @@ import { bytesToHex, hashToHex, hexToBytes } from '../encoding/hex.js';
 import { BlockIndex, type IndexEntry } from './block-index.js';
 import { CoinCache, DEFAULT_COIN_CACHE_SIZE } from './coin-cache.js';
 import { CoinView } from './coin-view.js';
-import { connectBlock, testConnect, type BatchVerifier, type ConnectContext } from './connect.js';
+import { connectBlock, startConnect, testConnect, type BatchVerifier, type ConnectContext, type PendingConnect } from './connect.js';
 import { branchFrom, disconnectTo, type TransitionStep } from './transition.js';
 import { ChainError } from './errors.js';
 import { BlockStatus, encodeIndexEntry, keys } from './layout.js';
@@ -128,12 +128,57 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /**
+   * Several blocks through the one door at once, in order (a sync batch): each is checked and
+   * stored as by processBlock, then the chain moves to the best of them in one activation, so a
+   * run of blocks extending the tip connects pipelined (block N+1's coins are looked up while
+   * block N's signatures are verified). Each block still commits as its own batch.
+   */
+  processBlocks(items: readonly { block: Block; opts?: ProcessOptions }[]): Promise<ProcessResult[]> {
+    if (this.closed) return Promise.reject(new ChainError('closed', 'chain is closed'));
+    return this.queue.run(async () => {
+      const admitted = [];
+      for (const { block, opts = {} } of items) admitted.push(await this.admitLocked(block, opts, true));
+      const activated = admitted.filter((a): a is IndexEntry => 'hashHex' in a);
+      if (activated.length > 0) {
+        await this.activateBestChainLocked(items[0]?.opts?.source ?? 'local');
+        await this.flushPendingLocked();
+      }
+      const results = admitted.map((a) => ('hashHex' in a ? this.resultOf(a) : a));
+      for (const entry of activated) await this.processOrphansOfLocked(entry);
+      return results;
+    });
+  }
+
+  /**
    * Checks, in order: duplicate → context-free rules → unknown parent (orphan pool) →
    * known-invalid parent → header against its parent → store → connect/reorg → waiting orphans.
    * Caller must hold the chain lock. `drainOrphans` is false when called from
    * processOrphansOfLocked, whose queue handles the waiting children (no recursion).
    */
   private async processBlockLocked(block: Block, opts: ProcessOptions, drainOrphans = true): Promise<ProcessResult> {
+    const admitted = await this.admitLocked(block, opts, drainOrphans);
+    if (!('hashHex' in admitted)) return admitted;
+    await this.activateBestChainLocked(opts.source ?? 'local');
+    await this.flushPendingLocked();
+    const result = this.resultOf(admitted);
+    if (drainOrphans) await this.processOrphansOfLocked(admitted);
+    return result;
+  }
+
+  /** Where a stored block ended up after activation. */
+  private resultOf(entry: IndexEntry): ProcessResult {
+    const display = hashToHex(entry.hash);
+    return entry.status === BlockStatus.Invalid
+      ? { status: 'invalid', hash: display, code: entry.invalidCode as RejectCode, reason: 'block failed validation while connecting' }
+      : { status: 'connected', hash: display, height: entry.height, mainChain: this.index.isOnMainChain(entry) };
+  }
+
+  /**
+   * Everything processBlock does before moving the chain: returns the final answer for a block
+   * that is not stored as a candidate (duplicate, invalid, orphan, temporary, dry run), or the
+   * index entry of a block stored and offered as a tip candidate.
+   */
+  private async admitLocked(block: Block, opts: ProcessOptions, drainOrphans: boolean): Promise<ProcessResult | IndexEntry> {
     const hash = headerHash(block.header);
     const hashHex = bytesToHex(hash);
     const display = hashToHex(hash);
@@ -179,27 +224,14 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.pendingOps.push({ type: 'put', key: keys.block(hash), value: bytes }, { type: 'put', key: keys.index(hash), value: encodeIndexEntry(entry) });
     this.reader.remember(hashHex, { ...block, txids });
 
-    if (parent.status === BlockStatus.Invalid) {
-      await this.markInvalidLocked(entry, RejectCode.PrevBlockInvalid, 'parent block is invalid', source);
+    const invalid = parent.status === BlockStatus.Invalid ? reject(RejectCode.PrevBlockInvalid, 'parent block is invalid') : ctxResult;
+    if (!invalid.ok) {
+      await this.markInvalidLocked(entry, invalid.code, invalid.reason, source);
       if (drainOrphans) await this.processOrphansOfLocked(entry);
-      return { status: 'invalid', hash: display, code: RejectCode.PrevBlockInvalid, reason: 'parent block is invalid' };
+      return { status: 'invalid', hash: display, code: invalid.code, reason: invalid.reason };
     }
-    if (!ctxResult.ok) {
-      await this.markInvalidLocked(entry, ctxResult.code, ctxResult.reason, source);
-      if (drainOrphans) await this.processOrphansOfLocked(entry);
-      return { status: 'invalid', hash: display, code: ctxResult.code, reason: ctxResult.reason };
-    }
-
     this.candidates.offer(entry);
-    await this.activateBestChainLocked(source);
-    await this.flushPendingLocked();
-
-    const result: ProcessResult =
-      entry.status === BlockStatus.Invalid
-        ? { status: 'invalid', hash: display, code: entry.invalidCode as RejectCode, reason: 'block failed validation while connecting' }
-        : { status: 'connected', hash: display, height: entry.height, mainChain: this.index.isOnMainChain(entry) };
-    if (drainOrphans) await this.processOrphansOfLocked(entry);
-    return result;
+    return entry;
   }
 
   private rejected(display: string, r: RuleResult & { ok: false }, source: string): ProcessResult {
@@ -274,47 +306,106 @@ export class Chain extends EventEmitter<ChainEvents> {
     const oldTip = this.index.tip;
     const fork = this.index.fork(oldTip, target);
     if (!fork) throw new ChainError('corrupt-state', `block ${hashToHex(target.hash)} shares no ancestor with the tip`);
-    let view = new CoinView(this.coins);
+    const branch = branchFrom(fork, target);
+    if (oldTip === fork) return this.extendLocked(fork, branch);
+
+    const view = new CoinView(this.coins);
     const disconnected = disconnectTo(view, this.reader, this.store, oldTip, fork);
     const connected: TransitionStep[] = [];
-    const commitStep = async (newTip: IndexEntry) => {
-      view.put(keys.tip(), newTip.hash);
-      for (const { entry } of connected) {
-        entry.status = BlockStatus.Valid;
-        // A block connected through a reconsidered descendant may still carry its old reject code.
-        entry.invalidCode = '';
-        view.put(keys.index(entry.hash), encodeIndexEntry(entry));
-      }
-      await this.commitLocked(view.ops);
-      this.coins.apply(view.changes);
-      this.applyTransition(fork, disconnected, connected, newTip);
-      disconnected.length = 0;
-      connected.length = 0;
-      view = new CoinView(this.coins);
-    };
-
-    for (const entry of branchFrom(fork, target)) {
+    for (const entry of branch) {
       const block = this.readBlock(entry);
-      // processBlock checked the header against its parent before storing, but a reindex resets
-      // every stored block to DataStored: a block never connected is checked again here, or a
-      // stored bad-diffbits/time-too-old block would connect (connectBlock checks no header).
-      if (entry.status !== BlockStatus.Valid) {
-        const header = this.checkAgainstParent(block, entry.parent!);
-        if (!header.ok && !TEMPORARY_REJECTS.has(header.code)) return { entry, error: RuleError.from(header) };
-      }
+      const header = this.recheckHeader(entry, block);
+      if (header) return { entry, error: header };
       try {
         await connectBlock(this.connectContext(), view, block, entry.hash, block.txids, entry.height);
       } catch (err) {
+        // A reorg is dropped whole: the old chain stays.
         if (!(err instanceof RuleError)) throw err;
-        // Connected steps of a plain extension are already committed; a reorg is dropped whole.
         return { entry, error: err };
       }
       view.put(keys.height(entry.height), entry.hash);
       connected.push({ entry, block });
-      if (disconnected.length === 0) await commitStep(entry);
+      this.emit('validated', entry);
     }
-    if (connected.length > 0 || disconnected.length > 0) await commitStep(target);
+    await this.commitTransition(view, fork, disconnected, connected, target);
     return undefined;
+  }
+
+  /**
+   * Connect `branch` on top of the tip, committing block by block, pipelined: the next block's
+   * rules are checked (coins looked up, signatures sent to the workers) before waiting for the
+   * previous block's signatures, so the verify threads and this thread work at once. Each block
+   * still commits alone, in order, and only after all of its signatures passed; a block that fails
+   * ends the extension there, with everything before it committed.
+   */
+  private async extendLocked(fork: IndexEntry, branch: IndexEntry[]): Promise<{ entry: IndexEntry; error: RuleError } | undefined> {
+    let pending: { entry: IndexEntry; block: DecodedBlock; view: CoinView; connect: PendingConnect } | undefined;
+    let parent = fork;
+    const settle = async (): Promise<{ entry: IndexEntry; error: RuleError } | undefined> => {
+      const p = pending!;
+      pending = undefined;
+      try {
+        await p.connect.finish();
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+        return { entry: p.entry, error: err };
+      }
+      p.view.put(keys.height(p.entry.height), p.entry.hash);
+      this.emit('validated', p.entry);
+      await this.commitTransition(p.view, parent, [], [{ entry: p.entry, block: p.block }], p.entry);
+      parent = p.entry;
+      return undefined;
+    };
+    for (const entry of branch) {
+      const block = this.readBlock(entry);
+      let connect: PendingConnect | undefined;
+      let error = this.recheckHeader(entry, block);
+      // The previous block's coins are not committed yet: read through its view.
+      const view = new CoinView(pending ? pending.view : this.coins);
+      if (!error) {
+        try {
+          connect = startConnect(this.connectContext(), view, block, entry.hash, block.txids, entry.height);
+        } catch (err) {
+          if (!(err instanceof RuleError)) throw err;
+          error = err;
+        }
+      }
+      // The previous block is decided first: if it fails, this one descends from an invalid block.
+      if (pending) {
+        const failure = await settle();
+        if (failure) return failure;
+        // Its state is committed and in the coin cache: stop holding its view.
+        view.rebase(this.coins);
+      }
+      if (!connect) return { entry, error: error! };
+      pending = { entry, block, view, connect };
+    }
+    return pending ? settle() : undefined;
+  }
+
+  /**
+   * A block never connected is checked against its parent again: processBlock did so before
+   * storing, but a reindex resets every stored block to DataStored, and a stored
+   * bad-diffbits/time-too-old block must not connect (connectBlock checks no header).
+   */
+  private recheckHeader(entry: IndexEntry, block: Block): RuleError | undefined {
+    if (entry.status === BlockStatus.Valid) return undefined;
+    const header = this.checkAgainstParent(block, entry.parent!);
+    return !header.ok && !TEMPORARY_REJECTS.has(header.code) ? RuleError.from(header) : undefined;
+  }
+
+  /** Write one transition as ONE batch, then update memory and tell listeners. */
+  private async commitTransition(view: CoinView, fork: IndexEntry, disconnected: TransitionStep[], connected: TransitionStep[], newTip: IndexEntry): Promise<void> {
+    view.put(keys.tip(), newTip.hash);
+    for (const { entry } of connected) {
+      entry.status = BlockStatus.Valid;
+      // A block connected through a reconsidered descendant may still carry its old reject code.
+      entry.invalidCode = '';
+      view.put(keys.index(entry.hash), encodeIndexEntry(entry));
+    }
+    await this.commitLocked(view.batchOps());
+    this.coins.apply(view.changes());
+    this.applyTransition(fork, disconnected, connected, newTip);
   }
 
   /** Update memory and tell listeners, after a transition's batch is on disk. */

@@ -13,7 +13,12 @@ export interface CoinSource {
  * the index.
  */
 export function outpointMapKey(txid: Uint8Array, index: number): string {
-  return `${String.fromCharCode(txid.length)}${Buffer.from(txid.buffer, txid.byteOffset, txid.byteLength).toString('latin1')}:${index}`;
+  return txMapPrefix(txid) + index;
+}
+
+/** The part of outpointMapKey that depends on the txid alone: built once for all outputs of a transaction. */
+export function txMapPrefix(txid: Uint8Array): string {
+  return `${String.fromCharCode(txid.length)}${Buffer.from(txid.buffer, txid.byteOffset, txid.byteLength).toString('latin1')}:`;
 }
 
 /** The UTXO records of the database, read one by one. */
@@ -62,7 +67,7 @@ export class CoinCache implements CoinSource {
   }
 
   /** Apply a written transition: each outpoint's final state (a coin, or null when spent). */
-  apply(changes: ReadonlyMap<string, Coin | null>): void {
+  apply(changes: Iterable<[string, Coin | null]>): void {
     if (this.capacity === 0) return;
     for (const [k, coin] of changes) {
       if (coin) this.insert(k, coin);

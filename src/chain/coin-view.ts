@@ -1,49 +1,109 @@
 import type { Coin } from '../consensus/coin.js';
-import { outpointMapKey as overlayKey, type CoinSource } from './coin-cache.js';
+import { outpointMapKey, txMapPrefix, type CoinSource } from './coin-cache.js';
 import { encodeCoin, keys } from './layout.js';
 import type { BatchOp } from './store.js';
 
+/** An outpoint this view changed: its final state, and the coin it held when it was spent. */
+interface Change {
+  txid: Uint8Array;
+  index: number;
+  coin: Coin | null;
+  /** The coin last spent here (its address record must go); undefined if never spent in this view. */
+  spent?: Coin;
+}
+
 /**
- * The UTXO set as seen part-way through a state transition: reads fall through to the database,
- * writes stay in memory and are recorded as batch operations, so a whole transition (a block,
+ * The UTXO set as seen part-way through a state transition: reads fall through to the source
+ * (the coin cache, then the database), changes stay in memory, so a whole transition (a block,
  * or a reorg of many) commits as ONE atomic batch or not at all.
+ *
+ * The batch is built by `batchOps`, after validation rather than during it: a block's rules are
+ * decided without building a single database key, so a node can relay a valid block before it
+ * spends the time to encode its thousands of records. Each outpoint contributes its final state
+ * only: a coin created and spent within the view is written as a delete, not a put and a delete.
  */
 export class CoinView {
-  private readonly overlay = new Map<string, Coin | null>();
-  readonly ops: BatchOp[] = [];
+  private readonly overlay = new Map<string, Change>();
+  /** Records other than coins (undo, history, height, tip, index), in the order they were made. */
+  private readonly others: BatchOp[] = [];
 
-  constructor(private readonly source: CoinSource) {}
+  constructor(private source: CoinSource) {}
+
+  /** Read through `source` from now on (the view this one was stacked on has been committed). */
+  rebase(source: CoinSource): void {
+    this.source = source;
+  }
 
   /** Each outpoint this view changed and its final state: a coin, or null when spent. */
-  get changes(): ReadonlyMap<string, Coin | null> {
-    return this.overlay;
+  *changes(): Generator<[string, Coin | null]> {
+    for (const [k, c] of this.overlay) yield [k, c.coin];
   }
 
   get(txid: Uint8Array, index: number): Coin | undefined {
-    const o = this.overlay.get(overlayKey(txid, index));
-    if (o !== undefined) return o ?? undefined;
+    const o = this.overlay.get(outpointMapKey(txid, index));
+    if (o !== undefined) return o.coin ?? undefined;
     return this.source.get(txid, index);
   }
 
   add(txid: Uint8Array, index: number, coin: Coin): void {
-    this.overlay.set(overlayKey(txid, index), coin);
-    // Both records hold the same bytes: encode once (the batch only reads them).
-    const value = encodeCoin(coin);
-    this.ops.push({ type: 'put', key: keys.coin(txid, index), value });
-    this.ops.push({ type: 'put', key: keys.addrCoin(coin.pubKeyHash, txid, index), value });
+    this.addAt(outpointMapKey(txid, index), txid, index, coin);
+  }
+
+  /** The outputs of transaction `txid` as new coins (one key prefix for them all: blocks pay thousands). */
+  addOutputs(txid: Uint8Array, outputs: readonly { value: bigint; pubKeyHash: Uint8Array }[], height: number, coinbase: boolean): void {
+    const prefix = txMapPrefix(txid);
+    for (let i = 0; i < outputs.length; i++) {
+      const o = outputs[i]!;
+      this.addAt(prefix + i, txid, i, { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase });
+    }
+  }
+
+  private addAt(k: string, txid: Uint8Array, index: number, coin: Coin): void {
+    const o = this.overlay.get(k);
+    if (o) o.coin = coin;
+    else this.overlay.set(k, { txid, index, coin });
   }
 
   spend(txid: Uint8Array, index: number, coin: Coin): void {
-    this.overlay.set(overlayKey(txid, index), null);
-    this.ops.push({ type: 'del', key: keys.coin(txid, index) });
-    this.ops.push({ type: 'del', key: keys.addrCoin(coin.pubKeyHash, txid, index) });
+    const k = outpointMapKey(txid, index);
+    const o = this.overlay.get(k);
+    if (o) {
+      o.coin = null;
+      o.spent = coin;
+    } else this.overlay.set(k, { txid, index, coin: null, spent: coin });
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
-    this.ops.push({ type: 'put', key, value });
+    this.others.push({ type: 'put', key, value });
   }
 
   del(key: Uint8Array): void {
-    this.ops.push({ type: 'del', key });
+    this.others.push({ type: 'del', key });
   }
+
+  /** The database operations that record this view: coin and address-coin records, then the rest. */
+  batchOps(): BatchOp[] {
+    const ops: BatchOp[] = [];
+    for (const { txid, index, coin, spent } of this.overlay.values()) {
+      if (coin) {
+        // An outpoint spent and restored (a reorg) may have left an address record of the spent coin.
+        if (spent && !sameAddress(spent, coin)) ops.push({ type: 'del', key: keys.addrCoin(spent.pubKeyHash, txid, index) });
+        // Both records hold the same bytes: encode once (the batch only reads them).
+        const value = encodeCoin(coin);
+        ops.push({ type: 'put', key: keys.coin(txid, index), value });
+        ops.push({ type: 'put', key: keys.addrCoin(coin.pubKeyHash, txid, index), value });
+      } else {
+        ops.push({ type: 'del', key: keys.coin(txid, index) });
+        ops.push({ type: 'del', key: keys.addrCoin(spent!.pubKeyHash, txid, index) });
+      }
+    }
+    for (const op of this.others) ops.push(op);
+    return ops;
+  }
+}
+
+function sameAddress(a: Coin, b: Coin): boolean {
+  if (a.pubKeyHash.length !== b.pubKeyHash.length) return false;
+  for (let i = 0; i < a.pubKeyHash.length; i++) if (a.pubKeyHash[i] !== b.pubKeyHash[i]) return false;
+  return true;
 }

@@ -89,13 +89,22 @@ function historyDeltas(outputs: { value: bigint; pubKeyHash: Uint8Array }[], spe
   return m;
 }
 
+/** A block whose rules are checked but whose signatures may still be in flight. */
+export interface PendingConnect {
+  fees: bigint;
+  /** Wait for the signatures (throws RuleError bad-signature), then record the undo data in the view. */
+  finish(): Promise<void>;
+}
+
 /**
- * Connect `block` at `height` on top of the state in `view`: every contextual transaction rule,
- * the coinbase height and amount, and every signature (cached ones skipped, the rest verified as
- * one batch). Throws RuleError on the first violation; on success `view` holds the new coins, the
- * undo record and the address index updates. The caller adds height index and tip and commits.
+ * Check `block` at `height` on top of the state in `view`: every contextual transaction rule, the
+ * coinbase height and amount, and send every signature not already cached to the verifier.
+ * Throws RuleError on the first violation; otherwise `view` holds the new coins and the address
+ * history, and `finish` completes the block once its signatures are verified. Nothing waits for
+ * the signatures before `finish`, so a caller can check the next block meanwhile (the worker
+ * threads verify this block's signatures while the main thread looks up the next one's coins).
  */
-export async function connectBlock(ctx: ConnectContext, view: CoinView, block: Block, blockHash: Uint8Array, txids: Uint8Array[], height: number): Promise<{ fees: bigint }> {
+export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, blockHash: Uint8Array, txids: Uint8Array[], height: number): PendingConnect {
   const { params } = ctx;
   assertRule(checkCoinbaseHeight(block, height));
   const allSpent: Coin[] = [];
@@ -120,22 +129,33 @@ export async function connectBlock(ctx: ConnectContext, view: CoinView, block: B
       tx.inputs.forEach((input, i) => view.spend(input.prevTxid, input.prevIndex, spent[i]!));
       allSpent.push(...spent);
     }
-    tx.outputs.forEach((o, i) => view.add(id, i, { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase: t === 0 }));
+    view.addOutputs(id, tx.outputs, height, t === 0);
     for (const d of historyDeltas(tx.outputs, spent).values()) {
       view.put(keys.addrHistory(d.pkh, height, id), encodeHistory(d.received, d.sent));
     }
   }
 
   assertRule(checkCoinbaseAmount(block.txs[0]!, blockSubsidy(height, params.halvingInterval), fees));
+  // The rest go now too: the verifier works on them while the caller moves on.
+  const verdict = pendingSigs.length > 0 ? sigs.finish() : Promise.resolve(-1);
+  verdict.catch(() => undefined);
 
-  if (pendingSigs.length > 0) {
-    const bad = await sigs.finish();
-    if (bad >= 0) throw new RuleError(RejectCode.BadSignature, `signature ${bad} of the block's unverified signatures is invalid`);
-    for (const item of pendingSigs) ctx.sigCache.add(item);
-  }
+  return {
+    fees,
+    async finish() {
+      const bad = await verdict;
+      if (bad >= 0) throw new RuleError(RejectCode.BadSignature, `signature ${bad} of the block's unverified signatures is invalid`);
+      for (const item of pendingSigs) ctx.sigCache.add(item);
+      view.put(keys.undo(blockHash), encodeUndo(allSpent));
+    },
+  };
+}
 
-  view.put(keys.undo(blockHash), encodeUndo(allSpent));
-  return { fees };
+/** Connect `block` completely: `startConnect`, then its signatures. The caller adds height index and tip and commits. */
+export async function connectBlock(ctx: ConnectContext, view: CoinView, block: Block, blockHash: Uint8Array, txids: Uint8Array[], height: number): Promise<{ fees: bigint }> {
+  const pending = startConnect(ctx, view, block, blockHash, txids, height);
+  await pending.finish();
+  return { fees: pending.fees };
 }
 
 /**

@@ -31,6 +31,12 @@ export interface ChainEvents {
   tip: [entry: IndexEntry];
   /** Blocks left and joined the main chain in one transition (in the order they were applied). */
   reorg: [info: { fork: IndexEntry; disconnected: IndexEntry[]; connected: IndexEntry[] }];
+  /**
+   * A block passed every rule, signatures included, while joining the main chain; its state is
+   * being written now (`connect` and `tip` follow once it is on disk). The network relays a block
+   * from here: what it forwards is fully validated, and the write is not on the relay path.
+   */
+  validated: [entry: IndexEntry];
   /** A block joined the main chain. */
   connect: [info: { entry: IndexEntry; block: Block; txids: Uint8Array[] }];
   /** A block left the main chain (reorg or invalidateblock). */

@@ -27,7 +27,7 @@ export interface VerifyPoolOptions {
 // jest-run sources both find the project's own node_modules.
 const requireCjs = createRequire(import.meta.url);
 
-export const DEFAULT_INLINE_THRESHOLD = 64;
+export const DEFAULT_INLINE_THRESHOLD = 16;
 // Below this many items per worker the message overhead outweighs the parallelism.
 const MIN_ITEMS_PER_WORKER = 16;
 

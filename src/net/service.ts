@@ -4,11 +4,13 @@ import { multiaddr } from '@multiformats/multiaddr';
 import type { Chain } from '../chain/chain.js';
 import { decodeBlockWithTxids, encodeBlock, type Block } from '../consensus/block.js';
 import { RejectCode } from '../consensus/errors.js';
+import { headerHash } from '../consensus/header.js';
 import { decodeTx, encodeTx, type Transaction } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
 import { bytesToHex, equalBytes } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { BanList, type BanEntry } from './bans.js';
+import { EarlyVerdicts } from './early-verdict.js';
 import { GossipActionError, GossipAdapter } from './gossip.js';
 import { protocolHandlers } from './handlers.js';
 import { createHost, type Host } from './host.js';
@@ -95,12 +97,14 @@ export class NetService extends EventEmitter<NetEvents> {
   /** MAX_ANCESTRY_ATTEMPTS: times one peer is asked for the ancestry of orphans it sent. */
   private readonly ancestryAttempts = new Map<string, number>();
   private stopped = false;
+  private readonly verdicts: EarlyVerdicts;
   private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: NetOptions) {
     super();
     this.names = wireNames(o.chain.params);
     this.bans = new BanList(o.datadir, o.clock);
+    this.verdicts = new EarlyVerdicts(o.chain);
   }
 
   async start(): Promise<void> {
@@ -185,6 +189,7 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.statusTimer);
+    this.verdicts.close();
     this.bans.flush();
     this.reconnector?.stop();
     await this.host?.stop();
@@ -220,7 +225,16 @@ export class NetService extends EventEmitter<NetEvents> {
       if (err instanceof DecodeError) throw new GossipActionError('reject', RejectCode.Undecodable, err.message);
       throw err;
     }
-    const r = await this.o.chain.processBlock(block, { source: from, bytes: data, txids: block.txids });
+    const verdict = await this.verdicts.run(bytesToHex(headerHash(block.header)), () =>
+      this.o.chain.processBlock(block, { source: from, bytes: data, txids: block.txids }),
+    );
+    if (verdict.validated) {
+      // ACCEPT now: every rule holds. The write finishes on the chain's queue; a failure there
+      // is ours (the disk), never the sender's.
+      verdict.done.catch((err: Error) => this.emit('error', err));
+      return;
+    }
+    const r = verdict.result;
     switch (r.status) {
       case 'connected':
         // A block on a side branch with less work is kept but not relayed: relaying cheap forks
