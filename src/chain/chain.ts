@@ -136,11 +136,13 @@ export class Chain extends EventEmitter<ChainEvents> {
   processBlocks(items: readonly { block: Block; opts?: ProcessOptions }[]): Promise<ProcessResult[]> {
     if (this.closed) return Promise.reject(new ChainError('closed', 'chain is closed'));
     return this.queue.run(async () => {
-      const admitted = [];
+      const admitted: (ProcessResult | IndexEntry)[] = [];
       for (const { block, opts = {} } of items) admitted.push(await this.admitLocked(block, opts, true));
       const activated = admitted.filter((a): a is IndexEntry => 'hashHex' in a);
       if (activated.length > 0) {
-        await this.activateBestChainLocked(items[0]?.opts?.source ?? 'local');
+        // A failing block is reported with the source that sent it (a batch may mix senders).
+        const sources = new Map(activated.map((e) => [e, items[admitted.indexOf(e)]?.opts?.source ?? 'local']));
+        await this.activateBestChainLocked((e) => sources.get(e) ?? items[0]?.opts?.source ?? 'local');
         await this.flushPendingLocked();
       }
       const results = admitted.map((a) => ('hashHex' in a ? this.resultOf(a) : a));
@@ -288,12 +290,15 @@ export class Chain extends EventEmitter<ChainEvents> {
    * block that fails is marked invalid with its descendants and the next best is tried.
    * Caller must hold the chain lock.
    */
-  private async activateBestChainLocked(source = 'local'): Promise<void> {
+  private async activateBestChainLocked(source: string | ((entry: IndexEntry) => string) = 'local'): Promise<void> {
     for (;;) {
       const best = this.candidates.best();
       if (!best) return;
       const failure = await this.transitionToLocked(best);
-      if (failure) await this.markInvalidLocked(failure.entry, failure.error.code, failure.error.reason, source);
+      if (failure) {
+        const blamed = typeof source === 'string' ? source : source(failure.entry);
+        await this.markInvalidLocked(failure.entry, failure.error.code, failure.error.reason, blamed);
+      }
     }
   }
 
@@ -325,8 +330,9 @@ export class Chain extends EventEmitter<ChainEvents> {
       }
       view.put(keys.height(entry.height), entry.hash);
       connected.push({ entry, block });
-      this.emit('validated', entry);
     }
+    // Only now: a reorg is all or nothing, and 'validated' promises that `connect` follows.
+    for (const { entry } of connected) this.emit('validated', entry);
     await this.commitTransition(view, fork, disconnected, connected, target);
     return undefined;
   }

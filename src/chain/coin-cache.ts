@@ -4,7 +4,8 @@ import type { ChainStore } from './store.js';
 
 /** Where a CoinView reads the coins its own changes do not cover. */
 export interface CoinSource {
-  get(txid: Uint8Array, index: number): Coin | undefined;
+  /** `key` is outpointMapKey(txid, index) when the caller has built it already. */
+  get(txid: Uint8Array, index: number, key?: string): Coin | undefined;
 }
 
 /**
@@ -56,9 +57,9 @@ export class CoinCache implements CoinSource {
     return this.coins.size;
   }
 
-  get(txid: Uint8Array, index: number): Coin | undefined {
+  get(txid: Uint8Array, index: number, key?: string): Coin | undefined {
     if (this.capacity === 0) return this.backing.get(txid, index);
-    const k = outpointMapKey(txid, index);
+    const k = key ?? outpointMapKey(txid, index);
     const hit = this.coins.get(k);
     if (hit) return hit;
     const coin = this.backing.get(txid, index);

@@ -39,10 +39,10 @@ export class CoinView {
     for (const [k, c] of this.overlay) yield [k, c.coin];
   }
 
-  get(txid: Uint8Array, index: number): Coin | undefined {
-    const o = this.overlay.get(outpointMapKey(txid, index));
+  get(txid: Uint8Array, index: number, key = outpointMapKey(txid, index)): Coin | undefined {
+    const o = this.overlay.get(key);
     if (o !== undefined) return o.coin ?? undefined;
-    return this.source.get(txid, index);
+    return this.source.get(txid, index, key);
   }
 
   add(txid: Uint8Array, index: number, coin: Coin): void {
@@ -64,8 +64,7 @@ export class CoinView {
     else this.overlay.set(k, { txid, index, coin });
   }
 
-  spend(txid: Uint8Array, index: number, coin: Coin): void {
-    const k = outpointMapKey(txid, index);
+  spend(txid: Uint8Array, index: number, coin: Coin, k = outpointMapKey(txid, index)): void {
     const o = this.overlay.get(k);
     if (o) {
       o.coin = null;

@@ -11,6 +11,7 @@ import {
   type SignatureItem,
 } from '../consensus/rules/contextual.js';
 import { bytesToHex } from '../encoding/hex.js';
+import { outpointMapKey } from './coin-cache.js';
 import type { CoinView } from './coin-view.js';
 import { decodeUndo, encodeHistory, encodeUndo, keys } from './layout.js';
 
@@ -20,8 +21,9 @@ export interface BatchVerifier {
 }
 
 export interface SignatureCacheLike {
-  has(item: SignatureItem): boolean;
-  add(item: SignatureItem): void;
+  keyOf(item: SignatureItem): string;
+  hasKey(key: string): boolean;
+  addKey(key: string): void;
 }
 
 export interface ConnectContext {
@@ -109,6 +111,7 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
   assertRule(checkCoinbaseHeight(block, height));
   const allSpent: Coin[] = [];
   const pendingSigs: SignatureItem[] = [];
+  const pendingKeys: string[] = [];
   const sigs = new EarlyVerifier(ctx.verifier, pendingSigs);
   let fees = 0n;
 
@@ -117,17 +120,22 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
     const id = txids[t]!;
     let spent: Coin[] = [];
     if (t > 0) {
-      const coins = tx.inputs.map((i) => view.get(i.prevTxid, i.prevIndex));
+      const outpoints = tx.inputs.map((i) => outpointMapKey(i.prevTxid, i.prevIndex));
+      const coins = tx.inputs.map((i, n) => view.get(i.prevTxid, i.prevIndex, outpoints[n]));
       const r = checkTxInputs(tx, coins, height, params.coinbaseMaturity);
       if (!r.ok) throw new RuleError(r.code, `tx ${bytesToHex(id)}: ${r.reason}`);
       fees += r.fee;
       spent = coins as Coin[];
       for (const item of signatureItems(tx, spent, params.genesisHash)) {
-        if (!ctx.sigCache.has(item)) pendingSigs.push(item);
+        const key = ctx.sigCache.keyOf(item);
+        if (!ctx.sigCache.hasKey(key)) {
+          pendingSigs.push(item);
+          pendingKeys.push(key);
+        }
       }
       sigs.dispatchFull();
-      tx.inputs.forEach((input, i) => view.spend(input.prevTxid, input.prevIndex, spent[i]!));
-      allSpent.push(...spent);
+      tx.inputs.forEach((input, i) => view.spend(input.prevTxid, input.prevIndex, spent[i]!, outpoints[i]));
+      for (const c of spent) allSpent.push(c);
     }
     view.addOutputs(id, tx.outputs, height, t === 0);
     for (const d of historyDeltas(tx.outputs, spent).values()) {
@@ -145,7 +153,7 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
     async finish() {
       const bad = await verdict;
       if (bad >= 0) throw new RuleError(RejectCode.BadSignature, `signature ${bad} of the block's unverified signatures is invalid`);
-      for (const item of pendingSigs) ctx.sigCache.add(item);
+      for (const key of pendingKeys) ctx.sigCache.addKey(key);
       view.put(keys.undo(blockHash), encodeUndo(allSpent));
     },
   };

@@ -14,12 +14,13 @@ export class SignatureCache {
 
   constructor(readonly maxEntries = 200_000) {}
 
-  private static keyOf(item: SignatureItem): string {
+  /** The cache key of a triple: connect builds it once per signature and passes it to hasKey and addKey. */
+  keyOf(item: SignatureItem): string {
     // The digest commits to the spent output and the whole transaction; key and signature
     // complete the triple. Latin-1 strings keep the key compact and cheap to build.
     const { digest, pubkey, sig } = item;
     if (digest.length === 32 && pubkey.length === 33 && sig.length === 64) {
-      // The same string as below, built natively (every key of a block is built twice: has, add).
+      // The same string as below, built natively (one key per signature of every block).
       SCRATCH.set(digest, 0);
       SCRATCH.set(pubkey, 32);
       SCRATCH.set(sig, 65);
@@ -29,15 +30,23 @@ export class SignatureCache {
   }
 
   has(item: SignatureItem): boolean {
-    return this.seen.has(SignatureCache.keyOf(item));
+    return this.hasKey(this.keyOf(item));
   }
 
   add(item: SignatureItem): void {
+    this.addKey(this.keyOf(item));
+  }
+
+  hasKey(key: string): boolean {
+    return this.seen.has(key);
+  }
+
+  addKey(key: string): void {
     if (this.seen.size >= this.maxEntries) {
       const oldest = this.seen.keys().next();
       if (!oldest.done) this.seen.delete(oldest.value);
     }
-    this.seen.set(SignatureCache.keyOf(item), true);
+    this.seen.set(key, true);
   }
 
   get size(): number {

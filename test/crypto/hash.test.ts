@@ -64,3 +64,30 @@ describe('hash160', () => {
     expect(bytesToHex(hash160(g))).toBe('751e76e8199196d454941c45d1b3a323f1433bd6');
   });
 });
+
+describe('the hot-path SHA-256 (src/crypto/sha256.ts) against @noble/hashes', () => {
+  it('agrees on every length from 0 to 1,100 bytes (each padding case: 55, 56, 63, 64, 119, 120 ...)', async () => {
+    const { sha256: noble } = await import('@noble/hashes/sha2.js');
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff;
+    for (let len = 0; len <= 1100; len++) {
+      const data = Uint8Array.from({ length: len }, rand);
+      expect(bytesToHex(sha256(data))).toBe(bytesToHex(noble(data)));
+      expect(bytesToHex(sha256d(data))).toBe(bytesToHex(noble(noble(data))));
+    }
+  });
+
+  it('hashes a view into a larger buffer by its own bytes only', () => {
+    const big = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    const view = big.subarray(37, 37 + 100);
+    expect(bytesToHex(sha256(view))).toBe(bytesToHex(sha256(view.slice())));
+  });
+
+  it('returns a fresh array each call (callers keep results while hashing more)', () => {
+    const a = sha256d(new Uint8Array([1]));
+    const b = sha256d(new Uint8Array([2]));
+    expect(a).not.toBe(b);
+    expect(bytesToHex(a)).not.toBe(bytesToHex(b));
+    expect(bytesToHex(a)).toBe(bytesToHex(sha256d(new Uint8Array([1]))));
+  });
+});

@@ -1,4 +1,4 @@
-import { IV, K } from './sha256-constants.js';
+import { IV, K } from '../../crypto/sha256-constants.js';
 
 /*
  * Generates the JavaScript source of the pure-JS scan engine (see ScanEngine in types.ts).

@@ -1,0 +1,121 @@
+/**
+ * The 'validated' event: the network relays a block as soon as it is heard (before its state is
+ * written), so it must come for every block that passed every rule on its way into the main chain,
+ * before that block's 'connect' and 'tip', and never for a block that failed, a side block, a dry
+ * run or an orphan still waiting.
+ */
+import type { IndexEntry } from '../../src/chain/index.js';
+import { keys } from '../../src/chain/layout.js';
+import { RejectCode } from '../../src/consensus/errors.js';
+import { ChainHarness } from './harness.js';
+import { COINBASE_MATURITY, corruptSignature, paymentRun } from './payments.js';
+import { payTo } from '../helpers/tx.js';
+
+let h: ChainHarness;
+/** The chain's events as 'kind name' lines, 'validated' included (the harness log leaves it out). */
+let log: string[];
+beforeEach(async () => {
+  h = await ChainHarness.create();
+  log = [];
+  const c = h.chain;
+  c.on('validated', (e) => log.push(`validated ${h.nameOf(e.hash)}`));
+  c.on('connect', (e) => log.push(`connect ${h.nameOf(e.entry.hash)}`));
+  c.on('disconnect', (e) => log.push(`disconnect ${h.nameOf(e.entry.hash)}`));
+  c.on('tip', (e) => log.push(`tip ${h.nameOf(e.hash)}`));
+  c.on('reorg', (e) => log.push(`reorg ${h.nameOf(e.fork.hash)}`));
+  c.on('block-invalid', (e) => log.push(`invalid ${h.nameOf(e.hash)} ${e.code}`));
+  c.on('orphan', (e) => log.push(`orphan ${h.nameOf(e.hash)}`));
+});
+afterEach(() => h.close());
+
+const extended = (...names: string[]) => names.flatMap((n) => [`validated ${n}`, `connect ${n}`, `tip ${n}`]);
+const items = (names: string[]) => names.map((n) => ({ block: h.get(n).block }));
+
+test('processBlock extending the tip: validated, then connect and tip', async () => {
+  await h.extend('a', 'genesis', 2);
+  expect(log).toEqual(extended('a1', 'a2'));
+});
+
+test("at 'validated' the block's state is not yet on disk nor the tip; at 'connect' it is", async () => {
+  const seen: string[] = [];
+  const state = (entry: IndexEntry, coinbaseTxid: Uint8Array) =>
+    `tip=${h.chain.tip === entry} coin=${h.chain.store.get(keys.coin(coinbaseTxid, 0)) !== undefined} undo=${h.chain.store.get(keys.undo(entry.hash)) !== undefined}`;
+  h.chain.on('validated', (e) => seen.push(`validated ${state(e, h.chain.readBlock(e).txids[0]!)}`));
+  h.chain.on('connect', (e) => seen.push(`connect ${state(e.entry, e.txids[0]!)}`));
+  await h.extend('a', 'genesis', 1);
+  expect(seen).toEqual(['validated tip=false coin=false undo=false', 'connect tip=true coin=true undo=true']);
+});
+
+test('processBlocks: each block validated, connected and made tip before the next is decided', async () => {
+  await h.extend('c', 'genesis', COINBASE_MATURITY + 1);
+  const run = paymentRun(h, 'p', 'c101', 3);
+  log.length = 0;
+  await h.chain.processBlocks(items(run));
+  expect(log).toEqual(extended(...run));
+});
+
+test('a reorg: every block of the new branch validated, before anything is disconnected', async () => {
+  await h.extend('a', 'genesis', 1);
+  h.block('b1', 'genesis');
+  h.block('b2', 'b1');
+  await h.accept('b1', false);
+  // A side block with less work: nothing to hear.
+  expect(log).toEqual(extended('a1'));
+  log.length = 0;
+  await h.accept('b2');
+  expect(log).toEqual(['validated b1', 'validated b2', 'disconnect a1', 'connect b1', 'connect b2', 'reorg genesis', 'tip b2']);
+});
+
+test('orphans: nothing while they wait; validated one by one as they connect', async () => {
+  await h.extend('a', 'genesis', 3, false);
+  await h.orphan('a3', 'a2');
+  await h.orphan('a2', 'a1');
+  expect(log).toEqual(['orphan a3', 'orphan a2']);
+  log.length = 0;
+  await h.accept('a1');
+  expect(log).toEqual(extended('a1', 'a2', 'a3'));
+});
+
+test('a dry run validates without a word to listeners', async () => {
+  await h.extend('a', 'genesis', 1);
+  h.block('a2', 'a1');
+  log.length = 0;
+  expect(await h.chain.processBlock(h.get('a2').block, { dryRun: true })).toMatchObject({ status: 'connected', mainChain: false });
+  expect(log).toEqual([]);
+});
+
+describe('invalid blocks are never validated', () => {
+  beforeEach(async () => {
+    await h.extend('c', 'genesis', COINBASE_MATURITY + 1);
+    log.length = 0;
+  });
+
+  test('processBlock: a bad signature, a bad coinbase amount, a descendant of either', async () => {
+    const pay = corruptSignature(h.spend([h.get('c1').coinbase[0]!], [payTo(h.miner, 50n * 100_000_000n)]));
+    h.block('x', 'c101', { txs: [pay] });
+    h.block('y', 'c101', { coinbaseValue: 50n * 100_000_000n + 1n });
+    h.block('x2', 'x');
+    await h.reject('x', RejectCode.BadSignature);
+    await h.reject('y', RejectCode.CoinbaseAmount);
+    await h.reject('x2', RejectCode.PrevBlockInvalid);
+    expect(log).toEqual([`invalid x ${RejectCode.BadSignature}`, `invalid y ${RejectCode.CoinbaseAmount}`, `invalid x2 ${RejectCode.PrevBlockInvalid}`]);
+  });
+
+  test('processBlocks: blocks before a bad signature are validated, it and its descendants not', async () => {
+    const run = paymentRun(h, 'p', 'c101', 4, { corrupt: 3 });
+    await h.chain.processBlocks(items(run));
+    expect(log).toEqual([...extended('p1', 'p2'), `invalid p3 ${RejectCode.BadSignature}`]);
+  });
+
+  test('a heavier branch with a bad signature at depth 3: neither it nor its descendants, and no connect', async () => {
+    await h.extend('a', 'c101', 3);
+    const b = paymentRun(h, 'b', 'c101', 5, { corrupt: 3 });
+    for (const n of b.slice(0, 3)) await h.accept(n, false);
+    log.length = 0;
+    await h.chain.processBlocks(items(b.slice(3)));
+    h.expectTip('a3');
+    expect(log.filter((l) => /^validated b[345]$/.test(l))).toEqual([]);
+    expect(log.filter((l) => /^(connect|disconnect|tip|reorg) /.test(l))).toEqual([]);
+    expect(log).toContain(`invalid b3 ${RejectCode.BadSignature}`);
+  });
+});
