@@ -11,7 +11,8 @@ import { bytesToHex, hashToHex, hexToBytes } from '../encoding/hex.js';
 import { BlockIndex, type IndexEntry } from './block-index.js';
 import { CoinCache, DEFAULT_COIN_CACHE_SIZE } from './coin-cache.js';
 import { CoinView } from './coin-view.js';
-import { connectBlock, startConnect, testConnect, type BatchVerifier, type ConnectContext, type PendingConnect } from './connect.js';
+import { connectBlock, testConnect, type BatchVerifier, type ConnectContext } from './connect.js';
+import { extendPipelined } from './extend.js';
 import { branchFrom, disconnectTo, type TransitionStep } from './transition.js';
 import { ChainError } from './errors.js';
 import { BlockStatus, encodeIndexEntry, keys } from './layout.js';
@@ -312,7 +313,20 @@ export class Chain extends EventEmitter<ChainEvents> {
     const fork = this.index.fork(oldTip, target);
     if (!fork) throw new ChainError('corrupt-state', `block ${hashToHex(target.hash)} shares no ancestor with the tip`);
     const branch = branchFrom(fork, target);
-    if (oldTip === fork) return this.extendLocked(fork, branch);
+    if (oldTip === fork) {
+      return extendPipelined(
+        {
+          coins: this.coins,
+          readBlock: (e) => this.readBlock(e),
+          recheckHeader: (e, b) => this.recheckHeader(e, b),
+          connectContext: () => this.connectContext(),
+          validated: (e) => this.emit('validated', e),
+          commit: (view, parent, step) => this.commitTransition(view, parent, [], [step], step.entry),
+        },
+        fork,
+        branch,
+      );
+    }
 
     const view = new CoinView(this.coins);
     const disconnected = disconnectTo(view, this.reader, this.store, oldTip, fork);
@@ -335,58 +349,6 @@ export class Chain extends EventEmitter<ChainEvents> {
     for (const { entry } of connected) this.emit('validated', entry);
     await this.commitTransition(view, fork, disconnected, connected, target);
     return undefined;
-  }
-
-  /**
-   * Connect `branch` on top of the tip, committing block by block, pipelined: the next block's
-   * rules are checked (coins looked up, signatures sent to the workers) before waiting for the
-   * previous block's signatures, so the verify threads and this thread work at once. Each block
-   * still commits alone, in order, and only after all of its signatures passed; a block that fails
-   * ends the extension there, with everything before it committed.
-   */
-  private async extendLocked(fork: IndexEntry, branch: IndexEntry[]): Promise<{ entry: IndexEntry; error: RuleError } | undefined> {
-    let pending: { entry: IndexEntry; block: DecodedBlock; view: CoinView; connect: PendingConnect } | undefined;
-    let parent = fork;
-    const settle = async (): Promise<{ entry: IndexEntry; error: RuleError } | undefined> => {
-      const p = pending!;
-      pending = undefined;
-      try {
-        await p.connect.finish();
-      } catch (err) {
-        if (!(err instanceof RuleError)) throw err;
-        return { entry: p.entry, error: err };
-      }
-      p.view.put(keys.height(p.entry.height), p.entry.hash);
-      this.emit('validated', p.entry);
-      await this.commitTransition(p.view, parent, [], [{ entry: p.entry, block: p.block }], p.entry);
-      parent = p.entry;
-      return undefined;
-    };
-    for (const entry of branch) {
-      const block = this.readBlock(entry);
-      let connect: PendingConnect | undefined;
-      let error = this.recheckHeader(entry, block);
-      // The previous block's coins are not committed yet: read through its view.
-      const view = new CoinView(pending ? pending.view : this.coins);
-      if (!error) {
-        try {
-          connect = startConnect(this.connectContext(), view, block, entry.hash, block.txids, entry.height);
-        } catch (err) {
-          if (!(err instanceof RuleError)) throw err;
-          error = err;
-        }
-      }
-      // The previous block is decided first: if it fails, this one descends from an invalid block.
-      if (pending) {
-        const failure = await settle();
-        if (failure) return failure;
-        // Its state is committed and in the coin cache: stop holding its view.
-        view.rebase(this.coins);
-      }
-      if (!connect) return { entry, error: error! };
-      pending = { entry, block, view, connect };
-    }
-    return pending ? settle() : undefined;
   }
 
   /**

@@ -29,9 +29,9 @@ export class CoinView {
 
   constructor(private source: CoinSource) {}
 
-  /** Read through `source` from now on (the view this one was stacked on has been committed). */
-  rebase(source: CoinSource): void {
-    this.source = source;
+  /** Read through `next` instead of `committed` once the view this one was stacked on is written. */
+  rebaseFrom(committed: CoinSource, next: CoinSource): void {
+    if (this.source === committed) this.source = next;
   }
 
   /** Each outpoint this view changed and its final state: a coin, or null when spent. */

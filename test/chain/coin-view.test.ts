@@ -140,7 +140,7 @@ test('the other records keep their order: a history key deleted then rewritten e
   expect(decodeCoin(store.get(keys.coin(txB, 0))!)).toEqual({ value: 3n, pubKeyHash: bob.pkh, height: 7, coinbase: true });
 });
 
-test('a view stacked on another reads through it, and after rebase reads the committed store', async () => {
+test('a view stacked on another reads through it, and after rebaseFrom reads the committed store', async () => {
   await stored(txA, 0, coinOf(alice.pkh, 10n));
   const first = new CoinView(new StoreCoins(store));
   first.spend(txA, 0, first.get(txA, 0)!);
@@ -154,7 +154,7 @@ test('a view stacked on another reads through it, and after rebase reads the com
   expect(first.get(txB, 0)).toEqual(coinOf(bob.pkh, 4n, 8));
 
   await store.batch(first.batchOps());
-  second.rebase(new StoreCoins(store));
+  second.rebaseFrom(first, new StoreCoins(store));
   expect(second.get(txA, 0)).toBeUndefined();
   expect(second.get(txB, 0)).toBeUndefined();
   expect(describeOps(second.batchOps(), [{ txid: txB, index: 0, pkh: bob.pkh }])).toEqual(['del coin(b2b2:0)', 'del addr(b2b2:0)']);

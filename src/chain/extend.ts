@@ -1,0 +1,112 @@
+import type { DecodedBlock } from '../consensus/block.js';
+import { RuleError } from '../consensus/errors.js';
+import type { IndexEntry } from './block-index.js';
+import type { CoinSource } from './coin-cache.js';
+import { CoinView } from './coin-view.js';
+import { startConnect, type ConnectContext, type PendingConnect } from './connect.js';
+import { keys } from './layout.js';
+import type { TransitionStep } from './transition.js';
+
+/** What the pipelined extension needs from the chain. */
+export interface ExtendHost {
+  /** The committed UTXO set (the coin cache in front of the database). */
+  readonly coins: CoinSource;
+  readBlock(entry: IndexEntry): DecodedBlock;
+  /** A header rule the block breaks against its parent, if any (see Chain.recheckHeader). */
+  recheckHeader(entry: IndexEntry, block: DecodedBlock): RuleError | undefined;
+  connectContext(): ConnectContext;
+  /** The block passed every rule; its write starts now. */
+  validated(entry: IndexEntry): void;
+  /** Write one block as ONE batch; resolves once it is on disk and applied in memory. */
+  commit(view: CoinView, parent: IndexEntry, step: TransitionStep): Promise<void>;
+}
+
+export type ExtendFailure = { entry: IndexEntry; error: RuleError };
+
+interface Walked {
+  entry: IndexEntry;
+  block: DecodedBlock;
+  view: CoinView;
+  connect: PendingConnect;
+}
+
+/**
+ * Connect `branch` on top of `fork` (the tip), block by block, as a three-stage pipeline:
+ *
+ *   walk N+1 (this thread: coins, rules, signatures sent out)
+ *   verify N  (worker threads)
+ *   write N-1 (LevelDB's thread)
+ *
+ * Block N+1 is walked before waiting for block N's signatures, and block N's batch is written
+ * while block N+1... is walked; each stage reads the coins of the blocks ahead of it through
+ * their views. What does not change: every block commits alone, as ONE batch, in order, only
+ * after all its signatures passed and the block before it is on disk. A block that fails ends
+ * the extension there, with everything before it committed; its descendants are never written.
+ */
+export async function extendPipelined(host: ExtendHost, fork: IndexEntry, branch: IndexEntry[]): Promise<ExtendFailure | undefined> {
+  let pending: Walked | undefined;
+  let writing: { view: CoinView; done: Promise<void> } | undefined;
+  let parent = fork;
+
+  /** Wait for the write in flight; the view stacked on it then reads the committed state. */
+  const finishWrite = async (): Promise<void> => {
+    const w = writing;
+    if (!w) return;
+    writing = undefined;
+    await w.done;
+    pending?.view.rebaseFrom(w.view, host.coins);
+  };
+
+  /** Decide the pending block's signatures and start its write. */
+  const settle = async (): Promise<ExtendFailure | undefined> => {
+    const p = pending!;
+    try {
+      await p.connect.finish();
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      await finishWrite();
+      pending = undefined;
+      return { entry: p.entry, error: err };
+    }
+    p.view.put(keys.height(p.entry.height), p.entry.hash);
+    host.validated(p.entry);
+    // One batch at a time, in order: the block before must be on disk before this one is written.
+    await finishWrite();
+    pending = undefined;
+    const done = host.commit(p.view, parent, { entry: p.entry, block: p.block });
+    // Awaited by finishWrite; until then a failed write must not count as unhandled.
+    done.catch(() => undefined);
+    writing = { view: p.view, done };
+    parent = p.entry;
+    return undefined;
+  };
+
+  for (const entry of branch) {
+    const block = host.readBlock(entry);
+    let connect: PendingConnect | undefined;
+    let error = host.recheckHeader(entry, block);
+    // The blocks ahead are not committed yet: read their coins through their views.
+    const view = new CoinView(pending?.view ?? writing?.view ?? host.coins);
+    if (!error) {
+      try {
+        connect = startConnect(host.connectContext(), view, block, entry.hash, block.txids, entry.height);
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+        error = err;
+      }
+    }
+    // The previous block is decided first: if it fails, this one descends from an invalid block.
+    if (pending) {
+      const failure = await settle();
+      if (failure) return failure;
+    }
+    if (!connect) {
+      await finishWrite();
+      return { entry, error: error! };
+    }
+    pending = { entry, block, view, connect };
+  }
+  const failure = pending ? await settle() : undefined;
+  await finishWrite();
+  return failure;
+}
