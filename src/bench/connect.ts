@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
 import { decodeBlockWithTxids } from '../consensus/block.js';
 import { VerifyPool } from '../crypto/verify-pool.js';
-import { LIMITS } from '../net/protocol.js';
+import { SYNC_WINDOW_BLOCKS } from '../net/sync.js';
 import type { BenchContext } from './context.js';
 import { dirSize, MB } from './files.js';
 import { loadChain, regtest } from './gen/load.js';
 import { now, processCpuMs, yieldToLoop } from './timing.js';
 import { atLeast, result, type Measured } from './types.js';
 
-/** Blocks per processBlocks call: what one `blocks` request of sync returns. */
-const SYNC_BATCH = LIMITS.maxBlocksPerRequest;
+/** Blocks per processBlocks call: what sync hands the chain when its downloads keep ahead. */
+const SYNC_BATCH = SYNC_WINDOW_BLOCKS;
 
 /** What connect leaves for sync: the connected database and the chain's size. */
 export interface ConnectArtifacts {
@@ -30,7 +30,7 @@ export function benchClock(blockCount: number): () => number {
 
 /**
  * Cold block connection: a fresh database, an empty signature cache, every block of the
- * payments chain through Chain.processBlocks in batches of 16 as sync feeds them (decoding
+ * payments chain through Chain.processBlocks in batches of 64 as sync feeds them (decoding
  * included, as from the network).
  */
 export async function connectBench(ctx: BenchContext): Promise<Measured[]> {
@@ -46,7 +46,7 @@ export async function connectBench(ctx: BenchContext): Promise<Measured[]> {
   try {
     const start = now();
     const cpu0 = processCpuMs();
-    // Batches of 16, as sync feeds what one blocks request returns.
+    // Batches of 64, as sync feeds the chain once its window of four 16-block requests has arrived.
     for (let i = 0; i < blocks.length; i += SYNC_BATCH) {
       const batch = blocks.slice(i, i + SYNC_BATCH).map((bytes) => {
         const block = decodeBlockWithTxids(bytes, regtest.maxBlockBytes);

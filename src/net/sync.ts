@@ -14,6 +14,8 @@ import { PENALTY } from './scorer.js';
 
 /** Block requests in flight at once during a sync (each of up to 16 blocks). */
 const MAX_IN_FLIGHT = 4;
+/** The most blocks a sync hands the chain in one call: every request of the window, arrived. */
+export const SYNC_WINDOW_BLOCKS = MAX_IN_FLIGHT * LIMITS.maxBlocksPerRequest;
 /** Attempts per batch of blocks before the sync gives up on it. */
 const MAX_ATTEMPTS_PER_BATCH = 3;
 /** Rounds of `headers` per sync session (2,000 headers each): a bound, not a target. */
@@ -126,26 +128,32 @@ export class Syncer extends EventEmitter<SyncEvents> {
     for (let i = 0; i < nodes.length; i += LIMITS.maxBlocksPerRequest) batches.push(nodes.slice(i, i + LIMITS.maxBlocksPerRequest));
     let next = 0;
     let processed = 0;
-    const inFlight: Promise<{ blocks: (DecodedBlock & { bytes: Uint8Array })[]; from: string }>[] = [];
+    type Fetched = { blocks: (DecodedBlock & { bytes: Uint8Array })[]; from: string };
+    const inFlight: { fetched: Promise<Fetched>; ready?: Fetched }[] = [];
     const launch = () => {
       while (inFlight.length < MAX_IN_FLIGHT && next < batches.length) {
-        const p = this.fetchBatch(primary, batches[next]!, next++);
-        p.catch(() => undefined); // a session that stops early must not leave a rejection unhandled
-        inFlight.push(p);
+        const slot: (typeof inFlight)[number] = { fetched: this.fetchBatch(primary, batches[next]!, next++) };
+        // Marks the batch ready; a session that stops early must not leave a rejection unhandled.
+        slot.fetched.then((f) => (slot.ready = f)).catch(() => undefined);
+        inFlight.push(slot);
       }
     };
     launch();
     while (inFlight.length) {
-      const { blocks, from } = await inFlight.shift()!;
+      // The next batch in order, plus every batch after it that has already arrived: the chain
+      // connects one call's blocks as one pipeline, which drains at the end of each call.
+      const run = [await inFlight.shift()!.fetched];
+      while (inFlight[0]?.ready) run.push(inFlight.shift()!.ready!);
       launch();
-      // One call for the whole batch: the chain connects it pipelined (see Chain.processBlocks).
-      const results = await this.ctx.chain.processBlocks(blocks.map((block) => ({ block, opts: { source: from, txids: block.txids, bytes: block.bytes } })));
-      for (const r of results) {
+      const items = run.flatMap(({ blocks, from }) => blocks.map((block) => ({ block, opts: { source: from, txids: block.txids, bytes: block.bytes } })));
+      const results = await this.ctx.chain.processBlocks(items);
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i]!;
         if (r.status === 'invalid') {
           // The peer that served the block pays, not the one we happened to sync from.
-          this.ctx.penalise(from, PENALTY.invalidBlock, `synced block ${r.hash} is invalid: ${r.code}`);
+          this.ctx.penalise(items[i]!.opts.source, PENALTY.invalidBlock, `synced block ${r.hash} is invalid: ${r.code}`);
           // Drain what is in flight and stop: the rest of this chain descends from an invalid block.
-          await Promise.allSettled(inFlight);
+          await Promise.allSettled(inFlight.map((f) => f.fetched));
           return processed;
         }
         processed++;
