@@ -20,6 +20,7 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     forbid('fsutil', ['encoding', 'crypto', 'consensus', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli', 'testnet', 'bench'], 'fsutil is a leaf: file-system helpers only'),
+    forbid('collections', ['fsutil', 'encoding', 'crypto', 'consensus', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli', 'testnet', 'bench'], 'collections is a leaf: data structures only'),
     forbid('consensus', ['fsutil'], 'consensus is pure: no file system'),
     forbid('encoding', ['crypto', 'consensus', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'encoding is the bottom layer'),
     forbid('crypto', ['consensus', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli'], 'crypto only uses encoding'),

@@ -4,19 +4,19 @@ import type { IndexEntry } from './block-index.js';
 import { ChainError } from './errors.js';
 import { keys } from './layout.js';
 import type { ChainStore } from './store.js';
+import { BoundedMap } from '../collections/bounded-map.js';
 
 /** RECENT_BLOCKS: decoded blocks kept, so connecting right after storing does not re-read them. */
 const RECENT_BLOCKS = 64;
 
 /** Reads of stored blocks, with the few most recently seen blocks kept decoded. */
 export class BlockReader {
-  private readonly recent = new Map<string, DecodedBlock>();
+  private readonly recent = new BoundedMap<string, DecodedBlock>(RECENT_BLOCKS);
 
   constructor(private readonly store: ChainStore) {}
 
   remember(hashHex: string, block: DecodedBlock): void {
     this.recent.set(hashHex, block);
-    if (this.recent.size > RECENT_BLOCKS) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   blockBytes(hash: Uint8Array): Uint8Array | undefined {

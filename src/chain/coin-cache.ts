@@ -1,6 +1,7 @@
 import type { Coin } from '../consensus/coin.js';
 import { decodeCoin, keys } from './layout.js';
 import type { ChainStore } from './store.js';
+import { BoundedMap } from '../collections/bounded-map.js';
 
 /** Where a CoinView reads the coins its own changes do not cover. */
 export interface CoinSource {
@@ -46,11 +47,12 @@ export const DEFAULT_COIN_CACHE_SIZE = 250_000;
  * database enter it; the oldest leave first when it is full.
  */
 export class CoinCache implements CoinSource {
-  private readonly coins = new Map<string, Coin>();
+  private readonly coins: BoundedMap<string, Coin>;
   private readonly backing: StoreCoins;
 
   constructor(store: ChainStore, readonly capacity = DEFAULT_COIN_CACHE_SIZE) {
     this.backing = new StoreCoins(store);
+    this.coins = new BoundedMap(capacity);
   }
 
   get size(): number {
@@ -83,6 +85,5 @@ export class CoinCache implements CoinSource {
   private insert(k: string, coin: Coin): void {
     // Own copy of the 20 bytes: a coin from a block holds a view into the whole block's bytes.
     this.coins.set(k, { value: coin.value, pubKeyHash: coin.pubKeyHash.slice(), height: coin.height, coinbase: coin.coinbase });
-    if (this.coins.size > this.capacity) this.coins.delete(this.coins.keys().next().value as string);
   }
 }

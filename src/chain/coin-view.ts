@@ -1,7 +1,16 @@
 import type { Coin } from '../consensus/coin.js';
 import { outpointMapKey, txMapPrefix, type CoinSource } from './coin-cache.js';
-import { encodeCoin, keys } from './layout.js';
+import { encodeCoin, encodeHistory, keys } from './layout.js';
 import type { BatchOp } from './store.js';
+
+interface HistoryRecord {
+  type: 'history';
+  pkh: Uint8Array;
+  height: number;
+  txid: Uint8Array;
+  received: bigint;
+  sent: bigint;
+}
 
 /** An outpoint this view changed: its final state, and the coin it held when it was spent. */
 interface Change {
@@ -25,7 +34,7 @@ interface Change {
 export class CoinView {
   private readonly overlay = new Map<string, Change>();
   /** Records other than coins (undo, history, height, tip, index), in the order they were made. */
-  private readonly others: BatchOp[] = [];
+  private readonly others: (BatchOp | HistoryRecord)[] = [];
 
   constructor(private source: CoinSource) {}
 
@@ -80,6 +89,11 @@ export class CoinView {
     this.others.push({ type: 'del', key });
   }
 
+  /** An address history record, encoded only when the batch is built. */
+  putHistory(pkh: Uint8Array, height: number, txid: Uint8Array, received: bigint, sent: bigint): void {
+    this.others.push({ type: 'history', pkh, height, txid, received, sent });
+  }
+
   /** The database operations that record this view: coin and address-coin records, then the rest. */
   batchOps(): BatchOp[] {
     const ops: BatchOp[] = [];
@@ -96,7 +110,9 @@ export class CoinView {
         ops.push({ type: 'del', key: keys.addrCoin(spent!.pubKeyHash, txid, index) });
       }
     }
-    for (const op of this.others) ops.push(op);
+    for (const op of this.others) {
+      ops.push(op.type === 'history' ? { type: 'put', key: keys.addrHistory(op.pkh, op.height, op.txid), value: encodeHistory(op.received, op.sent) } : op);
+    }
     return ops;
   }
 }

@@ -13,7 +13,7 @@ import {
 import { bytesToHex } from '../encoding/hex.js';
 import { outpointMapKey } from './coin-cache.js';
 import type { CoinView } from './coin-view.js';
-import { decodeUndo, encodeHistory, encodeUndo, keys } from './layout.js';
+import { decodeUndo, encodeUndo, keys } from './layout.js';
 
 /** Verifies many signatures at once; returns the index of the first invalid one, or -1. */
 export interface BatchVerifier {
@@ -139,7 +139,7 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
     }
     view.addOutputs(id, tx.outputs, height, t === 0);
     for (const d of historyDeltas(tx.outputs, spent).values()) {
-      view.put(keys.addrHistory(d.pkh, height, id), encodeHistory(d.received, d.sent));
+      view.putHistory(d.pkh, height, id, d.received, d.sent);
     }
   }
 

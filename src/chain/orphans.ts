@@ -1,5 +1,6 @@
 import { bytesToHex } from '../encoding/hex.js';
 import type { Block } from '../consensus/block.js';
+import { BoundedMap } from '../collections/bounded-map.js';
 
 export interface OrphanLimits {
   /** MAX_ORPHANS: blocks held at once. */
@@ -29,7 +30,7 @@ export interface Orphan {
  * connected block are handed out one generation at a time by the chain's work queue.
  */
 export class OrphanPool {
-  private readonly byHash = new Map<string, Orphan>();
+  private readonly byHash = new BoundedMap<string, Orphan>();
   private readonly byParent = new Map<string, Set<string>>();
   private bytes = 0;
 
@@ -60,7 +61,7 @@ export class OrphanPool {
     const evicted = this.expire(now);
     // Map iteration order is insertion order: the first key is the oldest orphan.
     while (this.byHash.size > this.limits.maxCount || this.bytes > this.limits.maxBytes) {
-      const oldest = this.byHash.keys().next().value as string;
+      const oldest = this.byHash.oldest()!;
       this.remove(oldest);
       evicted.push(oldest);
     }

@@ -1,4 +1,5 @@
 import type { SignatureItem } from '../consensus/rules/contextual.js';
+import { BoundedMap } from '../collections/bounded-map.js';
 
 const KEY_BYTES = 32 + 33 + 64;
 /** Reused for every key: keyOf is synchronous, so no two calls share it at once. */
@@ -10,9 +11,11 @@ const SCRATCH = Buffer.alloc(KEY_BYTES);
  * are dropped first (a Map iterates in insertion order).
  */
 export class SignatureCache {
-  private readonly seen = new Map<string, true>();
+  private readonly seen: BoundedMap<string, true>;
 
-  constructor(readonly maxEntries = 200_000) {}
+  constructor(readonly maxEntries = 200_000) {
+    this.seen = new BoundedMap(maxEntries);
+  }
 
   /** The cache key of a triple: connect builds it once per signature and passes it to hasKey and addKey. */
   keyOf(item: SignatureItem): string {
@@ -42,10 +45,6 @@ export class SignatureCache {
   }
 
   addKey(key: string): void {
-    if (this.seen.size >= this.maxEntries) {
-      const oldest = this.seen.keys().next();
-      if (!oldest.done) this.seen.delete(oldest.value);
-    }
     this.seen.set(key, true);
   }
 

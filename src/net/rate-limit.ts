@@ -1,9 +1,11 @@
+import { BoundedMap } from '../collections/bounded-map.js';
+
 /** MAX_TRACKED_BUCKETS: (peer, protocol) pairs remembered at once; the oldest is forgotten first. */
 const MAX_TRACKED_BUCKETS = 10_000;
 
 /** A token bucket per key: `rate` tokens a second, holding at most `burst`. */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new BoundedMap<string, { tokens: number; at: number }>(MAX_TRACKED_BUCKETS);
 
   constructor(
     private readonly rate: number,
@@ -19,7 +21,6 @@ export class RateLimiter {
     b.at = now;
     this.buckets.delete(key);
     this.buckets.set(key, b);
-    if (this.buckets.size > MAX_TRACKED_BUCKETS) this.buckets.delete(this.buckets.keys().next().value as string);
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;

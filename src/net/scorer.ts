@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { BoundedMap } from '../collections/bounded-map.js';
 
 /** Penalty points per offence. A peer reaching BAN_THRESHOLD is disconnected and banned. */
 export const PENALTY = {
@@ -34,7 +35,7 @@ export interface ScorerEvents {
  * app-specific score, so a penalised peer also loses its mesh place.
  */
 export class PeerScorer extends EventEmitter<ScorerEvents> {
-  private readonly penalties = new Map<string, { points: number; at: number }>();
+  private readonly penalties = new BoundedMap<string, { points: number; at: number }>(MAX_SCORED_PEERS);
 
   constructor(private readonly nowMs: () => number = () => performance.now()) {
     super();
@@ -51,7 +52,6 @@ export class PeerScorer extends EventEmitter<ScorerEvents> {
     const total = before + points;
     this.penalties.delete(peerId);
     this.penalties.set(peerId, { points: total, at: this.nowMs() });
-    if (this.penalties.size > MAX_SCORED_PEERS) this.penalties.delete(this.penalties.keys().next().value as string);
     this.emit('penalty', { peerId, points, total, reason });
     if (total >= BAN_THRESHOLD && before < BAN_THRESHOLD) this.emit('ban', { peerId, reason });
   }

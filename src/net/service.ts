@@ -22,6 +22,7 @@ import { PeerScorer, PENALTY } from './scorer.js';
 import { Syncer, type SyncEvents } from './sync.js';
 import { Reconnector } from './reconnect.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
+import { BoundedMap } from '../collections/bounded-map.js';
 
 /** How often connected peers are asked for their status again. */
 const STATUS_INTERVAL_MS = 10_000;
@@ -95,7 +96,7 @@ export class NetService extends EventEmitter<NetEvents> {
   private readonly statuses = new Map<string, StatusMessage>();
   private readonly connectedAt = new Map<string, number>();
   /** MAX_ANCESTRY_ATTEMPTS: times one peer is asked for the ancestry of orphans it sent. */
-  private readonly ancestryAttempts = new Map<string, number>();
+  private readonly ancestryAttempts = new BoundedMap<string, number>(1_000);
   private stopped = false;
   private readonly verdicts: EarlyVerdicts;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -317,7 +318,6 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.o.chain.height > heightBefore) this.ancestryAttempts.delete(from);
     else {
       this.ancestryAttempts.set(from, attempts + 1);
-      if (this.ancestryAttempts.size > 1_000) this.ancestryAttempts.delete(this.ancestryAttempts.keys().next().value as string);
     }
   }
 
