@@ -21,9 +21,9 @@ export interface BatchVerifier {
 }
 
 export interface SignatureCacheLike {
+  readonly size: number;
   keyOf(item: SignatureItem): string;
   hasKey(key: string): boolean;
-  addKey(key: string): void;
 }
 
 export interface ConnectContext {
@@ -111,7 +111,10 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
   assertRule(checkCoinbaseHeight(block, height));
   const allSpent: Coin[] = [];
   const pendingSigs: SignatureItem[] = [];
-  const pendingKeys: string[] = [];
+  // Cached signatures are skipped; a block's own are not added. Its transactions are confirmed
+  // and will not be checked again (a reorg sends them through the mempool, which caches
+  // afresh), so storing them would only push out what the mempool verified.
+  const useCache = ctx.sigCache.size > 0;
   const sigs = new EarlyVerifier(ctx.verifier, pendingSigs);
   let fees = 0n;
 
@@ -127,11 +130,7 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
       fees += r.fee;
       spent = coins as Coin[];
       for (const item of signatureItems(tx, spent, params.genesisHash)) {
-        const key = ctx.sigCache.keyOf(item);
-        if (!ctx.sigCache.hasKey(key)) {
-          pendingSigs.push(item);
-          pendingKeys.push(key);
-        }
+        if (!useCache || !ctx.sigCache.hasKey(ctx.sigCache.keyOf(item))) pendingSigs.push(item);
       }
       sigs.dispatchFull();
       tx.inputs.forEach((input, i) => view.spend(input.prevTxid, input.prevIndex, spent[i]!, outpoints[i]));
@@ -153,7 +152,6 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
     async finish() {
       const bad = await verdict;
       if (bad >= 0) throw new RuleError(RejectCode.BadSignature, `signature ${bad} of the block's unverified signatures is invalid`);
-      for (const key of pendingKeys) ctx.sigCache.addKey(key);
       view.put(keys.undo(blockHash), encodeUndo(allSpent));
     },
   };

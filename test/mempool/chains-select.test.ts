@@ -152,6 +152,8 @@ describe('signature cache shared with the block connect path', () => {
       f.h.block('b', f.tip, { txs: [tx, stranger], fees: 3_000n });
       expect(await f.h.submit('b')).toMatchObject({ status: 'connected', mainChain: true });
       expect(verifier.total).toBe(1);
+      // The block's own signature is not cached: its transaction is confirmed and will not be checked again.
+      expect(f.h.chain.sigCache.size).toBe(before + 2);
       expect(f.pool.size).toBe(0);
     } finally {
       await f?.close();
