@@ -14,17 +14,23 @@ export interface AddressHistoryItem {
   received: bigint;
   /** Base units of the address's coins this transaction spent. */
   sent: bigint;
+  /** Indexes of this transaction's outputs that pay the address. */
+  outputs: number[];
 }
 
-/** Confirmed unspent outputs paying to `pkh`. */
+/**
+ * Confirmed unspent outputs paying to `pkh`, oldest first: the outputs the address's history
+ * records point at that are still in the UTXO set.
+ */
 export async function addressUtxos(store: ChainStore, pkh: Uint8Array, limit = 100_000): Promise<AddressUtxo[]> {
   const out: AddressUtxo[] = [];
-  const prefixLen = 1 + 20;
-  for await (const [k, v] of store.scan(keys.addrCoinPrefix(pkh))) {
-    const txid = k.slice(prefixLen, prefixLen + 32);
-    const index = new DataView(k.buffer, k.byteOffset + prefixLen + 32, 4).getUint32(0, false);
-    out.push({ ...decodeCoin(v), txid, index });
-    if (out.length >= limit) break;
+  for (const h of await addressHistory(store, pkh, Infinity)) {
+    for (const index of h.outputs) {
+      const raw = store.get(keys.coin(h.txid, index));
+      if (!raw) continue;
+      out.push({ ...decodeCoin(raw), txid: h.txid, index });
+      if (out.length >= limit) return out;
+    }
   }
   return out;
 }

@@ -10,15 +10,14 @@ interface HistoryRecord {
   txid: Uint8Array;
   received: bigint;
   sent: bigint;
+  outputs: number[];
 }
 
-/** An outpoint this view changed: its final state, and the coin it held when it was spent. */
+/** An outpoint this view changed, and its final state. */
 interface Change {
   txid: Uint8Array;
   index: number;
   coin: Coin | null;
-  /** The coin last spent here (its address record must go); undefined if never spent in this view. */
-  spent?: Coin;
 }
 
 /**
@@ -73,12 +72,10 @@ export class CoinView {
     else this.overlay.set(k, { txid, index, coin });
   }
 
-  spend(txid: Uint8Array, index: number, coin: Coin, k = outpointMapKey(txid, index)): void {
+  spend(txid: Uint8Array, index: number, k = outpointMapKey(txid, index)): void {
     const o = this.overlay.get(k);
-    if (o) {
-      o.coin = null;
-      o.spent = coin;
-    } else this.overlay.set(k, { txid, index, coin: null, spent: coin });
+    if (o) o.coin = null;
+    else this.overlay.set(k, { txid, index, coin: null });
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
@@ -90,35 +87,20 @@ export class CoinView {
   }
 
   /** An address history record, encoded only when the batch is built. */
-  putHistory(pkh: Uint8Array, height: number, txid: Uint8Array, received: bigint, sent: bigint): void {
-    this.others.push({ type: 'history', pkh, height, txid, received, sent });
+  putHistory(pkh: Uint8Array, height: number, txid: Uint8Array, received: bigint, sent: bigint, outputs: number[]): void {
+    this.others.push({ type: 'history', pkh, height, txid, received, sent, outputs });
   }
 
-  /** The database operations that record this view: coin and address-coin records, then the rest. */
+  /** The database operations that record this view: the coin records, then the rest in order. */
   batchOps(): BatchOp[] {
     const ops: BatchOp[] = [];
-    for (const { txid, index, coin, spent } of this.overlay.values()) {
-      if (coin) {
-        // An outpoint spent and restored (a reorg) may have left an address record of the spent coin.
-        if (spent && !sameAddress(spent, coin)) ops.push({ type: 'del', key: keys.addrCoin(spent.pubKeyHash, txid, index) });
-        // Both records hold the same bytes: encode once (the batch only reads them).
-        const value = encodeCoin(coin);
-        ops.push({ type: 'put', key: keys.coin(txid, index), value });
-        ops.push({ type: 'put', key: keys.addrCoin(coin.pubKeyHash, txid, index), value });
-      } else {
-        ops.push({ type: 'del', key: keys.coin(txid, index) });
-        ops.push({ type: 'del', key: keys.addrCoin(spent!.pubKeyHash, txid, index) });
-      }
+    for (const { txid, index, coin } of this.overlay.values()) {
+      if (coin) ops.push({ type: 'put', key: keys.coin(txid, index), value: encodeCoin(coin) });
+      else ops.push({ type: 'del', key: keys.coin(txid, index) });
     }
     for (const op of this.others) {
-      ops.push(op.type === 'history' ? { type: 'put', key: keys.addrHistory(op.pkh, op.height, op.txid), value: encodeHistory(op.received, op.sent) } : op);
+      ops.push(op.type === 'history' ? { type: 'put', key: keys.addrHistory(op.pkh, op.height, op.txid), value: encodeHistory(op.received, op.sent, op.outputs) } : op);
     }
     return ops;
   }
-}
-
-function sameAddress(a: Coin, b: Coin): boolean {
-  if (a.pubKeyHash.length !== b.pubKeyHash.length) return false;
-  for (let i = 0; i < a.pubKeyHash.length; i++) if (a.pubKeyHash[i] !== b.pubKeyHash[i]) return false;
-  return true;
 }

@@ -76,17 +76,29 @@ class EarlyVerifier {
   }
 }
 
-/** Per-address history deltas of one transaction, keyed by the pubKeyHash bytes (as Latin-1), in first-seen order. */
-function historyDeltas(outputs: { value: bigint; pubKeyHash: Uint8Array }[], spent: Coin[]): Map<string, { pkh: Uint8Array; received: bigint; sent: bigint }> {
-  const m = new Map<string, { pkh: Uint8Array; received: bigint; sent: bigint }>();
+/** Per-address history of one transaction, keyed by the pubKeyHash bytes (as Latin-1), in first-seen order. */
+interface HistoryDelta {
+  pkh: Uint8Array;
+  received: bigint;
+  sent: bigint;
+  /** Indexes of the outputs paying the address: the address index's pointers into the UTXO set. */
+  outputs: number[];
+}
+
+function historyDeltas(outputs: { value: bigint; pubKeyHash: Uint8Array }[], spent: Coin[]): Map<string, HistoryDelta> {
+  const m = new Map<string, HistoryDelta>();
   const at = (pkh: Uint8Array) => {
     // Latin-1 of the bytes: as distinct as hex and built natively (blocks pay thousands of outputs).
     const k = Buffer.from(pkh.buffer, pkh.byteOffset, pkh.byteLength).toString('latin1');
     let d = m.get(k);
-    if (!d) m.set(k, (d = { pkh, received: 0n, sent: 0n }));
+    if (!d) m.set(k, (d = { pkh, received: 0n, sent: 0n, outputs: [] }));
     return d;
   };
-  for (const o of outputs) at(o.pubKeyHash).received += o.value;
+  outputs.forEach((o, i) => {
+    const d = at(o.pubKeyHash);
+    d.received += o.value;
+    d.outputs.push(i);
+  });
   for (const c of spent) at(c.pubKeyHash).sent += c.value;
   return m;
 }
@@ -133,12 +145,12 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
         if (!useCache || !ctx.sigCache.hasKey(ctx.sigCache.keyOf(item))) pendingSigs.push(item);
       }
       sigs.dispatchFull();
-      tx.inputs.forEach((input, i) => view.spend(input.prevTxid, input.prevIndex, spent[i]!, outpoints[i]));
+      tx.inputs.forEach((input, i) => view.spend(input.prevTxid, input.prevIndex, outpoints[i]));
       for (const c of spent) allSpent.push(c);
     }
     view.addOutputs(id, tx.outputs, height, t === 0);
     for (const d of historyDeltas(tx.outputs, spent).values()) {
-      view.putHistory(d.pkh, height, id, d.received, d.sent);
+      view.putHistory(d.pkh, height, id, d.received, d.sent, d.outputs);
     }
   }
 
@@ -186,7 +198,7 @@ export function disconnectBlock(
     const id = txids[t]!;
     tx.outputs.forEach((_o, i) => {
       const coin = view.get(id, i);
-      if (coin) view.spend(id, i, coin);
+      if (coin) view.spend(id, i);
       // An output spent later on the chain is already gone; when checking a chain (strict) it must not be.
       else if (opts.strict) throw new Error(`output ${i} of tx ${bytesToHex(id)} at height ${height} is missing from the UTXO set`);
     });

@@ -11,19 +11,27 @@
  *   h height(u32 BE)                         block hash                      main chain only
  *   u txid index(u32 BE)                     coin (below)                    the UTXO set
  *   d hash                                   undo record (below)             coins a connected block spent
- *   a pubKeyHash txid index(u32 BE)          coin                            address index: unspent outputs by address
- *   x pubKeyHash height(u32 BE) txid         received u64 | sent u64         address index: history by address
+ *   x pubKeyHash height(u32 BE) txid         history (below)                 address index: each transaction touching an address
+ *   a ...                                    (schema 1 only)                 cleared by reindex when upgrading
  *   n key                                    (owned by other layers)         node-level records: bans, peers
  *
  * Big-endian heights and indexes make LevelDB's byte order the numeric order, so the height index
  * and each address's history iterate oldest first.
+ *
+ * The address index is one record per (address, transaction), holding the indexes of the outputs
+ * that pay the address: an address's unspent outputs are those outputs still in the UTXO set.
+ * Schema 1 also kept a copy of every coin under its address, which doubled the records a block
+ * writes (two of every eleven per payment were those copies and their deletes) for a query that
+ * the history answers with one UTXO lookup per output.
  */
 import { ByteReader } from '../encoding/reader.js';
 import { ByteWriter } from '../encoding/writer.js';
 import { decodeHeader, encodeHeader, type BlockHeader } from '../consensus/header.js';
 import type { Coin } from '../consensus/coin.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+/** Schemas `reindex` can upgrade from: their blocks and index entries are the same. */
+export const UPGRADABLE_SCHEMAS: readonly number[] = [1];
 
 const P = {
   meta: 0x4d, // M
@@ -32,7 +40,7 @@ const P = {
   height: 0x68, // h
   coin: 0x75, // u
   undo: 0x64, // d
-  addrCoin: 0x61, // a
+  legacyAddrCoin: 0x61, // a: schema 1's coin copies by address
   addrHistory: 0x78, // x
   node: 0x6e, // n
 } as const;
@@ -95,13 +103,11 @@ export const keys = {
   coin: (txid: Uint8Array, index: number) => keyWithU32(P.coin, txid, null, index >>> 0),
   coinPrefix: () => Uint8Array.of(P.coin),
   undo: (hash: Uint8Array) => key(P.undo, hash),
-  addrCoin: (pkh: Uint8Array, txid: Uint8Array, index: number) => keyWithU32(P.addrCoin, pkh, txid, index >>> 0),
-  addrCoinPrefix: (pkh: Uint8Array) => key(P.addrCoin, pkh),
   addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array) => keyWithU32(P.addrHistory, pkh, null, height >>> 0, txid),
   addrHistoryPrefix: (pkh: Uint8Array) => key(P.addrHistory, pkh),
   node: (name: string) => key(P.node, enc.encode(name)),
   /** Every key space that is chain state derived from the stored blocks (what reindex rebuilds). */
-  derivedPrefixes: () => [P.height, P.coin, P.undo, P.addrCoin, P.addrHistory].map((p) => Uint8Array.of(p)),
+  derivedPrefixes: () => [P.height, P.coin, P.undo, P.legacyAddrCoin, P.addrHistory].map((p) => Uint8Array.of(p)),
 };
 
 /** The exclusive upper bound of all keys starting with `prefix`, for range iteration. */
@@ -232,19 +238,21 @@ export function decodeIndexEntry(b: Uint8Array): StoredIndexEntry {
 
 // ---- address history --------------------------------------------------------------------------
 
-export function encodeHistory(received: bigint, sent: bigint): Uint8Array {
+/** received u64 | sent u64 | count varint | output index varint*: the outputs paying the address. */
+export function encodeHistory(received: bigint, sent: bigint, outputs: readonly number[] = []): Uint8Array {
   if (received < 0n || received > U64_MAX || sent < 0n || sent > U64_MAX) throw new RangeError('history amount out of range');
-  const out = new Uint8Array(16);
-  putU32le(out, 0, Number(received & 0xffffffffn));
-  putU32le(out, 4, Number(received >> 32n));
-  putU32le(out, 8, Number(sent & 0xffffffffn));
-  putU32le(out, 12, Number(sent >> 32n));
-  return out;
+  const w = new ByteWriter(16 + 1 + outputs.length * 3).u64(received).u64(sent).varint(outputs.length);
+  for (const i of outputs) w.varint(i);
+  return w.finish();
 }
 
-export function decodeHistory(b: Uint8Array): { received: bigint; sent: bigint } {
+export function decodeHistory(b: Uint8Array): { received: bigint; sent: bigint; outputs: number[] } {
   const r = new ByteReader(b);
-  const v = { received: r.u64(), sent: r.u64() };
+  const received = r.u64();
+  const sent = r.u64();
+  const n = r.count(r.remaining, 'history outputs');
+  const outputs: number[] = new Array(n);
+  for (let i = 0; i < n; i++) outputs[i] = r.count(0xffffffff, 'output index');
   r.end('history record');
-  return v;
+  return { received, sent, outputs };
 }

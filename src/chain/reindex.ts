@@ -27,7 +27,9 @@ export async function reindexChain(opts: ChainOptions, onProgress?: (height: num
 }
 
 async function resetDerivedState(location: string, params: NetworkParams): Promise<void> {
-  const { store } = await ChainStore.open(location, params);
+  // An older schema is upgraded here: its derived state is cleared and rebuilt, and the genesis
+  // state written below carries the new schema version.
+  const { store } = await ChainStore.open(location, params, { upgrade: true });
   try {
     for (const prefix of keys.derivedPrefixes()) await store.clearPrefix(prefix);
     const entries: { key: Uint8Array; hashHex: string; parentHex: string; entry: ReturnType<typeof decodeIndexEntry> }[] = [];

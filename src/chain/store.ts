@@ -1,7 +1,7 @@
 import { ClassicLevel } from 'classic-level';
 import type { NetworkParams } from '../consensus/params/types.js';
 import { ChainError } from './errors.js';
-import { keys, prefixEnd, readU32be, SCHEMA_VERSION, u32be } from './layout.js';
+import { keys, prefixEnd, readU32be, SCHEMA_VERSION, u32be, UPGRADABLE_SCHEMAS } from './layout.js';
 
 /**
  * LevelDB tuning for a chain database. A 32 MiB write buffer (default 4 MiB) means far fewer
@@ -25,12 +25,12 @@ export class ChainStore {
    * Open (creating if missing) and check that the database is this network's and this schema's.
    * Returns `fresh: true` when it was empty, so the caller writes the genesis state.
    */
-  static async open(location: string, params: NetworkParams): Promise<{ store: ChainStore; fresh: boolean }> {
+  static async open(location: string, params: NetworkParams, opts: { upgrade?: boolean } = {}): Promise<{ store: ChainStore; fresh: boolean }> {
     const db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view', ...LEVEL_OPTIONS });
     await db.open();
     const store = new ChainStore(db);
     try {
-      const fresh = await store.checkIdentity(params);
+      const fresh = await store.checkIdentity(params, opts.upgrade === true);
       return { store, fresh };
     } catch (err) {
       await db.close();
@@ -38,7 +38,8 @@ export class ChainStore {
     }
   }
 
-  private async checkIdentity(params: NetworkParams): Promise<boolean> {
+  /** `upgrade`: accept an older schema whose derived state the caller (reindex) is about to rebuild. */
+  private async checkIdentity(params: NetworkParams, upgrade: boolean): Promise<boolean> {
     const net = this.db.getSync(keys.network());
     const schema = this.db.getSync(keys.schema());
     if (!net && !schema) {
@@ -52,9 +53,16 @@ export class ChainStore {
       const found = net ? `0x${readU32be(net).toString(16)}` : 'none';
       throw new ChainError('wrong-network', `this data directory belongs to another network (magic ${found}), not '${params.name}'`);
     }
-    if (!schema || readU32be(schema) !== SCHEMA_VERSION) {
-      const found = schema ? readU32be(schema) : 'none';
-      throw new ChainError('wrong-schema', `database schema version ${found} is not the supported version ${SCHEMA_VERSION}; reindex from a matching powchain version`);
+    const found = schema ? readU32be(schema) : undefined;
+    if (found !== SCHEMA_VERSION) {
+      const upgradable = found !== undefined && UPGRADABLE_SCHEMAS.includes(found);
+      if (upgradable && upgrade) return false;
+      throw new ChainError(
+        'wrong-schema',
+        upgradable
+          ? `database schema version ${found} is older than the supported version ${SCHEMA_VERSION}; start the node once with --reindex to upgrade it (the stored blocks are kept)`
+          : `database schema version ${found ?? 'none'} is not the supported version ${SCHEMA_VERSION}; reindex from a matching powchain version`,
+      );
     }
     return false;
   }

@@ -37,7 +37,7 @@ async function payments() {
   return { pay, twice, toBob };
 }
 
-test('receipts and spends appear in the UTXOs and history of each address', async () => {
+test('receipts and spends appear in the UTXOs (oldest first) and history of each address', async () => {
   const { pay, twice, toBob } = await payments();
   const [x1, x2] = [h.get('x1').height, h.get('x2').height];
   expect(await utxos(alice.pkh)).toEqual(
@@ -45,7 +45,7 @@ test('receipts and spends appear in the UTXOs and history of each address', asyn
       { txid: id(twice), index: 0, value: 5n * COIN, height: x1 },
       { txid: id(twice), index: 1, value: 5n * COIN, height: x1 },
       { txid: id(toBob), index: 1, value: 20n * COIN, height: x2 },
-    ].sort((a, b) => (a.txid + a.index < b.txid + b.index ? -1 : 1)),
+    ].sort((a, b) => a.height - b.height || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : a.index - b.index)),
   );
   expect(await utxos(bob.pkh)).toEqual([{ txid: id(toBob), index: 0, value: 30n * COIN, height: x2 }]);
   const aliceHistory = await history(alice.pkh);

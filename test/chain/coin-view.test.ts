@@ -1,8 +1,8 @@
 /**
- * CoinView on a real ChainStore: the batch it builds writes each outpoint's final state once (a
- * coin created and spent inside one view is only deleted, never written), a coin spent and
- * restored is written back, and the other records keep the order they were made in (a reorg
- * deletes and rewrites the same history key: the rewrite must win).
+ * CoinView on a real ChainStore: the batch it builds writes each outpoint's final state once, as
+ * one record (a coin created and spent inside one view is only deleted, never written), a coin
+ * spent and restored is written back, and the other records keep the order they were made in (a
+ * reorg deletes and rewrites the same history key: the rewrite must win).
  */
 import { StoreCoins } from '../../src/chain/coin-cache.js';
 import { CoinView } from '../../src/chain/coin-view.js';
@@ -33,38 +33,29 @@ afterEach(async () => {
 });
 
 /** Ops as readable lines: `put coin(txid:index)` etc., keys named by the layout that built them. */
-function describeOps(ops: BatchOp[], outpoints: { txid: Uint8Array; index: number; pkh: Uint8Array }[]): string[] {
+function describeOps(ops: BatchOp[], outpoints: { txid: Uint8Array; index: number }[]): string[] {
   const names = new Map<string, string>();
-  for (const o of outpoints) {
-    const at = `${bytesToHex(o.txid).slice(0, 4)}:${o.index}`;
-    names.set(bytesToHex(keys.coin(o.txid, o.index)), `coin(${at})`);
-    names.set(bytesToHex(keys.addrCoin(o.pkh, o.txid, o.index)), `addr(${at})`);
-  }
+  for (const o of outpoints) names.set(bytesToHex(keys.coin(o.txid, o.index)), `coin(${bytesToHex(o.txid).slice(0, 4)}:${o.index})`);
   return ops.map((op) => `${op.type} ${names.get(bytesToHex(op.key)) ?? bytesToHex(op.key)}`);
 }
 
-/** A coin already in the database (both its records), as a committed block would have left it. */
+/** A coin already in the database, as a committed block would have left it. */
 async function stored(txid: Uint8Array, index: number, coin: Coin): Promise<void> {
-  const value = encodeCoin(coin);
-  await store.batch([
-    { type: 'put', key: keys.coin(txid, index), value },
-    { type: 'put', key: keys.addrCoin(coin.pubKeyHash, txid, index), value },
-  ]);
+  await store.batch([{ type: 'put', key: keys.coin(txid, index), value: encodeCoin(coin) }]);
 }
 
 test('a coin added and spent within one view is only deleted, and leaves nothing on disk', async () => {
   const view = new CoinView(new StoreCoins(store));
   view.addOutputs(txA, [{ value: 7n, pubKeyHash: alice.pkh }], 9, false);
   expect(view.get(txA, 0)).toEqual(coinOf(alice.pkh, 7n, 9));
-  view.spend(txA, 0, view.get(txA, 0)!);
+  view.spend(txA, 0);
   expect(view.get(txA, 0)).toBeUndefined();
 
   const ops = view.batchOps();
-  expect(describeOps(ops, [{ txid: txA, index: 0, pkh: alice.pkh }])).toEqual(['del coin(a1a1:0)', 'del addr(a1a1:0)']);
+  expect(describeOps(ops, [{ txid: txA, index: 0 }])).toEqual(['del coin(a1a1:0)']);
   expect([...view.changes()].map(([, c]) => c)).toEqual([null]);
   await store.batch(ops);
   expect(store.get(keys.coin(txA, 0))).toBeUndefined();
-  expect(store.get(keys.addrCoin(alice.pkh, txA, 0))).toBeUndefined();
 });
 
 test('a stored coin spent and then restored (a reorg) is written back, never deleted', async () => {
@@ -72,43 +63,31 @@ test('a stored coin spent and then restored (a reorg) is written back, never del
   await stored(txA, 1, coin);
   const view = new CoinView(new StoreCoins(store));
   expect(view.get(txA, 1)).toEqual(coin);
-  view.spend(txA, 1, coin);
+  view.spend(txA, 1);
   expect(view.get(txA, 1)).toBeUndefined();
   view.add(txA, 1, coin);
   expect(view.get(txA, 1)).toEqual(coin);
 
   const ops = view.batchOps();
-  expect(describeOps(ops, [{ txid: txA, index: 1, pkh: alice.pkh }])).toEqual(['put coin(a1a1:1)', 'put addr(a1a1:1)']);
+  expect(describeOps(ops, [{ txid: txA, index: 1 }])).toEqual(['put coin(a1a1:1)']);
   await store.batch(ops);
   expect(decodeCoin(store.get(keys.coin(txA, 1))!)).toEqual(coin);
-  expect(store.get(keys.addrCoin(alice.pkh, txA, 1))).toEqual(encodeCoin(coin));
 });
 
-test('restored under another address: the old address record goes, the new one is written', async () => {
-  const before = coinOf(alice.pkh, 50n);
-  const after = coinOf(bob.pkh, 50n, 6);
-  await stored(txA, 0, before);
+test('one record per coin: no copy of it is written anywhere else', async () => {
   const view = new CoinView(new StoreCoins(store));
-  view.spend(txA, 0, before);
-  view.add(txA, 0, after);
-  const outpoints = [{ txid: txA, index: 0, pkh: alice.pkh }];
+  view.addOutputs(txA, [{ value: 1n, pubKeyHash: alice.pkh }, { value: 2n, pubKeyHash: bob.pkh }], 3, false);
   const ops = view.batchOps();
-  const lines = describeOps(ops, outpoints);
-  // bob's address record has no name in the map: it is the one key left as hex.
-  expect(lines.slice(0, 2)).toEqual(['del addr(a1a1:0)', 'put coin(a1a1:0)']);
-  expect(lines[2]).toBe(`put ${bytesToHex(keys.addrCoin(bob.pkh, txA, 0))}`);
-  await store.batch(ops);
-  expect(store.get(keys.addrCoin(alice.pkh, txA, 0))).toBeUndefined();
-  expect(decodeCoin(store.get(keys.addrCoin(bob.pkh, txA, 0))!)).toEqual(after);
+  expect(describeOps(ops, [{ txid: txA, index: 0 }, { txid: txA, index: 1 }])).toEqual(['put coin(a1a1:0)', 'put coin(a1a1:1)']);
 });
 
-test('a stored coin spent once is deleted with its address record; an untouched one stays', async () => {
+test('a stored coin spent once is deleted; an untouched one stays', async () => {
   await stored(txA, 0, coinOf(alice.pkh, 10n));
   await stored(txB, 0, coinOf(bob.pkh, 20n));
   const view = new CoinView(new StoreCoins(store));
-  view.spend(txA, 0, view.get(txA, 0)!);
+  view.spend(txA, 0);
   const ops = view.batchOps();
-  expect(describeOps(ops, [{ txid: txA, index: 0, pkh: alice.pkh }])).toEqual(['del coin(a1a1:0)', 'del addr(a1a1:0)']);
+  expect(describeOps(ops, [{ txid: txA, index: 0 }])).toEqual(['del coin(a1a1:0)']);
   await store.batch(ops);
   expect(store.get(keys.coin(txA, 0))).toBeUndefined();
   expect(decodeCoin(store.get(keys.coin(txB, 0))!)).toEqual(coinOf(bob.pkh, 20n));
@@ -127,13 +106,13 @@ test('the other records keep their order: a history key deleted then rewritten e
 
   const ops = view.batchOps();
   // Coin records first, then the rest exactly as made.
-  expect(ops.slice(2).map((op) => `${op.type} ${bytesToHex(op.key)}`)).toEqual([
+  expect(ops.slice(1).map((op) => `${op.type} ${bytesToHex(op.key)}`)).toEqual([
     `put ${bytesToHex(other)}`,
     `del ${bytesToHex(hist)}`,
     `put ${bytesToHex(hist)}`,
     `del ${bytesToHex(other)}`,
   ]);
-  expect(describeOps(ops.slice(0, 2), [{ txid: txB, index: 0, pkh: bob.pkh }])).toEqual(['put coin(b2b2:0)', 'put addr(b2b2:0)']);
+  expect(describeOps(ops.slice(0, 1), [{ txid: txB, index: 0 }])).toEqual(['put coin(b2b2:0)']);
   await store.batch(ops);
   expect(store.get(hist)).toEqual(encodeHistory(2n, 0n));
   expect(store.get(other)).toBeUndefined();
@@ -143,13 +122,13 @@ test('the other records keep their order: a history key deleted then rewritten e
 test('a view stacked on another reads through it, and after rebaseFrom reads the committed store', async () => {
   await stored(txA, 0, coinOf(alice.pkh, 10n));
   const first = new CoinView(new StoreCoins(store));
-  first.spend(txA, 0, first.get(txA, 0)!);
+  first.spend(txA, 0);
   first.addOutputs(txB, [{ value: 4n, pubKeyHash: bob.pkh }], 8, false);
   const second = new CoinView(first);
   // The uncommitted changes of `first` are visible through it.
   expect(second.get(txA, 0)).toBeUndefined();
   expect(second.get(txB, 0)).toEqual(coinOf(bob.pkh, 4n, 8));
-  second.spend(txB, 0, second.get(txB, 0)!);
+  second.spend(txB, 0);
   // `second` changed only its own overlay.
   expect(first.get(txB, 0)).toEqual(coinOf(bob.pkh, 4n, 8));
 
@@ -157,7 +136,7 @@ test('a view stacked on another reads through it, and after rebaseFrom reads the
   second.rebaseFrom(first, new StoreCoins(store));
   expect(second.get(txA, 0)).toBeUndefined();
   expect(second.get(txB, 0)).toBeUndefined();
-  expect(describeOps(second.batchOps(), [{ txid: txB, index: 0, pkh: bob.pkh }])).toEqual(['del coin(b2b2:0)', 'del addr(b2b2:0)']);
+  expect(describeOps(second.batchOps(), [{ txid: txB, index: 0 }])).toEqual(['del coin(b2b2:0)']);
   await store.batch(second.batchOps());
   expect(store.get(keys.coin(txB, 0))).toBeUndefined();
 });

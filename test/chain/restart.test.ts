@@ -179,6 +179,28 @@ describe('foreign databases', () => {
   test("another schema version: 'wrong-schema'", async () => {
     await h.raw((db) => db.put(keys.schema(), u32be(SCHEMA_VERSION + 1)));
     expect((await openError(h.reopen())).code).toBe('wrong-schema');
+    // A newer schema is never "upgraded" by a reindex: it stays refused.
+    await expect(h.reindex()).rejects.toMatchObject({ code: 'wrong-schema' });
+  });
+
+  test('a schema 1 database (address coin copies) is refused with a pointer to --reindex, which upgrades it', async () => {
+    await history();
+    const before = await snapshot();
+    // What schema 1 also wrote: a copy of each coin under its address ('a' pubKeyHash txid index).
+    const legacy = Uint8Array.of(0x61, ...alice.pkh, ...new Uint8Array(32).fill(7), 0, 0, 0, 0);
+    await h.raw(async (db) => {
+      await db.put(keys.schema(), u32be(1));
+      await db.put(legacy, new Uint8Array(33));
+    });
+    const err = await openError(h.reopen());
+    expect(err.code).toBe('wrong-schema');
+    expect(err.message).toMatch(/--reindex/);
+    await h.reindex();
+    expect(await snapshot()).toEqual(before);
+    expect(h.chain.store.get(keys.schema())).toEqual(u32be(SCHEMA_VERSION));
+    expect(h.chain.store.get(legacy)).toBeUndefined();
+    await h.reopen();
+    h.expectTip('b3');
   });
 
   test("data without a network record: 'corrupt-state', and the data is left alone", async () => {
