@@ -5,6 +5,7 @@ import type { Chain } from '../chain/chain.js';
 import { decodeBlockWithTxids, encodeBlock, type Block } from '../consensus/block.js';
 import { RejectCode } from '../consensus/errors.js';
 import { headerHash } from '../consensus/header.js';
+import { blockWork } from '../consensus/pow.js';
 import { decodeTx, encodeTx, type Transaction } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
 import { bytesToHex, equalBytes } from '../encoding/hex.js';
@@ -225,6 +226,15 @@ export class NetService extends EventEmitter<NetEvents> {
     } catch (err) {
       if (err instanceof DecodeError) throw new GossipActionError('reject', RejectCode.Undecodable, err.message);
       throw err;
+    }
+    // An unrequested block that would leave its branch with less work than our tip is neither
+    // stored nor relayed (as bitcoind's AcceptBlock): otherwise anyone could fill our disk with
+    // cheap blocks forking from early, low-difficulty heights. If that branch ever overtakes, its
+    // new tip arrives with more work and sync fetches the ancestry, which is then requested.
+    const chain = this.o.chain;
+    const parent = chain.index.get(block.header.prevHash);
+    if (parent && parent.chainWork + blockWork(block.header.bits) < chain.tip.chainWork) {
+      throw new GossipActionError('ignore', 'less-work', 'a side branch with less work than the tip');
     }
     const verdict = await this.verdicts.run(bytesToHex(headerHash(block.header)), () =>
       this.o.chain.processBlock(block, { source: from, bytes: data, txids: block.txids }),

@@ -22,6 +22,18 @@
  *   done <i> <status> <main> <tip>
  *   end                           every step processed, chain closed
  *
+ * With CRASH_BATCH=<n> the script's blocks go to chain.processBlocks in fixed groups of n (steps
+ * 0..n-1, n..2n-1, ...: the same groups on every run, already stored blocks included, which come
+ * back as duplicates). The journal then reads, per group:
+ *
+ *   begin-batch <first> <last>    processBlocks of steps first..last starts
+ *   batch-start <label> <ops> <seq>  a database batch is handed to classic-level; <label> is the
+ *                                 step whose block the batch makes the tip, or x<seq> for a batch
+ *                                 that moves no tip (invalid marks, stored blocks only); <seq>
+ *                                 counts the batches of this run
+ *   batch-end <label>             ... and has been written
+ *   done <i> <status> <main> <tip>   per block, once processBlocks returned
+ *
  * `--identity-only` runs only the first part of a fresh Chain.open (ChainStore.open, which checks
  * or, in older versions, wrote the network and schema records) and kills itself: the database a
  * SIGKILL leaves at the instant before the genesis batch.
@@ -34,6 +46,7 @@ import { headerHash } from '../../src/consensus/header.js';
 import { networks } from '../../src/consensus/params/networks.js';
 import { VerifyPool } from '../../src/crypto/verify-pool.js';
 import { bytesToHex, hexToBytes } from '../../src/encoding/hex.js';
+import { keys } from '../../src/chain/layout.js';
 
 /** What the parent writes: the blocks (hex) in the order to process them, and the clock. */
 export interface CrashScript {
@@ -72,6 +85,40 @@ async function run(dir: string, scriptPath: string): Promise<void> {
   let step = -1;
   const store = chain.store;
   const batch = store.batch.bind(store);
+  const groupSize = Number(process.env.CRASH_BATCH ?? 0);
+  if (groupSize > 0) {
+    const stepOf = new Map(script.blocks.map((hex, i) => [bytesToHex(headerHash(decodeBlockWithTxids(hexToBytes(hex)).header)), i]));
+    const tipKey = bytesToHex(keys.tip());
+    let seq = 0;
+    store.batch = async (ops) => {
+      const n = seq++;
+      const tip = ops.find((op) => op.type === 'put' && bytesToHex(op.key) === tipKey);
+      const at = tip?.type === 'put' ? stepOf.get(bytesToHex(tip.value)) : undefined;
+      const label = at === undefined ? `x${n}` : String(at);
+      note(`batch-start ${label} ${ops.length} ${n}`);
+      await batch(ops);
+      note(`batch-end ${label}`);
+    };
+    note(`ready ${bytesToHex(chain.tip.hash)} ${chain.height}`);
+    for (let first = 0; first < stop; first += groupSize) {
+      const last = Math.min(first + groupSize, stop) - 1;
+      const items = script.blocks.slice(first, last + 1).map((hex) => {
+        const bytes = hexToBytes(hex);
+        const block = decodeBlockWithTxids(bytes);
+        return { block, opts: { bytes, txids: block.txids, source: 'crash-child' } };
+      });
+      note(`begin-batch ${first} ${last}`);
+      const results = await chain.processBlocks(items);
+      for (const [j, r] of results.entries()) {
+        const main = r.status === 'connected' ? String(r.mainChain) : '-';
+        note(`done ${first + j} ${r.status} ${main} ${bytesToHex(chain.tip.hash)}`);
+      }
+    }
+    await chain.close();
+    await verifier.close();
+    note('end');
+    return;
+  }
   store.batch = async (ops) => {
     const at = step;
     note(`batch-start ${at} ${ops.length}`);
