@@ -17,6 +17,13 @@ export interface MempoolEntry {
   parents: Set<string>;
   /** In-pool transactions spending this one's outputs. */
   children: Set<string>;
+  /**
+   * Fee and size of this transaction with all its in-pool descendants: the package eviction
+   * ranks. Kept up to date as descendants come and go, so finding the cheapest package is one
+   * pass over the entries instead of a descendant walk from each.
+   */
+  descFee: bigint;
+  descSize: number;
 }
 
 /** Fee rate in base units per 1,000 bytes (bitcoind's per-kB convention). */

@@ -170,10 +170,16 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     // The await above yields: a parent may have left (e.g. an expire() call from outside the lock).
     for (const p of parents) if (!this.entries.has(p)) return fail(RejectCode.InputsMissingOrSpent, `parent ${p} left the mempool`);
 
-    for (const e of evict) this.removeEntry(e, 'eviction');
+    this.removePackage(evict, 'eviction');
 
-    const entry: MempoolEntry = { tx, txid: id, id: idHex, size, fee: inputs.fee, time: this.clock(), height: this.chain.height, parents, children: new Set() };
+    const entry: MempoolEntry = { tx, txid: id, id: idHex, size, fee: inputs.fee, time: this.clock(), height: this.chain.height, parents, children: new Set(), descFee: inputs.fee, descSize: size };
     this.entries.set(idHex, entry);
+    for (const a of ancestors) {
+      const ae = this.entries.get(a);
+      if (!ae) continue;
+      ae.descFee += inputs.fee;
+      ae.descSize += size;
+    }
     this.nextExpiry = Math.min(this.nextExpiry, entry.time + this.opts.expirySeconds);
     this.bytes += size;
     for (const input of tx.inputs) this.spentBy.set(outpointKey(input.prevTxid, input.prevIndex), idHex);
@@ -226,7 +232,25 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   private removeWithDescendants(e: MempoolEntry, reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg'): void {
-    for (const x of this.withDescendants(e)) this.removeEntry(x, reason);
+    this.removePackage(this.withDescendants(e), reason);
+  }
+
+  /**
+   * Remove a transaction with all its in-pool descendants (`pkg`), taking their fees and sizes
+   * out of the descendant totals of the ancestors that stay. The ancestors are found before
+   * anything is unlinked: once a middle transaction is gone, a descendant no longer leads to them.
+   */
+  private removePackage(pkg: readonly MempoolEntry[], reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg'): void {
+    const inPkg = new Set(pkg.map((x) => x.id));
+    for (const x of pkg) {
+      for (const a of this.ancestorsOf(x.parents)) {
+        const ae = inPkg.has(a) ? undefined : this.entries.get(a);
+        if (!ae) continue;
+        ae.descFee -= x.fee;
+        ae.descSize -= x.size;
+      }
+    }
+    for (const x of pkg) this.removeEntry(x, reason);
   }
 
   /**
@@ -239,27 +263,34 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private planEviction(size: number, fee: bigint, rate: number, ancestors: ReadonlySet<string>): MempoolEntry[] | undefined {
     const gone = new Set<string>();
     const out: MempoolEntry[] = [];
+    // What packages planned for eviction take out of the descendant totals of the entries that stay.
+    const less = new Map<string, { fee: bigint; size: number }>();
     let bytes = this.bytes;
     while (bytes + size > this.opts.maxBytes) {
-      let worst: { pkg: MempoolEntry[]; rate: number; ancestor: boolean } | undefined;
+      let worst: { e: MempoolEntry; rate: number; ancestor: boolean } | undefined;
       for (const e of this.entries.values()) {
         if (gone.has(e.id)) continue;
-        const pkg = this.withDescendants(e).filter((x) => !gone.has(x.id));
+        const d = less.get(e.id);
         const ancestor = ancestors.has(e.id);
-        let pkgFee = ancestor ? fee : 0n;
-        let pkgSize = ancestor ? size : 0;
-        for (const x of pkg) {
-          pkgFee += x.fee;
-          pkgSize += x.size;
-        }
+        const pkgFee = e.descFee - (d?.fee ?? 0n) + (ancestor ? fee : 0n);
+        const pkgSize = e.descSize - (d?.size ?? 0) + (ancestor ? size : 0);
         const r = feeRate(pkgFee, pkgSize);
-        if (!worst || r < worst.rate) worst = { pkg, rate: r, ancestor };
+        if (!worst || r < worst.rate) worst = { e, rate: r, ancestor };
       }
       if (!worst || worst.ancestor || worst.rate >= rate) return undefined;
-      for (const x of worst.pkg) {
+      const pkg = this.withDescendants(worst.e).filter((x) => !gone.has(x.id));
+      const inPkg = new Set(pkg.map((x) => x.id));
+      for (const x of pkg) {
         gone.add(x.id);
         out.push(x);
         bytes -= x.size;
+        for (const a of this.ancestorsOf(x.parents)) {
+          if (inPkg.has(a) || gone.has(a)) continue;
+          const d = less.get(a) ?? { fee: 0n, size: 0 };
+          d.fee += x.fee;
+          d.size += x.size;
+          less.set(a, d);
+        }
       }
     }
     return out;

@@ -56,6 +56,26 @@ describe('eviction when full', () => {
     assertConsistent(f.pool);
   });
 
+  test('a child evicted alone leaves its parent, whose package totals shrink to the parent alone', async () => {
+    f = await poolFixture({ maxBytes: 4 * ONE });
+    const P = pay(f.coins[0]!, 1_720n); // 10,000 alone; with K its package is 5,500
+    const K = pay(outs(P)[0]!, 172n); // 1,000: the cheapest package is K alone
+    const X = pay(f.coins[1]!, 860n); // 5,000
+    const Y = pay(f.coins[2]!, 860n);
+    for (const t of [P, K, X, Y]) await mustAccept(f.pool, t);
+    expect(f.pool.get(idOf(P))!.descSize).toBe(2 * ONE);
+    const log = removals(f.pool);
+    await mustAccept(f.pool, pay(f.coins[3]!, 1_032n)); // 6,000
+    expect(log).toEqual([[idOf(K), 'eviction']]);
+    const parent = f.pool.get(idOf(P))!;
+    expect({ fee: parent.descFee, size: parent.descSize }).toEqual({ fee: 1_720n, size: ONE });
+    assertConsistent(f.pool);
+    // With K gone, P ranks by its own 10,000: a newcomer at 6,000 now evicts X or Y, not P.
+    await mustAccept(f.pool, pay(f.coins[4]!, 1_032n));
+    expect(f.pool.has(idOf(P))).toBe(true);
+    assertConsistent(f.pool);
+  });
+
   test('a new tx paying less than everything in a full pool is rejected mempool-full, pool unchanged', async () => {
     f = await poolFixture({ maxBytes: 3 * ONE });
     for (let i = 0; i < 3; i++) await mustAccept(f.pool, pay(f.coins[i]!, 600n + BigInt(i) * 100n));

@@ -100,7 +100,8 @@ export const poolIds = (pool: Mempool): string[] => pool.all().map((e) => e.id).
 
 /**
  * The pool is consistent with the chain: every input of every entry spends either a confirmed
- * unspent coin or an output of an in-pool parent listed in `parents`, and byte accounting adds up.
+ * unspent coin or an output of an in-pool parent listed in `parents`, byte accounting adds up,
+ * and each entry's descendant totals (what eviction ranks) equal a fresh walk of its descendants.
  */
 export function assertConsistent(pool: Mempool): void {
   let bytes = 0;
@@ -117,6 +118,20 @@ export function assertConsistent(pool: Mempool): void {
       }
     }
     for (const p of e.parents) if (!pool.has(p)) throw new Error(`${e.id}: parent ${p} is not in the pool`);
+    let fee = 0n;
+    let size = 0;
+    const seen = new Set<string>();
+    const stack = [e.id];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const x = pool.get(id)!;
+      fee += x.fee;
+      size += x.size;
+      stack.push(...x.children);
+    }
+    if (e.descFee !== fee || e.descSize !== size) throw new Error(`${e.id}: descendant totals ${e.descFee}/${e.descSize}, its descendants add up to ${fee}/${size}`);
   }
   if (bytes !== pool.totalBytes) throw new Error(`totalBytes ${pool.totalBytes}, entries add up to ${bytes}`);
 }
