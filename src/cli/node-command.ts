@@ -23,7 +23,7 @@ export function nodeCommand(): Command {
     .option('--rpc-password <password>', 'JSON-RPC password')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default info)')
     .addOption(new Option('--log-format <format>', 'log format (default pretty on a terminal, else json)').choices(['pretty', 'json']))
-    .option('--reindex', 'rebuild the chain state from the stored blocks before starting')
+    .option('--reindex', 'rebuild the chain state from the stored blocks before starting (also upgrades a database of an older schema)')
     .action(async (opts: Record<string, unknown>) => {
       let config;
       try {
