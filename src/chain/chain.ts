@@ -1,19 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { encodeBlock, type Block, type DecodedBlock } from '../consensus/block.js';
-import { OK, RejectCode, RuleError, TEMPORARY_REJECTS, reject, type RuleResult } from '../consensus/errors.js';
+import { OK, RejectCode, TEMPORARY_REJECTS, reject, type RuleResult } from '../consensus/errors.js';
 import { headerHash } from '../consensus/header.js';
 import type { NetworkParams } from '../consensus/params/types.js';
 import { blockWork } from '../consensus/pow.js';
 import { checkBlock } from '../consensus/rules/block.js';
-import { checkHeaderContext, headerContextAfter } from '../consensus/rules/contextual.js';
 import { txid } from '../consensus/tx.js';
 import { bytesToHex, hashToHex, hexToBytes } from '../encoding/hex.js';
 import { BlockIndex, type IndexEntry } from './block-index.js';
 import { CoinCache, DEFAULT_COIN_CACHE_SIZE } from './coin-cache.js';
+import { HeaderRules } from './header-rules.js';
 import { CoinView } from './coin-view.js';
-import { connectBlock, testConnect, type BatchVerifier, type ConnectContext } from './connect.js';
+import { testConnect, type BatchVerifier, type ConnectContext } from './connect.js';
 import { extendPipelined } from './extend.js';
-import { branchFrom, disconnectTo, type TransitionStep } from './transition.js';
+import { branchFrom, reorganise, type TransitionFailure, type TransitionHost, type TransitionStep } from './transition.js';
 import { ChainError } from './errors.js';
 import { BlockStatus, encodeIndexEntry, keys } from './layout.js';
 import type { Coin } from '../consensus/coin.js';
@@ -44,9 +44,9 @@ export interface ChainOptions {
  * The chain manager: stores blocks, keeps the valid chain with the most cumulative work as the
  * main chain, reorganises to a heavier branch, and holds orphans until their parents arrive.
  *
- * One door: every block enters through `processBlock`. Every mutation runs on one serial queue
- * (the chain lock); methods named `*Locked` assume it is held. Each state transition, however
- * many blocks it disconnects and connects, is one atomic database batch.
+ * One door: every block enters through `processBlock` (or `processBlocks`, for a run). Every
+ * mutation runs on one serial queue (the chain lock); methods named `*Locked` assume it is held.
+ * A reorganisation is one atomic database batch; an extension commits one batch per block.
  */
 export class Chain extends EventEmitter<ChainEvents> {
   readonly index = new BlockIndex();
@@ -59,6 +59,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly reader: BlockReader;
   /** The committed UTXO set's recent coins; every CoinView of a transition reads through it. */
   readonly coins: CoinCache;
+  /** What extensions and reorganisations (extend.ts, transition.ts) use of this chain. */
+  private readonly transitions: TransitionHost;
+  /** Header rules against the index: expected bits, median time past, the future limit. */
+  readonly headerRules: HeaderRules;
   private closed = false;
 
   private constructor(
@@ -72,6 +76,16 @@ export class Chain extends EventEmitter<ChainEvents> {
   ) {
     super();
     this.coins = new CoinCache(store, coinCacheSize);
+    this.headerRules = new HeaderRules(params, this.index, clock);
+    this.transitions = {
+      coins: this.coins,
+      readBlock: (e) => this.readBlock(e),
+      readUndo: (hash) => this.store.get(keys.undo(hash)),
+      recheckHeader: (e, b) => this.headerRules.recheck(e, b),
+      connectContext: () => this.connectContext(),
+      validated: (e) => this.emit('validated', e),
+      commit: (view, fork, disconnected, connected, newTip) => this.commitTransition(view, fork, disconnected, connected, newTip),
+    };
     this.candidates = new TipCandidates(this.index);
     this.reader = new BlockReader(store);
     this.orphans = new OrphanPool(orphanLimits);
@@ -114,8 +128,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** The one door into the chain. Serialized: concurrent callers are queued in order. */
   processBlock(block: Block, opts: ProcessOptions = {}): Promise<ProcessResult> {
-    if (this.closed) return Promise.reject(new ChainError('closed', 'chain is closed'));
-    return this.queue.run(() => this.processBlockLocked(block, opts));
+    return this.processBlocks([{ block, opts }]).then((r) => r[0]!);
   }
 
   /** Connect the best stored chain (done by `open` unless told not to, e.g. by reindex). */
@@ -136,36 +149,32 @@ export class Chain extends EventEmitter<ChainEvents> {
    */
   processBlocks(items: readonly { block: Block; opts?: ProcessOptions }[]): Promise<ProcessResult[]> {
     if (this.closed) return Promise.reject(new ChainError('closed', 'chain is closed'));
-    return this.queue.run(async () => {
-      const admitted: (ProcessResult | IndexEntry)[] = [];
-      for (const { block, opts = {} } of items) admitted.push(await this.admitLocked(block, opts, true));
-      const activated = admitted.filter((a): a is IndexEntry => 'hashHex' in a);
-      if (activated.length > 0) {
-        // A failing block is reported with the source that sent it (a batch may mix senders).
-        const sources = new Map(activated.map((e) => [e, items[admitted.indexOf(e)]?.opts?.source ?? 'local']));
-        await this.activateBestChainLocked((e) => sources.get(e) ?? items[0]?.opts?.source ?? 'local');
-        await this.flushPendingLocked();
-      }
-      const results = admitted.map((a) => ('hashHex' in a ? this.resultOf(a) : a));
-      for (const entry of activated) await this.processOrphansOfLocked(entry);
-      return results;
-    });
+    return this.queue.run(() => this.processLocked(items));
   }
 
   /**
    * Checks, in order: duplicate → context-free rules → unknown parent (orphan pool) →
-   * known-invalid parent → header against its parent → store → connect/reorg → waiting orphans.
-   * Caller must hold the chain lock. `drainOrphans` is false when called from
-   * processOrphansOfLocked, whose queue handles the waiting children (no recursion).
+   * known-invalid parent → header against its parent → store (admitLocked, for each block) →
+   * connect/reorg (one activation) → waiting orphans. Caller must hold the chain lock.
+   * `drainOrphans` is false when called from processOrphansOfLocked, whose queue handles the
+   * waiting children (no recursion).
    */
-  private async processBlockLocked(block: Block, opts: ProcessOptions, drainOrphans = true): Promise<ProcessResult> {
-    const admitted = await this.admitLocked(block, opts, drainOrphans);
-    if (!('hashHex' in admitted)) return admitted;
-    await this.activateBestChainLocked(opts.source ?? 'local');
-    await this.flushPendingLocked();
-    const result = this.resultOf(admitted);
-    if (drainOrphans) await this.processOrphansOfLocked(admitted);
-    return result;
+  private async processLocked(items: readonly { block: Block; opts?: ProcessOptions }[], drainOrphans = true): Promise<ProcessResult[]> {
+    const admitted: (ProcessResult | IndexEntry)[] = [];
+    const sources = new Map<IndexEntry, string>();
+    for (const { block, opts = {} } of items) {
+      const a = await this.admitLocked(block, opts, drainOrphans);
+      if ('hashHex' in a) sources.set(a, opts.source ?? 'local');
+      admitted.push(a);
+    }
+    if (sources.size > 0) {
+      // A failing block is reported with the source that sent it (a batch may mix senders).
+      await this.activateBestChainLocked((e) => sources.get(e) ?? items[0]?.opts?.source ?? 'local');
+      await this.flushPendingLocked();
+    }
+    const results = admitted.map((a) => ('hashHex' in a ? this.resultOf(a) : a));
+    if (drainOrphans) for (const entry of sources.keys()) await this.processOrphansOfLocked(entry);
+    return results;
   }
 
   /** Where a stored block ended up after activation. */
@@ -210,7 +219,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       return { status: 'orphan', hash: display, missing };
     }
 
-    const ctxResult = this.checkAgainstParent(block, parent);
+    const ctxResult = this.headerRules.check(block, parent);
     if (!ctxResult.ok && TEMPORARY_REJECTS.has(ctxResult.code)) return { status: 'temporary', hash: display, code: ctxResult.code, reason: ctxResult.reason };
 
     if (opts.dryRun) return this.dryRunLocked(block, hash, txids, parent, ctxResult, display);
@@ -240,25 +249,6 @@ export class Chain extends EventEmitter<ChainEvents> {
   private rejected(display: string, r: RuleResult & { ok: false }, source: string): ProcessResult {
     this.emit('block-invalid', { hash: display, code: r.code, reason: r.reason, source });
     return { status: 'invalid', hash: display, code: r.code, reason: r.reason };
-  }
-
-  /** Header rules that need the parent: expected bits, median time past, future limit. */
-  checkAgainstParent(block: Block, parent: IndexEntry): RuleResult {
-    return checkHeaderContext(block.header, this.contextAfter(parent));
-  }
-
-  private contextAfter(parent: IndexEntry) {
-    return headerContextAfter(this.params, parent, (h) => this.index.ancestor(parent, h), this.clock());
-  }
-
-  /** The bits a child of `parent` must carry. */
-  expectedBitsAfter(parent: IndexEntry): number {
-    return this.contextAfter(parent).expectedBits;
-  }
-
-  /** Median of the times of `entry` and the 10 blocks before it. */
-  medianTimePast(entry: IndexEntry): number {
-    return this.contextAfter(entry).medianTimePast;
   }
 
   private async dryRunLocked(block: Block, hash: Uint8Array, txids: Uint8Array[], parent: IndexEntry, ctxResult: RuleResult, display: string): Promise<ProcessResult> {
@@ -291,75 +281,28 @@ export class Chain extends EventEmitter<ChainEvents> {
    * block that fails is marked invalid with its descendants and the next best is tried.
    * Caller must hold the chain lock.
    */
-  private async activateBestChainLocked(source: string | ((entry: IndexEntry) => string) = 'local'): Promise<void> {
+  private async activateBestChainLocked(sourceOf: (entry: IndexEntry) => string = () => 'local'): Promise<void> {
     for (;;) {
       const best = this.candidates.best();
       if (!best) return;
       const failure = await this.transitionToLocked(best);
-      if (failure) {
-        const blamed = typeof source === 'string' ? source : source(failure.entry);
-        await this.markInvalidLocked(failure.entry, failure.error.code, failure.error.reason, blamed);
-      }
+      if (failure) await this.markInvalidLocked(failure.entry, failure.error.code, failure.error.reason, sourceOf(failure.entry));
     }
   }
 
+
   /**
    * Disconnect back to the fork with `target` and connect the branch up to it. A transition that
-   * disconnects anything is one batch; a plain extension commits block by block (every step is a
-   * valid chain state), so a long sync or reindex does not build one huge batch.
+   * disconnects anything is one batch (transition.ts); a plain extension commits block by block,
+   * pipelined (extend.ts): every step is a valid chain state, and a long sync or reindex does not
+   * build one huge batch.
    */
-  private async transitionToLocked(target: IndexEntry): Promise<{ entry: IndexEntry; error: RuleError } | undefined> {
+  private transitionToLocked(target: IndexEntry): Promise<TransitionFailure | undefined> {
     const oldTip = this.index.tip;
     const fork = this.index.fork(oldTip, target);
     if (!fork) throw new ChainError('corrupt-state', `block ${hashToHex(target.hash)} shares no ancestor with the tip`);
     const branch = branchFrom(fork, target);
-    if (oldTip === fork) {
-      return extendPipelined(
-        {
-          coins: this.coins,
-          readBlock: (e) => this.readBlock(e),
-          recheckHeader: (e, b) => this.recheckHeader(e, b),
-          connectContext: () => this.connectContext(),
-          validated: (e) => this.emit('validated', e),
-          commit: (view, parent, step) => this.commitTransition(view, parent, [], [step], step.entry),
-        },
-        fork,
-        branch,
-      );
-    }
-
-    const view = new CoinView(this.coins);
-    const disconnected = disconnectTo(view, this.reader, this.store, oldTip, fork);
-    const connected: TransitionStep[] = [];
-    for (const entry of branch) {
-      const block = this.readBlock(entry);
-      const header = this.recheckHeader(entry, block);
-      if (header) return { entry, error: header };
-      try {
-        await connectBlock(this.connectContext(), view, block, entry.hash, block.txids, entry.height);
-      } catch (err) {
-        // A reorg is dropped whole: the old chain stays.
-        if (!(err instanceof RuleError)) throw err;
-        return { entry, error: err };
-      }
-      view.put(keys.height(entry.height), entry.hash);
-      connected.push({ entry, block });
-    }
-    // Only now: a reorg is all or nothing, and 'validated' promises that `connect` follows.
-    for (const { entry } of connected) this.emit('validated', entry);
-    await this.commitTransition(view, fork, disconnected, connected, target);
-    return undefined;
-  }
-
-  /**
-   * A block never connected is checked against its parent again: processBlock did so before
-   * storing, but a reindex resets every stored block to DataStored, and a stored
-   * bad-diffbits/time-too-old block must not connect (connectBlock checks no header).
-   */
-  private recheckHeader(entry: IndexEntry, block: Block): RuleError | undefined {
-    if (entry.status === BlockStatus.Valid) return undefined;
-    const header = this.checkAgainstParent(block, entry.parent!);
-    return !header.ok && !TEMPORARY_REJECTS.has(header.code) ? RuleError.from(header) : undefined;
+    return oldTip === fork ? extendPipelined(this.transitions, fork, branch) : reorganise(this.transitions, oldTip, fork, branch);
   }
 
   /** Write one transition as ONE batch, then update memory and tell listeners. */
@@ -420,7 +363,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Children of an invalid orphan are stored as bad-prevblk rather than left in the pool. */
   private processOrphansOfLocked(parent: IndexEntry): Promise<void> {
     return drainOrphans(this.orphans, parent.hashHex, async (orphan) => {
-      await this.processBlockLocked(orphan.block, { source: orphan.source }, false);
+      await this.processLocked([{ block: orphan.block, opts: { source: orphan.source } }], false);
       return this.index.get(orphan.hashHex) !== undefined;
     });
   }

@@ -1,27 +1,10 @@
 import type { DecodedBlock } from '../consensus/block.js';
 import { RuleError } from '../consensus/errors.js';
 import type { IndexEntry } from './block-index.js';
-import type { CoinSource } from './coin-cache.js';
 import { CoinView } from './coin-view.js';
-import { startConnect, type ConnectContext, type PendingConnect } from './connect.js';
+import { startConnect, type PendingConnect } from './connect.js';
 import { keys } from './layout.js';
-import type { TransitionStep } from './transition.js';
-
-/** What the pipelined extension needs from the chain. */
-export interface ExtendHost {
-  /** The committed UTXO set (the coin cache in front of the database). */
-  readonly coins: CoinSource;
-  readBlock(entry: IndexEntry): DecodedBlock;
-  /** A header rule the block breaks against its parent, if any (see Chain.recheckHeader). */
-  recheckHeader(entry: IndexEntry, block: DecodedBlock): RuleError | undefined;
-  connectContext(): ConnectContext;
-  /** The block passed every rule; its write starts now. */
-  validated(entry: IndexEntry): void;
-  /** Write one block as ONE batch; resolves once it is on disk and applied in memory. */
-  commit(view: CoinView, parent: IndexEntry, step: TransitionStep): Promise<void>;
-}
-
-export type ExtendFailure = { entry: IndexEntry; error: RuleError };
+import type { TransitionFailure, TransitionHost } from './transition.js';
 
 interface Walked {
   entry: IndexEntry;
@@ -43,7 +26,7 @@ interface Walked {
  * after all its signatures passed and the block before it is on disk. A block that fails ends
  * the extension there, with everything before it committed; its descendants are never written.
  */
-export async function extendPipelined(host: ExtendHost, fork: IndexEntry, branch: IndexEntry[]): Promise<ExtendFailure | undefined> {
+export async function extendPipelined(host: TransitionHost, fork: IndexEntry, branch: IndexEntry[]): Promise<TransitionFailure | undefined> {
   let pending: Walked | undefined;
   let writing: { view: CoinView; done: Promise<void> } | undefined;
   let parent = fork;
@@ -58,7 +41,7 @@ export async function extendPipelined(host: ExtendHost, fork: IndexEntry, branch
   };
 
   /** Decide the pending block's signatures and start its write. */
-  const settle = async (): Promise<ExtendFailure | undefined> => {
+  const settle = async (): Promise<TransitionFailure | undefined> => {
     const p = pending!;
     try {
       await p.connect.finish();
@@ -73,7 +56,7 @@ export async function extendPipelined(host: ExtendHost, fork: IndexEntry, branch
     // One batch at a time, in order: the block before must be on disk before this one is written.
     await finishWrite();
     pending = undefined;
-    const done = host.commit(p.view, parent, { entry: p.entry, block: p.block });
+    const done = host.commit(p.view, parent, [], [{ entry: p.entry, block: p.block }], p.entry);
     // Awaited by finishWrite; until then a failed write must not count as unhandled.
     done.catch(() => undefined);
     writing = { view: p.view, done };

@@ -36,7 +36,7 @@ export function buildTemplate(chain: Chain, mempool: Mempool | undefined, payTo:
   return chain.withLock(async () => {
     const parent = chain.tip;
     const height = parent.height + 1;
-    const bits = chain.expectedBitsAfter(parent);
+    const bits = chain.headerRules.expectedBitsAfter(parent);
     const entries = mempool ? mempool.selectForBlock(chain.params.maxBlockBytes - COINBASE_RESERVE) : [];
     const fees = entries.reduce((sum, e) => sum + e.fee, 0n);
     return {
@@ -48,7 +48,7 @@ export function buildTemplate(chain: Chain, mempool: Mempool | undefined, payTo:
       txids: entries.map((e) => e.txid),
       fees,
       reward: blockSubsidy(height, chain.params.halvingInterval) + fees,
-      time: Math.max(chain.medianTimePast(parent) + 1, now),
+      time: Math.max(chain.headerRules.medianTimePast(parent) + 1, now),
       payTo,
     };
   });

@@ -2,17 +2,14 @@ import { EventEmitter } from 'node:events';
 import type { PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Chain } from '../chain/chain.js';
-import { decodeBlockWithTxids, encodeBlock, type Block } from '../consensus/block.js';
-import { RejectCode } from '../consensus/errors.js';
-import { headerHash } from '../consensus/header.js';
-import { blockWork } from '../consensus/pow.js';
+import { encodeBlock, type Block } from '../consensus/block.js';
 import { decodeTx, encodeTx, type Transaction } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
 import { bytesToHex, equalBytes } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { BanList, type BanEntry } from './bans.js';
-import { EarlyVerdicts } from './early-verdict.js';
-import { GossipActionError, GossipAdapter } from './gossip.js';
+import { BlockGossipValidator, validateGossipTx } from './gossip-validators.js';
+import { GossipAdapter } from './gossip.js';
 import { protocolHandlers } from './handlers.js';
 import { createHost, type Host } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
@@ -31,18 +28,6 @@ const STATUS_INTERVAL_MS = 10_000;
 const MEMPOOL_FETCH_BATCH = 50;
 /** Every this many status rounds, peers' mempools are compared with ours too. */
 const MEMPOOL_POLL_TICKS = 3;
-
-/** Mempool reject codes that say nothing bad about the sender: IGNORE, not REJECT. */
-const POLICY_CODES: ReadonlySet<string> = new Set([
-  RejectCode.AlreadyInMempool,
-  RejectCode.AlreadyKnown,
-  RejectCode.MempoolConflict,
-  RejectCode.MinRelayFeeNotMet,
-  RejectCode.MempoolFull,
-  RejectCode.InputsMissingOrSpent,
-  RejectCode.PrematureCoinbaseSpend,
-  RejectCode.TooLongMempoolChain,
-]);
 
 export interface NetOptions {
   chain: Chain;
@@ -99,14 +84,17 @@ export class NetService extends EventEmitter<NetEvents> {
   /** MAX_ANCESTRY_ATTEMPTS: times one peer is asked for the ancestry of orphans it sent. */
   private readonly ancestryAttempts = new BoundedMap<string, number>(1_000);
   private stopped = false;
-  private readonly verdicts: EarlyVerdicts;
+  private readonly blocks: BlockGossipValidator;
   private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: NetOptions) {
     super();
     this.names = wireNames(o.chain.params);
     this.bans = new BanList(o.datadir, o.clock);
-    this.verdicts = new EarlyVerdicts(o.chain);
+    this.blocks = new BlockGossipValidator(o.chain, {
+      fetchAncestry: (from) => void this.fetchAncestry(from),
+      onError: (err) => this.emit('error', err),
+    });
   }
 
   async start(): Promise<void> {
@@ -132,8 +120,8 @@ export class NetService extends EventEmitter<NetEvents> {
       onReject: (peerId, topic, code, reason) => this.scorer.penalise(peerId, PENALTY.invalidGossip, `${topic}: ${code} ${reason}`),
       onError: (err) => this.emit('error', err),
     });
-    this.gossip.on(this.names.blockTopic, (data, from) => this.validateBlock(data, from));
-    this.gossip.on(this.names.txTopic, (data) => this.validateTx(data));
+    this.gossip.on(this.names.blockTopic, (data, from) => this.blocks.validate(data, from));
+    this.gossip.on(this.names.txTopic, (data) => validateGossipTx(this.o.mempool, data));
     this.syncer = new Syncer({
       chain,
       reqresp: this.reqresp,
@@ -191,7 +179,7 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.statusTimer);
-    this.verdicts.close();
+    this.blocks.close();
     this.bans.flush();
     this.reconnector?.stop();
     await this.host?.stop();
@@ -217,66 +205,6 @@ export class NetService extends EventEmitter<NetEvents> {
 
   async publishTx(tx: Transaction, bytes = encodeTx(tx)): Promise<number> {
     return this.gossip.publish(this.names.txTopic, bytes);
-  }
-
-  private async validateBlock(data: Uint8Array, from: string): Promise<void> {
-    let block;
-    try {
-      block = decodeBlockWithTxids(data, this.o.chain.params.maxBlockBytes);
-    } catch (err) {
-      if (err instanceof DecodeError) throw new GossipActionError('reject', RejectCode.Undecodable, err.message);
-      throw err;
-    }
-    // An unrequested block that would leave its branch with less work than our tip is neither
-    // stored nor relayed (as bitcoind's AcceptBlock): otherwise anyone could fill our disk with
-    // cheap blocks forking from early, low-difficulty heights. If that branch ever overtakes, its
-    // new tip arrives with more work and sync fetches the ancestry, which is then requested.
-    const chain = this.o.chain;
-    const parent = chain.index.get(block.header.prevHash);
-    if (parent && parent.chainWork + blockWork(block.header.bits) < chain.tip.chainWork) {
-      throw new GossipActionError('ignore', 'less-work', 'a side branch with less work than the tip');
-    }
-    const verdict = await this.verdicts.run(bytesToHex(headerHash(block.header)), () =>
-      this.o.chain.processBlock(block, { source: from, bytes: data, txids: block.txids }),
-    );
-    if (verdict.validated) {
-      // ACCEPT now: every rule holds. The write finishes on the chain's queue; a failure there
-      // is ours (the disk), never the sender's.
-      verdict.done.catch((err: Error) => this.emit('error', err));
-      return;
-    }
-    const r = verdict.result;
-    switch (r.status) {
-      case 'connected':
-        // A block on a side branch with less work is kept but not relayed: relaying cheap forks
-        // would let anyone with a little hash power amplify them network-wide. If its branch
-        // later wins, the new tip is relayed and peers fetch the ancestry.
-        if (!r.mainChain) throw new GossipActionError('ignore', 'side-branch');
-        return;
-      case 'duplicate':
-        throw new GossipActionError('ignore', 'duplicate');
-      case 'temporary':
-        throw new GossipActionError('ignore', r.code, r.reason);
-      case 'orphan':
-        void this.fetchAncestry(from);
-        throw new GossipActionError('ignore', 'orphan', `waiting for ${r.missing}`);
-      case 'invalid':
-        throw new GossipActionError('reject', r.code, r.reason);
-    }
-  }
-
-  private async validateTx(data: Uint8Array): Promise<void> {
-    if (!this.o.mempool) throw new GossipActionError('ignore', 'no-mempool');
-    let tx;
-    try {
-      tx = decodeTx(data);
-    } catch (err) {
-      if (err instanceof DecodeError) throw new GossipActionError('reject', RejectCode.Undecodable, err.message);
-      throw err;
-    }
-    const r = await this.o.mempool.accept(tx);
-    if (r.accepted) return;
-    throw new GossipActionError(POLICY_CODES.has(r.code) ? 'ignore' : 'reject', r.code, r.reason);
   }
 
   // ---- status, sync, ancestry -----------------------------------------------------------------

@@ -115,7 +115,7 @@ describe('Miner on testnet (a real target)', () => {
       // Testnet difficulty on a real block: A1 came 1 s after genesis (10 s is the aim), so the
       // bits after it are what ASERT demands, and harder than the anchor's.
       const a1Entry = y.chain.index.get(a1Hash)!;
-      expect(block.header.bits).toBe(y.chain.expectedBitsAfter(a1Entry));
+      expect(block.header.bits).toBe(y.chain.headerRules.expectedBitsAfter(a1Entry));
       expect(block.header.bits).toBe(expectedBits(testnet, { height: 1, time: a1.header.time, bits: a1.header.bits }, () => G));
       expect(bitsToTarget(block.header.bits).target).toBeLessThan(bitsToTarget(ANCHOR_BITS).target);
       expect(block.header.time).toBe(G + 2); // MTP + 1: the clock stands at the genesis time

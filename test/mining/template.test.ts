@@ -53,7 +53,7 @@ describe('buildTemplate / templateBlock', () => {
       const t = await buildTemplate(f.chain, undefined, payee, f.clock.now);
       expect(t.parent).toBe(f.chain.tip);
       expect(t.height).toBe(1);
-      expect(t.bits).toBe(f.chain.expectedBitsAfter(f.chain.tip));
+      expect(t.bits).toBe(f.chain.headerRules.expectedBitsAfter(f.chain.tip));
       expect(t.bits).toBe(regtest.genesis.header.bits);
       expect(t.target).toBe(bitsToTarget(t.bits).target);
       expect(t.time).toBe(f.clock.now); // the clock is far past the genesis time
@@ -90,7 +90,7 @@ describe('buildTemplate / templateBlock', () => {
       const times: number[] = [];
       for (let e = f.chain.tip, i = 0; i < 11; i++, e = e.parent!) times.push(e.header.time);
       const mtp = [...times].sort((x, y) => x - y)[5]!;
-      expect(f.chain.medianTimePast(f.chain.tip)).toBe(mtp);
+      expect(f.chain.headerRules.medianTimePast(f.chain.tip)).toBe(mtp);
       expect(mtp).toBeGreaterThan(clock.now);
 
       for (const now of [clock.now, mtp - 1, mtp, mtp + 1]) {
@@ -112,7 +112,7 @@ describe('buildTemplate / templateBlock', () => {
     const f = await openChain(params, new TestClock(params.genesis.header.time));
     try {
       const t = await buildTemplate(f.chain, undefined, payee, f.clock.now);
-      expect(t.bits).toBe(f.chain.expectedBitsAfter(f.chain.tip));
+      expect(t.bits).toBe(f.chain.headerRules.expectedBitsAfter(f.chain.tip));
       expect(t.bits).toBe(0x1e01ffff); // on schedule at the anchor: the easiest target
       expect(t.target).toBe(bitsToTarget(0x1e01ffff).target);
       expect(t.target).toBeLessThanOrEqual(params.powLimit);

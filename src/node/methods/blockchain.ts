@@ -29,7 +29,7 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
       bestblockhash: hashToHex(chain.tip.hash),
       difficulty: difficulty(chain.tip.header.bits, params),
       time: chain.tip.header.time,
-      mediantime: chain.medianTimePast(chain.tip),
+      mediantime: chain.headerRules.medianTimePast(chain.tip),
       verificationprogress: 1,
       initialblockdownload: ctx.net.syncing,
       chainwork: chain.tip.chainWork.toString(16).padStart(64, '0'),

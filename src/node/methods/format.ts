@@ -49,7 +49,7 @@ export function headerJson(chain: Chain, e: IndexEntry): Record<string, unknown>
     versionHex: e.header.version.toString(16).padStart(8, '0'),
     merkleroot: hashToHex(e.header.merkleRoot),
     time: e.header.time,
-    mediantime: chain.medianTimePast(e),
+    mediantime: chain.headerRules.medianTimePast(e),
     nonce: e.header.nonce,
     bits: e.header.bits.toString(16).padStart(8, '0'),
     difficulty: difficulty(e.header.bits, chain.params),
