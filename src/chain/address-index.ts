@@ -1,5 +1,5 @@
 import type { Coin } from '../consensus/coin.js';
-import { decodeCoin, decodeHistory, keys } from './layout.js';
+import { decodeCoin, decodeHistory, keys, readU32be } from './layout.js';
 import type { ChainStore } from './store.js';
 
 export interface AddressUtxo extends Coin {
@@ -18,13 +18,23 @@ export interface AddressHistoryItem {
   outputs: number[];
 }
 
+/** The address's history records, oldest first, read one at a time. */
+async function* historyOf(store: ChainStore, pkh: Uint8Array): AsyncGenerator<AddressHistoryItem> {
+  const prefixLen = 1 + 20;
+  for await (const [k, v] of store.scan(keys.addrHistoryPrefix(pkh))) {
+    const height = readU32be(k, prefixLen);
+    const txid = k.slice(prefixLen + 4, prefixLen + 36);
+    yield { txid, height, ...decodeHistory(v) };
+  }
+}
+
 /**
  * Confirmed unspent outputs paying to `pkh`, oldest first: the outputs the address's history
- * records point at that are still in the UTXO set.
+ * records point at that are still in the UTXO set. The history is streamed, never held whole.
  */
 export async function addressUtxos(store: ChainStore, pkh: Uint8Array, limit = 100_000): Promise<AddressUtxo[]> {
   const out: AddressUtxo[] = [];
-  for (const h of await addressHistory(store, pkh, Infinity)) {
+  for await (const h of historyOf(store, pkh)) {
     for (const index of h.outputs) {
       const raw = store.get(keys.coin(h.txid, index));
       if (!raw) continue;
@@ -38,11 +48,8 @@ export async function addressUtxos(store: ChainStore, pkh: Uint8Array, limit = 1
 /** Confirmed transactions touching `pkh`, oldest first. */
 export async function addressHistory(store: ChainStore, pkh: Uint8Array, limit = 100_000): Promise<AddressHistoryItem[]> {
   const out: AddressHistoryItem[] = [];
-  const prefixLen = 1 + 20;
-  for await (const [k, v] of store.scan(keys.addrHistoryPrefix(pkh))) {
-    const height = new DataView(k.buffer, k.byteOffset + prefixLen, 4).getUint32(0, false);
-    const txid = k.slice(prefixLen + 4, prefixLen + 36);
-    out.push({ txid, height, ...decodeHistory(v) });
+  for await (const h of historyOf(store, pkh)) {
+    out.push(h);
     if (out.length >= limit) break;
   }
   return out;
