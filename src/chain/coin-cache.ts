@@ -78,10 +78,6 @@ export class CoinCache implements CoinSource {
     }
   }
 
-  clear(): void {
-    this.coins.clear();
-  }
-
   private insert(k: string, coin: Coin): void {
     // Own copy of the 20 bytes: a coin from a block holds a view into the whole block's bytes.
     this.coins.set(k, { value: coin.value, pubKeyHash: coin.pubKeyHash.slice(), height: coin.height, coinbase: coin.coinbase });

@@ -22,8 +22,7 @@ export interface BatchVerifier {
 
 export interface SignatureCacheLike {
   readonly size: number;
-  keyOf(item: SignatureItem): string;
-  hasKey(key: string): boolean;
+  has(item: SignatureItem): boolean;
 }
 
 export interface ConnectContext {
@@ -142,7 +141,7 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
       fees += r.fee;
       spent = coins as Coin[];
       for (const item of signatureItems(tx, spent, params.genesisHash)) {
-        if (!useCache || !ctx.sigCache.hasKey(ctx.sigCache.keyOf(item))) pendingSigs.push(item);
+        if (!useCache || !ctx.sigCache.has(item)) pendingSigs.push(item);
       }
       sigs.dispatchFull();
       tx.inputs.forEach((input, i) => view.spend(input.prevTxid, input.prevIndex, outpoints[i]));

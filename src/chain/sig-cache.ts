@@ -17,13 +17,12 @@ export class SignatureCache {
     this.seen = new BoundedMap(maxEntries);
   }
 
-  /** The cache key of a triple: connect builds it once per signature and passes it to hasKey and addKey. */
-  keyOf(item: SignatureItem): string {
+  private static keyOf(item: SignatureItem): string {
     // The digest commits to the spent output and the whole transaction; key and signature
     // complete the triple. Latin-1 strings keep the key compact and cheap to build.
     const { digest, pubkey, sig } = item;
     if (digest.length === 32 && pubkey.length === 33 && sig.length === 64) {
-      // The same string as below, built natively (one key per signature of every block).
+      // The same string as below, built natively (one key per signature looked up).
       SCRATCH.set(digest, 0);
       SCRATCH.set(pubkey, 32);
       SCRATCH.set(sig, 65);
@@ -33,19 +32,11 @@ export class SignatureCache {
   }
 
   has(item: SignatureItem): boolean {
-    return this.hasKey(this.keyOf(item));
+    return this.seen.has(SignatureCache.keyOf(item));
   }
 
   add(item: SignatureItem): void {
-    this.addKey(this.keyOf(item));
-  }
-
-  hasKey(key: string): boolean {
-    return this.seen.has(key);
-  }
-
-  addKey(key: string): void {
-    this.seen.set(key, true);
+    this.seen.set(SignatureCache.keyOf(item), true);
   }
 
   get size(): number {

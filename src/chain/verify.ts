@@ -55,7 +55,7 @@ export function verifyChain(chain: Chain, depth: number): Promise<VerifyChainRes
         return { ok: false, height: e.height, reason: (err as Error).message };
       }
     }
-    const ctx = { params: chain.params, verifier: chain.verifier, sigCache: { size: 0, keyOf: () => '', hasKey: () => false } };
+    const ctx = { params: chain.params, verifier: chain.verifier, sigCache: { size: 0, has: () => false } };
     for (const e of entries.reverse()) {
       const block = chain.readBlock(e);
       try {

@@ -22,19 +22,13 @@ import { testKey, type TestKey } from '../helpers/keys.js';
 import { mineBlock, regtest } from '../helpers/mine.js';
 import { coinsOf, payTo, signSpend, type OwnedCoin } from '../helpers/tx.js';
 import type { CrashScript } from './crash-child.js';
+import { prng } from '../../src/bench/gen/keys.js';
 import { tempDir } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** mulberry32: a small seeded generator, so every run builds the same blocks and delays. */
+/** mulberry32 (the benchmark generator's), so every run builds the same blocks and delays. */
 export function rng(seed: number): { next: () => number; int: (n: number) => number } {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prng(seed);
   return { next, int: (n) => Math.floor(next() * n) };
 }
 

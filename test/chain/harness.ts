@@ -291,17 +291,8 @@ export class ChainHarness {
   }
 }
 
-/** A deterministic PRNG (mulberry32) so shuffled deliveries reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32, the benchmark generator's) so shuffled deliveries reproduce. */
+export { prng as seededRandom } from '../../src/bench/gen/keys.js';
 
 export function shuffle<T>(items: readonly T[], rand: () => number): T[] {
   const out = items.slice();
