@@ -7,7 +7,7 @@ import { SYNC_WINDOW_BLOCKS } from '../net/sync.js';
 import type { BenchContext } from './context.js';
 import { dirSize, MB } from './files.js';
 import { loadChain, regtest } from './gen/load.js';
-import { now, processCpuMs, yieldToLoop } from './timing.js';
+import { now, processCpuMs } from './timing.js';
 import { atLeast, result, type Measured } from './types.js';
 
 /** Blocks per processBlocks call: what sync hands the chain when its downloads keep ahead. */
@@ -46,18 +46,17 @@ export async function connectBench(ctx: BenchContext): Promise<Measured[]> {
   try {
     const start = now();
     const cpu0 = processCpuMs();
-    // Batches of 64, as sync feeds the chain once its window of four 16-block requests has arrived.
+    // Blocks are decoded one per event-loop turn, as a node decodes them when they arrive from the
+    // network: while the chain waits on its workers or LevelDB, the next batch is decoded.
+    const decoded = decodeAhead(blocks);
     for (let i = 0; i < blocks.length; i += SYNC_BATCH) {
-      const batch = blocks.slice(i, i + SYNC_BATCH).map((bytes) => {
-        const block = decodeBlockWithTxids(bytes, regtest.maxBlockBytes);
-        return { block, opts: { bytes, txids: block.txids, source: 'bench' } };
-      });
+      const end = Math.min(blocks.length, i + SYNC_BATCH);
+      const batch = await decoded.take(i, end);
       const results = await chain.processBlocks(batch);
       results.forEach((r, k) => {
         if (r.status !== 'connected' || !r.mainChain) throw new Error(`block ${i + k + 1} did not connect: ${JSON.stringify(r)}`);
       });
-      bar.update(i + batch.length);
-      await yieldToLoop();
+      bar.update(end);
     }
     ms = now() - start;
     cpuMs = processCpuMs() - cpu0;
@@ -79,6 +78,42 @@ export async function connectBench(ctx: BenchContext): Promise<Measured[]> {
     result('connect.txs-per-cpu-s', stats.txs / (cpuMs / 1000), 'tx/cpu-s'),
     result('connect.db-size', size / MB, 'MB'),
   ];
+}
+
+type Decoded = { block: ReturnType<typeof decodeBlockWithTxids>; opts: { bytes: Uint8Array; txids: Uint8Array[]; source: string } };
+
+/**
+ * Decodes `blocks` in order, one block per event-loop turn, at most two sync batches ahead of what
+ * was taken. `take(from, end)` waits until blocks from..end-1 are decoded and hands them over.
+ */
+function decodeAhead(blocks: Uint8Array[]): { take(from: number, end: number): Promise<Decoded[]> } {
+  // Slots are cleared when taken: the decoded chain is never all in memory at once.
+  const slots: (Decoded | undefined)[] = new Array(blocks.length);
+  let decoded = 0;
+  let taken = 0;
+  let wake: (() => void) | undefined;
+  const limited = (): boolean => decoded >= blocks.length || decoded >= taken + 2 * SYNC_BATCH;
+  const step = (): void => {
+    if (limited()) return;
+    const bytes = blocks[decoded]!;
+    const block = decodeBlockWithTxids(bytes, regtest.maxBlockBytes);
+    slots[decoded++] = { block, opts: { bytes, txids: block.txids, source: 'bench' } };
+    wake?.();
+    setImmediate(step);
+  };
+  setImmediate(step);
+  return {
+    async take(from, end) {
+      while (decoded < end) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      const stopped = limited();
+      taken = end;
+      if (stopped && !limited()) setImmediate(step);
+      const out = slots.slice(from, end) as Decoded[];
+      slots.fill(undefined, from, end);
+      return out;
+    },
+  };
 }
 
 /** The connect artifacts of this run, running connect first when it has not run yet. */

@@ -1,5 +1,6 @@
 import type { Coin } from '../consensus/coin.js';
 import { outpointMapKey, txMapPrefix, type CoinSource } from './coin-cache.js';
+import { Arena } from '../encoding/arena.js';
 import { encodeCoin, encodeHistory, keys } from './layout.js';
 import type { BatchOp } from './store.js';
 
@@ -94,12 +95,13 @@ export class CoinView {
   /** The database operations that record this view: the coin records, then the rest in order. */
   batchOps(): BatchOp[] {
     const ops: BatchOp[] = [];
+    const arena = new Arena();
     for (const { txid, index, coin } of this.overlay.values()) {
-      if (coin) ops.push({ type: 'put', key: keys.coin(txid, index), value: encodeCoin(coin) });
-      else ops.push({ type: 'del', key: keys.coin(txid, index) });
+      if (coin) ops.push({ type: 'put', key: keys.coin(txid, index, arena), value: encodeCoin(coin, arena) });
+      else ops.push({ type: 'del', key: keys.coin(txid, index, arena) });
     }
     for (const op of this.others) {
-      ops.push(op.type === 'history' ? { type: 'put', key: keys.addrHistory(op.pkh, op.height, op.txid), value: encodeHistory(op.received, op.sent, op.outputs) } : op);
+      ops.push(op.type === 'history' ? { type: 'put', key: keys.addrHistory(op.pkh, op.height, op.txid, arena), value: encodeHistory(op.received, op.sent, op.outputs, arena) } : op);
     }
     return ops;
   }

@@ -10,7 +10,7 @@ import {
   signatureItems,
   type SignatureItem,
 } from '../consensus/rules/contextual.js';
-import { bytesToHex } from '../encoding/hex.js';
+import { bytesToHex, equalBytes } from '../encoding/hex.js';
 import { outpointMapKey } from './coin-cache.js';
 import type { CoinView } from './coin-view.js';
 import { decodeUndo, encodeUndo, keys } from './layout.js';
@@ -75,7 +75,7 @@ class EarlyVerifier {
   }
 }
 
-/** Per-address history of one transaction, keyed by the pubKeyHash bytes (as Latin-1), in first-seen order. */
+/** Per-address history of one transaction, one per pubKeyHash, in first-seen order. */
 interface HistoryDelta {
   pkh: Uint8Array;
   received: bigint;
@@ -84,22 +84,36 @@ interface HistoryDelta {
   outputs: number[];
 }
 
-function historyDeltas(outputs: { value: bigint; pubKeyHash: Uint8Array }[], spent: Coin[]): Map<string, HistoryDelta> {
-  const m = new Map<string, HistoryDelta>();
-  const at = (pkh: Uint8Array) => {
-    // Latin-1 of the bytes: as distinct as hex and built natively (blocks pay thousands of outputs).
-    const k = Buffer.from(pkh.buffer, pkh.byteOffset, pkh.byteLength).toString('latin1');
-    let d = m.get(k);
-    if (!d) m.set(k, (d = { pkh, received: 0n, sent: 0n, outputs: [] }));
+/** Past this many addresses in one transaction the deltas are found by map instead of by scan. */
+const SCAN_LIMIT = 8;
+
+function historyDeltas(outputs: readonly { value: bigint; pubKeyHash: Uint8Array }[], spent: readonly Coin[]): HistoryDelta[] {
+  // A payment touches two or three addresses: comparing 20 bytes with each is cheaper than building
+  // a string key per output. A coinbase paying thousands of addresses switches to a map.
+  const list: HistoryDelta[] = [];
+  let byKey: Map<string, HistoryDelta> | undefined;
+  const latin1 = (pkh: Uint8Array): string => Buffer.from(pkh.buffer, pkh.byteOffset, pkh.byteLength).toString('latin1');
+  const at = (pkh: Uint8Array): HistoryDelta => {
+    if (byKey === undefined) {
+      for (let i = 0; i < list.length; i++) if (equalBytes(list[i]!.pkh, pkh)) return list[i]!;
+    } else {
+      const found = byKey.get(latin1(pkh));
+      if (found) return found;
+    }
+    const d: HistoryDelta = { pkh, received: 0n, sent: 0n, outputs: [] };
+    list.push(d);
+    if (byKey) byKey.set(latin1(pkh), d);
+    else if (list.length > SCAN_LIMIT) byKey = new Map(list.map((e) => [latin1(e.pkh), e]));
     return d;
   };
-  outputs.forEach((o, i) => {
+  for (let i = 0; i < outputs.length; i++) {
+    const o = outputs[i]!;
     const d = at(o.pubKeyHash);
     d.received += o.value;
     d.outputs.push(i);
-  });
-  for (const c of spent) at(c.pubKeyHash).sent += c.value;
-  return m;
+  }
+  for (let i = 0; i < spent.length; i++) at(spent[i]!.pubKeyHash).sent += spent[i]!.value;
+  return list;
 }
 
 /** A block whose rules are checked but whose signatures may still be in flight. */
@@ -148,7 +162,7 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
       for (const c of spent) allSpent.push(c);
     }
     view.addOutputs(id, tx.outputs, height, t === 0);
-    for (const d of historyDeltas(tx.outputs, spent).values()) {
+    for (const d of historyDeltas(tx.outputs, spent)) {
       view.putHistory(d.pkh, height, id, d.received, d.sent, d.outputs);
     }
   }
@@ -208,7 +222,7 @@ export function disconnectBlock(
       spent = undo.slice(cursor, cursor + tx.inputs.length);
       tx.inputs.forEach((input, i) => view.add(input.prevTxid, input.prevIndex, spent[i]!));
     }
-    for (const d of historyDeltas(tx.outputs, spent).values()) view.del(keys.addrHistory(d.pkh, height, id));
+    for (const d of historyDeltas(tx.outputs, spent)) view.del(keys.addrHistory(d.pkh, height, id));
   }
   if (cursor !== 0) throw new Error(`undo record of block ${bytesToHex(blockHash)} does not match its inputs`);
   view.del(keys.undo(blockHash));

@@ -26,6 +26,7 @@
  */
 import { ByteReader } from '../encoding/reader.js';
 import { ByteWriter } from '../encoding/writer.js';
+import { HEAP, type Arena } from '../encoding/arena.js';
 import { decodeHeader, encodeHeader, type BlockHeader } from '../consensus/header.js';
 import type { Coin } from '../consensus/coin.js';
 
@@ -71,9 +72,9 @@ function putU32be(out: Uint8Array, off: number, n: number): void {
  * prefix | a | b? | u32be(n): the shape of the coin, address-coin and history keys. Built in one
  * allocation: a block writes several of these per output, so they are a hot path.
  */
-function keyWithU32(prefix: number, a: Uint8Array, b: Uint8Array | null, n: number, tail: Uint8Array | null = null): Uint8Array {
+function keyWithU32(prefix: number, a: Uint8Array, b: Uint8Array | null, n: number, tail: Uint8Array | null = null, arena: Pick<Arena, 'alloc'> = HEAP): Uint8Array {
   const bLen = b ? b.length : 0;
-  const out = new Uint8Array(1 + a.length + bLen + 4 + (tail ? tail.length : 0));
+  const out = arena.alloc(1 + a.length + bLen + 4 + (tail ? tail.length : 0));
   out[0] = prefix;
   out.set(a, 1);
   if (b) out.set(b, 1 + a.length);
@@ -100,10 +101,11 @@ export const keys = {
   index: (hash: Uint8Array) => key(P.index, hash),
   indexPrefix: () => Uint8Array.of(P.index),
   height: (h: number) => key(P.height, u32be(h)),
-  coin: (txid: Uint8Array, index: number) => keyWithU32(P.coin, txid, null, index >>> 0),
+  /** `arena`: where a batch's records are built (see encoding/arena.ts); plain allocation without. */
+  coin: (txid: Uint8Array, index: number, arena?: Arena) => keyWithU32(P.coin, txid, null, index >>> 0, null, arena),
   coinPrefix: () => Uint8Array.of(P.coin),
   undo: (hash: Uint8Array) => key(P.undo, hash),
-  addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array) => keyWithU32(P.addrHistory, pkh, null, height >>> 0, txid),
+  addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array, arena?: Arena) => keyWithU32(P.addrHistory, pkh, null, height >>> 0, txid, arena),
   addrHistoryPrefix: (pkh: Uint8Array) => key(P.addrHistory, pkh),
   node: (name: string) => key(P.node, enc.encode(name)),
   /** Every key space that is chain state derived from the stored blocks (what reindex rebuilds). */
@@ -125,20 +127,29 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
 // ---- coins ----------------------------------------------------------------------------------
 
 /** value u64 | pubKeyHash 20 | height u32 | coinbase u8 (little-endian numbers) */
-export function encodeCoin(c: Coin): Uint8Array {
+export function encodeCoin(c: Coin, arena: Pick<Arena, 'alloc'> = HEAP): Uint8Array {
+  const out = arena.alloc(COIN_BYTES);
+  writeCoin(c, out, 0);
+  return out;
+}
+
+const COIN_BYTES = 33;
+
+// Written by hand, not with ByteWriter: one record per output of every block is a hot path.
+function writeCoin(c: Coin, out: Uint8Array, off: number): void {
   if (c.pubKeyHash.length !== 20 || c.value < 0n || c.value > U64_MAX) {
     throw new RangeError('coin does not fit its record');
   }
-  // Written by hand, not with ByteWriter: one record per output of every block is a hot path.
-  const out = new Uint8Array(33);
-  const lo = Number(c.value & 0xffffffffn);
-  const hi = Number(c.value >> 32n);
-  putU32le(out, 0, lo);
-  putU32le(out, 4, hi);
-  out.set(c.pubKeyHash, 8);
-  putU32le(out, 28, c.height);
-  out[32] = c.coinbase ? 1 : 0;
-  return out;
+  putU64le(out, off, c.value);
+  out.set(c.pubKeyHash, off + 8);
+  putU32le(out, off + 28, c.height);
+  out[off + 32] = c.coinbase ? 1 : 0;
+}
+
+/** `v` must already be known to lie in 0..2^64-1. */
+function putU64le(out: Uint8Array, off: number, v: bigint): void {
+  putU32le(out, off, Number(v & 0xffffffffn));
+  putU32le(out, off + 4, Number(v >> 32n));
 }
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -161,9 +172,11 @@ export function decodeCoin(b: Uint8Array): Coin {
 
 /** The coins a block spent, in input order (coinbase excluded): count varint | coin* */
 export function encodeUndo(spent: Coin[]): Uint8Array {
-  const w = new ByteWriter(1 + spent.length * 33).varint(spent.length);
-  for (const c of spent) w.bytes(encodeCoin(c));
-  return w.finish();
+  const head = new ByteWriter(9).varint(spent.length).finish();
+  const out = new Uint8Array(head.length + spent.length * COIN_BYTES);
+  out.set(head, 0);
+  for (let i = 0, off = head.length; i < spent.length; i++, off += COIN_BYTES) writeCoin(spent[i]!, out, off);
+  return out;
 }
 
 export function decodeUndo(b: Uint8Array): Coin[] {
@@ -239,8 +252,17 @@ export function decodeIndexEntry(b: Uint8Array): StoredIndexEntry {
 // ---- address history --------------------------------------------------------------------------
 
 /** received u64 | sent u64 | count varint | output index varint*: the outputs paying the address. */
-export function encodeHistory(received: bigint, sent: bigint, outputs: readonly number[] = []): Uint8Array {
+export function encodeHistory(received: bigint, sent: bigint, outputs: readonly number[] = [], arena: Pick<Arena, 'alloc'> = HEAP): Uint8Array {
   if (received < 0n || received > U64_MAX || sent < 0n || sent > U64_MAX) throw new RangeError('history amount out of range');
+  // Nearly every transaction pays an address one or two outputs below index 253: one byte each.
+  if (outputs.length < 0xfd && outputs.every((i) => i >= 0 && i < 0xfd && Number.isInteger(i))) {
+    const out = arena.alloc(17 + outputs.length);
+    putU64le(out, 0, received);
+    putU64le(out, 8, sent);
+    out[16] = outputs.length;
+    for (let i = 0; i < outputs.length; i++) out[17 + i] = outputs[i]!;
+    return out;
+  }
   const w = new ByteWriter(16 + 1 + outputs.length * 3).u64(received).u64(sent).varint(outputs.length);
   for (const i of outputs) w.varint(i);
   return w.finish();

@@ -1,3 +1,4 @@
+import { padTail } from './md-padding.js';
 import { IV, K } from './sha256-constants.js';
 
 /**
@@ -54,23 +55,7 @@ function run(data: Uint8Array): void {
   const len = data.length;
   const full = len - (len % 64);
   for (let off = 0; off < full; off += 64) compress(data, off);
-  const rest = len - full;
-  const blocks = rest < 56 ? 1 : 2;
-  TAIL.fill(0, 0, blocks * 64);
-  TAIL.set(data.subarray(full), 0);
-  TAIL[rest] = 0x80;
-  // Bit length as a 64-bit big-endian number: the high word is len / 2^29.
-  const end = blocks * 64;
-  const hi = Math.floor(len / 0x20000000);
-  const lo = (len << 3) >>> 0;
-  TAIL[end - 8] = hi >>> 24;
-  TAIL[end - 7] = (hi >>> 16) & 0xff;
-  TAIL[end - 6] = (hi >>> 8) & 0xff;
-  TAIL[end - 5] = hi & 0xff;
-  TAIL[end - 4] = lo >>> 24;
-  TAIL[end - 3] = (lo >>> 16) & 0xff;
-  TAIL[end - 2] = (lo >>> 8) & 0xff;
-  TAIL[end - 1] = lo & 0xff;
+  const blocks = padTail(TAIL, data, full, false);
   compress(TAIL, 0);
   if (blocks === 2) compress(TAIL, 64);
 }
@@ -91,6 +76,12 @@ const MID = new Uint8Array(32);
 export function sha256(data: Uint8Array): Uint8Array {
   run(data);
   return writeState(new Uint8Array(32));
+}
+
+/** SHA-256 of `data` written into `out` (32 bytes), for callers that hash the result again at once. */
+export function sha256Into(data: Uint8Array, out: Uint8Array): Uint8Array {
+  run(data);
+  return writeState(out);
 }
 
 /** SHA-256 applied twice: block hashes, txids, merkle nodes, signature digests. */

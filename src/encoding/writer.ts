@@ -6,12 +6,13 @@ const U64_MAX = (1n << 64n) - 1n;
  */
 export class ByteWriter {
   private buf: Uint8Array;
-  private view: DataView;
   private pos = 0;
 
+  // Numbers are written byte by byte rather than through a DataView: a DataView needs the
+  // array's ArrayBuffer, which makes V8 move a small on-heap array out to a backing store of its
+  // own, an allocation per writer that the encoders of every block record paid.
   constructor(sizeHint = 256) {
     this.buf = new Uint8Array(Math.max(16, sizeHint));
-    this.view = new DataView(this.buf.buffer);
   }
 
   private ensure(n: number): void {
@@ -21,7 +22,6 @@ export class ByteWriter {
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
-    this.view = new DataView(next.buffer);
   }
 
   u8(v: number): this {
@@ -32,16 +32,28 @@ export class ByteWriter {
 
   u16(v: number): this {
     this.ensure(2);
-    this.view.setUint16(this.pos, v, true);
-    this.pos += 2;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v & 0xff;
+    b[p + 1] = (v >>> 8) & 0xff;
+    this.pos = p + 2;
     return this;
   }
 
   u32(v: number): this {
     this.ensure(4);
-    this.view.setUint32(this.pos, v >>> 0, true);
-    this.pos += 4;
+    this.put32(v);
     return this;
+  }
+
+  private put32(v: number): void {
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v & 0xff;
+    b[p + 1] = (v >>> 8) & 0xff;
+    b[p + 2] = (v >>> 16) & 0xff;
+    b[p + 3] = (v >>> 24) & 0xff;
+    this.pos = p + 4;
   }
 
   u64(v: bigint): this {
@@ -49,8 +61,8 @@ export class ByteWriter {
     // so an encoded object would no longer decode to itself; refuse instead.
     if (v < 0n || v > U64_MAX) throw new RangeError(`u64 out of range: ${v}`);
     this.ensure(8);
-    this.view.setBigUint64(this.pos, v, true);
-    this.pos += 8;
+    this.put32(Number(v & 0xffffffffn));
+    this.put32(Number(v >> 32n));
     return this;
   }
 
@@ -63,6 +75,12 @@ export class ByteWriter {
 
   /** Bitcoin's CompactSize, always minimal. */
   varint(v: number | bigint): this {
+    // The common case, a small safe integer, without a BigInt.
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 0xffffffff) {
+      if (v < 0xfd) return this.u8(v);
+      if (v <= 0xffff) return this.u8(0xfd).u16(v);
+      return this.u8(0xfe).u32(v);
+    }
     const n = BigInt(v);
     if (n < 0n || n > U64_MAX) throw new RangeError(`varint out of range: ${n}`);
     if (n < 0xfdn) return this.u8(Number(n));

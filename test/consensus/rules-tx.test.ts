@@ -98,6 +98,19 @@ describe('checkTransaction: one smallest failing transaction per reject code', (
     expect(check(tx)).toBe('bad-txns-inputs-duplicate');
   });
 
+  test.each([2, 3, 16, 17, 40])('bad-txns-inputs-duplicate among %i inputs, wherever the pair is; near misses pass', (n) => {
+    const unlock = spend.inputs[0]!.unlock;
+    const txidOf = (i: number) => Uint8Array.from({ length: 32 }, (_v, b) => (b === 31 ? i : 7));
+    // Outpoints differing in the txid only, or in the index only, are distinct inputs.
+    const distinct = Array.from({ length: n }, (_v, i) => ({ prevTxid: txidOf(i >> 1), prevIndex: i & 1, unlock }));
+    expect(check({ ...spend, inputs: distinct })).toBe('ok');
+    for (const [first, second] of [[0, n - 1], [n - 2, n - 1], [0, 1]] as const) {
+      const inputs = distinct.map((input) => ({ ...input }));
+      inputs[second] = { ...inputs[first]!, prevTxid: inputs[first]!.prevTxid.slice() };
+      expect(check({ ...spend, inputs })).toBe('bad-txns-inputs-duplicate');
+    }
+  });
+
   test('bad-txns-prevout-null: the coinbase prevout as one of two inputs', () => {
     const tx = cloneTx(spend);
     tx.inputs.push({ prevTxid: new Uint8Array(32), prevIndex: COINBASE_PREV_INDEX, unlock: spend.inputs[0]!.unlock });

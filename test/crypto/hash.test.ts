@@ -1,5 +1,6 @@
 import { bytesToHex, hashToHex, hexToBytes } from '../../src/encoding/index.js';
 import { hash160, hmacSha256, sha256, sha256d } from '../../src/crypto/index.js';
+import { ripemd160 } from '../../src/crypto/ripemd160.js';
 import { sha256Vectors } from './fixtures.js';
 
 /** Rebuilds the long inputs the fixture describes by a generator instead of listing. */
@@ -62,6 +63,34 @@ describe('hash160', () => {
     // Public key of private key 1; its hash160 is the payload of Bitcoin's 1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH.
     const g = hexToBytes('0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798');
     expect(bytesToHex(hash160(g))).toBe('751e76e8199196d454941c45d1b3a323f1433bd6');
+  });
+});
+
+describe('the hot-path RIPEMD-160 (src/crypto/ripemd160.ts)', () => {
+  // The test vectors of the RIPEMD-160 specification's page (Bosselaers, KU Leuven COSIC).
+  it.each([
+    ['', '9c1185a5c5e9fc54612808977ee8f548b2258d31'],
+    ['a', '0bdc9d2d256b3ee9daae347be6f4dc835a467ffe'],
+    ['abc', '8eb208f7e05d987a9b044a8e98c6b087f15a0bfc'],
+    ['message digest', '5d0689ef49d2fae572b881b123a85ffa21595f36'],
+    ['abcdefghijklmnopqrstuvwxyz', 'f71c27109c692c1b56bbdceb5b9d2865b3708dbc'],
+    ['1234567890'.repeat(8), '9b752e45573d4b39f4dbd3323cab82bf63326bfb'],
+  ])('published vector %j', (input, digest) => {
+    expect(bytesToHex(ripemd160(new TextEncoder().encode(input)))).toBe(digest);
+  });
+
+  it('agrees with @noble/hashes on every length from 0 to 300 bytes, and on a view into a larger buffer', async () => {
+    const { ripemd160: noble } = await import('@noble/hashes/legacy.js');
+    let seed = 11;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff;
+    for (let len = 0; len <= 300; len++) {
+      const data = Uint8Array.from({ length: len }, rand);
+      expect(bytesToHex(ripemd160(data))).toBe(bytesToHex(noble(data)));
+    }
+    const big = Uint8Array.from({ length: 100 }, rand);
+    const view = big.subarray(7, 40);
+    expect(bytesToHex(ripemd160(view))).toBe(bytesToHex(noble(view.slice())));
+    expect(bytesToHex(hash160(view))).toBe(bytesToHex(noble(sha256(view.slice()))));
   });
 });
 

@@ -31,8 +31,8 @@ export function checkBlock(block: Block, params: NetworkParams, opts: { hash?: U
     if (isCoinbase(block.txs[i]!)) return reject(RejectCode.CoinbaseMultiple, `transaction ${i} is a second coinbase`);
   }
 
-  for (const [i, tx] of block.txs.entries()) {
-    const r = checkTransaction(tx, params.maxBlockBytes);
+  for (let i = 0; i < block.txs.length; i++) {
+    const r = checkTransaction(block.txs[i]!, params.maxBlockBytes);
     if (!r.ok) return { ...r, reason: `tx ${i}: ${r.reason}` };
   }
 
@@ -44,7 +44,7 @@ export function checkBlock(block: Block, params: NetworkParams, opts: { hash?: U
 
   const unique = new Set<string>();
   for (const id of ids) {
-    const k = String.fromCharCode(...id);
+    const k = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1');
     if (unique.has(k)) return reject(RejectCode.DuplicateTx, 'duplicate txid in block');
     unique.add(k);
   }

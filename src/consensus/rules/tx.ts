@@ -1,4 +1,5 @@
 import { isCanonicalSignature, hasCompressedKeyShape } from '../../crypto/signature.js';
+import { equalBytes } from '../../encoding/hex.js';
 import { MAX_MONEY } from '../amounts.js';
 import { COINBASE_MAX_UNLOCK, COINBASE_MIN_UNLOCK } from '../coinbase.js';
 import { OK, reject, RejectCode, type RuleResult } from '../errors.js';
@@ -23,17 +24,17 @@ export function checkTransaction(tx: Transaction, maxBytes: number): RuleResult 
   if (size > maxBytes) return reject(RejectCode.TxOversize, `transaction is ${size} bytes, limit ${maxBytes}`);
 
   let total = 0n;
-  for (const [i, o] of tx.outputs.entries()) {
+  for (let i = 0; i < tx.outputs.length; i++) {
+    const o = tx.outputs[i]!;
     if (o.value < 0n || o.value > MAX_MONEY) return reject(RejectCode.VoutTooLarge, `output ${i} value ${o.value} out of range`);
     total += o.value;
     if (total > MAX_MONEY) return reject(RejectCode.TxOutTotalTooLarge, `outputs total ${total} exceeds MAX_MONEY`);
   }
 
-  const seen = new Set<string>();
-  for (const input of tx.inputs) {
-    const key = outpointKey(input.prevTxid, input.prevIndex);
-    if (seen.has(key)) return reject(RejectCode.InputsDuplicate, `input ${key} spent twice`);
-    seen.add(key);
+  const dup = duplicateInput(tx);
+  if (dup >= 0) {
+    const key = outpointKey(tx.inputs[dup]!.prevTxid, tx.inputs[dup]!.prevIndex);
+    return reject(RejectCode.InputsDuplicate, `input ${key} spent twice`);
   }
 
   if (isCoinbase(tx)) {
@@ -44,7 +45,8 @@ export function checkTransaction(tx: Transaction, maxBytes: number): RuleResult 
     return OK;
   }
 
-  for (const [i, input] of tx.inputs.entries()) {
+  for (let i = 0; i < tx.inputs.length; i++) {
+    const input = tx.inputs[i]!;
     if (isCoinbaseInput(input)) return reject(RejectCode.PrevoutNull, `input ${i} has the null prevout outside a coinbase`);
     if (input.unlock.length !== SPEND_UNLOCK_BYTES) {
       return reject(RejectCode.UnlockLength, `input ${i} unlock is ${input.unlock.length} bytes, expected ${SPEND_UNLOCK_BYTES}`);
@@ -55,4 +57,30 @@ export function checkTransaction(tx: Transaction, maxBytes: number): RuleResult 
     }
   }
   return OK;
+}
+
+/** Past this many inputs duplicates are found with a set of keys instead of by comparing pairs. */
+const PAIRWISE_LIMIT = 16;
+
+/** Index of the first input spending an outpoint an earlier input spends, or -1. */
+function duplicateInput(tx: Transaction): number {
+  const inputs = tx.inputs;
+  if (inputs.length <= PAIRWISE_LIMIT) {
+    // A payment has one to three inputs: comparing them pairwise needs no key at all.
+    for (let i = 1; i < inputs.length; i++) {
+      const a = inputs[i]!;
+      for (let j = 0; j < i; j++) {
+        const b = inputs[j]!;
+        if (a.prevIndex === b.prevIndex && equalBytes(a.prevTxid, b.prevTxid)) return i;
+      }
+    }
+    return -1;
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < inputs.length; i++) {
+    const key = outpointKey(inputs[i]!.prevTxid, inputs[i]!.prevIndex);
+    if (seen.has(key)) return i;
+    seen.add(key);
+  }
+  return -1;
 }

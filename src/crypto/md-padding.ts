@@ -1,0 +1,28 @@
+/**
+ * The final blocks of a Merkle–Damgård hash (SHA-256, RIPEMD-160): the message bytes after its
+ * last full 64-byte block, the 0x80 byte, zeros, and the message length in bits as a 64-bit
+ * number, big-endian for SHA-256 and little-endian for RIPEMD-160.
+ */
+export function padTail(tail: Uint8Array, data: Uint8Array, full: number, littleEndian: boolean): 1 | 2 {
+  const len = data.length;
+  const rest = len - full;
+  const blocks = rest < 56 ? 1 : 2;
+  tail.fill(0, 0, blocks * 64);
+  tail.set(data.subarray(full), 0);
+  tail[rest] = 0x80;
+  const end = blocks * 64;
+  // The bit length's low and high 32-bit words (the high word is len / 2^29).
+  const lo = (len << 3) >>> 0;
+  const hi = Math.floor(len / 0x20000000);
+  for (let i = 0; i < 4; i++) {
+    const shift = 8 * i;
+    if (littleEndian) {
+      tail[end - 8 + i] = (lo >>> shift) & 0xff;
+      tail[end - 4 + i] = (hi >>> shift) & 0xff;
+    } else {
+      tail[end - 1 - i] = (lo >>> shift) & 0xff;
+      tail[end - 5 - i] = (hi >>> shift) & 0xff;
+    }
+  }
+  return blocks;
+}
