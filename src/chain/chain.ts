@@ -38,7 +38,15 @@ export interface ChainOptions {
   sigCacheSize?: number;
   /** Coins kept in memory in front of the database (0 turns the cache off). */
   coinCacheSize?: number;
+  /**
+   * Blocks of a run whose signatures may be in flight at once while the next one is walked
+   * (extend.ts); at least 1. Deeper keeps the verify workers fed while this thread builds batches.
+   */
+  pipelineDepth?: number;
 }
+
+/** Default pipeline depth: see ChainOptions.pipelineDepth and docs/benchmarks.md. */
+export const DEFAULT_PIPELINE_DEPTH = 3;
 
 /**
  * The chain manager: stores blocks, keeps the valid chain with the most cumulative work as the
@@ -64,18 +72,18 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Header rules against the index: expected bits, median time past, the future limit. */
   readonly headerRules: HeaderRules;
   private closed = false;
+  private readonly pipelineDepth: number;
 
   private constructor(
     readonly params: NetworkParams,
     readonly store: ChainStore,
     readonly verifier: BatchVerifier,
     readonly clock: () => number,
-    orphanLimits: OrphanLimits,
-    sigCacheSize: number,
-    coinCacheSize: number,
+    tuning: Pick<ChainOptions, 'orphanLimits' | 'sigCacheSize' | 'coinCacheSize' | 'pipelineDepth'>,
   ) {
     super();
-    this.coins = new CoinCache(store, coinCacheSize);
+    this.coins = new CoinCache(store, tuning.coinCacheSize ?? DEFAULT_COIN_CACHE_SIZE);
+    this.pipelineDepth = Math.max(1, Math.floor(tuning.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH));
     this.headerRules = new HeaderRules(params, this.index, clock);
     this.transitions = {
       coins: this.coins,
@@ -88,14 +96,14 @@ export class Chain extends EventEmitter<ChainEvents> {
     };
     this.candidates = new TipCandidates(this.index);
     this.reader = new BlockReader(store);
-    this.orphans = new OrphanPool(orphanLimits);
-    this.sigCache = new SignatureCache(sigCacheSize);
+    this.orphans = new OrphanPool(tuning.orphanLimits ?? DEFAULT_ORPHAN_LIMITS);
+    this.sigCache = new SignatureCache(tuning.sigCacheSize ?? 200_000);
   }
 
   /** Open (or create) the chain database, check it, and resume from the stored tip. */
   static async open(opts: ChainOptions & { activate?: boolean }): Promise<Chain> {
     const { store, fresh } = await ChainStore.open(opts.location, opts.params);
-    const chain = new Chain(opts.params, store, opts.verifier, opts.clock, opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS, opts.sigCacheSize ?? 200_000, opts.coinCacheSize ?? DEFAULT_COIN_CACHE_SIZE);
+    const chain = new Chain(opts.params, store, opts.verifier, opts.clock, opts);
     try {
       if (fresh) await writeGenesisState(store, opts.params);
       await loadIndex(store, chain.index);
@@ -302,7 +310,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const fork = this.index.fork(oldTip, target);
     if (!fork) throw new ChainError('corrupt-state', `block ${hashToHex(target.hash)} shares no ancestor with the tip`);
     const branch = branchFrom(fork, target);
-    return oldTip === fork ? extendPipelined(this.transitions, fork, branch) : reorganise(this.transitions, oldTip, fork, branch);
+    return oldTip === fork ? extendPipelined(this.transitions, fork, branch, this.pipelineDepth) : reorganise(this.transitions, oldTip, fork, branch);
   }
 
   /** Write one transition as ONE batch, then update memory and tell listeners. */

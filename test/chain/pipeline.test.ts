@@ -43,29 +43,60 @@ async function expectStateOf(names: string[]): Promise<void> {
   expect(await derivedState(h.chain)).toEqual(await derivedState(only.chain));
 }
 
-test("block N+1's signatures are sent before N's verdict, and N+2's only once N is committed", async () => {
-  const run = paymentRun(h, 'p', 'c101', 3);
+async function reopenWithDepth(depth: number): Promise<void> {
+  const fresh = await ChainHarness.create({ verifier: v, pipelineDepth: depth });
+  await fresh.extend('c', 'genesis', COINBASE_MATURITY + 1);
+  fresh.clearEvents();
+  extra.push(h);
+  h = fresh;
+}
+
+test.each([1, 3])(
+  'depth %i: the signatures of blocks N+1..N+depth are sent before N\'s verdict, and the next block\'s only once N is committed',
+  async (depth) => {
+    await reopenWithDepth(depth);
+    const run = paymentRun(h, 'p', 'c101', depth + 2);
+    v.holding = true;
+    const done = h.chain.processBlocks(items(run));
+
+    // p1..p(depth+1) are out; the next waits until p1 is decided.
+    expect(await waitFor(() => v.held.length === depth + 1)).toBe(true);
+    await pause();
+    expect(v.held.length).toBe(depth + 1);
+    h.expectTip('c101');
+    expect(h.events).toEqual([]);
+
+    v.releaseOne();
+    // p1 commits; then one more block's batch goes out while the others' answers are still held.
+    expect(await waitFor(() => h.chain.height === h.get('p1').height && v.held.length === depth + 1)).toBe(true);
+    h.expectTip('p1');
+    expect(h.events).toEqual([{ type: 'connect', name: 'p1' }, { type: 'tip', name: 'p1' }]);
+
+    v.releaseAll();
+    expect((await done).map((r) => r.status)).toEqual(run.map(() => 'connected'));
+    h.expectTip(run.at(-1)!);
+    expect(v.calls).toBe(depth + 2);
+    await expectStateOf(run);
+  },
+);
+
+test('with a deep pipeline, a bad signature in the third block in flight ends the run there', async () => {
+  await reopenWithDepth(3);
+  const run = paymentRun(h, 'p', 'c101', 5, { corrupt: 3 });
   v.holding = true;
   const done = h.chain.processBlocks(items(run));
-
-  // p1's and p2's batches are out; p3 waits until p1 is decided.
-  expect(await waitFor(() => v.held.length === 2)).toBe(true);
-  await pause();
-  expect(v.held.length).toBe(2);
-  h.expectTip('c101');
-  expect(h.events).toEqual([]);
-
-  v.releaseOne();
-  // p1 commits; then p3's batch goes out while p2's answer is still held.
-  expect(await waitFor(() => h.chain.height === h.get('p1').height && v.held.length === 2)).toBe(true);
-  h.expectTip('p1');
-  expect(h.events).toEqual([{ type: 'connect', name: 'p1' }, { type: 'tip', name: 'p1' }]);
-
+  expect(await waitFor(() => v.held.length === 4)).toBe(true);
   v.releaseAll();
-  expect((await done).map((r) => r.status)).toEqual(['connected', 'connected', 'connected']);
-  h.expectTip('p3');
-  expect(v.calls).toBe(3);
-  await expectStateOf(run);
+  expect((await done).map((r) => (r.status === 'invalid' ? r.code : r.status))).toEqual([
+    'connected',
+    'connected',
+    RejectCode.BadSignature,
+    RejectCode.PrevBlockInvalid,
+    RejectCode.PrevBlockInvalid,
+  ]);
+  h.expectTip('p2');
+  expectInvalid('p3', RejectCode.BadSignature);
+  await expectStateOf(['p1', 'p2']);
 });
 
 /** Block 2 of a run, each breaking a rule other than signatures, built on `p1`. */
