@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { padTail } from './md-padding.js';
 import { IV, K } from './sha256-constants.js';
 
@@ -73,20 +74,34 @@ function writeState(out: Uint8Array): Uint8Array {
 
 const MID = new Uint8Array(32);
 
-export function sha256(data: Uint8Array): Uint8Array {
-  run(data);
-  return writeState(new Uint8Array(32));
-}
+/**
+ * From this many bytes on, node:crypto's one-shot hash (OpenSSL, with the CPU's SHA instructions)
+ * beats this file despite its fixed cost of a native call: measured 1.0 against 2.0 µs for a
+ * 350-byte transaction, 0.9 against 0.75 µs at 64 bytes.
+ */
+const NATIVE_FROM = 192;
 
-/** SHA-256 of `data` written into `out` (32 bytes), for callers that hash the result again at once. */
-export function sha256Into(data: Uint8Array, out: Uint8Array): Uint8Array {
+/** The first SHA-256 pass of `data` into `out`, natively for large inputs. */
+function firstPass(data: Uint8Array, out: Uint8Array): Uint8Array {
+  if (data.length >= NATIVE_FROM) {
+    out.set(hash('sha256', data, 'buffer'));
+    return out;
+  }
   run(data);
   return writeState(out);
 }
 
+export function sha256(data: Uint8Array): Uint8Array {
+  return firstPass(data, new Uint8Array(32));
+}
+
+/** SHA-256 of `data` written into `out` (32 bytes), for callers that hash the result again at once. */
+export function sha256Into(data: Uint8Array, out: Uint8Array): Uint8Array {
+  return firstPass(data, out);
+}
+
 /** SHA-256 applied twice: block hashes, txids, merkle nodes, signature digests. */
 export function sha256d(data: Uint8Array): Uint8Array {
-  run(data);
-  run(writeState(MID));
+  run(firstPass(data, MID));
   return writeState(new Uint8Array(32));
 }
