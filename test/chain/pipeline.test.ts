@@ -52,7 +52,7 @@ async function reopenWithDepth(depth: number): Promise<void> {
 }
 
 test.each([1, 3])(
-  'depth %i: the signatures of blocks N+1..N+depth are sent before N\'s verdict, and the next block\'s only once N is committed',
+  'depth %i: the signatures of blocks N+1..N+depth are sent before N\'s verdict, and the next block\'s only once N is decided',
   async (depth) => {
     await reopenWithDepth(depth);
     const run = paymentRun(h, 'p', 'c101', depth + 2);
@@ -67,7 +67,7 @@ test.each([1, 3])(
     expect(h.events).toEqual([]);
 
     v.releaseOne();
-    // p1 commits; then one more block's batch goes out while the others' answers are still held.
+    // p1 is decided and commits; one more block's batch goes out while the others' answers are still held.
     expect(await waitFor(() => h.chain.height === h.get('p1').height && v.held.length === depth + 1)).toBe(true);
     h.expectTip('p1');
     expect(h.events).toEqual([{ type: 'connect', name: 'p1' }, { type: 'tip', name: 'p1' }]);

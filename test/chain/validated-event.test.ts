@@ -16,8 +16,13 @@ let h: ChainHarness;
 let log: string[];
 beforeEach(async () => {
   h = await ChainHarness.create();
+  listen(h);
+});
+afterEach(() => h.close());
+
+function listen(harness: ChainHarness): void {
   log = [];
-  const c = h.chain;
+  const c = harness.chain;
   c.on('validated', (e) => log.push(`validated ${h.nameOf(e.hash)}`));
   c.on('connect', (e) => log.push(`connect ${h.nameOf(e.entry.hash)}`));
   c.on('disconnect', (e) => log.push(`disconnect ${h.nameOf(e.entry.hash)}`));
@@ -25,8 +30,7 @@ beforeEach(async () => {
   c.on('reorg', (e) => log.push(`reorg ${h.nameOf(e.fork.hash)}`));
   c.on('block-invalid', (e) => log.push(`invalid ${h.nameOf(e.hash)} ${e.code}`));
   c.on('orphan', (e) => log.push(`orphan ${h.nameOf(e.hash)}`));
-});
-afterEach(() => h.close());
+}
 
 const extended = (...names: string[]) => names.flatMap((n) => [`validated ${n}`, `connect ${n}`, `tip ${n}`]);
 /**
@@ -55,12 +59,43 @@ test("at 'validated' the block's state is not yet on disk nor the tip; at 'conne
   expect(seen).toEqual(['validated tip=false coin=false undo=false', 'connect tip=true coin=true undo=true']);
 });
 
-test('processBlocks: each block validated before its connect and tip, at most one block ahead of the disk', async () => {
+test('processBlocks at depth 1: each block validated before its connect and tip, at most one block ahead of the disk', async () => {
+  await h.close();
+  h = await ChainHarness.create({ pipelineDepth: 1 });
+  listen(h);
   await h.extend('c', 'genesis', COINBASE_MATURITY + 1);
   const run = paymentRun(h, 'p', 'c101', 3);
   log.length = 0;
   await h.chain.processBlocks(items(run));
   expect(log).toEqual(pipelined(...run));
+});
+
+test.each([2, 3, 5])('processBlocks at depth %i: chain order kept, each block validated before its connect, at most depth + 1 ahead of the disk', async (depth) => {
+  await h.close();
+  h = await ChainHarness.create({ pipelineDepth: depth });
+  listen(h);
+  await h.extend('c', 'genesis', COINBASE_MATURITY + 1);
+  const run = paymentRun(h, 'p', 'c101', 12);
+  log.length = 0;
+  await h.chain.processBlocks(items(run));
+  const of = (kind: string) => log.filter((l) => l.startsWith(`${kind} `)).map((l) => l.split(' ')[1]);
+  expect(of('validated')).toEqual(run);
+  expect(of('connect')).toEqual(run);
+  expect(of('tip')).toEqual(run);
+  let lead = 0;
+  let most = 0;
+  for (const line of log) {
+    const [kind, name] = line.split(' ');
+    if (kind === 'validated') most = Math.max(most, ++lead);
+    if (kind === 'connect') {
+      lead--;
+      expect(log.indexOf(`validated ${name}`)).toBeLessThan(log.indexOf(line));
+      expect(log[log.indexOf(line) + 1]).toBe(`tip ${name}`);
+    }
+  }
+  expect(lead).toBe(0);
+  expect(most).toBeLessThanOrEqual(depth + 1);
+  expect(most).toBeGreaterThan(1);
 });
 
 test('a reorg: every block of the new branch validated, before anything is disconnected', async () => {
