@@ -83,7 +83,7 @@ export async function connectBench(ctx: BenchContext): Promise<Measured[]> {
 type Decoded = { block: ReturnType<typeof decodeBlockWithTxids>; opts: { bytes: Uint8Array; txids: Uint8Array[]; source: string } };
 
 /**
- * Decodes `blocks` in order, one block per event-loop turn, at most two sync batches ahead of what
+ * Decodes `blocks` in order, one block per event-loop turn, at most one sync batch ahead of what
  * was taken. `take(from, end)` waits until blocks from..end-1 are decoded and hands them over.
  */
 function decodeAhead(blocks: Uint8Array[]): { take(from: number, end: number): Promise<Decoded[]> } {
@@ -92,7 +92,7 @@ function decodeAhead(blocks: Uint8Array[]): { take(from: number, end: number): P
   let decoded = 0;
   let taken = 0;
   let wake: (() => void) | undefined;
-  const limited = (): boolean => decoded >= blocks.length || decoded >= taken + 2 * SYNC_BATCH;
+  const limited = (): boolean => decoded >= blocks.length || decoded >= taken + SYNC_BATCH;
   const step = (): void => {
     if (limited()) return;
     const bytes = blocks[decoded]!;
