@@ -10,7 +10,7 @@ import { expectedBits } from '../next-bits.js';
 import type { NetworkParams } from '../params/types.js';
 import { SighashContext } from '../sighash.js';
 import { outpointKey, totalOutput, type Transaction } from '../tx.js';
-import { splitUnlock } from './tx.js';
+import { splitUnlock, unlockPubkey } from './tx.js';
 
 /** How many previous blocks' times form the median a new block must exceed. */
 export const MEDIAN_TIME_SPAN = 11;
@@ -103,8 +103,7 @@ export function checkTxInputs(tx: Transaction, coins: readonly (Coin | undefined
     if (!moneyRange(coin.value)) return { ok: false, code: RejectCode.InputValuesOutOfRange, reason: `input ${i} value out of range` };
     inSum += coin.value;
     if (inSum > MAX_MONEY) return { ok: false, code: RejectCode.InputValuesOutOfRange, reason: 'input total exceeds MAX_MONEY' };
-    const { pubkey } = splitUnlock(input.unlock);
-    if (!equalBytes(hash160(pubkey), coin.pubKeyHash)) {
+    if (!equalBytes(hash160(unlockPubkey(input.unlock)), coin.pubKeyHash)) {
       return { ok: false, code: RejectCode.PubKeyMismatch, reason: `input ${i} key does not hash to the spent output's pubKeyHash` };
     }
   }

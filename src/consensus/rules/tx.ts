@@ -9,7 +9,12 @@ import { isCoinbase, isCoinbaseInput, outpointKey, txSize, type Transaction } fr
 export const SPEND_UNLOCK_BYTES = 33 + 64;
 
 export function splitUnlock(unlock: Uint8Array): { pubkey: Uint8Array; signature: Uint8Array } {
-  return { pubkey: unlock.subarray(0, 33), signature: unlock.subarray(33, 97) };
+  return { pubkey: unlockPubkey(unlock), signature: unlock.subarray(33, 97) };
+}
+
+/** The public key half of a spend's unlock. */
+export function unlockPubkey(unlock: Uint8Array): Uint8Array {
+  return unlock.subarray(0, 33);
 }
 
 /**
