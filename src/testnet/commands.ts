@@ -84,10 +84,26 @@ async function stopPeer(p: PeerState, timeoutMs: number, say: (line: string) => 
   const end = Date.now() + timeoutMs;
   while (isRunning(p) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
   if (isRunning(p)) {
-    sigkill(p.pid!);
+    await killAndWait(p);
     say(`peer ${p.index} did not stop in time: killed`);
   } else say(`peer ${p.index} stopped`);
   p.pid = undefined;
+}
+
+/** How long a SIGKILLed peer may take to be gone: its threads and memory are torn down by the kernel. */
+const KILL_WAIT_MS = 10_000;
+
+/**
+ * SIGKILL the peer and return once its process is gone, so that "killed" is true when it is said
+ * (a large process can take a moment to exit, and a restart must not find it still there).
+ */
+async function killAndWait(p: PeerState): Promise<void> {
+  sigkill(p.pid!);
+  const end = Date.now() + KILL_WAIT_MS;
+  while (isRunning(p)) {
+    if (Date.now() >= end) throw new TestnetError(`peer ${p.index} (pid ${p.pid}) was sent SIGKILL but is still running after ${KILL_WAIT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** SIGKILL; a process that exited meanwhile is fine. */
@@ -99,11 +115,11 @@ function sigkill(pid: number): void {
   }
 }
 
-export function kill(dir: string, n: string): PeerState {
+export async function kill(dir: string, n: string): Promise<PeerState> {
   const s = requireState(dir);
   const p = peerOf(s, n);
   if (!isRunning(p)) throw new TestnetError(`peer ${p.index} is not running`);
-  sigkill(p.pid!);
+  await killAndWait(p);
   p.pid = undefined;
   saveState(s);
   return p;
