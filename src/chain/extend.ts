@@ -63,8 +63,9 @@ export async function extendPipelined(host: TransitionHost, fork: IndexEntry, br
     }
     p.view.put(keys.height(p.entry.height), p.entry.hash);
     host.validated(p.entry);
-    pending.shift();
+    // Still first in `pending` while waiting for room, so a finished write rebases this block's view.
     while (writes.length >= depth) await finishOldestWrite();
+    pending.shift();
     const before = parent;
     // One batch at a time, in order: this one is written once the block before it is on disk.
     const done = lastWrite.then(() => host.commit(p.view, before, [], [{ entry: p.entry, block: p.block }], p.entry));
