@@ -1,8 +1,8 @@
 /**
  * Chain failures that are not consensus violations: the database belongs to another network or
- * schema, or its state does not hang together. These never cost a peer its score.
+ * schema, its state does not hang together, or the chain was opened with an option out of range. These never cost a peer its score.
  */
-export type ChainErrorCode = 'wrong-network' | 'wrong-schema' | 'corrupt-state' | 'closed' | 'not-found';
+export type ChainErrorCode = 'wrong-network' | 'wrong-schema' | 'corrupt-state' | 'closed' | 'not-found' | 'bad-option';
 
 export class ChainError extends Error {
   override readonly name = 'ChainError';

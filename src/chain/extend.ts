@@ -86,31 +86,43 @@ export async function extendPipelined(host: TransitionHost, fork: IndexEntry, br
     return undefined;
   };
 
-  for (const entry of branch) {
-    const block = host.readBlock(entry);
-    let connect: PendingConnect | undefined;
-    let error = host.recheckHeader(entry, block);
-    // The blocks ahead are not committed yet: read their coins through their views.
-    const view = new CoinView(pending.at(-1)?.view ?? writes.at(-1)?.view ?? host.coins);
-    if (!error) {
-      try {
-        connect = startConnect(host.connectContext(), view, block, entry.hash, block.txids, entry.height);
-      } catch (err) {
-        if (!(err instanceof RuleError)) throw err;
-        error = err;
+  const walkAll = async (): Promise<TransitionFailure | undefined> => {
+    for (const entry of branch) {
+      const block = host.readBlock(entry);
+      let connect: PendingConnect | undefined;
+      let error = host.recheckHeader(entry, block);
+      // The blocks ahead are not committed yet: read their coins through their views.
+      const view = new CoinView(pending.at(-1)?.view ?? writes.at(-1)?.view ?? host.coins);
+      if (!error) {
+        try {
+          connect = startConnect(host.connectContext(), view, block, entry.hash, block.txids, entry.height);
+        } catch (err) {
+          if (!(err instanceof RuleError)) throw err;
+          error = err;
+        }
       }
+      if (!connect) {
+        // The blocks before it are decided first: if one fails, this one descends from an invalid block.
+        const failure = await settleUntil(0);
+        await finishWrites();
+        return failure ?? { entry, error: error! };
+      }
+      pending.push({ entry, block, view, connect });
+      const failure = await settleUntil(depth);
+      if (failure) return failure;
     }
-    if (!connect) {
-      // The blocks before it are decided first: if one fails, this one descends from an invalid block.
-      const failure = await settleUntil(0);
-      await finishWrites();
-      return failure ?? { entry, error: error! };
-    }
-    pending.push({ entry, block, view, connect });
-    const failure = await settleUntil(depth);
-    if (failure) return failure;
+    const failure = await settleUntil(0);
+    await finishWrites();
+    return failure;
+  };
+
+  try {
+    return await walkAll();
+  } catch (err) {
+    // An error that is no verdict on a block (a verify worker died, a read failed): the blocks
+    // already decided are still written, in order, before it goes up, so no write outlives the
+    // call and the chain lock.
+    await lastWrite.catch(() => undefined);
+    throw err;
   }
-  const failure = await settleUntil(0);
-  await finishWrites();
-  return failure;
 }

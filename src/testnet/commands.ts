@@ -74,8 +74,11 @@ function peerOf(s: TestnetState, n: string | number): PeerState {
 /** Stop every peer through RPC; SIGKILL any still running after `timeoutMs`. */
 export async function down(dir: string, say: (line: string) => void, timeoutMs = 20_000): Promise<void> {
   const s = requireState(dir);
-  await Promise.all(s.peers.map((p) => stopPeer(p, timeoutMs, say)));
+  // Every peer is stopped, and the state saved, even when one of them cannot be: then it fails after.
+  const results = await Promise.allSettled(s.peers.map((p) => stopPeer(p, timeoutMs, say)));
   saveState(s);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function stopPeer(p: PeerState, timeoutMs: number, say: (line: string) => void): Promise<void> {

@@ -5,11 +5,14 @@
  * failure in N+1 waits for N's signatures, and when those fail, N carries the blame and N+1 is
  * only its descendant — even when N+1's own failure came from N's uncommitted state.
  */
-import { BlockStatus } from '../../src/chain/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BlockStatus, Chain } from '../../src/chain/index.js';
+import { regtest } from '../helpers/mine.js';
 import { RejectCode } from '../../src/consensus/errors.js';
 import { mineBlock } from '../helpers/mine.js';
 import { payTo, type OwnedCoin } from '../helpers/tx.js';
-import { ChainHarness } from './harness.js';
+import { ChainHarness, tempDir } from './harness.js';
 import { COIN, COINBASE_MATURITY, HeldVerifier, alice, bob, coinbaseNames, corruptSignature, derivedState, paymentRun, pause, waitFor } from './payments.js';
 
 let h: ChainHarness;
@@ -198,4 +201,50 @@ test('a batch cut by a bad signature, then continued: the remaining blocks are r
   const calls = v.calls;
   expect((await h.chain.processBlocks(items(run.slice(2)))).map((r) => r.status)).toEqual(['invalid', 'invalid']);
   expect(v.calls).toBe(calls);
+});
+
+test('a verifier error that is no verdict (a worker died) ends the run after the decided blocks are written, and nothing writes later', async () => {
+  // The sixth batch of signatures fails as a crashed worker's would: an Error, not an answer.
+  let calls = 0;
+  const failing = new HeldVerifier();
+  const verifier = {
+    verifyBatch(batch: Parameters<HeldVerifier['verifyBatch']>[0]) {
+      return ++calls === 6 ? Promise.reject(new Error('verify worker exited with code 1')) : failing.verifyBatch(batch);
+    },
+  };
+  const x = await ChainHarness.create({ verifier, pipelineDepth: 3 });
+  extra.push(x);
+  await x.extend('c', 'genesis', COINBASE_MATURITY + 1);
+  calls = -100; // the funding blocks' coinbases need no signatures; count from the run
+  const run = paymentRun(x, 'p', 'c101', 8);
+  calls = 0;
+  const connects: string[] = [];
+  x.chain.on('connect', (e) => connects.push(x.nameOf(e.entry.hash)));
+
+  await expect(x.chain.processBlocks(run.map((n) => ({ block: x.get(n).block })))).rejects.toThrow(/worker exited/);
+  // Everything decided before the failure is on disk by the time the call fails, and no more.
+  x.expectTip('p5');
+  expect(connects).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+  await pause();
+  await new Promise((r) => setTimeout(r, 50));
+  expect(connects).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+  x.expectTip('p5');
+
+  // Not a verdict: p6..p8 stay stored and valid candidates, and connect once the verifier works again.
+  for (const n of ['p6', 'p7', 'p8']) expect(x.entry(n)?.status).toBe(BlockStatus.DataStored);
+  await x.chain.activate();
+  x.expectTip('p8');
+  expect(connects).toEqual(run);
+  await failing.close();
+});
+
+test.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 65])('a pipeline depth of %p is refused before the database is touched', async (depth) => {
+  const { dir, cleanup } = tempDir('powchain-depth');
+  try {
+    const location = join(dir, 'chain');
+    await expect(Chain.open({ params: regtest, location, verifier: v, clock: () => 0, pipelineDepth: depth })).rejects.toMatchObject({ name: 'ChainError', code: 'bad-option' });
+    expect(existsSync(location)).toBe(false);
+  } finally {
+    cleanup();
+  }
 });
