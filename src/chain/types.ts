@@ -33,8 +33,10 @@ export interface ChainEvents {
   reorg: [info: { fork: IndexEntry; disconnected: IndexEntry[]; connected: IndexEntry[] }];
   /**
    * A block passed every rule, signatures included, while joining the main chain; its state is
-   * being written now (`connect` and `tip` follow once it is on disk). The network relays a block
-   * from here: what it forwards is fully validated, and the write is not on the relay path.
+   * being written now, or queued behind the blocks before it (`connect` and `tip` follow once it
+   * is on disk; only a failing database stops that, and the chain call then fails with its error).
+   * The network relays a block from here: what it forwards is fully validated, and the write is
+   * not on the relay path.
    */
   validated: [entry: IndexEntry];
   /** A block joined the main chain. */
