@@ -8,16 +8,17 @@ import { checkBlock } from '../consensus/rules/block.js';
 import { txid } from '../consensus/tx.js';
 import { bytesToHex, hashToHex, hexToBytes } from '../encoding/hex.js';
 import { BlockIndex, type IndexEntry } from './block-index.js';
-import { CoinCache, DEFAULT_COIN_CACHE_SIZE } from './coin-cache.js';
+import { CoinCache } from './coin-cache.js';
 import { HeaderRules } from './header-rules.js';
 import { CoinView } from './coin-view.js';
 import { testConnect, type BatchVerifier, type ConnectContext } from './connect.js';
 import { extendPipelined } from './extend.js';
 import { branchFrom, reorganise, type TransitionFailure, type TransitionHost, type TransitionStep } from './transition.js';
 import { ChainError } from './errors.js';
-import { BlockStatus, encodeIndexEntry, keys } from './layout.js';
+import { BlockStatus, indexRecord, keys } from './layout.js';
 import type { Coin } from '../consensus/coin.js';
-import { DEFAULT_ORPHAN_LIMITS, drainOrphans, OrphanPool, type OrphanLimits } from './orphans.js';
+import { drainOrphans, OrphanPool } from './orphans.js';
+import { chainTuning, type ChainOptions, type ChainTuning } from './options.js';
 import { SerialQueue } from './queue.js';
 import { TipCandidates } from './tip-candidates.js';
 import { BlockReader } from './block-reader.js';
@@ -25,30 +26,6 @@ import { SignatureCache } from './sig-cache.js';
 import { ChainStore, type BatchOp } from './store.js';
 import type { ChainEvents, ProcessOptions, ProcessResult } from './types.js';
 import { loadIndex, readTip, writeGenesisState } from './startup.js';
-
-export interface ChainOptions {
-  params: NetworkParams;
-  /** Path of the chain database (one per data directory). */
-  location: string;
-  /** Verifies signature batches (a VerifyPool spreads them over threads). */
-  verifier: BatchVerifier;
-  /** Seconds since the epoch: injected, never read from the system deep inside. */
-  clock: () => number;
-  orphanLimits?: OrphanLimits;
-  sigCacheSize?: number;
-  /** Coins kept in memory in front of the database (0 turns the cache off). */
-  coinCacheSize?: number;
-  /**
-   * Blocks of a run whose signatures may be in flight at once while the next one is walked
-   * (extend.ts); at least 1. Deeper keeps the verify workers fed while this thread builds batches.
-   */
-  pipelineDepth?: number;
-}
-
-/** Default pipeline depth: see ChainOptions.pipelineDepth and docs/benchmarks.md. */
-export const DEFAULT_PIPELINE_DEPTH = 3;
-/** Past this the views and verify batches held in memory grow for no gain (depth 6 measured no faster than 3). */
-export const MAX_PIPELINE_DEPTH = 64;
 
 /**
  * The chain manager: stores blocks, keeps the valid chain with the most cumulative work as the
@@ -81,11 +58,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     readonly store: ChainStore,
     readonly verifier: BatchVerifier,
     readonly clock: () => number,
-    tuning: Pick<ChainOptions, 'orphanLimits' | 'sigCacheSize' | 'coinCacheSize' | 'pipelineDepth'>,
+    tuning: ChainTuning,
   ) {
     super();
-    this.coins = new CoinCache(store, tuning.coinCacheSize ?? DEFAULT_COIN_CACHE_SIZE);
-    this.pipelineDepth = tuning.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH;
+    this.coins = new CoinCache(store, tuning.coinCacheSize);
+    this.pipelineDepth = tuning.pipelineDepth;
     this.headerRules = new HeaderRules(params, this.index, clock);
     this.transitions = {
       coins: this.coins,
@@ -98,18 +75,15 @@ export class Chain extends EventEmitter<ChainEvents> {
     };
     this.candidates = new TipCandidates(this.index);
     this.reader = new BlockReader(store);
-    this.orphans = new OrphanPool(tuning.orphanLimits ?? DEFAULT_ORPHAN_LIMITS);
-    this.sigCache = new SignatureCache(tuning.sigCacheSize ?? 200_000);
+    this.orphans = new OrphanPool(tuning.orphanLimits);
+    this.sigCache = new SignatureCache(tuning.sigCacheSize);
   }
 
   /** Open (or create) the chain database, check it, and resume from the stored tip. */
   static async open(opts: ChainOptions & { activate?: boolean }): Promise<Chain> {
-    const depth = opts.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH;
-    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_PIPELINE_DEPTH) {
-      throw new ChainError('bad-option', `pipelineDepth must be an integer from 1 to ${MAX_PIPELINE_DEPTH}, not ${depth}`);
-    }
+    const tuning = chainTuning(opts);
     const { store, fresh } = await ChainStore.open(opts.location, opts.params);
-    const chain = new Chain(opts.params, store, opts.verifier, opts.clock, opts);
+    const chain = new Chain(opts.params, store, opts.verifier, opts.clock, tuning);
     try {
       if (fresh) await writeGenesisState(store, opts.params);
       await loadIndex(store, chain.index);
@@ -247,7 +221,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       size: bytes.length,
       txCount: block.txs.length,
     });
-    this.pendingOps.push({ type: 'put', key: keys.block(hash), value: bytes }, { type: 'put', key: keys.index(hash), value: encodeIndexEntry(entry) });
+    this.pendingOps.push({ type: 'put', key: keys.block(hash), value: bytes }, indexRecord(entry));
     this.reader.remember(hashHex, { ...block, txids });
 
     const invalid = parent.status === BlockStatus.Invalid ? reject(RejectCode.PrevBlockInvalid, 'parent block is invalid') : ctxResult;
@@ -326,7 +300,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       entry.status = BlockStatus.Valid;
       // A block connected through a reconsidered descendant may still carry its old reject code.
       entry.invalidCode = '';
-      view.put(keys.index(entry.hash), encodeIndexEntry(entry));
+      const record = indexRecord(entry);
+      view.put(record.key, record.value);
     }
     await this.commitLocked(view.batchOps());
     this.coins.apply(view.changes());
@@ -369,7 +344,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       e.status = BlockStatus.Invalid;
       e.invalidCode = e === entry ? code : RejectCode.PrevBlockInvalid;
       this.candidates.remove(e);
-      ops.push({ type: 'put', key: keys.index(e.hash), value: encodeIndexEntry(e) });
+      ops.push(indexRecord(e));
     }
     return ops;
   }
@@ -414,7 +389,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         if (e.status !== BlockStatus.Invalid) continue;
         e.status = BlockStatus.DataStored;
         e.invalidCode = '';
-        ops.push({ type: 'put', key: keys.index(e.hash), value: encodeIndexEntry(e) });
+        ops.push(indexRecord(e));
       }
       await this.commitLocked(ops);
       this.candidates.rebuild();

@@ -1,4 +1,5 @@
 import type { Coin } from '../consensus/coin.js';
+import { bytesKey } from '../encoding/hex.js';
 import { decodeCoin, keys } from './layout.js';
 import type { ChainStore } from './store.js';
 import { BoundedMap } from '../collections/bounded-map.js';
@@ -20,7 +21,7 @@ export function outpointMapKey(txid: Uint8Array, index: number): string {
 
 /** The part of outpointMapKey that depends on the txid alone: built once for all outputs of a transaction. */
 export function txMapPrefix(txid: Uint8Array): string {
-  return `${String.fromCharCode(txid.length)}${Buffer.from(txid.buffer, txid.byteOffset, txid.byteLength).toString('latin1')}:`;
+  return `${String.fromCharCode(txid.length)}${bytesKey(txid)}:`;
 }
 
 /** The UTXO records of the database, read one by one. */

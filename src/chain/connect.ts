@@ -10,7 +10,7 @@ import {
   signatureItems,
   type SignatureItem,
 } from '../consensus/rules/contextual.js';
-import { bytesToHex, equalBytes } from '../encoding/hex.js';
+import { bytesKey, bytesToHex, equalBytes } from '../encoding/hex.js';
 import { outpointMapKey } from './coin-cache.js';
 import type { CoinView } from './coin-view.js';
 import { decodeUndo, encodeUndo, keys } from './layout.js';
@@ -92,18 +92,17 @@ function historyDeltas(outputs: readonly { value: bigint; pubKeyHash: Uint8Array
   // a string key per output. A coinbase paying thousands of addresses switches to a map.
   const list: HistoryDelta[] = [];
   let byKey: Map<string, HistoryDelta> | undefined;
-  const latin1 = (pkh: Uint8Array): string => Buffer.from(pkh.buffer, pkh.byteOffset, pkh.byteLength).toString('latin1');
   const at = (pkh: Uint8Array): HistoryDelta => {
     if (byKey === undefined) {
       for (let i = 0; i < list.length; i++) if (equalBytes(list[i]!.pkh, pkh)) return list[i]!;
     } else {
-      const found = byKey.get(latin1(pkh));
+      const found = byKey.get(bytesKey(pkh));
       if (found) return found;
     }
     const d: HistoryDelta = { pkh, received: 0n, sent: 0n, outputs: [] };
     list.push(d);
-    if (byKey) byKey.set(latin1(pkh), d);
-    else if (list.length > SCAN_LIMIT) byKey = new Map(list.map((e) => [latin1(e.pkh), e]));
+    if (byKey) byKey.set(bytesKey(pkh), d);
+    else if (list.length > SCAN_LIMIT) byKey = new Map(list.map((e) => [bytesKey(e.pkh), e]));
     return d;
   };
   for (let i = 0; i < outputs.length; i++) {

@@ -1,4 +1,5 @@
-export { Chain, type ChainOptions } from './chain.js';
+export { Chain } from './chain.js';
+export type { ChainOptions } from './options.js';
 export type { ProcessResult, ProcessOptions, ChainEvents } from './types.js';
 export type { IndexEntry } from './block-index.js';
 export { BlockStatus } from './layout.js';

@@ -233,6 +233,11 @@ export function encodeIndexEntry(e: StoredIndexEntry): Uint8Array {
     .finish();
 }
 
+/** The database record of an index entry, as a batch's put. */
+export function indexRecord(e: StoredIndexEntry & { hash: Uint8Array }): { type: 'put'; key: Uint8Array; value: Uint8Array } {
+  return { type: 'put', key: keys.index(e.hash), value: encodeIndexEntry(e) };
+}
+
 export function decodeIndexEntry(b: Uint8Array): StoredIndexEntry {
   const r = new ByteReader(b);
   const header = decodeHeader(r.bytesView(80, 'header'));

@@ -1,7 +1,8 @@
 import type { NetworkParams } from '../consensus/params/types.js';
 import { RejectCode } from '../consensus/errors.js';
 import { bytesToHex } from '../encoding/hex.js';
-import { Chain, type ChainOptions } from './chain.js';
+import { Chain } from './chain.js';
+import type { ChainOptions } from './options.js';
 import { BlockStatus, decodeIndexEntry, encodeIndexEntry, keys } from './layout.js';
 import { ChainStore, type BatchOp } from './store.js';
 import { writeGenesisState } from './startup.js';

@@ -50,6 +50,14 @@ export function hexToHash(hex: string): Uint8Array {
   return hexToBytes(hex).reverse();
 }
 
+/**
+ * A map or set key for bytes: their Latin-1 string, one character a byte, built natively. As
+ * distinct as hex at half the length, and far cheaper to build in hot loops.
+ */
+export function bytesKey(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+}
+
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -1,4 +1,4 @@
-import { equalBytes } from '../../encoding/hex.js';
+import { bytesKey, equalBytes } from '../../encoding/hex.js';
 import { blockSize, type Block } from '../block.js';
 import { OK, reject, RejectCode, type RuleResult } from '../errors.js';
 import { headerHash } from '../header.js';
@@ -44,7 +44,7 @@ export function checkBlock(block: Block, params: NetworkParams, opts: { hash?: U
 
   const unique = new Set<string>();
   for (const id of ids) {
-    const k = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1');
+    const k = bytesKey(id);
     if (unique.has(k)) return reject(RejectCode.DuplicateTx, 'duplicate txid in block');
     unique.add(k);
   }

@@ -1,0 +1,47 @@
+import type { NetworkParams } from '../consensus/params/types.js';
+import { DEFAULT_COIN_CACHE_SIZE } from './coin-cache.js';
+import type { BatchVerifier } from './connect.js';
+import { ChainError } from './errors.js';
+import { DEFAULT_ORPHAN_LIMITS, type OrphanLimits } from './orphans.js';
+
+export interface ChainOptions {
+  params: NetworkParams;
+  /** Path of the chain database (one per data directory). */
+  location: string;
+  /** Verifies signature batches (a VerifyPool spreads them over threads). */
+  verifier: BatchVerifier;
+  /** Seconds since the epoch: injected, never read from the system deep inside. */
+  clock: () => number;
+  orphanLimits?: OrphanLimits;
+  sigCacheSize?: number;
+  /** Coins kept in memory in front of the database (0 turns the cache off). */
+  coinCacheSize?: number;
+  /**
+   * Blocks of a run whose signatures may be in flight at once while the next one is walked
+   * (extend.ts); at least 1. Deeper keeps the verify workers fed while this thread builds batches.
+   */
+  pipelineDepth?: number;
+}
+
+/** Default pipeline depth: see ChainOptions.pipelineDepth and docs/benchmarks.md. */
+export const DEFAULT_PIPELINE_DEPTH = 3;
+/** Past this the views and verify batches held in memory grow for no gain (depth 6 measured no faster than 3). */
+export const MAX_PIPELINE_DEPTH = 64;
+export const DEFAULT_SIG_CACHE_SIZE = 200_000;
+
+/** The chain's sizes and limits, defaults filled in. */
+export type ChainTuning = Required<Pick<ChainOptions, 'orphanLimits' | 'sigCacheSize' | 'coinCacheSize' | 'pipelineDepth'>>;
+
+/** Fill in the defaults and refuse an option out of range, before anything is opened. */
+export function chainTuning(opts: ChainOptions): ChainTuning {
+  const depth = opts.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH;
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_PIPELINE_DEPTH) {
+    throw new ChainError('bad-option', `pipelineDepth must be an integer from 1 to ${MAX_PIPELINE_DEPTH}, not ${depth}`);
+  }
+  return {
+    orphanLimits: opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS,
+    sigCacheSize: opts.sigCacheSize ?? DEFAULT_SIG_CACHE_SIZE,
+    coinCacheSize: opts.coinCacheSize ?? DEFAULT_COIN_CACHE_SIZE,
+    pipelineDepth: depth,
+  };
+}
