@@ -23,7 +23,7 @@ import { mineBlock, regtest } from '../helpers/mine.js';
 import { coinsOf, payTo, signSpend, type OwnedCoin } from '../helpers/tx.js';
 import type { CrashScript } from './crash-child.js';
 import { prng } from '../../src/bench/gen/keys.js';
-import { tempDir } from './harness.js';
+import { TestClock, tempDir } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** mulberry32 (the benchmark generator's), so every run builds the same blocks and delays. */
@@ -406,4 +406,48 @@ export async function crashRig(label: string, blocks: Block[], now: number): Pro
       tmp.cleanup();
     },
   };
+}
+
+const VERBOSE_SETUP = process.env.CRASH_TEST_VERBOSE === '1';
+
+/**
+ * What a crash suite shares across its tests: the script's blocks and their hashes, the rig
+ * (temp dir, transpiled child, script file, clean replay), the clock's fixed time and a verify
+ * pool. `useCrashSuite` fills it in before the suite's first test and removes it after the last.
+ */
+export interface CrashSuite {
+  readonly now: number;
+  readonly pool: VerifyPool;
+  blocks: Block[];
+  hashes: string[];
+  tmp: CrashRig['tmp'];
+  childJs: string;
+  scriptPath: string;
+  replay: Replay;
+  /** A fresh journal file's path each call. */
+  journal(): string;
+}
+
+/** Register the set-up and tear-down of a crash suite (call inside its describe). */
+export function useCrashSuite(label: string, build: () => Block[]): CrashSuite {
+  let rig: CrashRig | undefined;
+  let journals = 0;
+  const suite = {
+    now: new TestClock().now,
+    pool: new VerifyPool({ size: 1 }),
+    journal: () => join(suite.tmp.dir, `journal-${journals++}.log`),
+  } as CrashSuite;
+  beforeAll(async () => {
+    suite.blocks = build();
+    suite.hashes = suite.blocks.map((b) => bytesToHex(headerHash(b.header)));
+    const t0 = performance.now();
+    rig = await crashRig(label, suite.blocks, suite.now);
+    Object.assign(suite, { tmp: rig.tmp, childJs: rig.childJs, scriptPath: rig.scriptPath, replay: rig.replay });
+    if (VERBOSE_SETUP) console.log(`set-up (transpile and replay) ${(performance.now() - t0).toFixed(0)} ms`);
+  }, 60_000);
+  afterAll(async () => {
+    rig?.close();
+    await suite.pool.close();
+  });
+  return suite;
 }

@@ -24,12 +24,9 @@ import { Chain, utxoSetHash, verifyChain } from '../../src/chain/index.js';
 import { BlockStatus } from '../../src/chain/layout.js';
 import type { Block } from '../../src/consensus/block.js';
 import { RejectCode } from '../../src/consensus/errors.js';
-import { headerHash } from '../../src/consensus/header.js';
-import { VerifyPool } from '../../src/crypto/verify-pool.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { regtest } from '../helpers/mine.js';
-import { crashRig, rng, runChild, ScriptBuilder, stateDigest, type ChildRun, type CrashRig, type Replay, type Trigger } from './crash-helpers.js';
-import { TestClock } from './harness.js';
+import { useCrashSuite, rng, runChild, ScriptBuilder, stateDigest, type ChildRun, type Trigger } from './crash-helpers.js';
 
 const VERBOSE = process.env.CRASH_TEST_VERBOSE === '1';
 
@@ -70,57 +67,32 @@ interface KillRecord {
 const withoutBlocks = (state: Record<string, string>) => Object.fromEntries(Object.entries(state).filter(([space]) => space !== 'b' && space !== 'i'));
 
 describe('crash safety: SIGKILL while processBlocks connects a pipelined run', () => {
-  let blocks: Block[];
-  let hashes: string[];
-  const now = new TestClock().now;
-  let tmp: { dir: string; cleanup: () => void };
-  let childJs: string;
-  let scriptPath: string;
-  let replay: Replay;
-  let journalN = 0;
+  const suite = useCrashSuite('powchain-crash-pipeline', buildScript);
+  const { now, pool, journal } = suite;
   let copies = 0;
-  const pool = new VerifyPool({ size: 1 });
   const env = { CRASH_BATCH: String(GROUP) };
 
-  let rig: CrashRig | undefined;
-
-  beforeAll(async () => {
-    blocks = buildScript();
-    hashes = blocks.map((b) => bytesToHex(headerHash(b.header)));
-    const t0 = performance.now();
-    rig = await crashRig('powchain-crash-pipeline', blocks, now);
-    ({ tmp, childJs, scriptPath, replay } = rig);
-    if (VERBOSE) console.log(`set-up (transpile and replay) ${(performance.now() - t0).toFixed(0)} ms`);
-  }, 60_000);
-
-  afterAll(async () => {
-    rig?.close();
-    await pool.close();
-  });
-
-  const journal = () => join(tmp.dir, `journal-${journalN++}.log`);
-
   /**
-   * Reopen without activation and check the state is a replay's after k blocks with only DataStored
-   * (or, past the bad block, Invalid) blocks beyond; then activate a copy and check it ends at the
-   * replay's state after every stored step. Returns what the directory holds.
+   * Reopen without activation and check the state is a suite.replay's after k suite.blocks with only DataStored
+   * (or, past the bad block, Invalid) suite.blocks beyond; then activate a copy and check it ends at the
+   * suite.replay's state after every stored step. Returns what the directory holds.
    */
   async function inspect(chainDir: string): Promise<DbState> {
     let k: number;
     let s: number;
     const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now, activate: false });
     try {
-      const stored = hashes.map((h) => chain.index.get(h));
+      const stored = suite.hashes.map((h) => chain.index.get(h));
       s = stored.indexOf(undefined) < 0 ? STEPS : stored.indexOf(undefined);
-      // Stored blocks are a prefix of the script: a group's blocks are all stored or none.
+      // Stored suite.blocks are a prefix of the script: a group's suite.blocks are all stored or none.
       expect(stored.slice(s).every((e) => e === undefined)).toBe(true);
       k = chain.height;
       expect(k).toBeLessThanOrEqual(Math.min(s, BAD));
-      const exp = replay.expected[k]!;
+      const exp = suite.replay.expected[k]!;
       expect(bytesToHex(chain.tip.hash)).toBe(exp.tip);
       expect(await verifyChain(chain, chain.height)).toEqual({ ok: true, checked: chain.height });
       expect((await utxoSetHash(chain)).hash).toBe(exp.utxo);
-      // Heights, coins, undo, address index, tip record: byte for byte the replay's after k steps.
+      // Heights, coins, undo, address index, tip record: byte for byte the suite.replay's after k steps.
       expect(withoutBlocks(await stateDigest(chain))).toEqual(withoutBlocks(exp.state));
       stored.slice(0, k).forEach((e, i) => expect({ i, status: e!.status }).toEqual({ i, status: BlockStatus.Valid }));
       stored.slice(k, s).forEach((e, j) => {
@@ -133,16 +105,16 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
       await chain.close();
     }
     // What start-up makes of it, on a copy: the child resumes on the original, unactivated.
-    const copy = join(tmp.dir, `activated-${copies++}`);
+    const copy = join(suite.tmp.dir, `activated-${copies++}`);
     cpSync(chainDir, copy, { recursive: true });
     const active = await Chain.open({ params: regtest, location: copy, verifier: pool, clock: () => now });
     try {
       const top = Math.min(s, BAD);
-      expect({ height: active.height, tip: bytesToHex(active.tip.hash) }).toEqual({ height: top, tip: replay.expected[top]!.tip });
-      expect((await utxoSetHash(active)).hash).toBe(replay.expected[s]!.utxo);
+      expect({ height: active.height, tip: bytesToHex(active.tip.hash) }).toEqual({ height: top, tip: suite.replay.expected[top]!.tip });
+      expect((await utxoSetHash(active)).hash).toBe(suite.replay.expected[s]!.utxo);
       expect(await verifyChain(active, active.height)).toEqual({ ok: true, checked: active.height });
-      // Statuses (bad block invalid, descendants bad-prevblk) and everything derived: the replay's.
-      expect(await stateDigest(active)).toEqual(replay.expected[s]!.state);
+      // Statuses (bad block invalid, descendants bad-prevblk) and everything derived: the suite.replay's.
+      expect(await stateDigest(active)).toEqual(suite.replay.expected[s]!.state);
     } finally {
       await active.close();
       rmSync(copy, { recursive: true, force: true });
@@ -151,7 +123,7 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
   }
 
   /**
-   * Check the child's journal against the replay and work out what the kill may have left:
+   * Check the child's journal against the suite.replay and work out what the kill may have left:
    * every block whose batch-end was seen is connected, plus possibly the one whose batch was in
    * flight; the steps stored are those before the run, or, once the group in flight has begun
    * writing, all of that group.
@@ -160,7 +132,7 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     const ready = run.journal.find((l) => l.words[0] === 'ready');
     const top = Math.min(before.s, BAD);
     if (!ready) {
-      // Killed in start-up: perhaps while Chain.open connected stored blocks, one batch each.
+      // Killed in start-up: perhaps while Chain.open connected stored suite.blocks, one batch each.
       return { k: Array.from({ length: top - before.k + 1 }, (_, i) => before.k + i), s: [before.s], where: 'start-up' };
     }
     // Chain.open connected everything stored (up to the bad block, which it marked invalid).
@@ -189,7 +161,7 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
           k = Number(a) + 1;
           inFlight = undefined;
         }
-        // The group's first batch carried all its blocks.
+        // The group's first batch carried all its suite.blocks.
         group!.wrote = true;
         s = Math.max(s, group!.last + 1);
         where = `group ${group!.first}: after batch ${a}`;
@@ -200,12 +172,12 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
         // Stored before: a duplicate, or, from the bad block on (marked by start-up), known invalid.
         if (i < group!.storedBefore) expect({ i, status: b }).toEqual({ i, status: i >= BAD ? 'invalid' : 'duplicate' });
         else {
-          const want = replay.results[i]!;
+          const want = suite.replay.results[i]!;
           expect({ i, status: b, main: c }).toEqual({ i, status: want.status, main: want.status === 'connected' ? String(want.mainChain) : '-' });
         }
         // The tip once the whole group is processed: every block up to the group's last connected.
         expect(k).toBeGreaterThanOrEqual(Math.min(group!.last + 1, BAD));
-        expect({ i, tip: d }).toEqual({ i, tip: replay.expected[k]!.tip });
+        expect({ i, tip: d }).toEqual({ i, tip: suite.replay.expected[k]!.tip });
         s = Math.max(s, group!.last + 1);
         where = `group ${group!.first}: done`;
       }
@@ -217,17 +189,17 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
   }
 
   test('the script is what the kills assume', () => {
-    for (const [i, r] of replay.results.entries()) {
+    for (const [i, r] of suite.replay.results.entries()) {
       if (i < BAD) expect({ i, r }).toMatchObject({ i, r: { status: 'connected', mainChain: true } });
       else expect({ i, r }).toMatchObject({ i, r: { status: 'invalid', code: i === BAD ? expect.not.stringMatching(/^bad-prevblk$/) : RejectCode.PrevBlockInvalid } });
     }
-    expect(replay.expected[STEPS]!).toMatchObject({ tip: replay.expected[BAD]!.tip, height: BAD });
+    expect(suite.replay.expected[STEPS]!).toMatchObject({ tip: suite.replay.expected[BAD]!.tip, height: BAD });
     expect(BAD_GROUP + GROUP).toBe(STEPS);
   });
 
-  test('killed at 12+ points of processBlocks groups, every reopened state is a replay prefix and resumes', async () => {
+  test('killed at 12+ points of processBlocks groups, every reopened state is a suite.replay prefix and resumes', async () => {
     const started = performance.now();
-    const chainDir = join(tmp.dir, 'chain');
+    const chainDir = join(suite.tmp.dir, 'chain');
     const r = rng(0x9199e);
     const between = (lo: number, hi: number) => lo + r.next() * (hi - lo);
     const records: KillRecord[] = [];
@@ -236,7 +208,7 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     let misses = 0;
 
     // Calibration: a clean run of the whole script in groups, timing each group in the child.
-    const clean = await runChild(childJs, join(tmp.dir, 'clean'), scriptPath, journal(), { env });
+    const clean = await runChild(suite.childJs, join(suite.tmp.dir, 'clean'), suite.scriptPath, journal(), { env });
     expect(clean.journal[clean.journal.length - 1]!.words).toEqual(['end']);
     allowedAfter(clean, { k: 0, s: 0 });
     readyAt = clean.journal.find((l) => l.words[0] === 'ready')!.at;
@@ -257,7 +229,7 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
       const before = state;
       // A batch trigger on a block an earlier (late) kill already connected would never fire.
       if ((trigger.on === 'batch-start' || trigger.on === 'batch-end') && trigger.step < Math.min(before.s, BAD)) return undefined;
-      const run = await runChild(childJs, chainDir, scriptPath, journal(), { trigger, env });
+      const run = await runChild(suite.childJs, chainDir, suite.scriptPath, journal(), { trigger, env });
       // A delay longer than the rest of the run (timings vary) lets it finish: checked, not counted.
       if (!run.killed && (trigger.ms === 0 || run.journal[run.journal.length - 1]?.words[0] !== 'end')) throw new Error(`kill at ${JSON.stringify(trigger)} never fired; journal ends ${JSON.stringify(run.journal.slice(-4))}`);
       let allowed: ReturnType<typeof allowedAfter>;
@@ -293,7 +265,7 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
      */
     const startUpKills = async () => {
       const from = state;
-      const copy = join(tmp.dir, `startup-${copies++}`);
+      const copy = join(suite.tmp.dir, `startup-${copies++}`);
       cpSync(chainDir, copy, { recursive: true });
       const w = activation ?? { from: readyAt * 0.8, to: readyAt * 1.2 };
       let lo = w.from * 0.5;
@@ -331,12 +303,12 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     await main(() => paused('begin-batch', next(), between(0, groupMs(next()))));
 
     // The group with the bad block, each kill from the same copy of the state before it.
-    const snapshot = join(tmp.dir, 'snapshot');
+    const snapshot = join(suite.tmp.dir, 'snapshot');
     if (state.s > BAD_GROUP) {
       rmSync(chainDir, { recursive: true, force: true });
       state = { k: 0, s: 0 };
     }
-    const upTo = await runChild(childJs, chainDir, scriptPath, journal(), { stopBefore: BAD_GROUP, env });
+    const upTo = await runChild(suite.childJs, chainDir, suite.scriptPath, journal(), { stopBefore: BAD_GROUP, env });
     expect(upTo.journal[upTo.journal.length - 1]!.words).toEqual(['end']);
     state = await inspect(chainDir);
     expect(state).toEqual({ k: BAD_GROUP, s: BAD_GROUP });
@@ -366,15 +338,15 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     await startUpKills();
 
     // Resume to the end without a kill.
-    const last = await runChild(childJs, chainDir, scriptPath, journal(), { env });
+    const last = await runChild(suite.childJs, chainDir, suite.scriptPath, journal(), { env });
     expect(last.journal[last.journal.length - 1]!.words).toEqual(['end']);
     allowedAfter(last, state);
     expect(await inspect(chainDir)).toEqual({ k: BAD, s: STEPS });
     const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now, activate: false });
     try {
-      expect(await stateDigest(chain)).toEqual(replay.expected[STEPS]!.state);
-      expect(chain.index.get(hashes[BAD]!)).toMatchObject({ status: BlockStatus.Invalid });
-      for (let i = BAD + 1; i < STEPS; i++) expect(chain.index.get(hashes[i]!)).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.PrevBlockInvalid });
+      expect(await stateDigest(chain)).toEqual(suite.replay.expected[STEPS]!.state);
+      expect(chain.index.get(suite.hashes[BAD]!)).toMatchObject({ status: BlockStatus.Invalid });
+      for (let i = BAD + 1; i < STEPS; i++) expect(chain.index.get(suite.hashes[i]!)).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.PrevBlockInvalid });
     } finally {
       await chain.close();
     }

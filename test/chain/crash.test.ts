@@ -25,12 +25,9 @@ import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chain, utxoSetHash, verifyChain } from '../../src/chain/index.js';
 import type { Block } from '../../src/consensus/block.js';
-import { headerHash } from '../../src/consensus/header.js';
-import { VerifyPool } from '../../src/crypto/verify-pool.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { regtest } from '../helpers/mine.js';
-import { crashRig, rng, runChild, ScriptBuilder, stateDigest, type ChildRun, type CrashRig, type Replay, type Trigger } from './crash-helpers.js';
-import { TestClock } from './harness.js';
+import { useCrashSuite, rng, runChild, ScriptBuilder, stateDigest, type ChildRun, type Trigger } from './crash-helpers.js';
 
 const VERBOSE = process.env.CRASH_TEST_VERBOSE === '1';
 
@@ -107,43 +104,18 @@ interface KillRecord {
 // SIGKILL, SIGSTOP and SIGCONT are POSIX signals: powchain's nodes and this test run on POSIX
 // systems (CI and development are Linux).
 describe('crash safety: SIGKILL while connecting and reorganising', () => {
-  let blocks: Block[];
-  let hashes: string[];
-  const now = new TestClock().now;
-  let tmp: { dir: string; cleanup: () => void };
-  let childJs: string;
-  let scriptPath: string;
-  let replay: Replay;
-  let journalN = 0;
-  const pool = new VerifyPool({ size: 1 });
+  const suite = useCrashSuite('powchain-crash', buildScript);
+  const { now, pool, journal } = suite;
 
-  let rig: CrashRig | undefined;
-
-  beforeAll(async () => {
-    blocks = buildScript();
-    hashes = blocks.map((b) => bytesToHex(headerHash(b.header)));
-    const t0 = performance.now();
-    rig = await crashRig('powchain-crash', blocks, now);
-    ({ tmp, childJs, scriptPath, replay } = rig);
-    if (VERBOSE) console.log(`set-up (transpile and replay) ${(performance.now() - t0).toFixed(0)} ms`);
-  }, 60_000);
-
-  afterAll(async () => {
-    rig?.close();
-    await pool.close();
-  });
-
-  const journal = () => join(tmp.dir, `journal-${journalN++}.log`);
-
-  /** Reopen the database, check it is exactly a clean replay's state, and return its step count. */
+  /** Reopen the database, check it is exactly a clean suite.replay's state, and return its step count. */
   async function inspect(chainDir: string): Promise<number> {
     const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now, activate: false });
     try {
-      const stored = hashes.map((h) => chain.index.get(h) !== undefined);
+      const stored = suite.hashes.map((h) => chain.index.get(h) !== undefined);
       const c = stored.indexOf(false) < 0 ? STEPS : stored.indexOf(false);
       // No block of a later step may be there: a step is all or nothing.
       expect(stored.slice(c).every((s) => !s)).toBe(true);
-      const exp = replay.expected[c]!;
+      const exp = suite.replay.expected[c]!;
       expect({ tip: bytesToHex(chain.tip.hash), height: chain.height }).toEqual({ tip: exp.tip, height: exp.height });
       expect(await verifyChain(chain, chain.height)).toEqual({ ok: true, checked: chain.height });
       expect((await utxoSetHash(chain)).hash).toBe(exp.utxo);
@@ -159,7 +131,7 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
   }
 
   /**
-   * Check what the child reported against the replay, and work out which states a kill may have
+   * Check what the child reported against the suite.replay, and work out which states a kill may have
    * left: with step s begun and not done, s or s + 1 steps stored; otherwise exactly the steps done.
    */
   function allowedAfter(run: ChildRun, before: number): { allowed: number[]; where: KillRecord['where']; step: number | undefined } {
@@ -179,10 +151,10 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
       if (word === 'batch-start') batch = 'open';
       if (word === 'batch-end') batch = 'written';
       if (word === 'done') {
-        const want = replay.results[i]!;
+        const want = suite.replay.results[i]!;
         if (i < before) expect(b).toBe('duplicate');
         else {
-          expect({ step: i, status: b, main: c, tip: d }).toEqual({ step: i, status: want.status, main: want.status === 'connected' ? String(want.mainChain) : '-', tip: replay.expected[i + 1]!.tip });
+          expect({ step: i, status: b, main: c, tip: d }).toEqual({ step: i, status: want.status, main: want.status === 'connected' ? String(want.mainChain) : '-', tip: suite.replay.expected[i + 1]!.tip });
           done.add(i);
         }
       }
@@ -203,8 +175,8 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
     // node with --reindex"). The child runs ChainStore.open and SIGKILLs itself at once: the
     // state a kill at that instant leaves. Old is "no chain", new is "genesis"; either way a
     // restart must open, not demand a reindex.
-    const chainDir = join(tmp.dir, 'fresh');
-    const run = await runChild(childJs, chainDir, scriptPath, journal(), { identityOnly: true });
+    const chainDir = join(suite.tmp.dir, 'fresh');
+    const run = await runChild(suite.childJs, chainDir, suite.scriptPath, journal(), { identityOnly: true });
     expect(run.killed).toBe(true);
     expect(run.journal.map((l) => l.words[0])).toEqual(['identity-written']);
     const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now });
@@ -218,28 +190,28 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
 
   test('the script is what the kills assume', () => {
     // Every step is one batch (checked while replaying); the reorgs are where they should be.
-    expect(replay.reorgs).toEqual(
+    expect(suite.replay.reorgs).toEqual(
       new Map([
         [REORG1, { disconnected: A_TOP - B_FORK, connected: A_TOP + 1 - B_FORK }],
         [REORG2, { disconnected: B_TOP - C_FORK, connected: B_TOP + 1 - C_FORK }],
       ]),
     );
-    for (const [i, r] of replay.results.entries()) {
+    for (const [i, r] of suite.replay.results.entries()) {
       const side = (i >= B_FIRST && i < REORG1) || (i >= C_FIRST && i < REORG2) || (i >= D_FIRST && i < REORG3);
       if (i === REORG3) expect(r).toMatchObject({ status: 'invalid' });
       else expect(r).toMatchObject({ status: 'connected', mainChain: !side });
     }
     // Reorg 3 failed as a whole: the tip is still C's top, D from the bad block on is invalid.
-    expect(replay.expected[STEPS]!).toMatchObject({ tip: replay.expected[D_FIRST]!.tip, height: C_TOP });
-    expect(replay.expected[STEPS]!.utxo).toBe(replay.expected[D_FIRST]!.utxo);
+    expect(suite.replay.expected[STEPS]!).toMatchObject({ tip: suite.replay.expected[D_FIRST]!.tip, height: C_TOP });
+    expect(suite.replay.expected[STEPS]!.utxo).toBe(suite.replay.expected[D_FIRST]!.utxo);
   });
 
   test('killed at 20+ points, every reopened state is the old or the new one and resumes', async () => {
     const started = performance.now();
-    const chainDir = join(tmp.dir, 'chain');
+    const chainDir = join(suite.tmp.dir, 'chain');
     const r = rng(0xc0ffee);
     const between = (lo: number, hi: number) => lo + r.next() * (hi - lo);
-    const stepMs = (s: number) => replay.stepMs[s]!;
+    const stepMs = (s: number) => suite.replay.stepMs[s]!;
     const records: KillRecord[] = [];
     let committed = 0;
 
@@ -247,7 +219,7 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
       const before = committed;
       // An earlier kill that landed late may have passed the planned step: take the next one.
       const trigger = planned.on === 'spawn' || planned.step >= before ? planned : { ...planned, step: before };
-      const run = await runChild(childJs, chainDir, scriptPath, journal(), { trigger });
+      const run = await runChild(suite.childJs, chainDir, suite.scriptPath, journal(), { trigger });
       const { allowed, where, step } = allowedAfter(run, before);
       const after = await inspect(chainDir);
       if (!allowed.includes(after)) {
@@ -272,12 +244,12 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
         rmSync(chainDir, { recursive: true, force: true });
         committed = 0;
       }
-      const run = await runChild(childJs, chainDir, scriptPath, journal(), { stopBefore: steps });
+      const run = await runChild(suite.childJs, chainDir, suite.scriptPath, journal(), { stopBefore: steps });
       expect(run.killed).toBe(false);
       expect(run.journal[run.journal.length - 1]!.words).toEqual(['end']);
       committed = await inspect(chainDir);
       expect(committed).toBe(steps);
-      const copy = join(tmp.dir, `snapshot-${steps}`);
+      const copy = join(suite.tmp.dir, `snapshot-${steps}`);
       cpSync(chainDir, copy, { recursive: true });
       return copy;
     };
@@ -349,7 +321,7 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
     await reorgKills(REORG3, 2);
 
     // Resume to the end without a kill.
-    const last = await runChild(childJs, chainDir, scriptPath, journal());
+    const last = await runChild(suite.childJs, chainDir, suite.scriptPath, journal());
     expect(last.journal[last.journal.length - 1]!.words).toEqual(['end']);
     expect(await inspect(chainDir)).toBe(STEPS);
 
