@@ -1,27 +1,13 @@
 import type { Coin } from '../consensus/coin.js';
-import { bytesKey } from '../encoding/hex.js';
+import { outpointMapKey } from '../consensus/tx.js';
 import { decodeCoin, keys } from './layout.js';
 import type { ChainStore } from './store.js';
 import { BoundedMap } from '../collections/bounded-map.js';
 
 /** Where a CoinView reads the coins its own changes do not cover. */
 export interface CoinSource {
-  /** `key` is outpointMapKey(txid, index) when the caller has built it already. */
+  /** `key` is outpointMapKey(txid, index) (consensus/tx.ts) when the caller has built it already. */
   get(txid: Uint8Array, index: number, key?: string): Coin | undefined;
-}
-
-/**
- * A map key for an outpoint: the txid's bytes as a Latin-1 string (built natively, where hex is
- * built digit by digit), its length first so keys of different lengths can never collide, then
- * the index.
- */
-export function outpointMapKey(txid: Uint8Array, index: number): string {
-  return txMapPrefix(txid) + index;
-}
-
-/** The part of outpointMapKey that depends on the txid alone: built once for all outputs of a transaction. */
-export function txMapPrefix(txid: Uint8Array): string {
-  return `${String.fromCharCode(txid.length)}${bytesKey(txid)}:`;
 }
 
 /** The UTXO records of the database, read one by one. */

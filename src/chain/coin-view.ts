@@ -1,5 +1,6 @@
 import type { Coin } from '../consensus/coin.js';
-import { outpointMapKey, txMapPrefix, type CoinSource } from './coin-cache.js';
+import { outpointMapKey, txMapPrefix } from '../consensus/tx.js';
+import type { CoinSource } from './coin-cache.js';
 import { Arena } from '../encoding/arena.js';
 import { encodeCoin, encodeHistory, keys } from './layout.js';
 import type { BatchOp } from './store.js';

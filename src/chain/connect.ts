@@ -11,7 +11,7 @@ import {
   type SignatureItem,
 } from '../consensus/rules/contextual.js';
 import { bytesKey, bytesToHex, equalBytes } from '../encoding/hex.js';
-import { outpointMapKey } from './coin-cache.js';
+import { outpointMapKey, txMapPrefix } from '../consensus/tx.js';
 import type { CoinView } from './coin-view.js';
 import { decodeUndo, encodeUndo, keys } from './layout.js';
 
@@ -93,15 +93,16 @@ function historyDeltas(outputs: readonly { value: bigint; pubKeyHash: Uint8Array
   const list: HistoryDelta[] = [];
   let byKey: Map<string, HistoryDelta> | undefined;
   const at = (pkh: Uint8Array): HistoryDelta => {
-    if (byKey === undefined) {
+    const key = byKey === undefined ? undefined : bytesKey(pkh);
+    if (key === undefined) {
       for (let i = 0; i < list.length; i++) if (equalBytes(list[i]!.pkh, pkh)) return list[i]!;
     } else {
-      const found = byKey.get(bytesKey(pkh));
+      const found = byKey!.get(key);
       if (found) return found;
     }
     const d: HistoryDelta = { pkh, received: 0n, sent: 0n, outputs: [] };
     list.push(d);
-    if (byKey) byKey.set(bytesKey(pkh), d);
+    if (key !== undefined) byKey!.set(key, d);
     else if (list.length > SCAN_LIMIT) byKey = new Map(list.map((e) => [bytesKey(e.pkh), e]));
     return d;
   };
@@ -208,9 +209,11 @@ export function disconnectBlock(
   for (let t = block.txs.length - 1; t >= 0; t--) {
     const tx = block.txs[t]!;
     const id = txids[t]!;
+    const prefix = txMapPrefix(id);
     tx.outputs.forEach((_o, i) => {
-      const coin = view.get(id, i);
-      if (coin) view.spend(id, i);
+      const key = prefix + i;
+      const coin = view.get(id, i, key);
+      if (coin) view.spend(id, i, key);
       // An output spent later on the chain is already gone; when checking a chain (strict) it must not be.
       else if (opts.strict) throw new Error(`output ${i} of tx ${bytesToHex(id)} at height ${height} is missing from the UTXO set`);
     });

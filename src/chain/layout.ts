@@ -27,6 +27,7 @@
 import { ByteReader } from '../encoding/reader.js';
 import { ByteWriter } from '../encoding/writer.js';
 import { HEAP, type Arena } from '../encoding/arena.js';
+import { putU32le, putU64le } from '../encoding/le.js';
 import { decodeHeader, encodeHeader, type BlockHeader } from '../consensus/header.js';
 import type { Coin } from '../consensus/coin.js';
 
@@ -146,20 +147,7 @@ function writeCoin(c: Coin, out: Uint8Array, off: number): void {
   out[off + 32] = c.coinbase ? 1 : 0;
 }
 
-/** `v` must already be known to lie in 0..2^64-1. */
-function putU64le(out: Uint8Array, off: number, v: bigint): void {
-  putU32le(out, off, Number(v & 0xffffffffn));
-  putU32le(out, off + 4, Number(v >> 32n));
-}
-
 const U64_MAX = (1n << 64n) - 1n;
-
-function putU32le(out: Uint8Array, off: number, n: number): void {
-  out[off] = n & 0xff;
-  out[off + 1] = (n >>> 8) & 0xff;
-  out[off + 2] = (n >>> 16) & 0xff;
-  out[off + 3] = n >>> 24;
-}
 
 export function decodeCoin(b: Uint8Array): Coin {
   const r = new ByteReader(b);

@@ -3,7 +3,7 @@ import { RejectCode } from '../consensus/errors.js';
 import { bytesToHex } from '../encoding/hex.js';
 import { Chain } from './chain.js';
 import type { ChainOptions } from './options.js';
-import { BlockStatus, decodeIndexEntry, encodeIndexEntry, keys } from './layout.js';
+import { BlockStatus, decodeIndexEntry, indexRecord, keys } from './layout.js';
 import { ChainStore, type BatchOp } from './store.js';
 import { writeGenesisState } from './startup.js';
 
@@ -55,7 +55,7 @@ async function resetDerivedState(location: string, params: NetworkParams): Promi
     for (const { key, hashHex, entry } of entries) {
       if (entry.height === 0 || keepInvalid.has(hashHex)) continue;
       // Every other block is validated again, including ones once found invalid.
-      ops.push({ type: 'put', key, value: encodeIndexEntry({ ...entry, status: BlockStatus.DataStored, invalidCode: '' }) });
+      ops.push(indexRecord({ ...entry, hash: key.subarray(1), status: BlockStatus.DataStored, invalidCode: '' }));
     }
     await store.batch(ops);
     await writeGenesisState(store, params);

@@ -4,14 +4,15 @@ import { blockWork } from '../consensus/pow.js';
 import { equalBytes, hashToHex } from '../encoding/hex.js';
 import type { BlockIndex, IndexEntry } from './block-index.js';
 import { ChainError } from './errors.js';
-import { BlockStatus, decodeIndexEntry, encodeIndexEntry, keys } from './layout.js';
+import { BlockStatus, decodeIndexEntry, indexRecord, keys } from './layout.js';
 import { ChainStore } from './store.js';
 
 /** The state of a new database, in one batch: identity records, genesis stored and indexed at height 0, and the tip. */
 export async function writeGenesisState(store: ChainStore, params: NetworkParams): Promise<void> {
   const g = params.genesis;
   const bytes = encodeBlock(g);
-  const entry = encodeIndexEntry({
+  const entry = indexRecord({
+    hash: params.genesisHash,
     header: g.header,
     height: 0,
     chainWork: blockWork(g.header.bits),
@@ -24,7 +25,7 @@ export async function writeGenesisState(store: ChainStore, params: NetworkParams
   await store.batch([
     ...ChainStore.identityOps(params),
     { type: 'put', key: keys.block(params.genesisHash), value: bytes },
-    { type: 'put', key: keys.index(params.genesisHash), value: entry },
+    entry,
     { type: 'put', key: keys.height(0), value: params.genesisHash },
     { type: 'put', key: keys.tip(), value: params.genesisHash },
   ]);

@@ -1,5 +1,6 @@
 import { ByteReader } from '../encoding/reader.js';
 import { DecodeError } from '../encoding/errors.js';
+import { bytesKey } from '../encoding/hex.js';
 import { ByteWriter, varintSize } from '../encoding/writer.js';
 import { sha256d } from '../crypto/hash.js';
 
@@ -107,6 +108,20 @@ export function decodeTx(bytes: Uint8Array): Transaction {
 /** txid = sha256d of the serialization, internal byte order. */
 export function txid(tx: Transaction): Uint8Array {
   return sha256d(encodeTx(tx));
+}
+
+/**
+ * A map key for an outpoint: the txid's bytes as a Latin-1 string (built natively, where hex is
+ * built digit by digit), its length first so keys of different lengths can never collide, then
+ * the index.
+ */
+export function outpointMapKey(txid: Uint8Array, index: number): string {
+  return txMapPrefix(txid) + index;
+}
+
+/** The part of outpointMapKey that depends on the txid alone: built once for all outputs of a transaction. */
+export function txMapPrefix(txid: Uint8Array): string {
+  return `${String.fromCharCode(txid.length)}${bytesKey(txid)}:`;
 }
 
 export function outpointKey(txidBytes: Uint8Array, index: number): string {

@@ -84,8 +84,8 @@ function writeState(out: Uint8Array): Uint8Array {
  */
 const NATIVE_FROM = 192;
 
-/** The first SHA-256 pass of `data` into `out`, natively for large inputs. */
-function firstPass(data: Uint8Array, out: Uint8Array): Uint8Array {
+/** SHA-256 of `data` written into `out` (32 bytes), natively for large inputs. */
+export function sha256Into(data: Uint8Array, out: Uint8Array): Uint8Array {
   if (data.length >= NATIVE_FROM) {
     out.set(hash('sha256', data, 'buffer'));
     return out;
@@ -95,12 +95,7 @@ function firstPass(data: Uint8Array, out: Uint8Array): Uint8Array {
 }
 
 export function sha256(data: Uint8Array): Uint8Array {
-  return firstPass(data, new Uint8Array(32));
-}
-
-/** SHA-256 of `data` written into `out` (32 bytes), for callers that hash the result again at once. */
-export function sha256Into(data: Uint8Array, out: Uint8Array): Uint8Array {
-  return firstPass(data, out);
+  return sha256Into(data, new Uint8Array(32));
 }
 
 /** SHA-256 applied twice: block hashes, txids, merkle nodes, signature digests. */

@@ -1,3 +1,5 @@
+import { putU32le, putU64le } from './le.js';
+
 const U64_MAX = (1n << 64n) - 1n;
 
 /**
@@ -47,13 +49,8 @@ export class ByteWriter {
   }
 
   private put32(v: number): void {
-    const b = this.buf;
-    const p = this.pos;
-    b[p] = v & 0xff;
-    b[p + 1] = (v >>> 8) & 0xff;
-    b[p + 2] = (v >>> 16) & 0xff;
-    b[p + 3] = (v >>> 24) & 0xff;
-    this.pos = p + 4;
+    putU32le(this.buf, this.pos, v);
+    this.pos += 4;
   }
 
   u64(v: bigint): this {
@@ -61,8 +58,8 @@ export class ByteWriter {
     // so an encoded object would no longer decode to itself; refuse instead.
     if (v < 0n || v > U64_MAX) throw new RangeError(`u64 out of range: ${v}`);
     this.ensure(8);
-    this.put32(Number(v & 0xffffffffn));
-    this.put32(Number(v >> 32n));
+    putU64le(this.buf, this.pos, v);
+    this.pos += 8;
     return this;
   }
 

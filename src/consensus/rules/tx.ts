@@ -3,7 +3,7 @@ import { equalBytes } from '../../encoding/hex.js';
 import { MAX_MONEY } from '../amounts.js';
 import { COINBASE_MAX_UNLOCK, COINBASE_MIN_UNLOCK } from '../coinbase.js';
 import { OK, reject, RejectCode, type RuleResult } from '../errors.js';
-import { isCoinbase, isCoinbaseInput, outpointKey, txSize, type Transaction } from '../tx.js';
+import { isCoinbase, isCoinbaseInput, outpointKey, outpointMapKey, txSize, type Transaction } from '../tx.js';
 
 /** A spend's unlock: compressed public key (33) || compact signature r||s (64). */
 export const SPEND_UNLOCK_BYTES = 33 + 64;
@@ -83,7 +83,7 @@ function duplicateInput(tx: Transaction): number {
   }
   const seen = new Set<string>();
   for (let i = 0; i < inputs.length; i++) {
-    const key = outpointKey(inputs[i]!.prevTxid, inputs[i]!.prevIndex);
+    const key = outpointMapKey(inputs[i]!.prevTxid, inputs[i]!.prevIndex);
     if (seen.has(key)) return i;
     seen.add(key);
   }
