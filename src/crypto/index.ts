@@ -12,13 +12,18 @@ export {
 } from './signature.js';
 export {
   nobleBackend,
-  getNativeBackend,
-  nativeUnavailableReason,
+  getBackend,
+  backendUnavailableReason,
+  verifyFallbackReasons,
+  loadSystemVerifier,
+  VERIFY_BACKENDS,
+  SYSTEM_VERIFIER_PATH,
   selectVerifyBackend,
   activeBackendName,
   verifySignature,
   type VerifyBackend,
   type VerifyBackendName,
+  type SystemVerifier,
 } from './verify.js';
 export { VerifyPool, DEFAULT_INLINE_THRESHOLD, type VerifyItem, type VerifyPoolOptions } from './verify-pool.js';
 export {

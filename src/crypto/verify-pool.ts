@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { passesVerifyPrechecks } from './signature.js';
-import { NATIVE_BINDINGS_SPECIFIER, selectVerifyBackend } from './verify.js';
-import type { VerifyBackend } from './verify.js';
-import { ITEM_BYTES, VERIFY_WORKER_SOURCE } from './verify-worker-source.js';
+import { NATIVE_BINDINGS_SPECIFIER, SYSTEM_VERIFIER_PATH, selectVerifyBackend } from './verify.js';
+import type { VerifyBackend, VerifyBackendName } from './verify.js';
+import { packItems, VERIFY_WORKER_SOURCE } from './verify-worker-source.js';
 import type { WorkerData, WorkerRequest, WorkerResponse } from './verify-worker-source.js';
 
 export interface VerifyItem {
@@ -167,7 +167,7 @@ export class VerifyPool {
     for (let c = 0, start = 0; start < end; c++, start += per) {
       const count = Math.min(per, end - start);
       const offset = start;
-      const req: WorkerRequest = { id: this.nextId++, buffer: pack(items, start, count), count };
+      const req: WorkerRequest = { id: this.nextId++, buffer: packItems(items, start, count).buffer as ArrayBuffer, count };
       runs.push(workers[(rotated + c) % workers.length]!.run(req).then((i) => (i < 0 ? -1 : offset + i)));
     }
     const results = await Promise.all(runs);
@@ -184,10 +184,7 @@ export class VerifyPool {
   private spawn(): PoolWorker {
     const workerData: WorkerData = {
       backend: this.backend.name,
-      library:
-        this.backend.name === 'libsecp256k1'
-          ? requireCjs.resolve(NATIVE_BINDINGS_SPECIFIER)
-          : pathToFileURL(requireCjs.resolve('@noble/secp256k1')).href,
+      library: workerLibrary(this.backend.name),
     };
     const worker = new Worker(VERIFY_WORKER_SOURCE, { eval: true, workerData });
     return new PoolWorker(worker, (dead) => {
@@ -196,15 +193,14 @@ export class VerifyPool {
   }
 }
 
-function pack(items: readonly VerifyItem[], start: number, count: number): ArrayBuffer {
-  const buffer = new ArrayBuffer(count * ITEM_BYTES);
-  const bytes = new Uint8Array(buffer);
-  for (let i = 0; i < count; i++) {
-    const it = items[start + i]!;
-    const o = i * ITEM_BYTES;
-    bytes.set(it.sig, o);
-    bytes.set(it.digest, o + 64);
-    bytes.set(it.pubkey, o + 96);
+/** Where a worker loads the library of `backend` from (see WorkerData.library). */
+function workerLibrary(backend: VerifyBackendName): string {
+  switch (backend) {
+    case 'system-libsecp256k1':
+      return SYSTEM_VERIFIER_PATH;
+    case 'libsecp256k1':
+      return requireCjs.resolve(NATIVE_BINDINGS_SPECIFIER);
+    case 'noble':
+      return pathToFileURL(requireCjs.resolve('@noble/secp256k1')).href;
   }
-  return buffer;
 }

@@ -6,12 +6,32 @@ import type { VerifyBackendName } from './verify.js';
  */
 export const ITEM_BYTES = 64 + 32 + 33;
 
+/** A signature check's three parts. */
+export interface PackableItem {
+  readonly sig: Uint8Array;
+  readonly digest: Uint8Array;
+  readonly pubkey: Uint8Array;
+}
+
+/** `count` items from `start`, packed in the wire format (what native/verify.c's verifyBatch reads too). */
+export function packItems(items: readonly PackableItem[], start = 0, count = items.length - start): Uint8Array {
+  const bytes = new Uint8Array(count * ITEM_BYTES);
+  for (let i = 0; i < count; i++) {
+    const it = items[start + i]!;
+    const o = i * ITEM_BYTES;
+    bytes.set(it.sig, o);
+    bytes.set(it.digest, o + 64);
+    bytes.set(it.pubkey, o + 96);
+  }
+  return bytes;
+}
+
 export interface WorkerData {
   readonly backend: VerifyBackendName;
   /**
-   * Where the worker loads its library from: for libsecp256k1 the absolute path of
-   * `secp256k1/bindings` (CommonJS, required); for noble the file: URL of @noble/secp256k1
-   * (ESM only, imported).
+   * Where the worker loads its library from: for system-libsecp256k1 the absolute path of
+   * powchain's native module, for libsecp256k1 that of `secp256k1/bindings` (both CommonJS,
+   * required); for noble the file: URL of @noble/secp256k1 (ESM only, imported).
    */
   readonly library: string;
 }
@@ -44,40 +64,56 @@ export const VERIFY_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SIG = 64, DIGEST = 32, ITEM = ${ITEM_BYTES};
 
-async function loadVerifier() {
+/** A function (bytes, count) -> index of the first invalid item, or -1. */
+async function loadChunkVerifier() {
+  if (workerData.backend === 'system-libsecp256k1') {
+    // One native call per chunk: the module walks the packed items itself.
+    const native = require(workerData.library);
+    return (bytes, count) => native.verifyBatch(bytes, count);
+  }
+  let verify;
   if (workerData.backend === 'libsecp256k1') {
     const native = require(workerData.library);
-    return (sig, digest, pub) => {
+    verify = (sig, digest, pub) => {
       try { return native.ecdsaVerify(sig, digest, pub); } catch { return false; }
     };
+  } else {
+    const secp = await import(workerData.library);
+    const opts = { prehash: false, lowS: true, format: 'compact' };
+    verify = (sig, digest, pub) => {
+      try { return secp.verify(sig, digest, pub, opts); } catch { return false; }
+    };
   }
-  const secp = await import(workerData.library);
-  const opts = { prehash: false, lowS: true, format: 'compact' };
-  return (sig, digest, pub) => {
-    try { return secp.verify(sig, digest, pub, opts); } catch { return false; }
+  return (bytes, count) => {
+    for (let i = 0; i < count; i++) {
+      const o = i * ITEM;
+      const sig = bytes.subarray(o, o + SIG);
+      const digest = bytes.subarray(o + SIG, o + SIG + DIGEST);
+      const pub = bytes.subarray(o + SIG + DIGEST, o + ITEM);
+      if (verify(sig, digest, pub) !== true) return i;
+    }
+    return -1;
   };
 }
 
-const ready = loadVerifier();
+const ready = loadChunkVerifier();
 // A load failure is reported per request below; this only keeps it from crashing the worker first.
 ready.catch(() => {});
 
 parentPort.on('message', async (req) => {
-  let verify;
+  let verifyChunk;
   try {
-    verify = await ready;
+    verifyChunk = await ready;
   } catch (err) {
     parentPort.postMessage({ id: req.id, index: -1, error: String(err && err.stack || err) });
     return;
   }
-  const bytes = new Uint8Array(req.buffer);
-  let index = -1;
-  for (let i = 0; i < req.count; i++) {
-    const o = i * ITEM;
-    const sig = bytes.subarray(o, o + SIG);
-    const digest = bytes.subarray(o + SIG, o + SIG + DIGEST);
-    const pub = bytes.subarray(o + SIG + DIGEST, o + ITEM);
-    if (verify(sig, digest, pub) !== true) { index = i; break; }
+  let index;
+  try {
+    index = verifyChunk(new Uint8Array(req.buffer), req.count);
+  } catch (err) {
+    parentPort.postMessage({ id: req.id, index: -1, error: String(err && err.stack || err) });
+    return;
   }
   parentPort.postMessage({ id: req.id, index });
 });

@@ -7,7 +7,7 @@ import { encodeBlock } from '../consensus/block.js';
 import { getNetwork } from '../consensus/params/networks.js';
 import type { NetworkParams } from '../consensus/params/types.js';
 import { decodeAddress } from '../crypto/address.js';
-import { activeBackendName, nativeUnavailableReason } from '../crypto/verify.js';
+import { activeBackendName, verifyFallbackReasons } from '../crypto/verify.js';
 import { VerifyPool } from '../crypto/verify-pool.js';
 import { bytesToHex, hashToHex } from '../encoding/hex.js';
 import { encodeTx, type Transaction } from '../consensus/tx.js';
@@ -131,7 +131,8 @@ export class PowchainNode {
         height: this.chain.height,
         tip: hashToHex(this.chain.tip.hash),
         verify: activeBackendName(),
-        verifyFallbackReason: nativeUnavailableReason()?.message,
+        // Why a faster backend is not in use (say, libsecp256k1's headers were missing at install).
+        verifyFallback: verifyFallbackReasons().length > 0 ? verifyFallbackReasons() : undefined,
         hashing: this.kernel.name,
         mempool: loaded.accepted,
         mining: !!this.miner,

@@ -3,11 +3,13 @@ import {
   CURVE_ORDER,
   HALF_CURVE_ORDER,
   activeBackendName,
-  getNativeBackend,
+  backendUnavailableReason,
+  getBackend,
   isCanonicalSignature,
   isLowS,
   isValidPrivateKey,
-  nativeUnavailableReason,
+  loadSystemVerifier,
+  verifyFallbackReasons,
   nobleBackend,
   publicKeyFromPrivate,
   randomPrivateKey,
@@ -18,15 +20,87 @@ import {
 import type { VerifyBackend } from '../../src/crypto/index.js';
 import { N, flipBit, flipS, rawNative, rawNoble, seededBytes, to32, toBig } from './helpers.js';
 
-const native = getNativeBackend() as VerifyBackend;
+const native = getBackend('libsecp256k1') as VerifyBackend;
+// The README's install builds powchain's module against the system's libsecp256k1; if it is not
+// there, the message says how to build it.
+const system = getBackend('system-libsecp256k1') as VerifyBackend;
+const natives = [native, system];
 
 describe('backend selection', () => {
-  it('prefers the working native binding and says so', () => {
-    expect(native).toBeDefined();
-    expect(nativeUnavailableReason()).toBeUndefined();
-    expect(selectVerifyBackend().name).toBe('libsecp256k1');
-    expect(activeBackendName()).toBe('libsecp256k1');
+  it('prefers the system libsecp256k1, then the package binding, then noble, and says so', () => {
+    expect(backendUnavailableReason('system-libsecp256k1')).toBeUndefined();
+    expect(backendUnavailableReason('libsecp256k1')).toBeUndefined();
+    expect(system.name).toBe('system-libsecp256k1');
+    expect(native.name).toBe('libsecp256k1');
+    expect(selectVerifyBackend()).toBe(system);
+    expect(activeBackendName()).toBe('system-libsecp256k1');
+    expect(verifyFallbackReasons()).toEqual([]);
+    expect(selectVerifyBackend('libsecp256k1')).toBe(native);
     expect(selectVerifyBackend('noble')).toBe(nobleBackend);
+  });
+
+  it('a module that is not built is reported with how to build it, not thrown at a caller', () => {
+    expect(() => loadSystemVerifier('/nonexistent/powchain_verify.node')).toThrow(/not built.*libsecp256k1-dev.*build:native/);
+  });
+});
+
+describe('the system module itself', () => {
+  const addon = loadSystemVerifier();
+  const priv = to32(0xbeefn);
+  const pub = publicKeyFromPrivate(priv);
+  const digests = Array.from({ length: 5 }, (_, i) => sha256d(Uint8Array.of(i)));
+  const packed = (n: number, bad = -1) => {
+    const out = new Uint8Array(n * 129);
+    for (let i = 0; i < n; i++) {
+      const d = digests[i % digests.length]!;
+      out.set(sign(d, priv), i * 129);
+      out.set(i === bad ? flipBit(d, 9) : d, i * 129 + 64);
+      out.set(pub, i * 129 + 96);
+    }
+    return out;
+  };
+
+  it('verifyBatch names the first invalid record, or -1, and reads only `count` records', () => {
+    expect(addon.verifyBatch(packed(5), 5)).toBe(-1);
+    expect(addon.verifyBatch(packed(5, 0), 5)).toBe(0);
+    expect(addon.verifyBatch(packed(5, 3), 5)).toBe(3);
+    expect(addon.verifyBatch(packed(5, 4), 4)).toBe(-1);
+    expect(addon.verifyBatch(new Uint8Array(0), 0)).toBe(-1);
+    // A subarray at an offset: the module reads the view, not its buffer's start.
+    const outer = new Uint8Array(7 + 2 * 129);
+    outer.set(packed(2, 1), 7);
+    expect(addon.verifyBatch(outer.subarray(7), 2)).toBe(1);
+    expect(addon.verifyBatch(outer.subarray(7), 1)).toBe(-1);
+  });
+
+  it('refuses what is not its input with a typed error, never a crash', () => {
+    // Errors made by native code belong to another realm than jest's globals: compare name and code.
+    const thrown = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    const range = { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
+    const type = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
+    expect(thrown(() => addon.verifyBatch(packed(2), 3))).toMatchObject(range);
+    expect(thrown(() => addon.verifyBatch(packed(1), -1))).toMatchObject(range);
+    expect(thrown(() => addon.verifyBatch('x' as unknown as Uint8Array, 1))).toMatchObject(type);
+    expect(thrown(() => addon.verifyBatch(new Uint16Array(200) as unknown as Uint8Array, 1))).toMatchObject(type);
+    expect(thrown(() => addon.verifyBatch(packed(1), '1' as unknown as number))).toMatchObject(type);
+    expect(thrown(() => (addon.verify as (...a: unknown[]) => boolean)(new Uint8Array(64)))).toMatchObject(type);
+  });
+
+  it('verify checks lengths itself (false, not a read past the end)', () => {
+    const sig = sign(digests[0]!, priv);
+    expect(addon.verify(sig, digests[0]!, pub)).toBe(true);
+    expect(addon.verify(sig.subarray(0, 63), digests[0]!, pub)).toBe(false);
+    expect(addon.verify(sig, digests[0]!.subarray(0, 31), pub)).toBe(false);
+    expect(addon.verify(sig, digests[0]!, pub.subarray(0, 32))).toBe(false);
+    // High S: libsecp256k1 refuses it by itself too, before powchain's own prechecks.
+    expect(addon.verify(flipS(sig), digests[0]!, pub)).toBe(false);
   });
 });
 
@@ -57,7 +131,7 @@ describe('canonical signature rules', () => {
   });
 });
 
-describe('malformed inputs: both backends say false and never throw', () => {
+describe('malformed inputs: every backend says false and never throws', () => {
   const priv = to32(0xc0ffeen);
   const digest = sha256d(Uint8Array.of(1, 2, 3));
   const pub = publicKeyFromPrivate(priv);
@@ -81,19 +155,17 @@ describe('malformed inputs: both backends say false and never throw', () => {
   ];
 
   it('the unmodified triple verifies', () => {
-    expect(nobleBackend.verify(sig, digest, pub)).toBe(true);
-    expect(native.verify(sig, digest, pub)).toBe(true);
+    for (const b of [nobleBackend, ...natives]) expect([b.name, b.verify(sig, digest, pub)]).toEqual([b.name, true]);
   });
 
   it.each(cases)('%s', (_name, s, d, p) => {
-    expect(nobleBackend.verify(s, d, p)).toBe(false);
-    expect(native.verify(s, d, p)).toBe(false);
+    for (const b of [nobleBackend, ...natives]) expect([b.name, b.verify(s, d, p)]).toEqual([b.name, false]);
   });
 
   it('non-Uint8Array garbage', () => {
     const junk = [undefined, null, 'ab', [1, 2], 42] as unknown as Uint8Array[];
     for (const j of junk) {
-      for (const b of [nobleBackend, native]) {
+      for (const b of [nobleBackend, ...natives]) {
         expect(b.verify(j, digest, pub)).toBe(false);
         expect(b.verify(sig, j, pub)).toBe(false);
         expect(b.verify(sig, digest, j)).toBe(false);
@@ -102,7 +174,7 @@ describe('malformed inputs: both backends say false and never throw', () => {
   });
 });
 
-describe('random sign / verify / tamper: both backends agree with each other and with the truth', () => {
+describe('random sign / verify / tamper: every backend agrees with the others and with the truth', () => {
   const SEED = 'powchain-crypto-agreement-1';
   const CASES = 1000;
 
@@ -125,10 +197,10 @@ describe('random sign / verify / tamper: both backends agree with each other and
       const context = `case ${i} (seed ${SEED})`;
       expect([context, isLowS(sig), isCanonicalSignature(sig)]).toEqual([context, true, true]);
       expect([context, rawNative!.ecdsaSign(digest, priv).signature]).toEqual([context, sig]);
-      expect([context, nobleBackend.verify(sig, digest, pub), native.verify(sig, digest, pub)]).toEqual([context, true, true]);
+      expect([context, nobleBackend.verify(sig, digest, pub), native.verify(sig, digest, pub), system.verify(sig, digest, pub)]).toEqual([context, true, true, true]);
       for (const [what, s, d, p] of tampered) {
-        const got = [nobleBackend.verify(s, d, p), native.verify(s, d, p)];
-        expect([context, what, got]).toEqual([context, what, [false, false]]);
+        const got = [nobleBackend.verify(s, d, p), native.verify(s, d, p), system.verify(s, d, p)];
+        expect([context, what, got]).toEqual([context, what, [false, false, false]]);
         checked++;
       }
       // The libraries' own low-S rules agree with ours on the malleated twin: libsecp256k1
@@ -143,14 +215,14 @@ describe('random sign / verify / tamper: both backends agree with each other and
     expect(checked).toBe(2 * CASES);
   });
 
-  it('keys from randomPrivateKey() are valid and sign verifiably on both backends', () => {
+  it('keys from randomPrivateKey() are valid and sign verifiably on every backend', () => {
     for (let i = 0; i < 20; i++) {
       const priv = randomPrivateKey();
       expect(isValidPrivateKey(priv)).toBe(true);
       const digest = sha256d(priv);
       const sig = sign(digest, priv);
       const pub = publicKeyFromPrivate(priv);
-      expect([nobleBackend.verify(sig, digest, pub), native.verify(sig, digest, pub)]).toEqual([true, true]);
+      expect([nobleBackend.verify(sig, digest, pub), native.verify(sig, digest, pub), system.verify(sig, digest, pub)]).toEqual([true, true, true]);
     }
   });
 });

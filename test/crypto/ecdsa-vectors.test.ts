@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from '../../src/encoding/index.js';
 import {
-  getNativeBackend,
+  getBackend,
   isCanonicalSignature,
   isLowS,
   isValidPrivateKey,
@@ -12,14 +12,17 @@ import type { VerifyBackend } from '../../src/crypto/index.js';
 import { secp256k1Vectors as V } from './fixtures.js';
 import { N, flipS, rFromNonce, rawNative, rawNoble, rfc6979Candidates, sha256Text, to32, toBig } from './helpers.js';
 
-const native = getNativeBackend();
-// The native binary ships for this platform; if it stops loading, that is a failure to see here.
-it('the native libsecp256k1 backend loads on this machine', () => {
+const native = getBackend('libsecp256k1');
+const system = getBackend('system-libsecp256k1');
+// The package's binary ships for this platform and the README's install builds powchain's module;
+// if either stops loading, that is a failure to see here.
+it('both native backends load on this machine', () => {
   expect(native?.name).toBe('libsecp256k1');
+  expect(system?.name).toBe('system-libsecp256k1');
   expect(rawNative).toBeDefined();
 });
 
-const backends: VerifyBackend[] = [nobleBackend, ...(native ? [native] : [])];
+const backends: VerifyBackend[] = [nobleBackend, ...(native ? [native] : []), ...(system ? [system] : [])];
 const h = hexToBytes;
 
 describe('fixture', () => {

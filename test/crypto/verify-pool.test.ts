@@ -1,6 +1,6 @@
 import {
   VerifyPool,
-  getNativeBackend,
+  getBackend,
   isValidPrivateKey,
   nobleBackend,
   publicKeyFromPrivate,
@@ -9,7 +9,8 @@ import {
 import type { VerifyBackend, VerifyItem } from '../../src/crypto/index.js';
 import { flipBit, flipS, seededBytes } from './helpers.js';
 
-const native = getNativeBackend() as VerifyBackend;
+const native = getBackend('libsecp256k1') as VerifyBackend;
+const system = getBackend('system-libsecp256k1') as VerifyBackend;
 
 /** `count` valid items from a few keys (key derivation is the slow part of building them). */
 function validItems(count: number, seed: string): VerifyItem[] {
@@ -36,6 +37,7 @@ const tamperDigest = (it: VerifyItem): VerifyItem => ({ ...it, digest: flipBit(i
 
 // The JS backend verifies ~400 signatures a second per core, so it gets fewer bad-index cases.
 describe.each([
+  ['system-libsecp256k1', system, [0, 1, 249, 250, 317, 499]],
   ['libsecp256k1', native, [0, 1, 249, 250, 317, 499]],
   ['noble', nobleBackend, [0, 317]],
 ] as const)('VerifyPool with the %s backend', (_name, backend, badIndexes) => {
@@ -90,7 +92,7 @@ describe('VerifyPool lifecycle', () => {
   it('defaults to at least one worker and the selected backend', async () => {
     const pool = new VerifyPool();
     expect(pool.size).toBeGreaterThanOrEqual(1);
-    expect(pool.backend.name).toBe('libsecp256k1');
+    expect(pool.backend.name).toBe('system-libsecp256k1');
     expect(new VerifyPool({ size: 0 }).size).toBe(1);
     await pool.close();
   });
