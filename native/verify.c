@@ -9,9 +9,10 @@
  *
  * Two functions, both pure (no state beyond a verify context made once per Node environment):
  *   verify(sig64, digest32, pubkey33) -> boolean
- *   verifyBatch(items, count) -> index of the first invalid item, or -1
- *     items: count records of sig (64) | digest (32) | pubkey (33), packed back to back, the
- *     verify pool's wire format; one call checks a whole chunk without crossing into JS per item.
+ *   verifyBatch(items) -> index of the first invalid record, or -1
+ *     items: records of sig (64) | digest (32) | pubkey (33), packed back to back (the verify
+ *     pool's wire format), and nothing else: a length that is not a whole number of records is a
+ *     RangeError. One call checks a whole chunk without crossing into JS per record.
  *
  * Consensus semantics are the caller's: powchain's byte-level prechecks (canonical low-S
  * signature, 33-byte compressed key, 32-byte digest) run in TypeScript before either function,
@@ -27,10 +28,6 @@
 #define PUBKEY_BYTES 33
 #define ITEM_BYTES (SIG_BYTES + DIGEST_BYTES + PUBKEY_BYTES)
 
-#ifndef SECP256K1_CONTEXT_NONE
-/* libsecp256k1 before 0.2 needs the verify flag; 0.2 and later ignore it. */
-#define SECP256K1_CONTEXT_NONE SECP256K1_CONTEXT_VERIFY
-#endif
 
 static int check(const secp256k1_context *ctx, const unsigned char *sig, const unsigned char *digest, const unsigned char *pub) {
   secp256k1_ecdsa_signature s;
@@ -77,23 +74,23 @@ static napi_value Verify(napi_env env, napi_callback_info info) {
 }
 
 static napi_value VerifyBatch(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 1;
+  napi_value argv[1];
   secp256k1_context *ctx;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&ctx) != napi_ok) return NULL;
-  if (argc != 2) return throw_type(env, "verifyBatch(items, count) takes a Uint8Array and a count");
+  if (argc != 1) return throw_type(env, "verifyBatch(items) takes one Uint8Array");
   size_t length;
   const unsigned char *items = bytes_of(env, argv[0], &length);
   if (!items) return NULL;
-  uint32_t count;
-  if (napi_get_value_uint32(env, argv[1], &count) != napi_ok) return throw_type(env, "count must be a number");
-  if ((uint64_t)count * ITEM_BYTES > length) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "count is larger than the items hold");
+  /* The answer is an int32 index: more records than that could name is refused too. */
+  if (length % ITEM_BYTES != 0 || length / ITEM_BYTES > INT32_MAX) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "items must be whole 129-byte records");
     return NULL;
   }
+  size_t count = length / ITEM_BYTES;
   int32_t bad = -1;
-  for (uint32_t i = 0; i < count; i++) {
-    const unsigned char *item = items + (size_t)i * ITEM_BYTES;
+  for (size_t i = 0; i < count; i++) {
+    const unsigned char *item = items + i * ITEM_BYTES;
     if (!check(ctx, item, item + SIG_BYTES, item + SIG_BYTES + DIGEST_BYTES)) {
       bad = (int32_t)i;
       break;
@@ -104,6 +101,17 @@ static napi_value VerifyBatch(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * libsecp256k1 calls this instead of abort() when an argument breaks its API contract. The
+ * arguments above are always well formed, so it cannot happen with a correct library; if it
+ * does, the check in flight must fail rather than the process die: a failed check is an invalid
+ * signature, and the TypeScript self-test then refuses the module.
+ */
+static void on_illegal_argument(const char *message, void *data) {
+  (void)message;
+  (void)data;
+}
+
 static void destroy_context(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
@@ -112,10 +120,17 @@ static void destroy_context(napi_env env, void *data, void *hint) {
 
 NAPI_MODULE_INIT() {
   /* One context per environment (the main thread and each worker load the module separately);
-     a verify-only context is read-only after creation, and freed with its environment. */
-  secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-  if (ctx == NULL || napi_set_instance_data(env, ctx, destroy_context, NULL) != napi_ok) {
+     read-only after creation, and freed with its environment. The VERIFY flag is what libraries
+     before 0.2 need to verify at all (0.2 and later ignore it). */
+  secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
+  if (ctx == NULL) {
     napi_throw_error(env, NULL, "could not create a libsecp256k1 context");
+    return NULL;
+  }
+  secp256k1_context_set_illegal_callback(ctx, on_illegal_argument, NULL);
+  if (napi_set_instance_data(env, ctx, destroy_context, NULL) != napi_ok) {
+    secp256k1_context_destroy(ctx);
+    napi_throw_error(env, NULL, "could not keep the libsecp256k1 context");
     return NULL;
   }
   napi_property_descriptor props[] = {

@@ -69,7 +69,7 @@ async function loadChunkVerifier() {
   if (workerData.backend === 'system-libsecp256k1') {
     // One native call per chunk: the module walks the packed items itself.
     const native = require(workerData.library);
-    return (bytes, count) => native.verifyBatch(bytes, count);
+    return (bytes, count) => native.verifyBatch(bytes.subarray(0, count * ITEM));
   }
   let verify;
   if (workerData.backend === 'libsecp256k1') {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import type * as NativeSecp256k1 from 'secp256k1';
 import { hexToBytes } from '../encoding/index.js';
@@ -31,8 +32,8 @@ type NativeModule = typeof NativeSecp256k1;
 /** What native/verify.c exports. */
 export interface SystemVerifier {
   verify(sig64: Uint8Array, digest32: Uint8Array, pubkey33: Uint8Array): boolean;
-  /** `items`: `count` records of sig (64) | digest (32) | pubkey (33); the first invalid index, or -1. */
-  verifyBatch(items: Uint8Array, count: number): number;
+  /** `items`: whole records of sig (64) | digest (32) | pubkey (33); the first invalid index, or -1. */
+  verifyBatch(items: Uint8Array): number;
 }
 
 const requireCjs = createRequire(import.meta.url);
@@ -44,8 +45,11 @@ const requireCjs = createRequire(import.meta.url);
  */
 export const NATIVE_BINDINGS_SPECIFIER = 'secp256k1/bindings';
 
-/** Where scripts/build-native.mjs puts powchain's verifier: the same place from src/ and dist/. */
-export const SYSTEM_VERIFIER_PATH = fileURLToPath(new URL('../../native/build/Release/powchain_verify.node', import.meta.url));
+/**
+ * Where scripts/build-native.mjs puts powchain's verifier (the same place from src/ and dist/),
+ * unless POWCHAIN_VERIFIER_MODULE names another build of native/verify.c (a packager's, say).
+ */
+export const SYSTEM_VERIFIER_PATH = process.env.POWCHAIN_VERIFIER_MODULE || fileURLToPath(new URL('../../native/build/Release/powchain_verify.node', import.meta.url));
 
 // A known-good vector (d = 1, so the key is G) run once after loading, so that a binary that
 // loads but computes nonsense is reported as unavailable instead of splitting consensus.
@@ -96,7 +100,7 @@ function loadPackage(): VerifyBackend {
 /** The module native/verify.c, once loaded and self-tested (what the verify workers load too). */
 export function loadSystemVerifier(path = SYSTEM_VERIFIER_PATH): SystemVerifier {
   if (!existsSync(path)) {
-    throw new Error(`${path} is not built: install libsecp256k1's headers (Debian/Ubuntu: apt-get install libsecp256k1-dev) and run npm run build:native`);
+    throw new Error(`${path} is not built: install libsecp256k1's headers (Debian/Ubuntu: apt-get install libsecp256k1-dev), then run npm run build:native`);
   }
   const addon = requireCjs(path) as SystemVerifier;
   // Two records, the second with a flipped digest: the batch entry point must name item 1.
@@ -106,7 +110,7 @@ export function loadSystemVerifier(path = SYSTEM_VERIFIER_PATH): SystemVerifier 
     items.set(digest, i * 129 + 64);
     items.set(SELF_TEST.pubkey, i * 129 + 96);
   }
-  if (addon.verifyBatch(items, 2) !== 1) throw new Error('the system-libsecp256k1 batch check failed its known-answer self-test');
+  if (addon.verifyBatch(items) !== 1) throw new Error('the system-libsecp256k1 batch check failed its known-answer self-test');
   return addon;
 }
 

@@ -132,7 +132,7 @@ export class PowchainNode {
         tip: hashToHex(this.chain.tip.hash),
         verify: activeBackendName(),
         // Why a faster backend is not in use (say, libsecp256k1's headers were missing at install).
-        verifyFallback: verifyFallbackReasons().length > 0 ? verifyFallbackReasons() : undefined,
+        verifyFallbackReason: verifyFallbackReasons().join('; ') || undefined,
         hashing: this.kernel.name,
         mempool: loaded.accepted,
         mining: !!this.miner,

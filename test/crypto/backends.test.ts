@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { concatBytes, hexToBytes } from '../../src/encoding/index.js';
 import {
   CURVE_ORDER,
@@ -18,6 +21,7 @@ import {
   sign,
 } from '../../src/crypto/index.js';
 import type { VerifyBackend } from '../../src/crypto/index.js';
+import { ROOT, childEnv, ensureBuilt } from '../helpers/dist.js';
 import { N, flipBit, flipS, rawNative, rawNoble, seededBytes, to32, toBig } from './helpers.js';
 
 const native = getBackend('libsecp256k1') as VerifyBackend;
@@ -37,6 +41,21 @@ describe('backend selection', () => {
     expect(verifyFallbackReasons()).toEqual([]);
     expect(selectVerifyBackend('libsecp256k1')).toBe(native);
     expect(selectVerifyBackend('noble')).toBe(nobleBackend);
+  });
+
+  it('without the module, a process falls back to the package binding and says why', async () => {
+    // A real process: the backends are chosen once per process, at first use.
+    await ensureBuilt();
+    const script = `const v = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'crypto', 'verify.js')).href)});
+      console.log(JSON.stringify({ active: v.activeBackendName(), reasons: v.verifyFallbackReasons() }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: childEnv({ POWCHAIN_VERIFIER_MODULE: '/nonexistent/powchain_verify.node' }),
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    const out = JSON.parse(run.stdout) as { active: string; reasons: string[] };
+    expect(out.active).toBe('libsecp256k1');
+    expect(out.reasons).toEqual([expect.stringMatching(/^system-libsecp256k1: .*nonexistent.*not built.*libsecp256k1-dev/)]);
   });
 
   it('a module that is not built is reported with how to build it, not thrown at a caller', () => {
@@ -60,17 +79,17 @@ describe('the system module itself', () => {
     return out;
   };
 
-  it('verifyBatch names the first invalid record, or -1, and reads only `count` records', () => {
-    expect(addon.verifyBatch(packed(5), 5)).toBe(-1);
-    expect(addon.verifyBatch(packed(5, 0), 5)).toBe(0);
-    expect(addon.verifyBatch(packed(5, 3), 5)).toBe(3);
-    expect(addon.verifyBatch(packed(5, 4), 4)).toBe(-1);
-    expect(addon.verifyBatch(new Uint8Array(0), 0)).toBe(-1);
+  it('verifyBatch names the first invalid record, or -1', () => {
+    expect(addon.verifyBatch(packed(5))).toBe(-1);
+    expect(addon.verifyBatch(packed(5, 0))).toBe(0);
+    expect(addon.verifyBatch(packed(5, 3))).toBe(3);
+    expect(addon.verifyBatch(packed(5, 4))).toBe(4);
+    expect(addon.verifyBatch(new Uint8Array(0))).toBe(-1);
     // A subarray at an offset: the module reads the view, not its buffer's start.
-    const outer = new Uint8Array(7 + 2 * 129);
+    const outer = new Uint8Array(7 + 2 * 129 + 5);
     outer.set(packed(2, 1), 7);
-    expect(addon.verifyBatch(outer.subarray(7), 2)).toBe(1);
-    expect(addon.verifyBatch(outer.subarray(7), 1)).toBe(-1);
+    expect(addon.verifyBatch(outer.subarray(7, 7 + 2 * 129))).toBe(1);
+    expect(addon.verifyBatch(outer.subarray(7, 7 + 129))).toBe(-1);
   });
 
   it('refuses what is not its input with a typed error, never a crash', () => {
@@ -85,11 +104,12 @@ describe('the system module itself', () => {
     };
     const range = { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
     const type = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
-    expect(thrown(() => addon.verifyBatch(packed(2), 3))).toMatchObject(range);
-    expect(thrown(() => addon.verifyBatch(packed(1), -1))).toMatchObject(range);
-    expect(thrown(() => addon.verifyBatch('x' as unknown as Uint8Array, 1))).toMatchObject(type);
-    expect(thrown(() => addon.verifyBatch(new Uint16Array(200) as unknown as Uint8Array, 1))).toMatchObject(type);
-    expect(thrown(() => addon.verifyBatch(packed(1), '1' as unknown as number))).toMatchObject(type);
+    // Not whole records: a record cut short, or bytes past the last one.
+    expect(thrown(() => addon.verifyBatch(packed(2).subarray(0, 200)))).toMatchObject(range);
+    expect(thrown(() => addon.verifyBatch(new Uint8Array(130)))).toMatchObject(range);
+    expect(thrown(() => addon.verifyBatch('x' as unknown as Uint8Array))).toMatchObject(type);
+    expect(thrown(() => addon.verifyBatch(new Uint16Array(129) as unknown as Uint8Array))).toMatchObject(type);
+    expect(thrown(() => (addon.verifyBatch as (...a: unknown[]) => number)(packed(1), 1))).toMatchObject(type);
     expect(thrown(() => (addon.verify as (...a: unknown[]) => boolean)(new Uint8Array(64)))).toMatchObject(type);
   });
 
