@@ -41,7 +41,8 @@ export interface DecodedBlock extends Block {
 /**
  * Decode a whole block, computing each txid from its own byte span of the input. `maxBytes`
  * bounds the input before anything is read (a gossip or request handler passes the network's
- * block size limit).
+ * block size limit). The transactions' byte fields are views into `bytes` (readTx with views):
+ * `bytes` must not change afterwards, and a transaction kept apart from its block must be copied.
  */
 export function decodeBlockWithTxids(bytes: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER): DecodedBlock {
   if (bytes.length > maxBytes) {
@@ -54,7 +55,7 @@ export function decodeBlockWithTxids(bytes: Uint8Array, maxBytes = Number.MAX_SA
   const txids: Uint8Array[] = new Array(n);
   for (let k = 0; k < n; k++) {
     const start = r.offset;
-    txs[k] = readTx(r);
+    txs[k] = readTx(r, true);
     txids[k] = sha256d(bytes.subarray(start, r.offset));
   }
   r.end('block');

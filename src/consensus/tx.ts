@@ -76,21 +76,30 @@ export function encodeTx(tx: Transaction): Uint8Array {
   return w.finish();
 }
 
-export function readTx(r: ByteReader): Transaction {
+/**
+ * One transaction from `r`. By default its byte fields are copies, so a transaction outlives the
+ * message it came in. `views: true` makes them views into the input instead, for a block's
+ * transactions: they live as long as the block, which is kept whole anyway, and a block of
+ * thousands of inputs then decodes without thousands of small copies (and their collection).
+ * A views transaction keeps its whole block alive: copy it (decodeTx(encodeTx(tx))) to keep it
+ * apart from the block.
+ */
+export function readTx(r: ByteReader, views = false): Transaction {
   const version = r.u32();
   const nIn = r.count(Math.floor(r.remaining / MIN_INPUT_BYTES), 'input count');
   const inputs: TxInput[] = new Array(nIn);
   for (let k = 0; k < nIn; k++) {
-    const prevTxid = r.take(32, 'prevTxid');
+    const prevTxid = views ? r.bytesView(32, 'prevTxid') : r.take(32, 'prevTxid');
     const prevIndex = r.u32();
-    const unlock = r.varBytes(Math.min(MAX_UNLOCK_BYTES, r.remaining), 'unlock');
+    const max = Math.min(MAX_UNLOCK_BYTES, r.remaining);
+    const unlock = views ? r.varBytesView(max, 'unlock') : r.varBytes(max, 'unlock');
     inputs[k] = { prevTxid, prevIndex, unlock };
   }
   const nOut = r.count(Math.floor(r.remaining / OUTPUT_BYTES), 'output count');
   const outputs: TxOutput[] = new Array(nOut);
   for (let k = 0; k < nOut; k++) {
     const value = r.u64();
-    const pubKeyHash = r.take(20, 'pubKeyHash');
+    const pubKeyHash = views ? r.bytesView(20, 'pubKeyHash') : r.take(20, 'pubKeyHash');
     outputs[k] = { value, pubKeyHash };
   }
   const lockTime = r.u32();

@@ -55,15 +55,26 @@ function mix(): void {
   H[7] = (H[7]! + h) | 0;
 }
 
-/** Hash `data` into the module state H. */
-function run(data: Uint8Array): void {
-  for (let i = 0; i < 8; i++) H[i] = IV[i]!;
+/** Hash `data` into the module state H, from the IV or from a midstate after `before` bytes. */
+function run(data: Uint8Array, from: ArrayLike<number> = IV, before = 0): void {
+  for (let i = 0; i < 8; i++) H[i] = from[i]!;
   const len = data.length;
   const full = len - (len % 64);
   for (let off = 0; off < full; off += 64) compress(data, off);
-  const blocks = padTail(TAIL, data, full, false);
+  const blocks = padTail(TAIL, data, full, false, before + len);
   compress(TAIL, 0);
   if (blocks === 2) compress(TAIL, 64);
+}
+
+/**
+ * The SHA-256 state after the first 64 bytes of a message, to hash many messages that share them
+ * (the signature digests of one transaction's inputs) without compressing that block each time.
+ */
+export function sha256Midstate(first64: Uint8Array): Int32Array {
+  if (first64.length !== 64) throw new RangeError('a midstate is taken after exactly one 64-byte block');
+  for (let i = 0; i < 8; i++) H[i] = IV[i]!;
+  compress(first64, 0);
+  return Int32Array.from(H);
 }
 
 function writeState(out: Uint8Array): Uint8Array {
@@ -109,6 +120,18 @@ export function sha256d(data: Uint8Array): Uint8Array {
     run(data);
     for (let i = 0; i < 8; i++) W[i] = H[i]!;
   }
+  return secondPass();
+}
+
+/** sha256d of a message whose first 64 bytes gave `midstate` (sha256Midstate) and whose rest is `rest`. */
+export function sha256dResume(midstate: Int32Array, rest: Uint8Array): Uint8Array {
+  run(rest, midstate, 64);
+  for (let i = 0; i < 8; i++) W[i] = H[i]!;
+  return secondPass();
+}
+
+/** The second SHA-256 of sha256d, over the first digest already in W[0..7]. */
+function secondPass(): Uint8Array {
   W[8] = 0x80000000 | 0;
   W.fill(0, 9, 15);
   W[15] = 256;

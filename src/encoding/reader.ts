@@ -82,6 +82,13 @@ export class ByteReader {
 
   /** A CompactSize count that must not exceed `max` (checked before any allocation). */
   count(max: number, what = 'count'): number {
+    // Counts and lengths are nearly always one byte: answer those without making a BigInt.
+    const first = this.pos < this.bytes.length ? this.bytes[this.pos]! : -1;
+    if (first >= 0 && first < 0xfd) {
+      if (first > max) throw new DecodeError('oversized', `${what} ${first} exceeds the limit ${max}`);
+      this.pos++;
+      return first;
+    }
     const v = this.varint();
     if (v > BigInt(max)) throw new DecodeError('oversized', `${what} ${v} exceeds the limit ${max}`);
     return Number(v);
@@ -91,6 +98,12 @@ export class ByteReader {
   varBytes(max: number, what = 'bytes'): Uint8Array {
     const n = this.count(max, `${what} length`);
     return this.take(n, what);
+  }
+
+  /** As varBytes, but a view into the input (no copy): it keeps the input alive. */
+  varBytesView(max: number, what = 'bytes'): Uint8Array {
+    const n = this.count(max, `${what} length`);
+    return this.bytesView(n, what);
   }
 
   /** Fail unless the whole input was consumed. */

@@ -5,7 +5,7 @@ import type { Coin } from '../consensus/coin.js';
 import { RejectCode } from '../consensus/errors.js';
 import { checkTxInputs, signatureItems } from '../consensus/rules/contextual.js';
 import { checkTransaction } from '../consensus/rules/tx.js';
-import { encodeTx, isCoinbase, outpointKey, txid as computeTxid, type Transaction } from '../consensus/tx.js';
+import { decodeTx, encodeTx, isCoinbase, outpointKey, txid as computeTxid, type Transaction } from '../consensus/tx.js';
 import { bytesToHex } from '../encoding/hex.js';
 import { feeRate, type MempoolEntry } from './entry.js';
 import { selectForBlock } from './select.js';
@@ -67,7 +67,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     chain.on('connect', ({ block, txids }) => this.removeForBlock(block, txids));
     // Disconnect events come tip first: prepend, so a parent's block is re-admitted before its child's.
     chain.on('disconnect', ({ block }) => {
-      this.reorgTxs.unshift(...block.txs.slice(1));
+      // Copies: a decoded block's transactions are views into its bytes, which the pool must not keep alive.
+      this.reorgTxs.unshift(...block.txs.slice(1).map((tx) => decodeTx(encodeTx(tx))));
       this.reorgPending = true;
     });
     // Re-admission waits for the chain lock to be released: queue it behind the transition.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { BlockStatus, Chain, reindexChain, utxoSetHash, type BatchVerifier, type ChainOptions, type IndexEntry, type ProcessResult } from '../../src/chain/index.js';
-import type { Block } from '../../src/consensus/block.js';
+import { decodeBlockWithTxids, encodeBlock, type Block } from '../../src/consensus/block.js';
 import type { RejectCode } from '../../src/consensus/errors.js';
 import { headerHash } from '../../src/consensus/header.js';
 import type { Transaction, TxOutput } from '../../src/consensus/tx.js';
@@ -160,8 +160,11 @@ export class ChainHarness {
     return signSpend({ inputs, outputs, genesisHash: regtest.genesisHash });
   }
 
+  /** Submit `name` as a peer's block arrives: decoded from its bytes (so its fields are views into them). */
   submit(name: string, source = 'test'): Promise<ProcessResult> {
-    return this.chain.processBlock(this.get(name).block, { source });
+    const bytes = encodeBlock(this.get(name).block);
+    const block = decodeBlockWithTxids(bytes);
+    return this.chain.processBlock(block, { source, bytes, txids: block.txids });
   }
 
   /** Submit `name` and expect it stored and valid; `mainChain` says whether it must be the tip's chain. */

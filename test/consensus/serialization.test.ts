@@ -62,6 +62,15 @@ describe('fixed layouts', () => {
     expect(decodeBlock(bytes)).toEqual(block);
   });
 
+  test("a block's transactions are views into its bytes; decodeTx gives copies that outlive the input", () => {
+    const bytes = encodeBlock({ header: decodeHeader(new Uint8Array(80)), txs: [sampleTx, { ...sampleTx, lockTime: 9 }] });
+    const tx = decodeBlockWithTxids(bytes).txs[1]!;
+    for (const field of [tx.inputs[0]!.prevTxid, tx.inputs[0]!.unlock, tx.outputs[0]!.pubKeyHash]) expect(field.buffer).toBe(bytes.buffer);
+    const alone = decodeTx(encodeTx(tx));
+    expect(alone).toEqual(tx);
+    for (const field of [alone.inputs[0]!.prevTxid, alone.inputs[0]!.unlock, alone.outputs[0]!.pubKeyHash]) expect(field.buffer).not.toBe(bytes.buffer);
+  });
+
   test('decodeBlockWithTxids refuses input over maxBytes before reading it', () => {
     const bytes = encodeBlock({ header: decodeHeader(new Uint8Array(80)), txs: [sampleTx] });
     expect(decodeBlockWithTxids(bytes, bytes.length).txs).toHaveLength(1);

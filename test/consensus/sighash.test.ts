@@ -95,6 +95,40 @@ describe('signature digest', () => {
     expect(signatureDigest(baseTx, 0, { ...spent, pubKeyHash: pkh }, GENESIS)).not.toEqual(base);
   });
 
+  test('random transactions of 1 to 40 inputs and outputs: every input digest equals the spec formula', () => {
+    let seed = 99;
+    const rand = (n: number) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    for (let k = 0; k < 60; k++) {
+      const nIn = 1 + (k % 40);
+      const nOut = 1 + ((k * 7) % 40);
+      const tx: Transaction = {
+        version: k * 0x01010101,
+        inputs: Array.from({ length: nIn }, (_, i) => ({ prevTxid: rand(32), prevIndex: (i * 0x9e3779b9) >>> 0, unlock: rand(97) })),
+        outputs: Array.from({ length: nOut }, (_, i) => ({ value: BigInt(i) * 123_456_789_123n + BigInt(k), pubKeyHash: rand(20) })),
+        lockTime: (k * 0x7654321) >>> 0,
+      };
+      const ctx = new SighashContext(tx, GENESIS);
+      // Another context in between: contexts share scratch space and must not see each other's.
+      const other = new SighashContext(baseTx, GENESIS);
+      for (let i = 0; i < nIn; i++) {
+        const prev: TxOutput = { value: (1n << 63n) + BigInt(i * k), pubKeyHash: rand(20) };
+        expect([k, i, ctx.digest(i, prev)]).toEqual([k, i, specDigest(tx, i, prev, GENESIS)]);
+      }
+      expect(other.digest(0, spent)).toEqual(base);
+    }
+  });
+
+  test('unusual field sizes take the general encoder: the same bytes, or its error', () => {
+    const odd: TxOutput = { value: 5000n, pubKeyHash: fill(21, 0x77) };
+    expect(signatureDigest(baseTx, 0, odd, GENESIS)).toEqual(specDigest(baseTx, 0, odd, GENESIS));
+    const tx = cloneTx(baseTx);
+    tx.outputs[1]!.pubKeyHash = fill(19, 0x32);
+    tx.inputs[0]!.prevTxid = fill(31, 0x01);
+    expect(signatureDigest(tx, 1, spent, GENESIS)).toEqual(specDigest(tx, 1, spent, GENESIS));
+    expect(() => signatureDigest(baseTx, 0, { ...spent, value: 1n << 64n }, GENESIS)).toThrow();
+    expect(() => new SighashContext(baseTx, GENESIS.subarray(0, 31))).toThrow(RangeError);
+  });
+
   test('does not change when any unlock changes (unlocks carry the signatures)', () => {
     const tx = cloneTx(baseTx);
     tx.inputs[0]!.unlock = fill(97, 0xee);

@@ -1,6 +1,7 @@
 import { bytesToHex, hashToHex, hexToBytes } from '../../src/encoding/index.js';
 import { hash160, hmacSha256, sha256, sha256d } from '../../src/crypto/index.js';
 import { ripemd160 } from '../../src/crypto/ripemd160.js';
+import { sha256dResume, sha256Midstate } from '../../src/crypto/sha256.js';
 import { sha256Vectors } from './fixtures.js';
 
 /** Rebuilds the long inputs the fixture describes by a generator instead of listing. */
@@ -110,6 +111,23 @@ describe('the hot-path SHA-256 (src/crypto/sha256.ts) against @noble/hashes', ()
     const big = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
     const view = big.subarray(37, 37 + 100);
     expect(bytesToHex(sha256(view))).toBe(bytesToHex(sha256(view.slice())));
+  });
+
+  it('resumes from a midstate: sha256dResume(midstate of the first 64 bytes, rest) is sha256d of the whole', async () => {
+    const { sha256: noble } = await import('@noble/hashes/sha2.js');
+    const head = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff);
+    const mid = sha256Midstate(head);
+    for (let len = 0; len <= 200; len++) {
+      const rest = Uint8Array.from({ length: len }, (_, i) => (i * 101 + len) & 0xff);
+      const whole = new Uint8Array(64 + len);
+      whole.set(head);
+      whole.set(rest, 64);
+      expect([len, bytesToHex(sha256dResume(mid, rest))]).toEqual([len, bytesToHex(noble(noble(whole)))]);
+    }
+    // The midstate is the caller's own copy: hashing in between does not disturb it.
+    sha256d(new Uint8Array(500));
+    expect(bytesToHex(sha256dResume(mid, new Uint8Array(0)))).toBe(bytesToHex(noble(noble(head))));
+    expect(() => sha256Midstate(new Uint8Array(63))).toThrow(RangeError);
   });
 
   it('returns a fresh array each call (callers keep results while hashing more)', () => {

@@ -155,10 +155,35 @@ describe('bounded reads', () => {
     expect(decodeErrorCode(() => reader('ffffffffffffffffff').count(1000))).toBe('oversized');
   });
 
+  test('one-byte counts (read without a BigInt) and longer ones agree with varint at every edge', () => {
+    for (const hex of ['00', '01', 'fc', 'fdfd00', 'fdffff', 'fe00000100', 'ff0000000001000000']) {
+      const expected = Number(reader(hex).varint());
+      const r = reader(hex + 'ee');
+      expect([hex, r.count(2 ** 40)]).toEqual([hex, expected]);
+      expect(r.offset).toBe(hex.length / 2);
+    }
+    expect(decodeErrorCode(() => reader('fc').count(0xfb))).toBe('oversized');
+    expect(reader('fc').count(0xfc)).toBe(0xfc);
+    expect(decodeErrorCode(() => reader('').count(5))).toBe('truncated');
+    // Non-minimal encodings are still refused on the long path.
+    expect(decodeErrorCode(() => reader('fd0500').count(10))).toBe('non-minimal-varint');
+  });
+
   test('varBytes: length checked against the bound, then against the input', () => {
     expect(bytesToHex(reader('03aabbcc').varBytes(3))).toBe('aabbcc');
     expect(decodeErrorCode(() => reader('03aabbcc').varBytes(2))).toBe('oversized');
     expect(decodeErrorCode(() => reader('04aabbcc').varBytes(10))).toBe('truncated');
+  });
+
+  test('varBytesView: the same checks, and a view that shares the input instead of a copy', () => {
+    const input = hexToBytes('03aabbcc');
+    const view = new ByteReader(input).varBytesView(3);
+    expect(bytesToHex(view)).toBe('aabbcc');
+    expect(view.buffer).toBe(input.buffer);
+    const copy = new ByteReader(input).varBytes(3);
+    expect(copy.buffer).not.toBe(input.buffer);
+    expect(decodeErrorCode(() => reader('03aabbcc').varBytesView(2))).toBe('oversized');
+    expect(decodeErrorCode(() => reader('04aabbcc').varBytesView(10))).toBe('truncated');
   });
 
   test.each([

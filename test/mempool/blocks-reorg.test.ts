@@ -80,6 +80,9 @@ describe('reorg re-admission', () => {
 
     expect(poolIds(f.pool)).toEqual([idOf(X)]);
     assertConsistent(f.pool);
+    // Re-admitted as copies: no field of it holds on to the disconnected block's bytes.
+    const back = f.pool.get(idOf(X))!.tx;
+    for (const field of [back.inputs[0]!.prevTxid, back.inputs[0]!.unlock, back.outputs[0]!.pubKeyHash]) expect(field.buffer.byteLength).toBe(field.length);
   });
 
   test('a chain of txs across several disconnected blocks comes back whole, with pool children', async () => {
