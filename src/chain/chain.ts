@@ -304,7 +304,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       view.put(record.key, record.value);
     }
     await this.commitLocked(view.batchOps());
-    this.coins.apply(view.changes());
+    this.coins.apply(view);
     this.applyTransition(fork, disconnected, connected, newTip);
   }
 

@@ -57,12 +57,12 @@ export class CoinCache implements CoinSource {
   }
 
   /** Apply a written transition: each outpoint's final state (a coin, or null when spent). */
-  apply(changes: Iterable<[string, Coin | null]>): void {
+  apply(changes: { forEachChange(fn: (key: string, coin: Coin | null) => void): void }): void {
     if (this.capacity === 0) return;
-    for (const [k, coin] of changes) {
+    changes.forEachChange((k, coin) => {
       if (coin) this.insert(k, coin);
       else this.coins.delete(k);
-    }
+    });
   }
 
   private insert(k: string, coin: Coin): void {

@@ -1,5 +1,5 @@
 import type { Coin } from '../consensus/coin.js';
-import { outpointMapKey, txMapPrefix } from '../consensus/tx.js';
+import { outpointMapKey } from '../consensus/tx.js';
 import type { CoinSource } from './coin-cache.js';
 import { Arena } from '../encoding/arena.js';
 import { encodeCoin, encodeHistory, keys } from './layout.js';
@@ -44,9 +44,10 @@ export class CoinView {
     if (this.source === committed) this.source = next;
   }
 
-  /** Each outpoint this view changed and its final state: a coin, or null when spent. */
-  *changes(): Generator<[string, Coin | null]> {
-    for (const [k, c] of this.overlay) yield [k, c.coin];
+  /** Each outpoint this view changed (its map key) and its final state: a coin, or null when spent. */
+  forEachChange(fn: (key: string, coin: Coin | null) => void): void {
+    // forEach, not a generator: a block changes thousands of outpoints, and each yield allocates.
+    this.overlay.forEach((c, k) => fn(k, c.coin));
   }
 
   get(txid: Uint8Array, index: number, key = outpointMapKey(txid, index)): Coin | undefined {
@@ -59,12 +60,11 @@ export class CoinView {
     this.addAt(outpointMapKey(txid, index), txid, index, coin);
   }
 
-  /** The outputs of transaction `txid` as new coins (one key prefix for them all: blocks pay thousands). */
+  /** The outputs of transaction `txid` as new coins. */
   addOutputs(txid: Uint8Array, outputs: readonly { value: bigint; pubKeyHash: Uint8Array }[], height: number, coinbase: boolean): void {
-    const prefix = txMapPrefix(txid);
     for (let i = 0; i < outputs.length; i++) {
       const o = outputs[i]!;
-      this.addAt(prefix + i, txid, i, { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase });
+      this.addAt(outpointMapKey(txid, i), txid, i, { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase });
     }
   }
 

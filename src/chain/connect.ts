@@ -11,7 +11,7 @@ import {
   type SignatureItem,
 } from '../consensus/rules/contextual.js';
 import { bytesKey, bytesToHex, equalBytes } from '../encoding/hex.js';
-import { outpointMapKey, txMapPrefix } from '../consensus/tx.js';
+import { outpointMapKey } from '../consensus/tx.js';
 import type { CoinView } from './coin-view.js';
 import { decodeUndo, encodeUndo, keys } from './layout.js';
 
@@ -209,9 +209,8 @@ export function disconnectBlock(
   for (let t = block.txs.length - 1; t >= 0; t--) {
     const tx = block.txs[t]!;
     const id = txids[t]!;
-    const prefix = txMapPrefix(id);
     tx.outputs.forEach((_o, i) => {
-      const key = prefix + i;
+      const key = outpointMapKey(id, i);
       const coin = view.get(id, i, key);
       if (coin) view.spend(id, i, key);
       // An output spent later on the chain is already gone; when checking a chain (strict) it must not be.

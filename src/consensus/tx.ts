@@ -119,18 +119,25 @@ export function txid(tx: Transaction): Uint8Array {
   return sha256d(encodeTx(tx));
 }
 
+/** Where outpoint map keys are built: one flat string per key, with nothing else allocated. */
+const KEY = Buffer.alloc(1 + 32 + 4);
+KEY[0] = 32;
+
 /**
- * A map key for an outpoint: the txid's bytes as a Latin-1 string (built natively, where hex is
- * built digit by digit), its length first so keys of different lengths can never collide, then
- * the index.
+ * A map key for an outpoint: one Latin-1 character per byte of the txid's length (32), the txid,
+ * and the index as four little-endian bytes, made in one step as a flat string. Building it from
+ * a hex or Latin-1 txid plus a decimal index took several strings per key (and a flatten when the
+ * map hashed it); blocks look up and create several keys per transaction. A txid of another length
+ * takes the general form, whose first character is its length: the two kinds never collide.
  */
 export function outpointMapKey(txid: Uint8Array, index: number): string {
-  return txMapPrefix(txid) + index;
-}
-
-/** The part of outpointMapKey that depends on the txid alone: built once for all outputs of a transaction. */
-export function txMapPrefix(txid: Uint8Array): string {
-  return `${String.fromCharCode(txid.length)}${bytesKey(txid)}:`;
+  if (txid.length !== 32) return `${String.fromCharCode(txid.length)}${bytesKey(txid)}:${index}`;
+  KEY.set(txid, 1);
+  KEY[33] = index & 0xff;
+  KEY[34] = (index >>> 8) & 0xff;
+  KEY[35] = (index >>> 16) & 0xff;
+  KEY[36] = index >>> 24;
+  return KEY.toString('latin1', 0, KEY.length);
 }
 
 export function outpointKey(txidBytes: Uint8Array, index: number): string {

@@ -9,7 +9,8 @@ export function padTail(tail: Uint8Array, data: Uint8Array, full: number, little
   const rest = data.length - full;
   const blocks = rest < 56 ? 1 : 2;
   tail.fill(0, 0, blocks * 64);
-  tail.set(data.subarray(full), 0);
+  // Byte by byte: under 64 bytes, and a subarray to set() from would be an allocation per hash.
+  for (let i = 0; i < rest; i++) tail[i] = data[full + i]!;
   tail[rest] = 0x80;
   const end = blocks * 64;
   // The bit length's low and high 32-bit words (the high word is len / 2^29).

@@ -88,6 +88,11 @@ function compress(data: Uint8Array, off: number): void {
 }
 
 export function ripemd160(data: Uint8Array): Uint8Array {
+  return ripemd160Into(data, new Uint8Array(20));
+}
+
+/** RIPEMD-160 of `data` written into `out` (20 bytes). */
+export function ripemd160Into(data: Uint8Array, out: Uint8Array): Uint8Array {
   H[0] = 0x67452301;
   H[1] = 0xefcdab89 | 0;
   H[2] = 0x98badcfe | 0;
@@ -99,7 +104,6 @@ export function ripemd160(data: Uint8Array): Uint8Array {
   const blocks = padTail(TAIL, data, full, true);
   compress(TAIL, 0);
   if (blocks === 2) compress(TAIL, 64);
-  const out = new Uint8Array(20);
   for (let i = 0, o = 0; i < 5; i++, o += 4) {
     const v = H[i]!;
     out[o] = v & 0xff;

@@ -42,6 +42,9 @@ describe('bench --json', () => {
       'verify.noble',
       'verify.native-1-thread',
       'verify.native-per-cpu-s',
+      // The system libsecp256k1 through powchain's module, which the README's install builds.
+      'verify.system-1-thread',
+      'verify.system-per-cpu-s',
       expect.stringMatching(/^verify\.pool-\d+-threads$/),
       expect.stringMatching(/^verify\.pool-\d+-threads-per-cpu-s$/),
     ]);
@@ -62,5 +65,8 @@ describe('bench --json', () => {
     }
     // The first result is the baseline of the second: a ratio against an in-process figure.
     expect((results[1]!.baseline as { name: string }).name).toBe('verify.noble');
+    // The system library's baseline is the package's, and the pool's is the faster of the two.
+    expect((results[3]!.baseline as { name: string }).name).toBe('verify.native-1-thread');
+    expect(['verify.system-1-thread', 'verify.native-1-thread']).toContain((results[5]!.baseline as { name: string }).name);
   });
 });

@@ -53,7 +53,9 @@ test('a coin added and spent within one view is only deleted, and leaves nothing
 
   const ops = view.batchOps();
   expect(describeOps(ops, [{ txid: txA, index: 0 }])).toEqual(['del coin(a1a1:0)']);
-  expect([...view.changes()].map(([, c]) => c)).toEqual([null]);
+  const changes: (Coin | null)[] = [];
+  view.forEachChange((_k, c) => changes.push(c));
+  expect(changes).toEqual([null]);
   await store.batch(ops);
   expect(store.get(keys.coin(txA, 0))).toBeUndefined();
 });

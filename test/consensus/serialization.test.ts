@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { blockSize, blockTxids, decodeBlock, decodeBlockWithTxids, encodeBlock, type Block } from '../../src/consensus/block.js';
 import { decodeHeader, encodeHeader, HEADER_BYTES, headerHash } from '../../src/consensus/header.js';
-import { decodeTx, encodeTx, outpointKey, txid, txSize, type Transaction } from '../../src/consensus/tx.js';
+import { decodeTx, encodeTx, outpointKey, outpointMapKey, txid, txSize, type Transaction } from '../../src/consensus/tx.js';
 import { sha256d } from '../../src/crypto/hash.js';
 import { DecodeError } from '../../src/encoding/errors.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../../src/encoding/hex.js';
@@ -75,6 +75,28 @@ describe('fixed layouts', () => {
     const bytes = encodeBlock({ header: decodeHeader(new Uint8Array(80)), txs: [sampleTx] });
     expect(decodeBlockWithTxids(bytes, bytes.length).txs).toHaveLength(1);
     expect(decodeErrorCode(() => decodeBlockWithTxids(bytes, bytes.length - 1))).toBe('oversized');
+  });
+
+  test('outpointMapKey: one key per outpoint, none shared, whatever the index or the txid length', () => {
+    const txids = [new Uint8Array(32), Uint8Array.from({ length: 32 }, (_, i) => i), new Uint8Array(32).fill(0xff), new Uint8Array(31), new Uint8Array(33), new Uint8Array(0)];
+    const indexes = [0, 1, 255, 256, 65_535, 65_536, 0x7fffffff, 0xffffffff];
+    const seen = new Map<string, string>();
+    for (const t of txids) {
+      for (const i of indexes) {
+        const key = outpointMapKey(t, i);
+        const who = `${bytesToHex(t)}:${i}`;
+        expect([who, seen.get(key)]).toEqual([who, undefined]);
+        seen.set(key, who);
+        // The same outpoint, from another array with the same bytes, has the same key.
+        expect(outpointMapKey(t.slice(), i)).toBe(key);
+      }
+    }
+    expect(seen.size).toBe(txids.length * indexes.length);
+    // A key is its own string: building the next one does not change it.
+    const first = outpointMapKey(txids[1]!, 5);
+    outpointMapKey(txids[2]!, 6);
+    expect(first).toBe(outpointMapKey(txids[1]!, 5));
+    expect(first).toHaveLength(37);
   });
 
   test('outpointKey is hex txid (internal order) and index', () => {

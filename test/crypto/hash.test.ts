@@ -1,5 +1,6 @@
 import { bytesToHex, hashToHex, hexToBytes } from '../../src/encoding/index.js';
 import { hash160, hmacSha256, sha256, sha256d } from '../../src/crypto/index.js';
+import { hash160Equals } from '../../src/crypto/hash.js';
 import { ripemd160 } from '../../src/crypto/ripemd160.js';
 import { sha256dResume, sha256Midstate } from '../../src/crypto/sha256.js';
 import { sha256Vectors } from './fixtures.js';
@@ -64,6 +65,20 @@ describe('hash160', () => {
     // Public key of private key 1; its hash160 is the payload of Bitcoin's 1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH.
     const g = hexToBytes('0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798');
     expect(bytesToHex(hash160(g))).toBe('751e76e8199196d454941c45d1b3a323f1433bd6');
+  });
+
+  it('hash160Equals says whether hash160(x) is the given hash, for every byte that could differ', () => {
+    for (let len = 0; len <= 250; len += 7) {
+      const x = Uint8Array.from({ length: len }, (_, i) => (i * 31 + len) & 0xff);
+      const h = hash160(x);
+      expect([len, hash160Equals(x, h)]).toEqual([len, true]);
+      for (let i = 0; i < 20; i++) {
+        const other = h.slice();
+        other[i]! ^= 0x40;
+        expect([len, i, hash160Equals(x, other)]).toEqual([len, i, false]);
+      }
+      expect(hash160Equals(x, h.subarray(0, 19))).toBe(false);
+    }
   });
 });
 

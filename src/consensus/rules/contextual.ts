@@ -1,5 +1,4 @@
-import { hash160 } from '../../crypto/hash.js';
-import { equalBytes } from '../../encoding/hex.js';
+import { hash160Equals } from '../../crypto/hash.js';
 import { MAX_MONEY, moneyRange } from '../amounts.js';
 import type { Block } from '../block.js';
 import type { Coin } from '../coin.js';
@@ -103,7 +102,7 @@ export function checkTxInputs(tx: Transaction, coins: readonly (Coin | undefined
     if (!moneyRange(coin.value)) return { ok: false, code: RejectCode.InputValuesOutOfRange, reason: `input ${i} value out of range` };
     inSum += coin.value;
     if (inSum > MAX_MONEY) return { ok: false, code: RejectCode.InputValuesOutOfRange, reason: 'input total exceeds MAX_MONEY' };
-    if (!equalBytes(hash160(unlockPubkey(input.unlock)), coin.pubKeyHash)) {
+    if (!hash160Equals(unlockPubkey(input.unlock), coin.pubKeyHash)) {
       return { ok: false, code: RejectCode.PubKeyMismatch, reason: `input ${i} key does not hash to the spent output's pubKeyHash` };
     }
   }
