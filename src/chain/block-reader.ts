@@ -6,10 +6,15 @@ import { keys } from './layout.js';
 import type { ChainStore } from './store.js';
 import { BoundedMap } from '../collections/bounded-map.js';
 
-/** RECENT_BLOCKS: decoded blocks kept, so connecting right after storing does not re-read them. */
+/**
+ * RECENT_BLOCKS: decoded blocks kept, so connecting right after storing does not re-read them.
+ * The chain forgets a block once it is connected and written: past that point it is only read
+ * again by a reorganisation, and keeping a sync batch's worth of decoded blocks alive for another
+ * batch cost memory (up to 64 full blocks) and garbage-collector work for nothing.
+ */
 const RECENT_BLOCKS = 64;
 
-/** Reads of stored blocks, with the few most recently seen blocks kept decoded. */
+/** Reads of stored blocks, with the few most recently stored blocks kept decoded until connected. */
 export class BlockReader {
   private readonly recent = new BoundedMap<string, DecodedBlock>(RECENT_BLOCKS);
 
@@ -17,6 +22,11 @@ export class BlockReader {
 
   remember(hashHex: string, block: DecodedBlock): void {
     this.recent.set(hashHex, block);
+  }
+
+  /** Drop the decoded copy of a block (it stays readable from the store). */
+  forget(hashHex: string): void {
+    this.recent.delete(hashHex);
   }
 
   blockBytes(hash: Uint8Array): Uint8Array | undefined {

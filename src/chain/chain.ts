@@ -278,7 +278,6 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
   }
 
-
   /**
    * Disconnect back to the fork with `target` and connect the branch up to it. A transition that
    * disconnects anything is one batch (transition.ts); a plain extension commits block by block,
@@ -305,6 +304,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
     await this.commitLocked(view.batchOps());
     this.coins.apply(view);
+    for (const { entry } of connected) this.reader.forget(entry.hashHex);
     this.applyTransition(fork, disconnected, connected, newTip);
   }
 

@@ -159,6 +159,21 @@ describe('duplicates, orphans and context-free failures inside a batch', () => {
     h.expectTip('b2');
   });
 
+  test('a block is kept decoded from storing until it is connected, and read from disk after', async () => {
+    // Equal work: b3 is stored as a side branch and not connected (the first seen, m3, wins).
+    const main = h.block('m3', 'a2');
+    const side = h.block('b3', 'a2', { timeDelta: 61 });
+    const [rm, rs] = await h.chain.processBlocks([main, side].map((b) => ({ block: b.block })));
+    expect([rm!.status, rs!.status]).toEqual(['connected', 'connected']);
+    expect(h.chain.tip).toBe(h.entry('m3'));
+    // The side block's decoded copy is the one handed in (same transaction array); the connected
+    // one's was dropped once written, and it comes back equal, from the database.
+    expect(h.chain.readBlock(h.entry('b3')).txs).toBe(side.block.txs);
+    const reread = h.chain.readBlock(h.entry('m3'));
+    expect(reread.txs).not.toBe(main.block.txs);
+    expect({ header: reread.header, txs: reread.txs }).toEqual(main.block);
+  });
+
   test('an empty batch answers nothing and changes nothing', async () => {
     h.clearEvents();
     expect(await h.chain.processBlocks([])).toEqual([]);
