@@ -168,8 +168,8 @@ describe('duplicates, orphans and context-free failures inside a batch', () => {
     expect(h.chain.tip).toBe(h.entry('m3'));
     // The side block's decoded copy is the one handed in (same transaction array); the connected
     // one's was dropped once written, and it comes back equal, from the database.
-    expect(h.chain.readBlock(h.entry('b3')).txs).toBe(side.block.txs);
-    const reread = h.chain.readBlock(h.entry('m3'));
+    expect(h.chain.readBlock(h.entry('b3')!).txs).toBe(side.block.txs);
+    const reread = h.chain.readBlock(h.entry('m3')!);
     expect(reread.txs).not.toBe(main.block.txs);
     expect({ header: reread.header, txs: reread.txs }).toEqual(main.block);
   });
