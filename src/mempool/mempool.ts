@@ -8,6 +8,8 @@ import { checkTransaction } from '../consensus/rules/tx.js';
 import { decodeTx, encodeTx, isCoinbase, outpointKey, txid as computeTxid, type Transaction } from '../consensus/tx.js';
 import { bytesToHex } from '../encoding/hex.js';
 import { feeRate, type MempoolEntry } from './entry.js';
+import { EvictionIndex } from './eviction-index.js';
+import { planEviction, type EvictionContext } from './eviction.js';
 import { selectForBlock } from './select.js';
 
 export interface MempoolOptions {
@@ -20,6 +22,8 @@ export interface MempoolOptions {
   /** MAX_ANCESTORS: longest chain of unconfirmed parents a transaction may have. */
   maxAncestors: number;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 export const DEFAULT_MEMPOOL_OPTIONS: MempoolOptions = {
   maxBytes: 64 * 1024 * 1024,
@@ -46,6 +50,8 @@ export interface MempoolEvents {
  */
 export class Mempool extends EventEmitter<MempoolEvents> {
   private readonly entries = new Map<string, MempoolEntry>();
+  /** The entries by package fee rate, for eviction (every change to descFee or descSize goes through it). */
+  private readonly byPackageRate = new EvictionIndex();
   /** outpoint key → id of the in-pool transaction spending it. */
   private readonly spentBy = new Map<string, string>();
   private bytes = 0;
@@ -106,6 +112,16 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return [...this.entries.values()];
   }
 
+  /** Up to `limit` entries from the cheapest package (an entry with its descendants) up: the order a full pool evicts in. */
+  evictionOrder(limit = Infinity): MempoolEntry[] {
+    const out: MempoolEntry[] = [];
+    for (const c of this.byPackageRate.ascending()) {
+      if (out.length >= limit) break;
+      out.push(c.entry);
+    }
+    return out;
+  }
+
   /** The in-pool transaction spending an outpoint, if any. */
   spender(txid: Uint8Array, index: number): MempoolEntry | undefined {
     const id = this.spentBy.get(outpointKey(txid, index));
@@ -159,7 +175,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (rate < this.opts.minRelayFeeRate) return fail(RejectCode.MinRelayFeeNotMet, `fee rate ${rate.toFixed(0)} < minimum ${this.opts.minRelayFeeRate} per kB`);
 
     // Plan evictions before the costly signature check, apply them only once the tx is known good.
-    const evict = this.planEviction(size, inputs.fee, rate, ancestors);
+    const evict = planEviction(this.evictionContext(), size, inputs.fee, rate, ancestors);
     if (!evict) return fail(RejectCode.MempoolFull, 'mempool is full and the fee rate is too low to evict enough');
 
     const items = signatureItems(tx, coins as Coin[], params.genesisHash).filter((it) => !this.chain.sigCache.has(it));
@@ -175,11 +191,13 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
     const entry: MempoolEntry = { tx, txid: id, id: idHex, size, fee: inputs.fee, time: this.clock(), height: this.chain.height, parents, children: new Set(), descFee: inputs.fee, descSize: size };
     this.entries.set(idHex, entry);
+    this.byPackageRate.add(entry);
     for (const a of ancestors) {
       const ae = this.entries.get(a);
       if (!ae) continue;
       ae.descFee += inputs.fee;
       ae.descSize += size;
+      this.byPackageRate.update(ae);
     }
     this.nextExpiry = Math.min(this.nextExpiry, entry.time + this.opts.expirySeconds);
     this.bytes += size;
@@ -222,6 +240,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
   private removeEntry(e: MempoolEntry, reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg'): void {
     if (!this.entries.delete(e.id)) return;
+    this.byPackageRate.remove(e);
     this.bytes -= e.size;
     for (const input of e.tx.inputs) {
       const k = outpointKey(input.prevTxid, input.prevIndex);
@@ -242,59 +261,34 @@ export class Mempool extends EventEmitter<MempoolEvents> {
    * anything is unlinked: once a middle transaction is gone, a descendant no longer leads to them.
    */
   private removePackage(pkg: readonly MempoolEntry[], reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg'): void {
-    const inPkg = new Set(pkg.map((x) => x.id));
-    for (const x of pkg) {
-      for (const a of this.ancestorsOf(x.parents)) {
-        const ae = inPkg.has(a) ? undefined : this.entries.get(a);
-        if (!ae) continue;
-        ae.descFee -= x.fee;
-        ae.descSize -= x.size;
-      }
-    }
+    this.forEachAncestorOutside(pkg, NONE, (a, x) => {
+      const ae = this.entries.get(a);
+      if (!ae) return;
+      ae.descFee -= x.fee;
+      ae.descSize -= x.size;
+      this.byPackageRate.update(ae);
+    });
     for (const x of pkg) this.removeEntry(x, reason);
   }
 
-  /**
-   * The entries to evict so that `size` more bytes fit: lowest fee-rate packages (a transaction
-   * with its descendants) first, and only packages paying less than `rate`. The package of an
-   * ancestor of the newcomer includes the newcomer (evicting it would orphan the newcomer); if
-   * such a package is the cheapest, the newcomer cannot get in. Undefined when the room cannot
-   * be made: nothing is evicted then. Evicts nothing itself.
-   */
-  private planEviction(size: number, fee: bigint, rate: number, ancestors: ReadonlySet<string>): MempoolEntry[] | undefined {
-    const gone = new Set<string>();
-    const out: MempoolEntry[] = [];
-    // What packages planned for eviction take out of the descendant totals of the entries that stay.
-    const less = new Map<string, { fee: bigint; size: number }>();
-    let bytes = this.bytes;
-    while (bytes + size > this.opts.maxBytes) {
-      let worst: { e: MempoolEntry; rate: number; ancestor: boolean } | undefined;
-      for (const e of this.entries.values()) {
-        if (gone.has(e.id)) continue;
-        const d = less.get(e.id);
-        const ancestor = ancestors.has(e.id);
-        const pkgFee = e.descFee - (d?.fee ?? 0n) + (ancestor ? fee : 0n);
-        const pkgSize = e.descSize - (d?.size ?? 0) + (ancestor ? size : 0);
-        const r = feeRate(pkgFee, pkgSize);
-        if (!worst || r < worst.rate) worst = { e, rate: r, ancestor };
-      }
-      if (!worst || worst.ancestor || worst.rate >= rate) return undefined;
-      const pkg = this.withDescendants(worst.e).filter((x) => !gone.has(x.id));
-      const inPkg = new Set(pkg.map((x) => x.id));
-      for (const x of pkg) {
-        gone.add(x.id);
-        out.push(x);
-        bytes -= x.size;
-        for (const a of this.ancestorsOf(x.parents)) {
-          if (inPkg.has(a) || gone.has(a)) continue;
-          const d = less.get(a) ?? { fee: 0n, size: 0 };
-          d.fee += x.fee;
-          d.size += x.size;
-          less.set(a, d);
-        }
-      }
+  /** For each member x of `pkg` and each in-pool ancestor of x outside `pkg` and `skip`: fn(ancestor, x). */
+  private forEachAncestorOutside(pkg: readonly MempoolEntry[], skip: ReadonlySet<string>, fn: (ancestor: string, x: MempoolEntry) => void): void {
+    const inPkg = new Set(pkg.map((x) => x.id));
+    for (const x of pkg) {
+      for (const a of this.ancestorsOf(x.parents)) if (!inPkg.has(a) && !skip.has(a)) fn(a, x);
     }
-    return out;
+  }
+
+  /** What eviction planning (eviction.ts) reads of the pool. */
+  private evictionContext(): EvictionContext {
+    return {
+      bytes: this.bytes,
+      maxBytes: this.opts.maxBytes,
+      index: this.byPackageRate,
+      entry: (id) => this.entries.get(id),
+      withDescendants: (e) => this.withDescendants(e),
+      forEachAncestorOutside: (pkg, skip, fn) => this.forEachAncestorOutside(pkg, skip, fn),
+    };
   }
 
   /** Drop entries (with descendants) older than the expiry age. */

@@ -134,6 +134,14 @@ export function assertConsistent(pool: Mempool): void {
     if (e.descFee !== fee || e.descSize !== size) throw new Error(`${e.id}: descendant totals ${e.descFee}/${e.descSize}, its descendants add up to ${fee}/${size}`);
   }
   if (bytes !== pool.totalBytes) throw new Error(`totalBytes ${pool.totalBytes}, entries add up to ${bytes}`);
+  // The eviction index: every entry, by package rate, ties in arrival order (a stable sort of all()).
+  const expected = pool
+    .all()
+    .map((e) => ({ id: e.id, rate: feeRate(e.descFee, e.descSize) }))
+    .sort((a, b) => a.rate - b.rate)
+    .map((e) => e.id);
+  const indexed = pool.evictionOrder().map((e) => e.id);
+  if (indexed.join() !== expected.join()) throw new Error(`eviction order ${indexed.join()} is not package-rate order ${expected.join()}`);
 }
 
 /** The signature triples a tx's inputs need (coins in input order). */
