@@ -45,6 +45,10 @@ export interface DecodedBlock extends Block {
  * `bytes` must not change afterwards, and a transaction kept apart from its block must be copied.
  */
 export function decodeBlockWithTxids(bytes: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER): DecodedBlock {
+  return decodeBlockFrom(bytes, maxBytes, true);
+}
+
+function decodeBlockFrom(bytes: Uint8Array, maxBytes: number, views: boolean): DecodedBlock {
   if (bytes.length > maxBytes) {
     throw new DecodeError('oversized', `block of ${bytes.length} bytes exceeds ${maxBytes}`);
   }
@@ -55,15 +59,16 @@ export function decodeBlockWithTxids(bytes: Uint8Array, maxBytes = Number.MAX_SA
   const txids: Uint8Array[] = new Array(n);
   for (let k = 0; k < n; k++) {
     const start = r.offset;
-    txs[k] = readTx(r, true);
+    txs[k] = readTx(r, views);
     txids[k] = sha256d(bytes.subarray(start, r.offset));
   }
   r.end('block');
   return { header, txs, txids };
 }
 
+/** A block whose transactions own their fields (copies): it may outlive `bytes`, which may change. */
 export function decodeBlock(bytes: Uint8Array): Block {
-  const { header, txs } = decodeBlockWithTxids(bytes);
+  const { header, txs } = decodeBlockFrom(bytes, Number.MAX_SAFE_INTEGER, false);
   return { header, txs };
 }
 

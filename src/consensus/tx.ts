@@ -131,6 +131,8 @@ KEY[0] = 32;
  * takes the general form, whose first character is its length: the two kinds never collide.
  */
 export function outpointMapKey(txid: Uint8Array, index: number): string {
+  // Four bytes hold any output index; anything else would alias another key (2^32 as 0).
+  if (index >>> 0 !== index) throw new RangeError(`output index ${index} is not a u32`);
   if (txid.length !== 32) return `${String.fromCharCode(txid.length)}${bytesKey(txid)}:${index}`;
   KEY.set(txid, 1);
   KEY[33] = index & 0xff;

@@ -85,3 +85,12 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * `bytes` with a buffer of its own: the input itself when it spans its whole ArrayBuffer, else a
+ * copy. For data kept long that arrived as a slice of a larger frame (a block from the network
+ * decodes into views of its bytes, and a view keeps the whole frame alive).
+ */
+export function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}

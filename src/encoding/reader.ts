@@ -85,8 +85,9 @@ export class ByteReader {
     // Counts and lengths are nearly always one byte: answer those without making a BigInt.
     const first = this.pos < this.bytes.length ? this.bytes[this.pos]! : -1;
     if (first >= 0 && first < 0xfd) {
-      if (first > max) throw new DecodeError('oversized', `${what} ${first} exceeds the limit ${max}`);
+      // Consumed before the check, as varint() does.
       this.pos++;
+      if (first > max) throw new DecodeError('oversized', `${what} ${first} exceeds the limit ${max}`);
       return first;
     }
     const v = this.varint();

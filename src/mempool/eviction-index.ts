@@ -1,3 +1,4 @@
+import { MinHeap } from '../collections/min-heap.js';
 import { feeRate, type MempoolEntry } from './entry.js';
 
 interface Slot {
@@ -22,35 +23,30 @@ interface Slot {
  * or a change of an entry's descendant totals costs O(log n), and reading the cheapest costs
  * O(log n) for each entry skipped.
  *
- * It is an indexed binary min-heap on (rate, seq). The pool tells it about every change to an
- * entry's descFee or descSize (`update`).
+ * It is a binary min-heap on (rate, seq) that knows each entry's position. The pool tells it about
+ * every change to an entry's descFee or descSize (`update`).
  */
 export class EvictionIndex {
-  private readonly heap: Slot[] = [];
+  private readonly heap = new MinHeap<Slot>(lessSlot, (slot, at) => (slot.at = at));
   private readonly slots = new Map<string, Slot>();
   private nextSeq = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   add(entry: MempoolEntry): void {
     if (this.slots.has(entry.id)) throw new Error(`entry ${entry.id} is already indexed`);
-    const slot: Slot = { entry, rate: packageRate(entry), seq: this.nextSeq++, at: this.heap.length };
-    this.heap.push(slot);
+    const slot: Slot = { entry, rate: packageRate(entry), seq: this.nextSeq++, at: -1 };
     this.slots.set(entry.id, slot);
-    this.up(slot.at);
+    this.heap.push(slot);
   }
 
   remove(entry: MempoolEntry): void {
     const slot = this.slots.get(entry.id);
     if (!slot) return;
     this.slots.delete(entry.id);
-    const last = this.heap.pop()!;
-    if (last === slot) return;
-    this.heap[slot.at] = last;
-    last.at = slot.at;
-    this.down(this.up(last.at));
+    this.heap.removeAt(slot.at);
   }
 
   /** The entry's descendant totals changed: move it to its new place. */
@@ -58,7 +54,7 @@ export class EvictionIndex {
     const slot = this.slots.get(entry.id);
     if (!slot) return;
     slot.rate = packageRate(entry);
-    this.down(this.up(slot.at));
+    this.heap.fix(slot.at);
   }
 
   /** The order key of an indexed entry (its package rate as indexed, and its arrival). */
@@ -69,63 +65,24 @@ export class EvictionIndex {
 
   /**
    * Entries from the cheapest package up, with their keys, without changing the index: a walk of
-   * the heap in order, which costs O(log n) per entry read. The caller stops when it has what it
-   * needs; the index must not change while a walk is in use.
+   * the heap in order through a frontier heap of the positions reached, O(log k) per entry read
+   * after k. The caller stops when it has what it needs; the index must not change while a walk is
+   * in use (planEviction reads one walk across all its rounds, and changes nothing until after).
    */
   *ascending(): Generator<{ entry: MempoolEntry; rate: number; seq: number }> {
-    // The frontier of the walk: heap positions whose parents were read, kept sorted, cheapest last.
-    // It grows by at most one per entry read, and a caller reads few (see planEviction).
-    const frontier: Slot[] = this.heap.length > 0 ? [this.heap[0]!] : [];
-    while (frontier.length > 0) {
-      const slot = frontier.pop()!;
+    const frontier = new MinHeap<Slot>(lessSlot);
+    const root = this.heap.at(0);
+    if (root) frontier.push(root);
+    for (let slot = frontier.pop(); slot; slot = frontier.pop()) {
       yield { entry: slot.entry, rate: slot.rate, seq: slot.seq };
-      for (const child of [2 * slot.at + 1, 2 * slot.at + 2]) {
-        const c = this.heap[child];
-        if (!c) continue;
-        let i = frontier.length;
-        while (i > 0 && this.less(frontier[i - 1]!, c)) i--;
-        frontier.splice(i, 0, c);
-      }
+      for (const child of [this.heap.at(2 * slot.at + 1), this.heap.at(2 * slot.at + 2)]) if (child) frontier.push(child);
     }
   }
+}
 
-  private less(a: Slot, b: Slot): boolean {
-    return a.rate < b.rate || (a.rate === b.rate && a.seq < b.seq);
-  }
-
-  private swap(i: number, j: number): void {
-    const a = this.heap[i]!;
-    const b = this.heap[j]!;
-    this.heap[i] = b;
-    this.heap[j] = a;
-    a.at = j;
-    b.at = i;
-  }
-
-  /** Sift up; returns where the slot ended. */
-  private up(i: number): number {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(this.heap[i]!, this.heap[parent]!)) break;
-      this.swap(i, parent);
-      i = parent;
-    }
-    return i;
-  }
-
-  private down(i: number): void {
-    const n = this.heap.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < n && this.less(this.heap[l]!, this.heap[m]!)) m = l;
-      if (r < n && this.less(this.heap[r]!, this.heap[m]!)) m = r;
-      if (m === i) return;
-      this.swap(i, m);
-      i = m;
-    }
-  }
+/** Cheaper package first; on equal rates, the older entry. */
+function lessSlot(a: Slot, b: Slot): boolean {
+  return a.rate < b.rate || (a.rate === b.rate && a.seq < b.seq);
 }
 
 /** An entry's package rate: itself with all its in-pool descendants. */

@@ -42,6 +42,13 @@ export function planEviction(pool: EvictionContext, size: number, fee: bigint, r
   // What packages planned for eviction take out of the descendant totals of the entries that stay.
   const less = new Map<string, { fee: bigint; size: number }>();
   let bytes = pool.bytes;
+  // One walk of the index for all rounds: it does not change while planning, and what is skipped
+  // (planned, or priced apart) only grows, so each round goes on from where the last one stopped.
+  // A fresh walk per round made planning quadratic in the packages evicted.
+  const walk = pool.index.ascending();
+  let next: { entry: MempoolEntry; rate: number; seq: number } | undefined;
+  let walked = false;
+  const pricedApart = (id: string): boolean => gone.has(id) || ancestors.has(id) || less.has(id);
   while (bytes + size > pool.maxBytes) {
     let worst: Candidate | undefined;
     const consider = (c: Candidate): void => {
@@ -56,16 +63,18 @@ export function planEviction(pool: EvictionContext, size: number, fee: bigint, r
       const pkgSize = e.descSize - (d?.size ?? 0) + (ancestor ? size : 0);
       consider({ e, rate: feeRate(pkgFee, pkgSize), seq: pool.index.keyOf(e)!.seq, ancestor });
     }
-    for (const c of pool.index.ascending()) {
-      if (gone.has(c.entry.id) || ancestors.has(c.entry.id) || less.has(c.entry.id)) continue;
-      consider({ e: c.entry, rate: c.rate, seq: c.seq, ancestor: false });
-      break;
+    while (!walked && (!next || pricedApart(next.entry.id))) {
+      const r = walk.next();
+      if (r.done) walked = true;
+      next = r.done ? undefined : r.value;
     }
+    if (next) consider({ e: next.entry, rate: next.rate, seq: next.seq, ancestor: false });
     const cheapest = worst as Candidate | undefined;
     if (!cheapest || cheapest.ancestor || cheapest.rate >= rate) return undefined;
     const pkg = pool.withDescendants(cheapest.e).filter((x) => !gone.has(x.id));
     for (const x of pkg) {
       gone.add(x.id);
+      less.delete(x.id);
       out.push(x);
       bytes -= x.size;
     }

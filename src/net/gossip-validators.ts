@@ -5,7 +5,7 @@ import { headerHash } from '../consensus/header.js';
 import { blockWork } from '../consensus/pow.js';
 import { decodeTx } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
-import { bytesToHex } from '../encoding/hex.js';
+import { bytesToHex, ownBytes } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { EarlyVerdicts } from './early-verdict.js';
 import { GossipActionError } from './gossip.js';
@@ -48,7 +48,10 @@ export class BlockGossipValidator {
 
   async validate(data: Uint8Array, from: string): Promise<void> {
     const chain = this.chain;
-    const block = decodeOrReject(() => decodeBlockWithTxids(data, chain.params.maxBlockBytes));
+    // Its own copy when the message is a slice of a larger frame: the decoded block's fields are
+    // views into these bytes, and an orphan may be kept for minutes.
+    const bytes = ownBytes(data);
+    const block = decodeOrReject(() => decodeBlockWithTxids(bytes, chain.params.maxBlockBytes));
     // An unrequested block that would leave its branch with less work than our tip is neither
     // stored nor relayed (as bitcoind's AcceptBlock): otherwise anyone could fill our disk with
     // cheap blocks forking from early, low-difficulty heights. If that branch ever overtakes, its
@@ -58,7 +61,7 @@ export class BlockGossipValidator {
       throw new GossipActionError('ignore', 'less-work', 'a side branch with less work than the tip');
     }
     const verdict = await this.verdicts.run(bytesToHex(headerHash(block.header)), () =>
-      chain.processBlock(block, { source: from, bytes: data, txids: block.txids }),
+      chain.processBlock(block, { source: from, bytes, txids: block.txids }),
     );
     if (verdict.validated) {
       // ACCEPT now: every rule holds. The write finishes on the chain's queue; a failure there

@@ -5,7 +5,7 @@ import { decodeBlockWithTxids, type DecodedBlock } from '../consensus/block.js';
 import { headerHash } from '../consensus/header.js';
 import { TEMPORARY_REJECTS } from '../consensus/errors.js';
 import { DecodeError } from '../encoding/errors.js';
-import { equalBytes, hashToHex } from '../encoding/hex.js';
+import { equalBytes, hashToHex, ownBytes } from '../encoding/hex.js';
 import { HeaderChain, type HeaderNode } from './header-chain.js';
 import { decodeHeaders, encodeHashes, encodeHeadersRequest, type StatusMessage } from './messages.js';
 import { LIMITS, type WireNames } from './protocol.js';
@@ -178,7 +178,9 @@ export class Syncer extends EventEmitter<SyncEvents> {
           maxFrameBytes: this.ctx.chain.params.maxBlockBytes,
         });
         if (frames.some((f) => f.length === 0)) throw Object.assign(new Error('peer does not have every block asked for'), { code: 'refused' });
-        const blocks = frames.map((f, i) => {
+        const blocks = frames.map((frame, i) => {
+          // Its own buffer (a frame may be a slice of a larger read): the block decodes into views of it.
+          const f = ownBytes(frame);
           const block = decodeBlockWithTxids(f, this.ctx.chain.params.maxBlockBytes);
           // The whole header must hash to the one asked for (the merkle root alone would let a
           // peer swap in a mutated twin of the block, blaming nobody).

@@ -66,6 +66,10 @@ describe('fixed layouts', () => {
     const bytes = encodeBlock({ header: decodeHeader(new Uint8Array(80)), txs: [sampleTx, { ...sampleTx, lockTime: 9 }] });
     const tx = decodeBlockWithTxids(bytes).txs[1]!;
     for (const field of [tx.inputs[0]!.prevTxid, tx.inputs[0]!.unlock, tx.outputs[0]!.pubKeyHash]) expect(field.buffer).toBe(bytes.buffer);
+    // decodeBlock, the library's plain decoder, gives copies: its result may outlive the input.
+    const copied = decodeBlock(bytes).txs[1]!;
+    expect(copied).toEqual(tx);
+    for (const field of [copied.inputs[0]!.prevTxid, copied.inputs[0]!.unlock, copied.outputs[0]!.pubKeyHash]) expect(field.buffer).not.toBe(bytes.buffer);
     const alone = decodeTx(encodeTx(tx));
     expect(alone).toEqual(tx);
     for (const field of [alone.inputs[0]!.prevTxid, alone.inputs[0]!.unlock, alone.outputs[0]!.pubKeyHash]) expect(field.buffer).not.toBe(bytes.buffer);
@@ -97,6 +101,8 @@ describe('fixed layouts', () => {
     outpointMapKey(txids[2]!, 6);
     expect(first).toBe(outpointMapKey(txids[1]!, 5));
     expect(first).toHaveLength(37);
+    // An index no output can have is refused rather than folded onto another key (2^32 onto 0).
+    for (const bad of [2 ** 32, -1, 1.5, Number.NaN]) expect(() => outpointMapKey(txids[1]!, bad)).toThrow(RangeError);
   });
 
   test('outpointKey is hex txid (internal order) and index', () => {

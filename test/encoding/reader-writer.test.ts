@@ -163,6 +163,13 @@ describe('bounded reads', () => {
       expect(r.offset).toBe(hex.length / 2);
     }
     expect(decodeErrorCode(() => reader('fc').count(0xfb))).toBe('oversized');
+    // As on the long path, the refused count is consumed.
+    const r = reader('fcee');
+    expect(decodeErrorCode(() => r.count(5))).toBe('oversized');
+    expect(r.offset).toBe(1);
+    const long = reader('fdfd00ee');
+    expect(decodeErrorCode(() => long.count(5))).toBe('oversized');
+    expect(long.offset).toBe(3);
     expect(reader('fc').count(0xfc)).toBe(0xfc);
     expect(decodeErrorCode(() => reader('').count(5))).toBe('truncated');
     // Non-minimal encodings are still refused on the long path.

@@ -150,14 +150,16 @@ describe('eviction from a full pool, against the scan it replaced', () => {
       if (reason === 'eviction') evicted.push(entry.id);
     });
     let confirmed = 0;
-    let outcomes = { accepted: 0, full: 0, evictions: 0 };
+    const outcomes = { accepted: 0, full: 0, evictions: 0, multi: 0 };
     for (let step = 0; step < 300; step++) {
       // Spend a confirmed coin, or an unspent output of a transaction in the pool (a chain).
       const pooled = f.pool.all().flatMap((e) => outs(e.tx).filter((c) => !f.pool.spender(c.outpoint.txid, c.outpoint.index)));
       const useChain = pooled.length > 0 && rand(3) > 0;
       if (!useChain && confirmed >= f.coins.length) continue;
       const coin: OwnedCoin = useChain ? pooled[rand(pooled.length)]! : f.coins[confirmed++]!;
-      const tx: Transaction = pay(coin, BigInt(200 + 100 * rand(40)), undefined, 1 + rand(2));
+      // Now and then a larger transaction (up to 8 outputs), which must evict several packages.
+      const nOut = rand(5) === 0 ? 3 + rand(6) : 1 + rand(2);
+      const tx: Transaction = pay(coin, BigInt(200 + 100 * rand(40) + 60 * nOut), undefined, nOut);
       const size = spendSize(1, tx.outputs.length);
       const fee = coin.coin.value - tx.outputs.reduce((s, o) => s + o.value, 0n);
       const parent = f.pool.get(bytesToHex(coin.outpoint.txid));
@@ -181,6 +183,7 @@ describe('eviction from a full pool, against the scan it replaced', () => {
         expect([context, [...evicted].sort()]).toEqual([context, [...plan].sort()]);
         outcomes.accepted++;
         outcomes.evictions += plan.size;
+        if (plan.size > 1) outcomes.multi++;
       }
       assertConsistent(f.pool);
     }
@@ -188,6 +191,6 @@ describe('eviction from a full pool, against the scan it replaced', () => {
     expect(outcomes.full).toBeGreaterThan(5);
     expect(outcomes.evictions).toBeGreaterThan(20);
     expect(outcomes.accepted).toBeGreaterThan(20);
-    outcomes = { accepted: 0, full: 0, evictions: 0 };
+    expect(outcomes.multi).toBeGreaterThan(3);
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * The block gossip validator on a real Chain, about the bytes it keeps: a gossip message may be a
+ * slice of a larger frame, and a decoded block's transactions are views into its bytes, so an
+ * orphan kept for minutes must hold a copy of its own block, never the frame around it.
+ */
+import { encodeBlock } from '../../src/consensus/block.js';
+import { bytesToHex, ownBytes } from '../../src/encoding/hex.js';
+import { GossipActionError } from '../../src/net/gossip.js';
+import { BlockGossipValidator } from '../../src/net/gossip-validators.js';
+import { ChainHarness } from '../chain/harness.js';
+
+let h: ChainHarness;
+let validator: BlockGossipValidator;
+const fetched: string[] = [];
+beforeEach(async () => {
+  h = await ChainHarness.create();
+  validator = new BlockGossipValidator(h.chain, { fetchAncestry: (from) => fetched.push(from), onError: (err) => { throw err; } });
+  await h.extend('a', 'genesis', 2);
+});
+afterEach(async () => {
+  validator.close();
+  await h.close();
+});
+
+test('an orphan that arrived as a slice of a larger frame keeps only its own bytes', async () => {
+  h.block('a3', 'a2');
+  h.block('a4', 'a3');
+  const block = encodeBlock(h.get('a4').block);
+  // The message: the block's bytes in the middle of a 1 MB frame.
+  const frame = new Uint8Array(1_000_000);
+  frame.set(block, 4_096);
+  const message = frame.subarray(4_096, 4_096 + block.length);
+
+  const err = await validator.validate(message, 'peer-1').then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(GossipActionError);
+  expect(err).toMatchObject({ action: 'ignore', code: 'orphan' });
+  expect(fetched).toEqual(['peer-1']);
+
+  const orphan = h.chain.orphans.get(bytesToHex(h.get('a4').hash))!;
+  expect(orphan).toBeDefined();
+  const cb = orphan.block.txs[0]!;
+  for (const field of [cb.inputs[0]!.unlock, cb.outputs[0]!.pubKeyHash]) {
+    expect(field.buffer).not.toBe(frame.buffer);
+    expect(field.buffer.byteLength).toBe(block.length);
+  }
+});
+
+test('ownBytes copies a slice and passes a whole buffer through', () => {
+  const whole = Uint8Array.of(1, 2, 3);
+  expect(ownBytes(whole)).toBe(whole);
+  const big = Uint8Array.of(9, 1, 2, 3, 9);
+  const slice = big.subarray(1, 4);
+  const own = ownBytes(slice);
+  expect(own).toEqual(whole);
+  expect(own.buffer).not.toBe(big.buffer);
+  expect(own.buffer.byteLength).toBe(3);
+  expect(ownBytes(big.subarray(0, 4)).buffer.byteLength).toBe(4);
+});
