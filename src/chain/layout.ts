@@ -134,10 +134,10 @@ export function encodeCoin(c: Coin, arena: Pick<Arena, 'alloc'> = HEAP): Uint8Ar
   return out;
 }
 
-const COIN_BYTES = 33;
+export const COIN_BYTES = 33;
 
-// Written by hand, not with ByteWriter: one record per output of every block is a hot path.
-function writeCoin(c: Coin, out: Uint8Array, off: number): void {
+/** A coin record written at `out[off..off+33)`. By hand, not with ByteWriter: one per output of every block. */
+export function writeCoin(c: Coin, out: Uint8Array, off: number): void {
   if (c.pubKeyHash.length !== 20 || c.value < 0n || c.value > U64_MAX) {
     throw new RangeError('coin does not fit its record');
   }
@@ -148,6 +148,16 @@ function writeCoin(c: Coin, out: Uint8Array, off: number): void {
 }
 
 const U64_MAX = (1n << 64n) - 1n;
+
+/** The coin record at `b[off..off+33)`, with a pubKeyHash of its own (a copy): decodeCoin without a reader. */
+export function readCoinAt(b: Uint8Array, off: number): Coin {
+  const lo = (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
+  const hi = (b[off + 4]! | (b[off + 5]! << 8) | (b[off + 6]! << 16) | (b[off + 7]! << 24)) >>> 0;
+  // Below 2^21 in the high word the value is a safe integer: no BigInt arithmetic needed.
+  const value = hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  const height = (b[off + 28]! | (b[off + 29]! << 8) | (b[off + 30]! << 16) | (b[off + 31]! << 24)) >>> 0;
+  return { value, pubKeyHash: b.slice(off + 8, off + 28), height, coinbase: b[off + 32] === 1 };
+}
 
 export function decodeCoin(b: Uint8Array): Coin {
   const r = new ByteReader(b);

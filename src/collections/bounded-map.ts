@@ -13,13 +13,24 @@ export class BoundedMap<K, V> extends Map<K, V> {
   /** The oldest key, once the cursor has moved past it. */
   private head: { key: K } | undefined;
 
-  constructor(readonly capacity = Infinity) {
+  /** `onEvict` is told of each entry that `set` pushes out to stay within the capacity. */
+  constructor(
+    readonly capacity = Infinity,
+    private readonly onEvict?: (key: K, value: V) => void,
+  ) {
     super();
   }
 
   override set(key: K, value: V): this {
     super.set(key, value);
-    if (this.size > this.capacity) this.deleteOldest();
+    if (this.size > this.capacity) {
+      const k = this.oldest();
+      if (k !== undefined) {
+        const v = super.get(k)!;
+        this.delete(k);
+        this.onEvict?.(k, v);
+      }
+    }
     return this;
   }
 

@@ -8,6 +8,17 @@ describe('BoundedMap', () => {
     expect(m.size).toBe(3);
   });
 
+  it('tells onEvict of each entry the capacity pushes out, with its value, and of nothing else', () => {
+    const evicted: [string, number][] = [];
+    const m = new BoundedMap<string, number>(2, (k, v) => evicted.push([k, v]));
+    m.set('a', 1).set('b', 2);
+    m.set('b', 20); // an update evicts nothing
+    m.delete('a'); // nor does a delete by hand
+    m.set('c', 3).set('d', 4);
+    expect(evicted).toEqual([['b', 20]]);
+    expect([...m.entries()]).toEqual([['c', 3], ['d', 4]]);
+  });
+
   it('updating a value keeps its place; delete and set again moves it to the newest (LRU use)', () => {
     const m = new BoundedMap<string, number>(3);
     m.set('a', 1).set('b', 2).set('c', 3);
