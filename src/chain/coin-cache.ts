@@ -78,16 +78,22 @@ export class CoinCache implements CoinSource {
     });
   }
 
+  /**
+   * Cache `coin` for `k`. A coin that does not fit its record (which the database would have
+   * refused first: batchOps encodes the same record) is not cached, and any older coin of that
+   * outpoint leaves the cache: a read then asks the database, which is never wrong. It never
+   * throws, so `apply` cannot stop half-way with the cache out of step with the disk.
+   */
   private insert(k: string, coin: Coin): void {
     const known = this.slots.get(k);
     const slot = known ?? this.free.pop() ?? this.grow();
     try {
       // The record, copied: a coin from a block holds a view into the whole block's bytes.
-      // writeCoin checks the coin before it writes a byte, so a refusal leaves the slot as it was.
       writeCoin(coin, this.slab, slot * COIN_BYTES);
-    } catch (err) {
+    } catch {
       if (known === undefined) this.free.push(slot);
-      throw err;
+      else this.remove(k);
+      return;
     }
     // May evict the oldest entry, whose slot onEvict hands back to `free` for the next insert.
     if (known === undefined) this.slots.set(k, slot);

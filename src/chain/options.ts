@@ -40,8 +40,16 @@ export function chainTuning(opts: ChainOptions): ChainTuning {
   }
   return {
     orphanLimits: opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS,
-    sigCacheSize: opts.sigCacheSize ?? DEFAULT_SIG_CACHE_SIZE,
-    coinCacheSize: opts.coinCacheSize ?? DEFAULT_COIN_CACHE_SIZE,
+    sigCacheSize: cacheSize('sigCacheSize', opts.sigCacheSize ?? DEFAULT_SIG_CACHE_SIZE),
+    coinCacheSize: cacheSize('coinCacheSize', opts.coinCacheSize ?? DEFAULT_COIN_CACHE_SIZE),
     pipelineDepth: depth,
   };
+}
+
+/** A cache's entry count: a whole number, 0 (off) or more, or Infinity (unbounded). */
+function cacheSize(name: string, n: number): number {
+  if (n !== Infinity && !(Number.isInteger(n) && n >= 0)) {
+    throw new ChainError('bad-option', `${name} must be a whole number of entries, 0 or more, not ${n}`);
+  }
+  return n;
 }

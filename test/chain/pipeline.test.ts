@@ -248,3 +248,33 @@ test.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 65])('a pipeline de
     cleanup();
   }
 });
+
+test.each([
+  ['coinCacheSize', -1],
+  ['coinCacheSize', 2.5],
+  ['coinCacheSize', Number.NaN],
+  ['sigCacheSize', -5],
+  ['sigCacheSize', Number.NaN],
+] as const)('a %s of %p is refused before the database is touched', async (name, size) => {
+  const { dir, cleanup } = tempDir('powchain-cachesize');
+  try {
+    const location = join(dir, 'chain');
+    await expect(Chain.open({ params: regtest, location, verifier: v, clock: () => 0, [name]: size })).rejects.toMatchObject({ name: 'ChainError', code: 'bad-option', message: expect.stringContaining(name) });
+    expect(existsSync(location)).toBe(false);
+  } finally {
+    cleanup();
+  }
+});
+
+test('cache sizes of 0 and Infinity are allowed', async () => {
+  const { dir, cleanup } = tempDir('powchain-cachesize');
+  try {
+    for (const [i, size] of [0, Number.POSITIVE_INFINITY].entries()) {
+      const chain = await Chain.open({ params: regtest, location: join(dir, `chain${i}`), verifier: v, clock: () => 0, coinCacheSize: size, sigCacheSize: size });
+      expect(chain.height).toBe(0);
+      await chain.close();
+    }
+  } finally {
+    cleanup();
+  }
+});
