@@ -35,6 +35,9 @@ test(
       await t.up(6, 4);
       // Spendable coins on both sides: peer 0's coinbases at heights 1-2, peer 3's at 3-4.
       await t.cli(['mine', '0', '2']);
+      // Peer 3 must build on peer 0's blocks: on a busy machine gossip can lag the next command,
+      // and 101 blocks mined from genesis would out-work those 2 and leave everyone at 101.
+      await t.waitConverged({ minHeight: 2, timeoutMs: 30_000 });
       await t.cli(['mine', '3', '101']);
       await t.waitConverged({ minHeight: 103, timeoutMs: 60_000 });
       const fork = 103;
