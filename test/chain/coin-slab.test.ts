@@ -9,6 +9,7 @@ import { ChainStore } from '../../src/chain/store.js';
 import type { Coin } from '../../src/consensus/coin.js';
 import { outpointMapKey } from '../../src/consensus/tx.js';
 import { regtest } from '../helpers/mine.js';
+import { rng } from '../helpers/random.js';
 import { tempDir } from './harness.js';
 
 let store: ChainStore;
@@ -43,8 +44,7 @@ function apply(cache: CoinCache, changes: [number, Coin | null][]): void {
 test('10,000 random creations and spends: every read is the last coin written, past the first slab size', () => {
   const cache = new CoinCache(store, 20_000);
   const live = new Map<number, Coin>();
-  let s = 5;
-  const rand = (k: number) => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % k);
+  const rand = rng(5).int;
   for (let step = 0; step < 10_000; step++) {
     const n = rand(8_000);
     if (live.has(n) && rand(3) === 0) {

@@ -22,15 +22,12 @@ import { testKey, type TestKey } from '../helpers/keys.js';
 import { mineBlock, regtest } from '../helpers/mine.js';
 import { coinsOf, payTo, signSpend, type OwnedCoin } from '../helpers/tx.js';
 import type { CrashScript } from './crash-child.js';
-import { prng } from '../../src/bench/gen/keys.js';
+import { rng } from '../helpers/random.js';
 import { TestClock, tempDir } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** mulberry32 (the benchmark generator's), so every run builds the same blocks and delays. */
-export function rng(seed: number): { next: () => number; int: (n: number) => number } {
-  const next = prng(seed);
-  return { next, int: (n) => Math.floor(next() * n) };
-}
+/** Seeded randomness (mulberry32), so every run builds the same blocks and delays. */
+export { rng };
 
 export interface BuiltState {
   hash: Uint8Array;

@@ -1,4 +1,5 @@
 import { MinHeap } from '../../src/collections/min-heap.js';
+import { rng } from '../helpers/random.js';
 
 interface Item {
   key: number;
@@ -7,8 +8,7 @@ interface Item {
 
 describe('MinHeap', () => {
   test('pops in key order after random pushes, removals and key changes, and onMove always knows every position', () => {
-    let s = 11;
-    const rand = (n: number) => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n);
+    const rand = rng(11).int;
     const heap = new MinHeap<Item>((a, b) => a.key < b.key, (item, at) => (item.at = at));
     const live: Item[] = [];
     for (let step = 0; step < 3_000; step++) {

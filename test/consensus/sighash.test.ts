@@ -3,6 +3,7 @@ import { SighashContext, signatureDigest } from '../../src/consensus/sighash.js'
 import type { Transaction, TxOutput } from '../../src/consensus/tx.js';
 import { sha256d } from '../../src/crypto/hash.js';
 import { concatBytes } from '../../src/encoding/hex.js';
+import { rng } from '../helpers/random.js';
 import { cloneTx } from '../helpers/tx.js';
 
 const GENESIS = networks.regtest.genesisHash;
@@ -96,8 +97,7 @@ describe('signature digest', () => {
   });
 
   test('random transactions of 1 to 40 inputs and outputs: every input digest equals the spec formula', () => {
-    let seed = 99;
-    const rand = (n: number) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const rand = rng(99).bytes;
     for (let k = 0; k < 60; k++) {
       const nIn = 1 + (k % 40);
       const nOut = 1 + ((k * 7) % 40);

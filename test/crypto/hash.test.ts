@@ -3,6 +3,7 @@ import { hash160, hmacSha256, sha256, sha256d } from '../../src/crypto/index.js'
 import { hash160Equals } from '../../src/crypto/hash.js';
 import { ripemd160 } from '../../src/crypto/ripemd160.js';
 import { sha256dResume, sha256Midstate } from '../../src/crypto/sha256.js';
+import { rng } from '../helpers/random.js';
 import { sha256Vectors } from './fixtures.js';
 
 /** Rebuilds the long inputs the fixture describes by a generator instead of listing. */
@@ -97,13 +98,12 @@ describe('the hot-path RIPEMD-160 (src/crypto/ripemd160.ts)', () => {
 
   it('agrees with @noble/hashes on every length from 0 to 300 bytes, and on a view into a larger buffer', async () => {
     const { ripemd160: noble } = await import('@noble/hashes/legacy.js');
-    let seed = 11;
-    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff;
+    const rand = rng(11).bytes;
     for (let len = 0; len <= 300; len++) {
-      const data = Uint8Array.from({ length: len }, rand);
+      const data = rand(len);
       expect(bytesToHex(ripemd160(data))).toBe(bytesToHex(noble(data)));
     }
-    const big = Uint8Array.from({ length: 100 }, rand);
+    const big = rand(100);
     const view = big.subarray(7, 40);
     expect(bytesToHex(ripemd160(view))).toBe(bytesToHex(noble(view.slice())));
     expect(bytesToHex(hash160(view))).toBe(bytesToHex(noble(sha256(view.slice()))));
@@ -113,10 +113,9 @@ describe('the hot-path RIPEMD-160 (src/crypto/ripemd160.ts)', () => {
 describe('the hot-path SHA-256 (src/crypto/sha256.ts) against @noble/hashes', () => {
   it('agrees on every length from 0 to 1,100 bytes (each padding case: 55, 56, 63, 64, 119, 120 ...)', async () => {
     const { sha256: noble } = await import('@noble/hashes/sha2.js');
-    let seed = 7;
-    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff;
+    const rand = rng(7).bytes;
     for (let len = 0; len <= 1100; len++) {
-      const data = Uint8Array.from({ length: len }, rand);
+      const data = rand(len);
       expect(bytesToHex(sha256(data))).toBe(bytesToHex(noble(data)));
       expect(bytesToHex(sha256d(data))).toBe(bytesToHex(noble(noble(data))));
     }

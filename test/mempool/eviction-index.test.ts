@@ -9,23 +9,15 @@ import { feeRate, type Mempool, type MempoolEntry } from '../../src/mempool/inde
 import { EvictionIndex } from '../../src/mempool/eviction-index.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { assertConsistent, codeOf, idOf, outs, pay, poolFixture, spendSize, type PoolFixture } from './fixture.js';
+import { rng } from '../helpers/random.js';
 import type { OwnedCoin } from '../helpers/tx.js';
-
-/** A seeded generator: the same cases on every run. */
-function seeded(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
-}
 
 const entryOf = (id: string, fee: bigint, size: number): MempoolEntry =>
   ({ id, descFee: fee, descSize: size, fee, size }) as unknown as MempoolEntry;
 
 describe('EvictionIndex', () => {
   test('2,000 random adds, removes and updates: always the order of a stable sort by package rate', () => {
-    const rand = seeded(7);
+    const rand = rng(7).int;
     const index = new EvictionIndex();
     const live: MempoolEntry[] = [];
     let next = 0;
@@ -144,7 +136,7 @@ describe('eviction from a full pool, against the scan it replaced', () => {
   test.each([1, 2, 3])('300 random arrivals (seed %i): the same evictions and the same refusals', async (seed) => {
     const maxBytes = 12 * spendSize(1, 2);
     f = await poolFixture({ maxBytes }, 40);
-    const rand = seeded(seed);
+    const rand = rng(seed).int;
     const evicted: string[] = [];
     f.pool.on('removed', ({ entry, reason }: { entry: MempoolEntry; reason: string }) => {
       if (reason === 'eviction') evicted.push(entry.id);
