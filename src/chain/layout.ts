@@ -27,7 +27,7 @@
 import { ByteReader } from '../encoding/reader.js';
 import { ByteWriter } from '../encoding/writer.js';
 import { HEAP, type Arena } from '../encoding/arena.js';
-import { putU32le, putU64le } from '../encoding/le.js';
+import { getU32le, putU32le, putU64le } from '../encoding/le.js';
 import { decodeHeader, encodeHeader, type BlockHeader } from '../consensus/header.js';
 import type { Coin } from '../consensus/coin.js';
 
@@ -151,12 +151,11 @@ const U64_MAX = (1n << 64n) - 1n;
 
 /** The coin record at `b[off..off+33)`, with a pubKeyHash of its own (a copy): decodeCoin without a reader. */
 export function readCoinAt(b: Uint8Array, off: number): Coin {
-  const lo = (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
-  const hi = (b[off + 4]! | (b[off + 5]! << 8) | (b[off + 6]! << 16) | (b[off + 7]! << 24)) >>> 0;
+  const lo = getU32le(b, off);
+  const hi = getU32le(b, off + 4);
   // Below 2^21 in the high word the value is a safe integer: no BigInt arithmetic needed.
   const value = hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
-  const height = (b[off + 28]! | (b[off + 29]! << 8) | (b[off + 30]! << 16) | (b[off + 31]! << 24)) >>> 0;
-  return { value, pubKeyHash: b.slice(off + 8, off + 28), height, coinbase: b[off + 32] === 1 };
+  return { value, pubKeyHash: b.slice(off + 8, off + 28), height: getU32le(b, off + 28), coinbase: b[off + 32] === 1 };
 }
 
 export function decodeCoin(b: Uint8Array): Coin {

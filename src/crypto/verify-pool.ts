@@ -5,14 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { passesVerifyPrechecks } from './signature.js';
 import { NATIVE_BINDINGS_SPECIFIER, SYSTEM_VERIFIER_PATH, selectVerifyBackend } from './verify.js';
 import type { VerifyBackend, VerifyBackendName } from './verify.js';
-import { packItems, VERIFY_WORKER_SOURCE } from './verify-worker-source.js';
+import { packItems, type VerifyItem } from './verify-items.js';
+import { VERIFY_WORKER_SOURCE } from './verify-worker-source.js';
 import type { WorkerData, WorkerRequest, WorkerResponse } from './verify-worker-source.js';
 
-export interface VerifyItem {
-  readonly sig: Uint8Array;
-  readonly digest: Uint8Array;
-  readonly pubkey: Uint8Array;
-}
+export type { VerifyItem } from './verify-items.js';
 
 export interface VerifyPoolOptions {
   /** Worker threads; default os.availableParallelism(), at least 1. */

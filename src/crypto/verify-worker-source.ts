@@ -1,31 +1,7 @@
+import { ITEM_BYTES } from './verify-items.js';
 import type { VerifyBackendName } from './verify.js';
 
-/**
- * Wire format between the pool and its workers: one transferred ArrayBuffer per chunk,
- * each item packed as sig (64) | digest (32) | pubkey (33).
- */
-export const ITEM_BYTES = 64 + 32 + 33;
-
-/** A signature check's three parts. */
-export interface PackableItem {
-  readonly sig: Uint8Array;
-  readonly digest: Uint8Array;
-  readonly pubkey: Uint8Array;
-}
-
-/** `count` items from `start`, packed in the wire format (what native/verify.c's verifyBatch reads too). */
-export function packItems(items: readonly PackableItem[], start = 0, count = items.length - start): Uint8Array {
-  const bytes = new Uint8Array(count * ITEM_BYTES);
-  for (let i = 0; i < count; i++) {
-    const it = items[start + i]!;
-    const o = i * ITEM_BYTES;
-    bytes.set(it.sig, o);
-    bytes.set(it.digest, o + 64);
-    bytes.set(it.pubkey, o + 96);
-  }
-  return bytes;
-}
-
+/** What a worker is started with; each request is one chunk packed as in verify-items.ts. */
 export interface WorkerData {
   readonly backend: VerifyBackendName;
   /**

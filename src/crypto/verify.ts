@@ -6,6 +6,7 @@ import type * as NativeSecp256k1 from 'secp256k1';
 import { hexToBytes } from '../encoding/index.js';
 import { secp } from './noble.js';
 import { passesVerifyPrechecks } from './signature.js';
+import { packItems } from './verify-items.js';
 
 export type VerifyBackendName = 'system-libsecp256k1' | 'libsecp256k1' | 'noble';
 
@@ -61,6 +62,8 @@ const SELF_TEST = {
       '6f807982866f785d3f6418d24163ddae117b7db4d5fdf0071de069fa54342262',
   ),
 };
+/** The same digest with one bit flipped: the signature must fail against it. */
+const SELF_TEST_FLIPPED = Uint8Array.from(SELF_TEST.digest, (b, i) => (i === 0 ? b ^ 1 : b));
 
 function guarded(name: VerifyBackendName, curveCheck: (sig64: Uint8Array, digest32: Uint8Array, pubkey33: Uint8Array) => boolean): VerifyBackend {
   return {
@@ -84,9 +87,7 @@ export const nobleBackend: VerifyBackend = guarded('noble', (sig, digest, pub) =
 
 /** A binary that loads but computes nonsense must count as unavailable rather than split consensus. */
 function selfTest(backend: VerifyBackend): Error | undefined {
-  const flipped = Uint8Array.from(SELF_TEST.digest);
-  flipped[0]! ^= 1;
-  if (!backend.verify(SELF_TEST.sig, SELF_TEST.digest, SELF_TEST.pubkey) || backend.verify(SELF_TEST.sig, flipped, SELF_TEST.pubkey)) {
+  if (!backend.verify(SELF_TEST.sig, SELF_TEST.digest, SELF_TEST.pubkey) || backend.verify(SELF_TEST.sig, SELF_TEST_FLIPPED, SELF_TEST.pubkey)) {
     return new Error(`the ${backend.name} backend loaded but failed its known-answer self-test`);
   }
   return undefined;
@@ -104,12 +105,10 @@ export function loadSystemVerifier(path = SYSTEM_VERIFIER_PATH): SystemVerifier 
   }
   const addon = requireCjs(path) as SystemVerifier;
   // Two records, the second with a flipped digest: the batch entry point must name item 1.
-  const items = new Uint8Array(2 * 129);
-  for (const [i, digest] of [SELF_TEST.digest, Uint8Array.from(SELF_TEST.digest, (b, k) => (k === 0 ? b ^ 1 : b))].entries()) {
-    items.set(SELF_TEST.sig, i * 129);
-    items.set(digest, i * 129 + 64);
-    items.set(SELF_TEST.pubkey, i * 129 + 96);
-  }
+  const items = packItems([
+    { sig: SELF_TEST.sig, digest: SELF_TEST.digest, pubkey: SELF_TEST.pubkey },
+    { sig: SELF_TEST.sig, digest: SELF_TEST_FLIPPED, pubkey: SELF_TEST.pubkey },
+  ]);
   if (addon.verifyBatch(items) !== 1) throw new Error('the system-libsecp256k1 batch check failed its known-answer self-test');
   return addon;
 }
