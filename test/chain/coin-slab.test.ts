@@ -5,24 +5,14 @@
  */
 import { CoinCache } from '../../src/chain/coin-cache.js';
 import { encodeCoin, keys } from '../../src/chain/layout.js';
-import { ChainStore } from '../../src/chain/store.js';
+import type { ChainStore } from '../../src/chain/store.js';
 import type { Coin } from '../../src/consensus/coin.js';
 import { outpointMapKey } from '../../src/consensus/tx.js';
-import { regtest } from '../helpers/mine.js';
 import { rng } from '../helpers/random.js';
-import { tempDir } from './harness.js';
+import { useTempStore } from './harness.js';
 
 let store: ChainStore;
-let cleanup: () => void;
-beforeEach(async () => {
-  const t = tempDir('powchain-coinslab');
-  cleanup = t.cleanup;
-  store = (await ChainStore.open(`${t.dir}/db`, regtest)).store;
-});
-afterEach(async () => {
-  await store.close();
-  cleanup();
-});
+useTempStore('powchain-coinslab', (s) => (store = s));
 
 const txidOf = (n: number): Uint8Array => {
   const t = Uint8Array.from({ length: 32 }, (_, i) => (n * 31 + i * 7) & 0xff);

@@ -7,12 +7,11 @@
 import { StoreCoins } from '../../src/chain/coin-cache.js';
 import { CoinView } from '../../src/chain/coin-view.js';
 import { decodeCoin, encodeCoin, encodeHistory, keys } from '../../src/chain/layout.js';
-import { ChainStore, type BatchOp } from '../../src/chain/store.js';
+import type { ChainStore, BatchOp } from '../../src/chain/store.js';
 import type { Coin } from '../../src/consensus/coin.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { testKey } from '../helpers/keys.js';
-import { regtest } from '../helpers/mine.js';
-import { tempDir } from './harness.js';
+import { useTempStore } from './harness.js';
 
 const alice = testKey('alice');
 const bob = testKey('bob');
@@ -21,16 +20,7 @@ const txB = new Uint8Array(32).fill(0xb2);
 const coinOf = (pkh: Uint8Array, value: bigint, height = 5): Coin => ({ value, pubKeyHash: pkh, height, coinbase: false });
 
 let store: ChainStore;
-let cleanup: () => void;
-beforeEach(async () => {
-  const t = tempDir('powchain-coinview');
-  cleanup = t.cleanup;
-  store = (await ChainStore.open(`${t.dir}/db`, regtest)).store;
-});
-afterEach(async () => {
-  await store.close();
-  cleanup();
-});
+useTempStore('powchain-coinview', (s) => (store = s));
 
 /** Ops as readable lines: `put coin(txid:index)` etc., keys named by the layout that built them. */
 function describeOps(ops: BatchOp[], outpoints: { txid: Uint8Array; index: number }[]): string[] {

@@ -7,6 +7,7 @@ import { decodeBlockWithTxids, encodeBlock, type Block } from '../../src/consens
 import type { RejectCode } from '../../src/consensus/errors.js';
 import { headerHash } from '../../src/consensus/header.js';
 import type { Transaction, TxOutput } from '../../src/consensus/tx.js';
+import { ChainStore } from '../../src/chain/store.js';
 import { VerifyPool } from '../../src/crypto/verify-pool.js';
 import { bytesToHex, hashToHex } from '../../src/encoding/hex.js';
 import { testKey, type TestKey } from '../helpers/keys.js';
@@ -17,6 +18,22 @@ import { coinsOf, signSpend, type OwnedCoin } from '../helpers/tx.js';
 export function tempDir(label = 'powchain-test'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `${label}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Before each test, a regtest ChainStore in a new temp dir, handed to `use`; after it, closed and removed. */
+export function useTempStore(label: string, use: (store: ChainStore) => void): void {
+  let store: ChainStore | undefined;
+  let cleanup = (): void => undefined;
+  beforeEach(async () => {
+    const t = tempDir(label);
+    cleanup = t.cleanup;
+    store = (await ChainStore.open(join(t.dir, 'db'), regtest)).store;
+    use(store);
+  });
+  afterEach(async () => {
+    await store?.close();
+    cleanup();
+  });
 }
 
 /** A controllable clock: tests move time instead of sleeping. */
