@@ -40,7 +40,8 @@ function probeHeaders() {
   const cc = process.env.CC || 'cc';
   const probe = spawnSync(`${cc} -E -x c -`, { shell: true, input: '#include <secp256k1.h>\n', encoding: 'utf8' });
   if (probe.error) return `could not run the C compiler (${cc}): ${probe.error.message}`;
-  if (probe.status !== 0) return `libsecp256k1's headers were not found by ${cc} (Debian/Ubuntu: apt-get install libsecp256k1-dev)`;
+  if (probe.status !== 0)
+    return `libsecp256k1's headers were not found by ${cc} (Debian/Ubuntu: apt-get install libsecp256k1-dev)`;
   return undefined;
 }
 
@@ -67,6 +68,8 @@ if (process.env.npm_config_nodedir) gypArgs.push(`--nodedir=${process.env.npm_co
 const run = spawnSync(cmd, gypArgs, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (run.error || run.status !== 0) {
   process.stderr.write(`${run.stdout ?? ''}${run.stderr ?? ''}`);
-  without([`node-gyp did not build the module: ${run.error ? run.error.message : `exit status ${run.status}, output above`}.`]);
+  without([
+    `node-gyp did not build the module: ${run.error ? run.error.message : `exit status ${run.status}, output above`}.`,
+  ]);
 }
 say(`wrote ${out}`);

@@ -10,9 +10,22 @@ export { hashToHex, hexToHash, bytesToHex, hexToBytes } from './encoding/hex.js'
 export { DecodeError, type DecodeErrorCode } from './encoding/errors.js';
 export { ByteReader } from './encoding/reader.js';
 export { ByteWriter } from './encoding/writer.js';
-export { encodeAddress, decodeAddress, addressFromPublicKey, isValidAddress, AddressError, type AddressErrorCode } from './crypto/address.js';
+export {
+  encodeAddress,
+  decodeAddress,
+  addressFromPublicKey,
+  isValidAddress,
+  AddressError,
+  type AddressErrorCode,
+} from './crypto/address.js';
 export { publicKeyFromPrivate, randomPrivateKey, isValidPrivateKey, isValidPublicKey, sign } from './crypto/keys.js';
-export { verifySignature, selectVerifyBackend, activeBackendName, type VerifyBackend, type VerifyBackendName } from './crypto/verify.js';
+export {
+  verifySignature,
+  selectVerifyBackend,
+  activeBackendName,
+  type VerifyBackend,
+  type VerifyBackendName,
+} from './crypto/verify.js';
 export {
   buildTransaction,
   signTransaction,

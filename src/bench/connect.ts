@@ -50,7 +50,9 @@ interface ConnectRun {
 export async function connectBench(ctx: BenchContext): Promise<Measured[]> {
   const chainData = await loadChain(ctx, 'payments');
   const { blocks, stats } = chainData;
-  ctx.note(`payments chain: ${stats.blocks} blocks, ${stats.txs} txs, ${stats.inputs} inputs, ${(stats.bytes / MB).toFixed(1)} MB${chainData.cached ? ' (cached)' : ''}`);
+  ctx.note(
+    `payments chain: ${stats.blocks} blocks, ${stats.txs} txs, ${stats.inputs} inputs, ${(stats.bytes / MB).toFixed(1)} MB${chainData.cached ? ' (cached)' : ''}`,
+  );
   const count = ctx.quick ? 1 : FULL_RUNS;
   const label = (r: number): string => (count > 1 ? `connect ${r}/${count}: blocks` : 'connect: blocks');
   const rateOf = (run: ConnectRun): number => stats.txs / (run.ms / 1000);
@@ -68,7 +70,14 @@ export async function connectBench(ctx: BenchContext): Promise<Measured[]> {
   const size = dirSize(best.dbDir);
   const seconds = best.ms / 1000;
   const txRate = stats.txs / seconds;
-  const artifacts: ConnectArtifacts = { dbDir: best.dbDir, blocks, height: blocks.length, txs: stats.txs, txPerSecond: txRate, seconds };
+  const artifacts: ConnectArtifacts = {
+    dbDir: best.dbDir,
+    blocks,
+    height: blocks.length,
+    txs: stats.txs,
+    txPerSecond: txRate,
+    seconds,
+  };
   ctx.shared.set('connect', artifacts);
   return [
     result('connect.blocks', stats.blocks / seconds, 'blocks/s'),
@@ -90,7 +99,12 @@ export async function connectBench(ctx: BenchContext): Promise<Measured[]> {
 /** One cold connect of `blocks` into a new database at `dbDir`. */
 async function connectOnce(ctx: BenchContext, blocks: Uint8Array[], dbDir: string, label: string): Promise<ConnectRun> {
   const pool = new VerifyPool({ size: availableParallelism() });
-  const chain = await Chain.open({ params: regtest, location: dbDir, verifier: pool, clock: benchClock(blocks.length) });
+  const chain = await Chain.open({
+    params: regtest,
+    location: dbDir,
+    verifier: pool,
+    clock: benchClock(blocks.length),
+  });
   const bar = ctx.progress(label, blocks.length);
   try {
     const start = now();
@@ -103,7 +117,8 @@ async function connectOnce(ctx: BenchContext, blocks: Uint8Array[], dbDir: strin
       const batch = await decoded.take(i, end);
       const results = await chain.processBlocks(batch);
       results.forEach((r, k) => {
-        if (r.status !== 'connected' || !r.mainChain) throw new Error(`block ${i + k + 1} did not connect: ${JSON.stringify(r)}`);
+        if (r.status !== 'connected' || !r.mainChain)
+          throw new Error(`block ${i + k + 1} did not connect: ${JSON.stringify(r)}`);
       });
       bar.update(end);
     }
@@ -115,7 +130,10 @@ async function connectOnce(ctx: BenchContext, blocks: Uint8Array[], dbDir: strin
   }
 }
 
-type Decoded = { block: ReturnType<typeof decodeBlockWithTxids>; opts: { bytes: Uint8Array; txids: Uint8Array[]; source: string } };
+type Decoded = {
+  block: ReturnType<typeof decodeBlockWithTxids>;
+  opts: { bytes: Uint8Array; txids: Uint8Array[]; source: string };
+};
 
 /**
  * Decodes `blocks` in order, one block per event-loop turn, at most one sync batch ahead of what

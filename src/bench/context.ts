@@ -58,7 +58,13 @@ export function createContext(o: ContextOptions): BenchContext & { close(): Prom
     progress(label, total) {
       if (!o.interactive) return silent;
       const bar = new cliProgress.SingleBar(
-        { format: `  ${label.padEnd(34)} {bar} {percentage}% | {value}/{total} | {duration_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+        {
+          format: `  ${label.padEnd(34)} {bar} {percentage}% | {value}/{total} | {duration_formatted}`,
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: true,
+          etaBuffer: 50,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(Math.max(1, total), 0);

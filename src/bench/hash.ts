@@ -28,7 +28,12 @@ function nobleStep(header: Uint8Array, count: number, startNonce: number): numbe
   return count;
 }
 
-function kernelRate(kernel: HashKernel, windows: number, ms: number, chunk: number): Promise<{ rate: number; cpuRate: number }> {
+function kernelRate(
+  kernel: HashKernel,
+  windows: number,
+  ms: number,
+  chunk: number,
+): Promise<{ rate: number; cpuRate: number }> {
   const header = benchHeader();
   let next = 0;
   return bestRate(windows, ms, () => {
@@ -92,16 +97,37 @@ export async function hashBench(ctx: BenchContext): Promise<Measured[]> {
   return [
     result(base.name, baseline, 'H/s'),
     result('hash.ts-kernel', tsRate, 'H/s', base),
-    result('hash.wasm-kernel', wasmRate, 'H/s', base, [atLeast(wasmRate, 5e6, '≥ 5 M/s/thread'), atLeast(wasmRate / baseline, 15, '≥ 15× baseline')]),
-    // The same two, per second of CPU the thread was given: what a core of its own would do.
-    result('hash.wasm-kernel-per-cpu-s', wasmBoth.cpuRate, 'H/cpu-s', { name: 'hash.noble-per-nonce-per-cpu-s', value: noble.cpuRate }, [
-      atLeast(wasmBoth.cpuRate, 5e6, '≥ 5 M/s/thread'),
-      atLeast(wasmBoth.cpuRate / noble.cpuRate, 15, '≥ 15× baseline'),
+    result('hash.wasm-kernel', wasmRate, 'H/s', base, [
+      atLeast(wasmRate, 5e6, '≥ 5 M/s/thread'),
+      atLeast(wasmRate / baseline, 15, '≥ 15× baseline'),
     ]),
+    // The same two, per second of CPU the thread was given: what a core of its own would do.
+    result(
+      'hash.wasm-kernel-per-cpu-s',
+      wasmBoth.cpuRate,
+      'H/cpu-s',
+      { name: 'hash.noble-per-nonce-per-cpu-s', value: noble.cpuRate },
+      [
+        atLeast(wasmBoth.cpuRate, 5e6, '≥ 5 M/s/thread'),
+        atLeast(wasmBoth.cpuRate / noble.cpuRate, 15, '≥ 15× baseline'),
+      ],
+    ),
     result(oneRef.name, one, 'H/s', { name: 'hash.wasm-kernel', value: wasmRate }),
-    result(`hash.miner-${threads}-threads`, all, 'H/s', oneRef, threads > 1 ? [atLeast(all / one, 1.8, `≥ 1.8× one thread`)] : []),
+    result(
+      `hash.miner-${threads}-threads`,
+      all,
+      'H/s',
+      oneRef,
+      threads > 1 ? [atLeast(all / one, 1.8, `≥ 1.8× one thread`)] : [],
+    ),
     // Hashes per CPU-second of the whole process: threads that scale keep the one-thread figure
     // (0.9× of it is 1.8× on two free cores), whatever share of the machine they are given.
-    result(`hash.miner-${threads}-threads-per-cpu-s`, allBoth.cpuRate, 'H/cpu-s', { name: 'hash.miner-1-thread-per-cpu-s', value: oneBoth.cpuRate }, threads > 1 ? [atLeast(allBoth.cpuRate / oneBoth.cpuRate, 0.9, '≥ 0.9× (≈ 1.8× on free cores)')] : []),
+    result(
+      `hash.miner-${threads}-threads-per-cpu-s`,
+      allBoth.cpuRate,
+      'H/cpu-s',
+      { name: 'hash.miner-1-thread-per-cpu-s', value: oneBoth.cpuRate },
+      threads > 1 ? [atLeast(allBoth.cpuRate / oneBoth.cpuRate, 0.9, '≥ 0.9× (≈ 1.8× on free cores)')] : [],
+    ),
   ];
 }

@@ -41,7 +41,11 @@ export interface RunOptions {
 export async function runBenchmarks(o: RunOptions): Promise<Report> {
   const names: BenchName[] = o.names.includes('all') ? [...BENCH_NAMES] : [...new Set(o.names as BenchName[])];
   const out = o.out ?? ((t: string) => process.stdout.write(t));
-  const ctx = createContext({ quick: o.quick, interactive: o.interactive ?? process.stderr.isTTY === true, ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) });
+  const ctx = createContext({
+    quick: o.quick,
+    interactive: o.interactive ?? process.stderr.isTTY === true,
+    ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+  });
   const all: Measured[] = [];
   const onSignal = () => void ctx.close().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);

@@ -26,7 +26,12 @@ async function settledRss(pid: number, settleMs: number): Promise<number> {
 }
 
 async function bareRss(settleMs: number): Promise<number> {
-  const child = trackChild(fork(fileURLToPath(new URL('./bare-process.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], execArgv: [] }));
+  const child = trackChild(
+    fork(fileURLToPath(new URL('./bare-process.js', import.meta.url)), [], {
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      execArgv: [],
+    }),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
@@ -43,7 +48,12 @@ async function memoryDb(ctx: BenchContext): Promise<{ dir: string; height: numbe
   const { blocks, spec, stats } = await loadChain(ctx, 'memory');
   const { dir } = await cachedDir(ctx.cacheDir, cacheKey('memory-db', spec), async (d) => {
     const pool = new VerifyPool({ size: 1 });
-    const chain = await Chain.open({ params: regtest, location: join(d, 'chain'), verifier: pool, clock: benchClock(blocks.length) });
+    const chain = await Chain.open({
+      params: regtest,
+      location: join(d, 'chain'),
+      verifier: pool,
+      clock: benchClock(blocks.length),
+    });
     const bar = ctx.progress('memory: building the chain database', blocks.length);
     try {
       for (let i = 0; i < blocks.length; i++) {

@@ -93,6 +93,8 @@ export async function mempoolBench(ctx: BenchContext): Promise<Measured[]> {
   }
   if (rejected > 0) throw new Error(`${rejected} of ${txs.length} transactions were rejected (first: ${firstError})`);
   const rate = (accepted * 1000) / ms;
-  ctx.note(`mempool: ${accepted} transactions accepted in ${(ms / 1000).toFixed(1)} s, ${CONCURRENCY} requests in flight`);
+  ctx.note(
+    `mempool: ${accepted} transactions accepted in ${(ms / 1000).toFixed(1)} s, ${CONCURRENCY} requests in flight`,
+  );
   return [result('mempool.accept', rate, 'tx/s', null, [atLeast(rate, 2_000, '≥ 2,000 tx/s')])];
 }

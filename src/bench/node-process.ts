@@ -60,7 +60,23 @@ export interface NodeProcess {
  * once it logs that it started, with an RPC client authenticated by its cookie.
  */
 export async function startNode(datadir: string, timeoutMs = 60_000): Promise<NodeProcess> {
-  const args = [...childNodeOptions(), powchainBin(), 'node', '--network', 'regtest', '--datadir', datadir, '--port', '0', '--rpc-port', '0', '--log-format', 'json', '--log-level', 'info'];
+  const args = [
+    ...childNodeOptions(),
+    powchainBin(),
+    'node',
+    '--network',
+    'regtest',
+    '--datadir',
+    datadir,
+    '--port',
+    '0',
+    '--rpc-port',
+    '0',
+    '--log-format',
+    'json',
+    '--log-level',
+    'info',
+  ];
   const child: ChildProcess = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
@@ -69,7 +85,10 @@ export async function startNode(datadir: string, timeoutMs = 60_000): Promise<No
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const rpcUrl = await new Promise<string>((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`powchain node did not start within ${timeoutMs} ms: ${stderr.trim()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`powchain node did not start within ${timeoutMs} ms: ${stderr.trim()}`)),
+      timeoutMs,
+    );
     const onData = (d: Buffer) => {
       buf += d.toString();
       let nl: number;

@@ -16,10 +16,14 @@ export class PeerChild extends EventEmitter<{ tip: [m: Arrival]; validated: [m: 
   addrs: string[] = [];
   peerId = '';
   height = 0;
-  private readonly waiting: { type: FromPeer['type']; resolve: (m: FromPeer) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiting: { type: FromPeer['type']; resolve: (m: FromPeer) => void; reject: (e: Error) => void }[] =
+    [];
   private exited: Error | undefined;
 
-  private constructor(private readonly child: ChildProcess, readonly label: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly label: string,
+  ) {
     super();
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
@@ -32,10 +36,23 @@ export class PeerChild extends EventEmitter<{ tip: [m: Arrival]; validated: [m: 
     });
   }
 
-  static async start(label: string, location: string, opts: { threads?: number; clockFloor: number }): Promise<PeerChild> {
-    const child = trackChild(fork(peerScript(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: childNodeOptions() }));
+  static async start(
+    label: string,
+    location: string,
+    opts: { threads?: number; clockFloor: number },
+  ): Promise<PeerChild> {
+    const child = trackChild(
+      fork(peerScript(), [], {
+        serialization: 'advanced',
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        execArgv: childNodeOptions(),
+      }),
+    );
     const peer = new PeerChild(child, label);
-    const ready = (await peer.request({ type: 'start', location, threads: opts.threads ?? 1, clockFloor: opts.clockFloor }, 'ready')) as Extract<FromPeer, { type: 'ready' }>;
+    const ready = (await peer.request(
+      { type: 'start', location, threads: opts.threads ?? 1, clockFloor: opts.clockFloor },
+      'ready',
+    )) as Extract<FromPeer, { type: 'ready' }>;
     peer.addrs = ready.addrs;
     peer.peerId = ready.peerId;
     peer.height = ready.height;

@@ -28,7 +28,10 @@ export interface ProfileSummary {
 }
 
 function label(n: ProfileNode): string {
-  const url = n.callFrame.url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/(dist|src)\//, '$1/');
+  const url = n.callFrame.url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, '')
+    .replace(/^.*\/(dist|src)\//, '$1/');
   return `${n.callFrame.functionName || '(anonymous)'} ${url}${url ? `:${n.callFrame.lineNumber + 1}` : ''}`.trim();
 }
 
@@ -56,7 +59,8 @@ export function summarise(p: CpuProfile): ProfileSummary {
       inclusive.set(key, (inclusive.get(key) ?? 0) + t);
     }
   }
-  const ms = (m: Map<string, number>) => [...m].map(([k, t]) => [k, t / 1000] as [string, number]).sort((a, b) => b[1] - a[1]);
+  const ms = (m: Map<string, number>) =>
+    [...m].map(([k, t]) => [k, t / 1000] as [string, number]).sort((a, b) => b[1] - a[1]);
   return { totalMs: total / 1000, self: ms(self), inclusive: ms(inclusive) };
 }
 
@@ -69,9 +73,13 @@ function main(argv: string[]): void {
   }
   const top = Number(topArg ?? 25);
   const s = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
-  const pick = (rows: [string, number][]) => rows.filter(([k]) => filters.length === 0 || filters.some((f) => k.includes(f))).slice(0, top);
-  const line = ([k, t]: [string, number]) => `${t.toFixed(0).padStart(8)} ms ${((100 * t) / s.totalMs).toFixed(1).padStart(5)}%  ${k}`;
-  process.stdout.write(`${file}: ${s.totalMs.toFixed(0)} ms sampled\n-- self time\n${pick(s.self).map(line).join('\n')}\n-- inclusive time\n${pick(s.inclusive).map(line).join('\n')}\n`);
+  const pick = (rows: [string, number][]) =>
+    rows.filter(([k]) => filters.length === 0 || filters.some((f) => k.includes(f))).slice(0, top);
+  const line = ([k, t]: [string, number]) =>
+    `${t.toFixed(0).padStart(8)} ms ${((100 * t) / s.totalMs).toFixed(1).padStart(5)}%  ${k}`;
+  process.stdout.write(
+    `${file}: ${s.totalMs.toFixed(0)} ms sampled\n-- self time\n${pick(s.self).map(line).join('\n')}\n-- inclusive time\n${pick(s.inclusive).map(line).join('\n')}\n`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

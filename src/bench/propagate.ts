@@ -8,7 +8,11 @@ import { atMost, result, type Measured } from './types.js';
 
 const PEERS = 8;
 /** A ring with two chords: every peer has 2 or 3 connections, at most 3 hops apart. */
-const EDGES: [number, number][] = [...Array.from({ length: PEERS }, (_, i) => [i, (i + 1) % PEERS] as [number, number]), [0, 4], [2, 6]];
+const EDGES: [number, number][] = [
+  ...Array.from({ length: PEERS }, (_, i) => [i, (i + 1) % PEERS] as [number, number]),
+  [0, 4],
+  [2, 6],
+];
 
 /**
  * Block propagation: 8 peers, each its own process, in a sparse graph on 127.0.0.1. Each block
@@ -18,14 +22,20 @@ const EDGES: [number, number][] = [...Array.from({ length: PEERS }, (_, i) => [i
  */
 export async function propagateBench(ctx: BenchContext): Promise<Measured[]> {
   const { blocks, stats, cached } = await loadChain(ctx, 'propagate');
-  ctx.note(`propagate chain: ${stats.blocks} blocks of ${(stats.bytes / stats.blocks / 1024).toFixed(0)} kB${cached ? ' (cached)' : ''}`);
+  ctx.note(
+    `propagate chain: ${stats.blocks} blocks of ${(stats.bytes / stats.blocks / 1024).toFixed(0)} kB${cached ? ' (cached)' : ''}`,
+  );
   const warmup = ctx.quick ? 3 : 10;
   const clockFloor = regtest.genesis.header.time + blocks.length + 1;
   const peers: PeerChild[] = [];
   const latencies: number[] = [];
   const written: number[] = [];
   try {
-    const started = await Promise.all(Array.from({ length: PEERS }, (_, i) => PeerChild.start(`peer-${i}`, join(ctx.tmpDir, `propagate-${i}`), { clockFloor })));
+    const started = await Promise.all(
+      Array.from({ length: PEERS }, (_, i) =>
+        PeerChild.start(`peer-${i}`, join(ctx.tmpDir, `propagate-${i}`), { clockFloor }),
+      ),
+    );
     peers.push(...started);
     for (const [a, b] of EDGES) await peers[a]!.connect(peers[b]!.addr);
     // gossipsub builds its mesh on the heartbeat (1 s): let a few pass before the first block.
@@ -72,7 +82,11 @@ function waitFor(peer: PeerChild, event: 'validated' | 'tip', height: number, ti
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       peer.off(event, on);
-      reject(new Error(`${peer.label} did not report ${event} at height ${height} within ${timeoutMs} ms (at ${peer.height})`));
+      reject(
+        new Error(
+          `${peer.label} did not report ${event} at height ${height} within ${timeoutMs} ms (at ${peer.height})`,
+        ),
+      );
     }, timeoutMs);
     const on = (m: { height: number; t: number }) => {
       if (m.height < height) return;

@@ -32,7 +32,13 @@ export interface Report {
 export function toReport(results: readonly Measured[], m: Machine = machine()): Report {
   return {
     machine: m,
-    results: results.map((r) => ({ name: r.name, value: round(r.value), unit: r.unit, baseline: r.baseline ? { name: r.baseline.name, value: round(r.baseline.value) } : null, ratio: r.ratio === null ? null : round(r.ratio) })),
+    results: results.map((r) => ({
+      name: r.name,
+      value: round(r.value),
+      unit: r.unit,
+      baseline: r.baseline ? { name: r.baseline.name, value: round(r.baseline.value) } : null,
+      ratio: r.ratio === null ? null : round(r.ratio),
+    })),
   };
 }
 
@@ -74,7 +80,14 @@ export function renderTable(title: string, results: readonly Measured[]): string
   });
   for (const r of results) {
     const goal = r.goals.map((g) => `${g.met ? '✓' : '✗'} ${g.text}`).join('\n') || '—';
-    table.push([r.name, formatValue(r.value), r.unit, r.baseline ? `${r.baseline.name} ${formatValue(r.baseline.value)}` : '—', formatRatio(r.ratio), goal]);
+    table.push([
+      r.name,
+      formatValue(r.value),
+      r.unit,
+      r.baseline ? `${r.baseline.name} ${formatValue(r.baseline.value)}` : '—',
+      formatRatio(r.ratio),
+      goal,
+    ]);
   }
   return table.toString();
 }

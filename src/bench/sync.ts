@@ -23,17 +23,27 @@ export async function syncBench(ctx: BenchContext): Promise<Measured[]> {
   for (const d of dirs) cpSync(artifacts.dbDir, d, { recursive: true });
   const servers = await Promise.all(dirs.map((d, i) => PeerChild.start(`server-${i}`, d, { clockFloor })));
   const pool = new VerifyPool({ size: availableParallelism() });
-  const chain = await Chain.open({ params: regtest, location: join(ctx.tmpDir, 'sync-fresh'), verifier: pool, clock: benchClock(artifacts.height) });
+  const chain = await Chain.open({
+    params: regtest,
+    location: join(ctx.tmpDir, 'sync-fresh'),
+    verifier: pool,
+    clock: benchClock(artifacts.height),
+  });
   const net = new NetService({ chain, clock: benchClock(artifacts.height) });
   const bar = ctx.progress('sync: blocks', artifacts.height);
   let ms: number;
   try {
-    for (const s of servers) if (s.height !== artifacts.height) throw new Error(`sync server ${s.label} is at height ${s.height}, not ${artifacts.height}`);
+    for (const s of servers)
+      if (s.height !== artifacts.height)
+        throw new Error(`sync server ${s.label} is at height ${s.height}, not ${artifacts.height}`);
     await net.start();
     const target = artifacts.height;
     const timeoutMs = ctx.quick ? 120_000 : 900_000;
     const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`sync did not reach height ${target} in ${timeoutMs / 1000} s (at ${chain.height})`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`sync did not reach height ${target} in ${timeoutMs / 1000} s (at ${chain.height})`)),
+        timeoutMs,
+      );
       chain.on('tip', (e) => {
         bar.update(e.height);
         if (e.height >= target) {
@@ -57,7 +67,12 @@ export async function syncBench(ctx: BenchContext): Promise<Measured[]> {
   const txRate = artifacts.txs / seconds;
   return [
     ...ran,
-    result('sync.blocks', artifacts.height / seconds, 'blocks/s', { name: 'connect.blocks', value: artifacts.height / artifacts.seconds }),
-    result('sync.txs', txRate, 'tx/s', { name: 'connect.txs', value: artifacts.txPerSecond }, [atLeast(txRate, 5_000, '≥ 5,000 tx/s')]),
+    result('sync.blocks', artifacts.height / seconds, 'blocks/s', {
+      name: 'connect.blocks',
+      value: artifacts.height / artifacts.seconds,
+    }),
+    result('sync.txs', txRate, 'tx/s', { name: 'connect.txs', value: artifacts.txPerSecond }, [
+      atLeast(txRate, 5_000, '≥ 5,000 tx/s'),
+    ]),
   ];
 }

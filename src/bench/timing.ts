@@ -8,7 +8,11 @@ export const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(
  * Run `step` (which does some work and returns how many operations it did) until `ms` have
  * passed, at least once; returns operations per second.
  */
-export async function ratePerSecond(ms: number, step: () => number, onTick?: (elapsedMs: number) => void): Promise<{ rate: number; cpuRate: number; ops: number; ms: number }> {
+export async function ratePerSecond(
+  ms: number,
+  step: () => number,
+  onTick?: (elapsedMs: number) => void,
+): Promise<{ rate: number; cpuRate: number; ops: number; ms: number }> {
   const start = now();
   const cpu0 = threadCpuMs();
   let ops = 0;
@@ -41,7 +45,11 @@ export function processCpuMs(): number {
  * disturbed by them; and the best rate per second of CPU this thread was given, which does not
  * depend on the other processes at all.
  */
-export async function bestRate(windows: number, ms: number, step: () => number): Promise<{ rate: number; cpuRate: number }> {
+export async function bestRate(
+  windows: number,
+  ms: number,
+  step: () => number,
+): Promise<{ rate: number; cpuRate: number }> {
   await ratePerSecond(Math.min(200, ms / 2), step);
   let rate = 0;
   let cpuRate = 0;

@@ -28,7 +28,13 @@ export function isBenchName(s: string): s is BenchName {
 }
 
 /** Build a result; `baseline` gives the ratio. */
-export function result(name: string, value: number, unit: string, baseline?: { name: string; value: number } | null, goals: Goal[] = []): Measured {
+export function result(
+  name: string,
+  value: number,
+  unit: string,
+  baseline?: { name: string; value: number } | null,
+  goals: Goal[] = [],
+): Measured {
   const b = baseline ?? null;
   return { name, value, unit, baseline: b, ratio: b && b.value > 0 ? value / b.value : null, goals };
 }

@@ -19,7 +19,12 @@ export function signatureItems(n: number): VerifyItem[] {
   return items;
 }
 
-function backendRate(backend: VerifyBackend, items: readonly VerifyItem[], windows: number, ms: number): Promise<{ rate: number; cpuRate: number }> {
+function backendRate(
+  backend: VerifyBackend,
+  items: readonly VerifyItem[],
+  windows: number,
+  ms: number,
+): Promise<{ rate: number; cpuRate: number }> {
   let i = 0;
   return bestRate(windows, ms, () => {
     const end = Math.min(items.length, i + 64);
@@ -53,12 +58,16 @@ export async function verifyBench(ctx: BenchContext, opts: { items?: number; ms?
   const nativeRate = nativeBoth.rate;
   bar.update(3);
   const system = getBackend('system-libsecp256k1');
-  if (!system) ctx.note(`system-libsecp256k1 not measured: ${backendUnavailableReason('system-libsecp256k1')?.message}`);
+  if (!system)
+    ctx.note(`system-libsecp256k1 not measured: ${backendUnavailableReason('system-libsecp256k1')?.message}`);
   const systemBoth = system ? await backendRate(system, items, windows, ms) : undefined;
   bar.update(4);
 
   const threads = availableParallelism();
-  const fastest = systemBoth && systemBoth.rate > nativeRate ? { backend: system!, name: 'verify.system-1-thread', rate: systemBoth.rate, cpuRate: systemBoth.cpuRate } : { backend: native, name: 'verify.native-1-thread', rate: nativeRate, cpuRate: nativeBoth.cpuRate };
+  const fastest =
+    systemBoth && systemBoth.rate > nativeRate
+      ? { backend: system!, name: 'verify.system-1-thread', rate: systemBoth.rate, cpuRate: systemBoth.cpuRate }
+      : { backend: native, name: 'verify.native-1-thread', rate: nativeRate, cpuRate: nativeBoth.cpuRate };
   const pool = new VerifyPool({ size: threads, backend: fastest.backend });
   let poolRate: number;
   let poolCpuRate: number;
@@ -74,7 +83,8 @@ export async function verifyBench(ctx: BenchContext, opts: { items?: number; ms?
       let done = 0;
       while (now() - start < ms || done === 0) {
         if (i + batch > items.length) i = 0;
-        if ((await pool.verifyBatch(items.slice(i, i + batch))) !== -1) throw new Error('the pool rejected a valid signature');
+        if ((await pool.verifyBatch(items.slice(i, i + batch))) !== -1)
+          throw new Error('the pool rejected a valid signature');
         i += batch;
         done += batch;
         await yieldToLoop();
@@ -90,22 +100,45 @@ export async function verifyBench(ctx: BenchContext, opts: { items?: number; ms?
   const base = { name: 'verify.noble', value: baseline };
   return [
     result(base.name, baseline, 'verify/s'),
-    result('verify.native-1-thread', nativeRate, 'verify/s', base, [atLeast(nativeRate, 15_000, '≥ 15,000/s/thread'), atLeast(nativeRate / baseline, 35, '≥ 35× baseline')]),
-    // Per second of CPU the thread was given: what a core of its own would do.
-    result('verify.native-per-cpu-s', nativeBoth.cpuRate, 'verify/cpu-s', { name: 'verify.noble-per-cpu-s', value: noble.cpuRate }, [
-      atLeast(nativeBoth.cpuRate, 15_000, '≥ 15,000/s/thread'),
-      atLeast(nativeBoth.cpuRate / noble.cpuRate, 35, '≥ 35× baseline'),
+    result('verify.native-1-thread', nativeRate, 'verify/s', base, [
+      atLeast(nativeRate, 15_000, '≥ 15,000/s/thread'),
+      atLeast(nativeRate / baseline, 35, '≥ 35× baseline'),
     ]),
+    // Per second of CPU the thread was given: what a core of its own would do.
+    result(
+      'verify.native-per-cpu-s',
+      nativeBoth.cpuRate,
+      'verify/cpu-s',
+      { name: 'verify.noble-per-cpu-s', value: noble.cpuRate },
+      [
+        atLeast(nativeBoth.cpuRate, 15_000, '≥ 15,000/s/thread'),
+        atLeast(nativeBoth.cpuRate / noble.cpuRate, 35, '≥ 35× baseline'),
+      ],
+    ),
     ...(systemBoth
       ? [
           // The same curve library, seven years newer (safegcd inversions), with the package's as baseline.
-          result('verify.system-1-thread', systemBoth.rate, 'verify/s', { name: 'verify.native-1-thread', value: nativeRate }),
-          result('verify.system-per-cpu-s', systemBoth.cpuRate, 'verify/cpu-s', { name: 'verify.native-per-cpu-s', value: nativeBoth.cpuRate }),
+          result('verify.system-1-thread', systemBoth.rate, 'verify/s', {
+            name: 'verify.native-1-thread',
+            value: nativeRate,
+          }),
+          result('verify.system-per-cpu-s', systemBoth.cpuRate, 'verify/cpu-s', {
+            name: 'verify.native-per-cpu-s',
+            value: nativeBoth.cpuRate,
+          }),
         ]
       : []),
     // The pool uses the fastest backend; its baseline is that backend on one thread.
-    result(`verify.pool-${threads}-threads`, poolRate, 'verify/s', { name: fastest.name, value: fastest.rate }, [atLeast(poolRate / threads, 15_000, '≥ 15,000/s/thread')]),
+    result(`verify.pool-${threads}-threads`, poolRate, 'verify/s', { name: fastest.name, value: fastest.rate }, [
+      atLeast(poolRate / threads, 15_000, '≥ 15,000/s/thread'),
+    ]),
     // Per CPU-second of the whole process (workers, and the main thread packing batches).
-    result(`verify.pool-${threads}-threads-per-cpu-s`, poolCpuRate, 'verify/cpu-s', { name: fastest.name.replace('1-thread', 'per-cpu-s'), value: fastest.cpuRate }, [atLeast(poolCpuRate, 15_000, '≥ 15,000/s/thread')]),
+    result(
+      `verify.pool-${threads}-threads-per-cpu-s`,
+      poolCpuRate,
+      'verify/cpu-s',
+      { name: fastest.name.replace('1-thread', 'per-cpu-s'), value: fastest.cpuRate },
+      [atLeast(poolCpuRate, 15_000, '≥ 15,000/s/thread')],
+    ),
   ];
 }

@@ -46,7 +46,11 @@ export async function addressUtxos(store: ChainStore, pkh: Uint8Array, limit = 1
 }
 
 /** Confirmed transactions touching `pkh`, oldest first. */
-export async function addressHistory(store: ChainStore, pkh: Uint8Array, limit = 100_000): Promise<AddressHistoryItem[]> {
+export async function addressHistory(
+  store: ChainStore,
+  pkh: Uint8Array,
+  limit = 100_000,
+): Promise<AddressHistoryItem[]> {
   const out: AddressHistoryItem[] = [];
   for await (const h of historyOf(store, pkh)) {
     out.push(h);

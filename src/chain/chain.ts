@@ -13,7 +13,13 @@ import { HeaderRules } from './header-rules.js';
 import { CoinView } from './coin-view.js';
 import { testConnect, type BatchVerifier, type ConnectContext } from './connect.js';
 import { extendPipelined } from './extend.js';
-import { branchFrom, reorganise, type TransitionFailure, type TransitionHost, type TransitionStep } from './transition.js';
+import {
+  branchFrom,
+  reorganise,
+  type TransitionFailure,
+  type TransitionHost,
+  type TransitionStep,
+} from './transition.js';
 import { ChainError } from './errors.js';
 import { BlockStatus, indexRecord, keys } from './layout.js';
 import type { Coin } from '../consensus/coin.js';
@@ -71,7 +77,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       recheckHeader: (e, b) => this.headerRules.recheck(e, b),
       connectContext: () => this.connectContext(),
       validated: (e) => this.emit('validated', e),
-      commit: (view, fork, disconnected, connected, newTip) => this.commitTransition(view, fork, disconnected, connected, newTip),
+      commit: (view, fork, disconnected, connected, newTip) =>
+        this.commitTransition(view, fork, disconnected, connected, newTip),
     };
     this.candidates = new TipCandidates(this.index);
     this.reader = new BlockReader(store);
@@ -147,7 +154,10 @@ export class Chain extends EventEmitter<ChainEvents> {
    * `drainOrphans` is false when called from processOrphansOfLocked, whose queue handles the
    * waiting children (no recursion).
    */
-  private async processLocked(items: readonly { block: Block; opts?: ProcessOptions }[], drainOrphans = true): Promise<ProcessResult[]> {
+  private async processLocked(
+    items: readonly { block: Block; opts?: ProcessOptions }[],
+    drainOrphans = true,
+  ): Promise<ProcessResult[]> {
     const admitted: (ProcessResult | IndexEntry)[] = [];
     const sources = new Map<IndexEntry, string>();
     for (const { block, opts = {} } of items) {
@@ -169,7 +179,12 @@ export class Chain extends EventEmitter<ChainEvents> {
   private resultOf(entry: IndexEntry): ProcessResult {
     const display = hashToHex(entry.hash);
     return entry.status === BlockStatus.Invalid
-      ? { status: 'invalid', hash: display, code: entry.invalidCode as RejectCode, reason: 'block failed validation while connecting' }
+      ? {
+          status: 'invalid',
+          hash: display,
+          code: entry.invalidCode as RejectCode,
+          reason: 'block failed validation while connecting',
+        }
       : { status: 'connected', hash: display, height: entry.height, mainChain: this.index.isOnMainChain(entry) };
   }
 
@@ -178,7 +193,11 @@ export class Chain extends EventEmitter<ChainEvents> {
    * that is not stored as a candidate (duplicate, invalid, orphan, temporary, dry run), or the
    * index entry of a block stored and offered as a tip candidate.
    */
-  private async admitLocked(block: Block, opts: ProcessOptions, drainOrphans: boolean): Promise<ProcessResult | IndexEntry> {
+  private async admitLocked(
+    block: Block,
+    opts: ProcessOptions,
+    drainOrphans: boolean,
+  ): Promise<ProcessResult | IndexEntry> {
     const hash = headerHash(block.header);
     const hashHex = bytesToHex(hash);
     const display = hashToHex(hash);
@@ -186,7 +205,13 @@ export class Chain extends EventEmitter<ChainEvents> {
 
     const known = this.index.get(hashHex);
     if (known) {
-      if (known.status === BlockStatus.Invalid) return { status: 'invalid', hash: display, code: known.invalidCode as RejectCode, reason: 'block is known to be invalid' };
+      if (known.status === BlockStatus.Invalid)
+        return {
+          status: 'invalid',
+          hash: display,
+          code: known.invalidCode as RejectCode,
+          reason: 'block is known to be invalid',
+        };
       return { status: 'duplicate', hash: display };
     }
     if (this.orphans.has(hashHex)) return { status: 'duplicate', hash: display };
@@ -199,7 +224,8 @@ export class Chain extends EventEmitter<ChainEvents> {
 
     const parent = this.index.get(block.header.prevHash);
     if (!parent) {
-      if (opts.dryRun) return { status: 'invalid', hash: display, code: RejectCode.PrevBlockInvalid, reason: 'parent unknown' };
+      if (opts.dryRun)
+        return { status: 'invalid', hash: display, code: RejectCode.PrevBlockInvalid, reason: 'parent unknown' };
       const now = this.clock();
       this.orphans.add({ block, hash, size: bytes.length, source, received: now }, now);
       const missing = hashToHex(hexToBytes(this.orphans.missingAncestor(hashHex) ?? bytesToHex(block.header.prevHash)));
@@ -208,7 +234,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
 
     const ctxResult = this.headerRules.check(block, parent);
-    if (!ctxResult.ok && TEMPORARY_REJECTS.has(ctxResult.code)) return { status: 'temporary', hash: display, code: ctxResult.code, reason: ctxResult.reason };
+    if (!ctxResult.ok && TEMPORARY_REJECTS.has(ctxResult.code))
+      return { status: 'temporary', hash: display, code: ctxResult.code, reason: ctxResult.reason };
 
     if (opts.dryRun) return this.dryRunLocked(block, hash, txids, parent, ctxResult, display);
 
@@ -224,7 +251,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.pendingOps.push({ type: 'put', key: keys.block(hash), value: bytes }, indexRecord(entry));
     this.reader.remember(hashHex, { ...block, txids });
 
-    const invalid = parent.status === BlockStatus.Invalid ? reject(RejectCode.PrevBlockInvalid, 'parent block is invalid') : ctxResult;
+    const invalid =
+      parent.status === BlockStatus.Invalid
+        ? reject(RejectCode.PrevBlockInvalid, 'parent block is invalid')
+        : ctxResult;
     if (!invalid.ok) {
       await this.markInvalidLocked(entry, invalid.code, invalid.reason, source);
       if (drainOrphans) await this.processOrphansOfLocked(entry);
@@ -239,10 +269,23 @@ export class Chain extends EventEmitter<ChainEvents> {
     return { status: 'invalid', hash: display, code: r.code, reason: r.reason };
   }
 
-  private async dryRunLocked(block: Block, hash: Uint8Array, txids: Uint8Array[], parent: IndexEntry, ctxResult: RuleResult, display: string): Promise<ProcessResult> {
+  private async dryRunLocked(
+    block: Block,
+    hash: Uint8Array,
+    txids: Uint8Array[],
+    parent: IndexEntry,
+    ctxResult: RuleResult,
+    display: string,
+  ): Promise<ProcessResult> {
     const onTip = parent === this.tip ? OK : reject(RejectCode.PrevBlockInvalid, 'a dry run must build on the tip');
-    const r = !ctxResult.ok ? ctxResult : !onTip.ok ? onTip : await testConnect(this.connectContext(), new CoinView(this.coins), block, hash, txids, parent.height + 1);
-    return r.ok ? { status: 'connected', hash: display, height: parent.height + 1, mainChain: false } : { status: 'invalid', hash: display, code: r.code, reason: r.reason };
+    const r = !ctxResult.ok
+      ? ctxResult
+      : !onTip.ok
+        ? onTip
+        : await testConnect(this.connectContext(), new CoinView(this.coins), block, hash, txids, parent.height + 1);
+    return r.ok
+      ? { status: 'connected', hash: display, height: parent.height + 1, mainChain: false }
+      : { status: 'invalid', hash: display, code: r.code, reason: r.reason };
   }
 
   private connectContext(): ConnectContext {
@@ -274,7 +317,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       const best = this.candidates.best();
       if (!best) return;
       const failure = await this.transitionToLocked(best);
-      if (failure) await this.markInvalidLocked(failure.entry, failure.error.code, failure.error.reason, sourceOf(failure.entry));
+      if (failure)
+        await this.markInvalidLocked(failure.entry, failure.error.code, failure.error.reason, sourceOf(failure.entry));
     }
   }
 
@@ -289,11 +333,19 @@ export class Chain extends EventEmitter<ChainEvents> {
     const fork = this.index.fork(oldTip, target);
     if (!fork) throw new ChainError('corrupt-state', `block ${hashToHex(target.hash)} shares no ancestor with the tip`);
     const branch = branchFrom(fork, target);
-    return oldTip === fork ? extendPipelined(this.transitions, fork, branch, this.pipelineDepth) : reorganise(this.transitions, oldTip, fork, branch);
+    return oldTip === fork
+      ? extendPipelined(this.transitions, fork, branch, this.pipelineDepth)
+      : reorganise(this.transitions, oldTip, fork, branch);
   }
 
   /** Write one transition as ONE batch, then update memory and tell listeners. */
-  private async commitTransition(view: CoinView, fork: IndexEntry, disconnected: TransitionStep[], connected: TransitionStep[], newTip: IndexEntry): Promise<void> {
+  private async commitTransition(
+    view: CoinView,
+    fork: IndexEntry,
+    disconnected: TransitionStep[],
+    connected: TransitionStep[],
+    newTip: IndexEntry,
+  ): Promise<void> {
     view.put(keys.tip(), newTip.hash);
     for (const { entry } of connected) {
       entry.status = BlockStatus.Valid;
@@ -309,13 +361,22 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** Update memory and tell listeners, after a transition's batch is on disk. */
-  private applyTransition(fork: IndexEntry, disconnected: TransitionStep[], connected: TransitionStep[], newTip: IndexEntry): void {
+  private applyTransition(
+    fork: IndexEntry,
+    disconnected: TransitionStep[],
+    connected: TransitionStep[],
+    newTip: IndexEntry,
+  ): void {
     this.index.setTip(newTip);
     this.candidates.prune();
     for (const d of disconnected) this.emit('disconnect', { entry: d.entry, block: d.block, txids: d.block.txids });
     for (const c of connected) this.emit('connect', { entry: c.entry, block: c.block, txids: c.block.txids });
     if (disconnected.length > 0) {
-      this.emit('reorg', { fork, disconnected: disconnected.map((d) => d.entry), connected: connected.map((c) => c.entry) });
+      this.emit('reorg', {
+        fork,
+        disconnected: disconnected.map((d) => d.entry),
+        connected: connected.map((c) => c.entry),
+      });
     }
     this.emit('tip', newTip);
   }
@@ -373,7 +434,12 @@ export class Chain extends EventEmitter<ChainEvents> {
         if (failure) throw failure.error;
       }
       await this.flushPendingLocked();
-      this.emit('block-invalid', { hash: hashToHex(entry.hash), code: RejectCode.Invalidated, reason: 'invalidated by the operator', source: 'rpc' });
+      this.emit('block-invalid', {
+        hash: hashToHex(entry.hash),
+        code: RejectCode.Invalidated,
+        reason: 'invalidated by the operator',
+        source: 'rpc',
+      });
       this.candidates.rebuild();
       await this.activateBestChainLocked();
     });

@@ -50,7 +50,10 @@ export class CoinCache implements CoinSource {
   private readonly free: number[] = [];
   private used = 0;
 
-  constructor(store: ChainStore, readonly capacity = DEFAULT_COIN_CACHE_SIZE) {
+  constructor(
+    store: ChainStore,
+    readonly capacity = DEFAULT_COIN_CACHE_SIZE,
+  ) {
     this.backing = new StoreCoins(store);
     this.slots = new BoundedMap(capacity, (_key, slot) => this.free.push(slot));
   }

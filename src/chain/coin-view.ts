@@ -61,7 +61,12 @@ export class CoinView {
   }
 
   /** The outputs of transaction `txid` as new coins. */
-  addOutputs(txid: Uint8Array, outputs: readonly { value: bigint; pubKeyHash: Uint8Array }[], height: number, coinbase: boolean): void {
+  addOutputs(
+    txid: Uint8Array,
+    outputs: readonly { value: bigint; pubKeyHash: Uint8Array }[],
+    height: number,
+    coinbase: boolean,
+  ): void {
     for (let i = 0; i < outputs.length; i++) {
       const o = outputs[i]!;
       this.addAt(outpointMapKey(txid, i), txid, i, { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase });
@@ -89,7 +94,14 @@ export class CoinView {
   }
 
   /** An address history record, encoded only when the batch is built. */
-  putHistory(pkh: Uint8Array, height: number, txid: Uint8Array, received: bigint, sent: bigint, outputs: number[]): void {
+  putHistory(
+    pkh: Uint8Array,
+    height: number,
+    txid: Uint8Array,
+    received: bigint,
+    sent: bigint,
+    outputs: number[],
+  ): void {
     this.others.push({ type: 'history', pkh, height, txid, received, sent, outputs });
   }
 
@@ -102,7 +114,15 @@ export class CoinView {
       else ops.push({ type: 'del', key: keys.coin(txid, index, arena) });
     }
     for (const op of this.others) {
-      ops.push(op.type === 'history' ? { type: 'put', key: keys.addrHistory(op.pkh, op.height, op.txid, arena), value: encodeHistory(op.received, op.sent, op.outputs, arena) } : op);
+      ops.push(
+        op.type === 'history'
+          ? {
+              type: 'put',
+              key: keys.addrHistory(op.pkh, op.height, op.txid, arena),
+              value: encodeHistory(op.received, op.sent, op.outputs, arena),
+            }
+          : op,
+      );
     }
     return ops;
   }

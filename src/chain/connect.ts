@@ -87,7 +87,10 @@ interface HistoryDelta {
 /** Past this many addresses in one transaction the deltas are found by map instead of by scan. */
 const SCAN_LIMIT = 8;
 
-function historyDeltas(outputs: readonly { value: bigint; pubKeyHash: Uint8Array }[], spent: readonly Coin[]): HistoryDelta[] {
+function historyDeltas(
+  outputs: readonly { value: bigint; pubKeyHash: Uint8Array }[],
+  spent: readonly Coin[],
+): HistoryDelta[] {
   // A payment touches two or three addresses: comparing 20 bytes with each is cheaper than building
   // a string key per output. A coinbase paying thousands of addresses switches to a map.
   const list: HistoryDelta[] = [];
@@ -131,7 +134,14 @@ export interface PendingConnect {
  * the signatures before `finish`, so a caller can check the next block meanwhile (the worker
  * threads verify this block's signatures while the main thread looks up the next one's coins).
  */
-export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, blockHash: Uint8Array, txids: Uint8Array[], height: number): PendingConnect {
+export function startConnect(
+  ctx: ConnectContext,
+  view: CoinView,
+  block: Block,
+  blockHash: Uint8Array,
+  txids: Uint8Array[],
+  height: number,
+): PendingConnect {
   const { params } = ctx;
   assertRule(checkCoinbaseHeight(block, height));
   const allSpent: Coin[] = [];
@@ -176,14 +186,25 @@ export function startConnect(ctx: ConnectContext, view: CoinView, block: Block, 
     fees,
     async finish() {
       const bad = await verdict;
-      if (bad >= 0) throw new RuleError(RejectCode.BadSignature, `signature ${bad} of the block's unverified signatures is invalid`);
+      if (bad >= 0)
+        throw new RuleError(
+          RejectCode.BadSignature,
+          `signature ${bad} of the block's unverified signatures is invalid`,
+        );
       view.put(keys.undo(blockHash), encodeUndo(allSpent));
     },
   };
 }
 
 /** Connect `block` completely: `startConnect`, then its signatures. The caller adds height index and tip and commits. */
-export async function connectBlock(ctx: ConnectContext, view: CoinView, block: Block, blockHash: Uint8Array, txids: Uint8Array[], height: number): Promise<{ fees: bigint }> {
+export async function connectBlock(
+  ctx: ConnectContext,
+  view: CoinView,
+  block: Block,
+  blockHash: Uint8Array,
+  txids: Uint8Array[],
+  height: number,
+): Promise<{ fees: bigint }> {
   const pending = startConnect(ctx, view, block, blockHash, txids, height);
   await pending.finish();
   return { fees: pending.fees };
@@ -214,7 +235,8 @@ export function disconnectBlock(
       const coin = view.get(id, i, key);
       if (coin) view.spend(id, i, key);
       // An output spent later on the chain is already gone; when checking a chain (strict) it must not be.
-      else if (opts.strict) throw new Error(`output ${i} of tx ${bytesToHex(id)} at height ${height} is missing from the UTXO set`);
+      else if (opts.strict)
+        throw new Error(`output ${i} of tx ${bytesToHex(id)} at height ${height} is missing from the UTXO set`);
     });
     let spent: Coin[] = [];
     if (t > 0) {
@@ -230,7 +252,14 @@ export function disconnectBlock(
 }
 
 /** Validate `block` as the child of the view's tip without keeping anything (a miner's dry run). */
-export async function testConnect(ctx: ConnectContext, view: CoinView, block: Block, blockHash: Uint8Array, txids: Uint8Array[], height: number): Promise<RuleResult> {
+export async function testConnect(
+  ctx: ConnectContext,
+  view: CoinView,
+  block: Block,
+  blockHash: Uint8Array,
+  txids: Uint8Array[],
+  height: number,
+): Promise<RuleResult> {
   try {
     await connectBlock(ctx, view, block, blockHash, txids, height);
     return OK;

@@ -29,7 +29,12 @@ interface Walked {
  * fails ends the extension there, with everything before it committed; its descendants are never
  * written.
  */
-export async function extendPipelined(host: TransitionHost, fork: IndexEntry, branch: IndexEntry[], depth = 1): Promise<TransitionFailure | undefined> {
+export async function extendPipelined(
+  host: TransitionHost,
+  fork: IndexEntry,
+  branch: IndexEntry[],
+  depth = 1,
+): Promise<TransitionFailure | undefined> {
   /** Walked blocks whose signatures are not decided yet, oldest first: at most `depth` once the next is walked. */
   const pending: Walked[] = [];
   /** Decided blocks' views and their writes, oldest first; each write starts when the one before it ends. */

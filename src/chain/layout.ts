@@ -73,7 +73,14 @@ function putU32be(out: Uint8Array, off: number, n: number): void {
  * prefix | a | b? | u32be(n): the shape of the coin, address-coin and history keys. Built in one
  * allocation: a block writes several of these per output, so they are a hot path.
  */
-function keyWithU32(prefix: number, a: Uint8Array, b: Uint8Array | null, n: number, tail: Uint8Array | null = null, arena: Pick<Arena, 'alloc'> = HEAP): Uint8Array {
+function keyWithU32(
+  prefix: number,
+  a: Uint8Array,
+  b: Uint8Array | null,
+  n: number,
+  tail: Uint8Array | null = null,
+  arena: Pick<Arena, 'alloc'> = HEAP,
+): Uint8Array {
   const bLen = b ? b.length : 0;
   const out = arena.alloc(1 + a.length + bLen + 4 + (tail ? tail.length : 0));
   out[0] = prefix;
@@ -106,7 +113,8 @@ export const keys = {
   coin: (txid: Uint8Array, index: number, arena?: Arena) => keyWithU32(P.coin, txid, null, index >>> 0, null, arena),
   coinPrefix: () => Uint8Array.of(P.coin),
   undo: (hash: Uint8Array) => key(P.undo, hash),
-  addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array, arena?: Arena) => keyWithU32(P.addrHistory, pkh, null, height >>> 0, txid, arena),
+  addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array, arena?: Arena) =>
+    keyWithU32(P.addrHistory, pkh, null, height >>> 0, txid, arena),
   addrHistoryPrefix: (pkh: Uint8Array) => key(P.addrHistory, pkh),
   node: (name: string) => key(P.node, enc.encode(name)),
   /** Every key space that is chain state derived from the stored blocks (what reindex rebuilds). */
@@ -231,7 +239,11 @@ export function encodeIndexEntry(e: StoredIndexEntry): Uint8Array {
 }
 
 /** The database record of an index entry, as a batch's put. */
-export function indexRecord(e: StoredIndexEntry & { hash: Uint8Array }): { type: 'put'; key: Uint8Array; value: Uint8Array } {
+export function indexRecord(e: StoredIndexEntry & { hash: Uint8Array }): {
+  type: 'put';
+  key: Uint8Array;
+  value: Uint8Array;
+} {
   return { type: 'put', key: keys.index(e.hash), value: encodeIndexEntry(e) };
 }
 
@@ -254,8 +266,14 @@ export function decodeIndexEntry(b: Uint8Array): StoredIndexEntry {
 // ---- address history --------------------------------------------------------------------------
 
 /** received u64 | sent u64 | count varint | output index varint*: the outputs paying the address. */
-export function encodeHistory(received: bigint, sent: bigint, outputs: readonly number[] = [], arena: Pick<Arena, 'alloc'> = HEAP): Uint8Array {
-  if (received < 0n || received > U64_MAX || sent < 0n || sent > U64_MAX) throw new RangeError('history amount out of range');
+export function encodeHistory(
+  received: bigint,
+  sent: bigint,
+  outputs: readonly number[] = [],
+  arena: Pick<Arena, 'alloc'> = HEAP,
+): Uint8Array {
+  if (received < 0n || received > U64_MAX || sent < 0n || sent > U64_MAX)
+    throw new RangeError('history amount out of range');
   // Nearly every transaction pays an address one or two outputs below index 253: one byte each.
   if (outputs.length < 0xfd && outputs.every((i) => i >= 0 && i < 0xfd && Number.isInteger(i))) {
     const out = arena.alloc(17 + outputs.length);

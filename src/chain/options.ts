@@ -30,13 +30,18 @@ export const MAX_PIPELINE_DEPTH = 64;
 export const DEFAULT_SIG_CACHE_SIZE = 200_000;
 
 /** The chain's sizes and limits, defaults filled in. */
-export type ChainTuning = Required<Pick<ChainOptions, 'orphanLimits' | 'sigCacheSize' | 'coinCacheSize' | 'pipelineDepth'>>;
+export type ChainTuning = Required<
+  Pick<ChainOptions, 'orphanLimits' | 'sigCacheSize' | 'coinCacheSize' | 'pipelineDepth'>
+>;
 
 /** Fill in the defaults and refuse an option out of range, before anything is opened. */
 export function chainTuning(opts: ChainOptions): ChainTuning {
   const depth = opts.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH;
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_PIPELINE_DEPTH) {
-    throw new ChainError('bad-option', `pipelineDepth must be an integer from 1 to ${MAX_PIPELINE_DEPTH}, not ${depth}`);
+    throw new ChainError(
+      'bad-option',
+      `pipelineDepth must be an integer from 1 to ${MAX_PIPELINE_DEPTH}, not ${depth}`,
+    );
   }
   return {
     orphanLimits: opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS,

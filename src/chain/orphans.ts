@@ -11,7 +11,11 @@ export interface OrphanLimits {
   expireSeconds: number;
 }
 
-export const DEFAULT_ORPHAN_LIMITS: OrphanLimits = { maxCount: 1_000, maxBytes: 64 * 1024 * 1024, expireSeconds: 20 * 60 };
+export const DEFAULT_ORPHAN_LIMITS: OrphanLimits = {
+  maxCount: 1_000,
+  maxBytes: 64 * 1024 * 1024,
+  expireSeconds: 20 * 60,
+};
 
 export interface Orphan {
   block: Block;
@@ -126,7 +130,11 @@ export class OrphanPool {
  * recursion, so a long chain of orphans cannot overflow the stack. `process` says whether the
  * block was stored (valid or invalid), in which case its own waiting children come next.
  */
-export async function drainOrphans(pool: OrphanPool, parentHex: string, process: (orphan: Orphan) => Promise<boolean>): Promise<void> {
+export async function drainOrphans(
+  pool: OrphanPool,
+  parentHex: string,
+  process: (orphan: Orphan) => Promise<boolean>,
+): Promise<void> {
   const queue = [parentHex];
   while (queue.length) {
     for (const orphan of pool.takeChildren(queue.shift()!)) {

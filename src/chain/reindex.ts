@@ -12,7 +12,10 @@ import { writeGenesisState } from './startup.js';
  * blocks stored in the database, without the network: every block is validated again and the
  * most-work valid chain is connected from genesis. A damaged state never means delete and resync.
  */
-export async function reindexChain(opts: ChainOptions, onProgress?: (height: number, target: number) => void): Promise<Chain> {
+export async function reindexChain(
+  opts: ChainOptions,
+  onProgress?: (height: number, target: number) => void,
+): Promise<Chain> {
   await resetDerivedState(opts.location, opts.params);
   const chain = await Chain.open({ ...opts, activate: false });
   let target = 0;
@@ -33,7 +36,12 @@ async function resetDerivedState(location: string, params: NetworkParams): Promi
   const { store } = await ChainStore.open(location, params, { upgrade: true });
   try {
     for (const prefix of keys.derivedPrefixes()) await store.clearPrefix(prefix);
-    const entries: { key: Uint8Array; hashHex: string; parentHex: string; entry: ReturnType<typeof decodeIndexEntry> }[] = [];
+    const entries: {
+      key: Uint8Array;
+      hashHex: string;
+      parentHex: string;
+      entry: ReturnType<typeof decodeIndexEntry>;
+    }[] = [];
     for await (const [k, v] of store.scan(keys.indexPrefix())) {
       const entry = decodeIndexEntry(v);
       entries.push({ key: k, hashHex: bytesToHex(k.subarray(1)), parentHex: bytesToHex(entry.header.prevHash), entry });
@@ -42,7 +50,9 @@ async function resetDerivedState(location: string, params: NetworkParams): Promi
     // does the invalid mark of everything descending from such a block (found breadth first).
     const children = new Map<string, string[]>();
     for (const e of entries) children.set(e.parentHex, [...(children.get(e.parentHex) ?? []), e.hashHex]);
-    const keepInvalid = new Set(entries.filter((e) => e.entry.invalidCode === RejectCode.Invalidated).map((e) => e.hashHex));
+    const keepInvalid = new Set(
+      entries.filter((e) => e.entry.invalidCode === RejectCode.Invalidated).map((e) => e.hashHex),
+    );
     const queue = [...keepInvalid];
     while (queue.length) {
       for (const c of children.get(queue.shift()!) ?? []) {

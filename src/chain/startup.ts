@@ -39,7 +39,11 @@ export async function loadIndex(store: ChainStore, index: BlockIndex): Promise<v
   index.relink();
 }
 
-const corrupt = (what: string) => new ChainError('corrupt-state', `chain state is inconsistent: ${what}; run the node with --reindex to rebuild it from the stored blocks`);
+const corrupt = (what: string) =>
+  new ChainError(
+    'corrupt-state',
+    `chain state is inconsistent: ${what}; run the node with --reindex to rebuild it from the stored blocks`,
+  );
 
 /**
  * The stored tip, after checking that tip, index and height index agree: the tip is indexed and
@@ -53,14 +57,16 @@ export function readTip(store: ChainStore, index: BlockIndex, params: NetworkPar
   if (!tip) throw corrupt(`tip ${hashToHex(tipHash)} is not in the block index`);
   if (tip.status !== BlockStatus.Valid) throw corrupt(`tip ${hashToHex(tipHash)} is not marked valid`);
   const genesis = store.get(keys.height(0));
-  if (!genesis || !equalBytes(genesis, params.genesisHash)) throw corrupt('height 0 is not this network\'s genesis');
+  if (!genesis || !equalBytes(genesis, params.genesisHash)) throw corrupt("height 0 is not this network's genesis");
   if (store.get(keys.height(tip.height + 1))) throw corrupt(`height index runs past the tip at ${tip.height}`);
   // Walk the top of the chain through parent links and the height index together.
   let e: IndexEntry | undefined = tip;
   for (let i = 0; e && i < 100; i++, e = e.parent) {
     const atHeight = store.get(keys.height(e.height));
-    if (!atHeight || !equalBytes(atHeight, e.hash)) throw corrupt(`height index disagrees with the tip's ancestry at height ${e.height}`);
-    if (e.height > 0 && !store.get(keys.undo(e.hash))) throw corrupt(`undo record of main-chain block at height ${e.height} is missing`);
+    if (!atHeight || !equalBytes(atHeight, e.hash))
+      throw corrupt(`height index disagrees with the tip's ancestry at height ${e.height}`);
+    if (e.height > 0 && !store.get(keys.undo(e.hash)))
+      throw corrupt(`undo record of main-chain block at height ${e.height} is missing`);
   }
   if (tip.height > 0 && !tip.parent) throw corrupt('tip ancestry is incomplete');
   return tip;

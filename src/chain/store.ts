@@ -10,7 +10,11 @@ import { keys, prefixEnd, readU32be, SCHEMA_VERSION, u32be, UPGRADABLE_SCHEMAS }
  * records in memory. Snappy compression stays on: turning it off measured no faster and made the
  * benchmark chain's database 87 MB instead of 74.
  */
-const LEVEL_OPTIONS = { writeBufferSize: 64 * 1024 * 1024, cacheSize: 32 * 1024 * 1024, maxFileSize: 32 * 1024 * 1024 } as const;
+const LEVEL_OPTIONS = {
+  writeBufferSize: 64 * 1024 * 1024,
+  cacheSize: 32 * 1024 * 1024,
+  maxFileSize: 32 * 1024 * 1024,
+} as const;
 
 export type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
@@ -26,8 +30,16 @@ export class ChainStore {
    * Open (creating if missing) and check that the database is this network's and this schema's.
    * Returns `fresh: true` when it was empty, so the caller writes the genesis state.
    */
-  static async open(location: string, params: NetworkParams, opts: { upgrade?: boolean } = {}): Promise<{ store: ChainStore; fresh: boolean }> {
-    const db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view', ...LEVEL_OPTIONS });
+  static async open(
+    location: string,
+    params: NetworkParams,
+    opts: { upgrade?: boolean } = {},
+  ): Promise<{ store: ChainStore; fresh: boolean }> {
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(location, {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+      ...LEVEL_OPTIONS,
+    });
     await db.open();
     const store = new ChainStore(db);
     try {
@@ -45,14 +57,18 @@ export class ChainStore {
     const schema = this.db.getSync(keys.schema());
     if (!net && !schema) {
       const anyKey = await this.db.keys({ limit: 1 }).all();
-      if (anyKey.length > 0) throw new ChainError('corrupt-state', 'database has data but no network record; refusing to touch it');
+      if (anyKey.length > 0)
+        throw new ChainError('corrupt-state', 'database has data but no network record; refusing to touch it');
       // The identity records are written with the genesis state, in one batch (identityOps), so a
       // crash while creating the database leaves it empty rather than half-made.
       return true;
     }
     if (!net || readU32be(net) !== params.magic) {
       const found = net ? `0x${readU32be(net).toString(16)}` : 'none';
-      throw new ChainError('wrong-network', `this data directory belongs to another network (magic ${found}), not '${params.name}'`);
+      throw new ChainError(
+        'wrong-network',
+        `this data directory belongs to another network (magic ${found}), not '${params.name}'`,
+      );
     }
     const found = schema ? readU32be(schema) : undefined;
     if (found !== SCHEMA_VERSION) {

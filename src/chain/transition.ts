@@ -27,14 +27,25 @@ export interface TransitionHost {
   /** The block passed every rule; its write follows. */
   validated(entry: IndexEntry): void;
   /** Write `view` as ONE batch with the tip moved to `newTip`; resolves once on disk and applied in memory. */
-  commit(view: CoinView, fork: IndexEntry, disconnected: TransitionStep[], connected: TransitionStep[], newTip: IndexEntry): Promise<void>;
+  commit(
+    view: CoinView,
+    fork: IndexEntry,
+    disconnected: TransitionStep[],
+    connected: TransitionStep[],
+    newTip: IndexEntry,
+  ): Promise<void>;
 }
 
 /**
  * Undo the main chain from `tip` back to `fork` into `view` (nothing is written yet): each block's
  * coins with its undo record, and its height index entry. Returns the steps, tip first.
  */
-export function disconnectTo(view: CoinView, host: Pick<TransitionHost, 'readBlock' | 'readUndo'>, tip: IndexEntry, fork: IndexEntry): TransitionStep[] {
+export function disconnectTo(
+  view: CoinView,
+  host: Pick<TransitionHost, 'readBlock' | 'readUndo'>,
+  tip: IndexEntry,
+  fork: IndexEntry,
+): TransitionStep[] {
   const steps: TransitionStep[] = [];
   for (let e = tip; e !== fork; e = e.parent!) {
     const block = host.readBlock(e);
@@ -57,7 +68,12 @@ export function branchFrom(fork: IndexEntry, target: IndexEntry): IndexEntry[] {
  * crash leaves the old chain or the new one. A block of the branch that fails drops the whole
  * reorg (the old chain stays) and is returned.
  */
-export async function reorganise(host: TransitionHost, oldTip: IndexEntry, fork: IndexEntry, branch: IndexEntry[]): Promise<TransitionFailure | undefined> {
+export async function reorganise(
+  host: TransitionHost,
+  oldTip: IndexEntry,
+  fork: IndexEntry,
+  branch: IndexEntry[],
+): Promise<TransitionFailure | undefined> {
   const view = new CoinView(host.coins);
   const disconnected = disconnectTo(view, host, oldTip, fork);
   const connected: TransitionStep[] = [];

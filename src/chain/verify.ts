@@ -30,7 +30,13 @@ export function utxoSetHash(chain: Chain): Promise<UtxoSetInfo> {
       count++;
       totalValue += decodeCoin(v).value;
     }
-    return { hash: bytesToHex(h.digest()), count, totalValue, height: chain.height, bestBlock: bytesToHex(chain.tip.hash) };
+    return {
+      hash: bytesToHex(h.digest()),
+      count,
+      totalValue,
+      height: chain.height,
+      bestBlock: bytesToHex(chain.tip.hash),
+    };
   });
 }
 
@@ -46,11 +52,14 @@ export function verifyChain(chain: Chain, depth: number): Promise<VerifyChainRes
   return chain.withLock(async () => {
     const view = new CoinView(new StoreCoins(chain.store));
     const entries: IndexEntry[] = [];
-    for (let e: IndexEntry | undefined = chain.tip; e && e.height > 0 && entries.length < depth; e = e.parent) entries.push(e);
+    for (let e: IndexEntry | undefined = chain.tip; e && e.height > 0 && entries.length < depth; e = e.parent)
+      entries.push(e);
     for (const e of entries) {
       try {
         const block = chain.readBlock(e);
-        disconnectBlock(view, block, e.hash, block.txids, e.height, chain.store.get(keys.undo(e.hash)), { strict: true });
+        disconnectBlock(view, block, e.hash, block.txids, e.height, chain.store.get(keys.undo(e.hash)), {
+          strict: true,
+        });
       } catch (err) {
         return { ok: false, height: e.height, reason: (err as Error).message };
       }

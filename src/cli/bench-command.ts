@@ -4,7 +4,9 @@ import { BENCH_NAMES, runBenchmarks, type BenchName } from '../bench/index.js';
 /** `powchain bench [name] [--quick] [--json]`: measure speed and memory against in-process baselines. */
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('measure hashing, verification, block connection, sync, propagation, mempool and memory (ratios against baselines run alongside)')
+    .description(
+      'measure hashing, verification, block connection, sync, propagation, mempool and memory (ratios against baselines run alongside)',
+    )
     .addArgument(new Argument('[name]', 'which benchmark').choices([...BENCH_NAMES, 'all']).default('all'))
     .option('--quick', 'small sizes: every benchmark in under two minutes (what CI runs)')
     .option('--json', 'print the results as JSON instead of tables')

@@ -11,7 +11,11 @@ export function nodeCommand(): Command {
     .option('--datadir <dir>', 'data directory (default ~/.powchain/<network>)')
     .option('--port <n>', 'p2p TCP port (default per network)')
     .option('--bind <addr>', 'p2p listen address (default 127.0.0.1)')
-    .option('--peer <multiaddr>', 'connect to this peer and keep reconnecting (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--peer <multiaddr>',
+      'connect to this peer and keep reconnecting (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--mdns', 'discover peers on the local network')
     .option('--max-peers <n>', 'connection cap (default 50)')
     .option('--mine', 'mine blocks (needs --miner-address)')
@@ -22,8 +26,16 @@ export function nodeCommand(): Command {
     .option('--rpc-user <user>', 'JSON-RPC user (default: cookie authentication)')
     .option('--rpc-password <password>', 'JSON-RPC password')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default info)')
-    .addOption(new Option('--log-format <format>', 'log format (default pretty on a terminal, else json)').choices(['pretty', 'json']))
-    .option('--reindex', 'rebuild the chain state from the stored blocks before starting (also upgrades a database of an older schema)')
+    .addOption(
+      new Option('--log-format <format>', 'log format (default pretty on a terminal, else json)').choices([
+        'pretty',
+        'json',
+      ]),
+    )
+    .option(
+      '--reindex',
+      'rebuild the chain state from the stored blocks before starting (also upgrades a database of an older schema)',
+    )
     .action(async (opts: Record<string, unknown>) => {
       let config;
       try {
@@ -55,7 +67,10 @@ export function nodeCommand(): Command {
  * (libp2p's own message spans lines and carries a stack trace); anything else loses its
  * stack-trace lines.
  */
-export function startFailure(err: Error, config: { port: number; rpcPort: number; bind: string; rpcBind: string }): string {
+export function startFailure(
+  err: Error,
+  config: { port: number; rpcPort: number; bind: string; rpcBind: string },
+): string {
   const text = String(err.message ?? err);
   const inUse = /EADDRINUSE[^\n]*?(\S+):(\d+)\s*$/m.exec(text);
   if (inUse) {
@@ -70,4 +85,3 @@ export function startFailure(err: Error, config: { port: number; rpcPort: number
     .filter(Boolean)
     .join(' ');
 }
-

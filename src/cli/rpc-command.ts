@@ -38,7 +38,8 @@ export function clientFor(o: RpcTarget): RpcClient {
   } catch {
     throw new UsageError(`--rpc-url '${o.rpcUrl}' is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--rpc-url '${o.rpcUrl}' must be an http:// URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--rpc-url '${o.rpcUrl}' must be an http:// URL`);
   let auth: string | undefined;
   if (o.rpcUser !== undefined) auth = `${o.rpcUser}:${o.rpcPassword ?? ''}`;
   else if (url.username) auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
@@ -46,7 +47,10 @@ export function clientFor(o: RpcTarget): RpcClient {
   url.username = '';
   url.password = '';
   auth ??= readCookie(datadir);
-  if (!auth) throw new UsageError(`no RPC cookie in ${join(datadir, '.cookie')}: is the node running with this --datadir? (or pass --rpc-user/--rpc-password)`);
+  if (!auth)
+    throw new UsageError(
+      `no RPC cookie in ${join(datadir, '.cookie')}: is the node running with this --datadir? (or pass --rpc-user/--rpc-password)`,
+    );
   return new RpcClient({ url: url.toString(), auth });
 }
 
@@ -56,8 +60,8 @@ export function rpcCommand(): Command {
     .argument('<method>', 'method name (try: help)')
     .argument('[params...]', 'parameters: JSON where they parse as JSON, else strings')
     .option('--network <name>', 'network of the node (default testnet)')
-    .option('--datadir <dir>', 'the node\'s data directory (for the cookie)')
-    .option('--rpc-port <n>', 'the node\'s RPC port')
+    .option('--datadir <dir>', "the node's data directory (for the cookie)")
+    .option('--rpc-port <n>', "the node's RPC port")
     .option('--rpc-url <url>', 'full RPC URL (overrides --rpc-port)')
     .option('--rpc-user <user>', 'RPC user')
     .option('--rpc-password <password>', 'RPC password')

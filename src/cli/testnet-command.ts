@@ -1,12 +1,25 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { down, heal, kill, logs, mine, partition, requireState, restart, send, TestnetError, up } from '../testnet/commands.js';
+import {
+  down,
+  heal,
+  kill,
+  logs,
+  mine,
+  partition,
+  requireState,
+  restart,
+  send,
+  TestnetError,
+  up,
+} from '../testnet/commands.js';
 import { collectStatus, renderStatus } from '../testnet/status.js';
 import { UsageError } from './errors.js';
 
 function intArg(min: number, max: number) {
   return (v: string) => {
     const n = Number(v);
-    if (!/^\d+$/.test(v) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    if (!/^\d+$/.test(v) || n < min || n > max)
+      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
     return n;
   };
 }
@@ -59,18 +72,40 @@ export function testnetCommand(): Command {
     .addOption(new Option('--miners <n>', 'how many of them mine').default(2).argParser(intArg(0, 64)))
     .addOption(new Option('--network <name>', 'network').choices(['testnet', 'regtest']).default('testnet'))
     .addOption(dirOpt())
-    .addOption(new Option('--base-port <n>', 'first port; peer i uses base+2i (p2p) and base+2i+1 (rpc)').default(19000).argParser(intArg(1024, 65000)))
+    .addOption(
+      new Option('--base-port <n>', 'first port; peer i uses base+2i (p2p) and base+2i+1 (rpc)')
+        .default(19000)
+        .argParser(intArg(1024, 65000)),
+    )
     .addOption(new Option('--threads <n>', 'hashing threads per miner').default(1).argParser(intArg(1, 64)))
     .option('--detach', 'return after start-up and leave the peers running')
-    .action(async (o: { nodes: number; miners: number; network: 'testnet' | 'regtest'; dir: string; basePort: number; threads: number; detach?: boolean }, c: Command) => {
-      const given = { nodes: c.getOptionValueSource('nodes') === 'cli', network: c.getOptionValueSource('network') === 'cli' };
-      await guard(() => up({ ...o, given }, say));
-      if (o.detach) {
-        say(`testnet running in the background; 'powchain testnet status --dir ${o.dir}' shows it, 'powchain testnet down --dir ${o.dir}' stops it`);
-        return;
-      }
-      await watchTable(o.dir);
-    });
+    .action(
+      async (
+        o: {
+          nodes: number;
+          miners: number;
+          network: 'testnet' | 'regtest';
+          dir: string;
+          basePort: number;
+          threads: number;
+          detach?: boolean;
+        },
+        c: Command,
+      ) => {
+        const given = {
+          nodes: c.getOptionValueSource('nodes') === 'cli',
+          network: c.getOptionValueSource('network') === 'cli',
+        };
+        await guard(() => up({ ...o, given }, say));
+        if (o.detach) {
+          say(
+            `testnet running in the background; 'powchain testnet status --dir ${o.dir}' shows it, 'powchain testnet down --dir ${o.dir}' stops it`,
+          );
+          return;
+        }
+        await watchTable(o.dir);
+      },
+    );
   cmd
     .command('status')
     .description('the status table once (--json for scripts)')
@@ -146,6 +181,8 @@ export function testnetCommand(): Command {
     .description('restart a peer (stopping it first if it runs)')
     .argument('<n>')
     .addOption(dirOpt())
-    .action(async (n: string, o: { dir: string }) => say(`restarted peer ${(await guard(() => restart(o.dir, n, say))).index}`));
+    .action(async (n: string, o: { dir: string }) =>
+      say(`restarted peer ${(await guard(() => restart(o.dir, n, say))).index}`),
+    );
   return cmd;
 }

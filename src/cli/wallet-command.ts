@@ -39,9 +39,11 @@ export function defaultWalletFile(network: string): string {
 function context(cmd: Command): Ctx {
   const opts = cmd.optsWithGlobals<WalletOpts>();
   let network = opts.network;
-  if (network !== undefined && !isNetworkName(network)) throw new UsageError(`--network must be main, testnet or regtest, got '${network}'`);
+  if (network !== undefined && !isNetworkName(network))
+    throw new UsageError(`--network must be main, testnet or regtest, got '${network}'`);
   // A wallet file given without --network names its own network.
-  if (network === undefined && opts.wallet !== undefined && existsSync(opts.wallet)) network = readHeader(resolve(opts.wallet)).network;
+  if (network === undefined && opts.wallet !== undefined && existsSync(opts.wallet))
+    network = readHeader(resolve(opts.wallet)).network;
   network ??= 'testnet';
   const file = resolve(opts.wallet ?? defaultWalletFile(network));
   return { opts: { ...opts, network }, params: getNetwork(network), file };
@@ -90,34 +92,53 @@ function scryptOption(ctx: Ctx): { n: number; r: number; p: number } {
   const v = ctx.opts.scryptLogN;
   if (v === undefined) return DEFAULT_SCRYPT;
   const logN = /^\d+$/.test(v) ? Number(v) : Number.NaN;
-  if (!(logN >= MIN_SCRYPT_LOG_N && logN <= MAX_SCRYPT_LOG_N)) throw new UsageError(`--scrypt-log-n must be ${MIN_SCRYPT_LOG_N}..${MAX_SCRYPT_LOG_N}, got '${v}'`);
+  if (!(logN >= MIN_SCRYPT_LOG_N && logN <= MAX_SCRYPT_LOG_N))
+    throw new UsageError(`--scrypt-log-n must be ${MIN_SCRYPT_LOG_N}..${MAX_SCRYPT_LOG_N}, got '${v}'`);
   return { ...DEFAULT_SCRYPT, n: 2 ** logN };
 }
 
 async function create(ctx: Ctx): Promise<void> {
   const scrypt = scryptOption(ctx);
-  if (existsSync(ctx.file)) throw new WalletError('wallet-exists', `a wallet already exists at ${ctx.file}; refusing to overwrite it (choose another file with --wallet)`);
+  if (existsSync(ctx.file))
+    throw new WalletError(
+      'wallet-exists',
+      `a wallet already exists at ${ctx.file}; refusing to overwrite it (choose another file with --wallet)`,
+    );
   const pass = await getPassphrase({ passphraseFile: ctx.opts.passphraseFile, confirm: true });
   const mnemonic = newMnemonic();
   const wallet = Wallet.create(ctx.file, pass, ctx.params, mnemonicToSeed(mnemonic), undefined, scrypt);
   wallet.close();
-  const warning = 'Write these words down, in order, and keep them offline. They are shown only this once. Anyone who has them can spend your coins; without them, a lost wallet file or passphrase means lost coins.';
+  const warning =
+    'Write these words down, in order, and keep them offline. They are shown only this once. Anyone who has them can spend your coins; without them, a lost wallet file or passphrase means lost coins.';
   const words = mnemonic.split(' ');
-  const grid = words.map((w, i) => `${String(i + 1).padStart(2)}. ${w.padEnd(9)}`).reduce((rows, cell, i) => {
-    if (i % 6 === 0) rows.push('');
-    rows[rows.length - 1] += `  ${cell}`;
-    return rows;
-  }, [] as string[]);
+  const grid = words
+    .map((w, i) => `${String(i + 1).padStart(2)}. ${w.padEnd(9)}`)
+    .reduce((rows, cell, i) => {
+      if (i % 6 === 0) rows.push('');
+      rows[rows.length - 1] += `  ${cell}`;
+      return rows;
+    }, [] as string[]);
   print(
     ctx,
-    { network: ctx.params.name, file: ctx.file, fingerprint: wallet.keys.fingerprint, mnemonic, words: words.length, warning },
+    {
+      network: ctx.params.name,
+      file: ctx.file,
+      fingerprint: wallet.keys.fingerprint,
+      mnemonic,
+      words: words.length,
+      warning,
+    },
     `Created wallet ${ctx.file} (${ctx.params.name}).\n\nRecovery phrase (${words.length} words):\n\n${grid.join('\n')}\n\n${warning}\n`,
   );
 }
 
 async function restore(ctx: Ctx, words: string[]): Promise<void> {
   const scrypt = scryptOption(ctx);
-  if (existsSync(ctx.file)) throw new WalletError('wallet-exists', `a wallet already exists at ${ctx.file}; refusing to overwrite it (choose another file with --wallet)`);
+  if (existsSync(ctx.file))
+    throw new WalletError(
+      'wallet-exists',
+      `a wallet already exists at ${ctx.file}; refusing to overwrite it (choose another file with --wallet)`,
+    );
   const phrase = checkMnemonic(words.length > 0 ? words.join(' ') : await readMnemonicInput());
   const pass = await getPassphrase({ passphraseFile: ctx.opts.passphraseFile, confirm: true });
   const { rpc, why } = optionalClient(ctx);
@@ -135,10 +156,18 @@ async function restore(ctx: Ctx, words: string[]): Promise<void> {
       }
     }
     const { receive, change } = wallet.keystore.state;
-    if (!scanned) note(ctx, `note: addresses not scanned yet (${reason}); the next balance, history or send finds them`);
+    if (!scanned)
+      note(ctx, `note: addresses not scanned yet (${reason}); the next balance, history or send finds them`);
     print(
       ctx,
-      { network: ctx.params.name, file: ctx.file, fingerprint: wallet.keys.fingerprint, scanned, receiveIndex: receive, changeIndex: change },
+      {
+        network: ctx.params.name,
+        file: ctx.file,
+        fingerprint: wallet.keys.fingerprint,
+        scanned,
+        receiveIndex: receive,
+        changeIndex: change,
+      },
       `Restored wallet ${ctx.file} (${ctx.params.name}): ${scanned ? `found ${receive} used receive and ${change} used change addresses` : 'not scanned yet'}.`,
     );
   } finally {
@@ -159,7 +188,8 @@ async function address(ctx: Ctx): Promise<void> {
         if (!(err instanceof RpcConnectionError)) throw err;
       }
     }
-    if (!synced) note(ctx, 'note: no node reachable, so addresses used by other copies of this wallet were not checked');
+    if (!synced)
+      note(ctx, 'note: no node reachable, so addresses used by other copies of this wallet were not checked');
     const k = wallet.nextReceiveAddress();
     print(ctx, { address: k.address, index: k.index, path: k.path, synced }, k.address);
   } finally {
@@ -243,7 +273,13 @@ async function history(ctx: Ctx): Promise<void> {
       const extra = e.to ? `  to ${e.to} (fee ${formatCoins(e.fee!)})` : '';
       return `${String(e.confirmations).padStart(7)}  ${kind(e).padEnd(7)}  ${net.padStart(18)}  ${e.txid}${extra}`;
     });
-    print(ctx, json, list.length === 0 ? 'no transactions yet' : [`${'CONFS'.padStart(7)}  ${'TYPE'.padEnd(7)}  ${'AMOUNT'.padStart(18)}  TXID`, ...lines].join('\n'));
+    print(
+      ctx,
+      json,
+      list.length === 0
+        ? 'no transactions yet'
+        : [`${'CONFS'.padStart(7)}  ${'TYPE'.padEnd(7)}  ${'AMOUNT'.padStart(18)}  TXID`, ...lines].join('\n'),
+    );
   } finally {
     wallet.close();
   }
@@ -299,25 +335,36 @@ export function walletCommand(): Command {
     .option('--rpc-url <url>', 'full RPC URL of the node (overrides --rpc-port)')
     .option('--rpc-user <user>', 'RPC user')
     .option('--rpc-password <password>', 'RPC password')
-    .option('--passphrase-file <file>', 'read the wallet passphrase from this file (else POWCHAIN_PASSPHRASE, else a prompt)')
+    .option(
+      '--passphrase-file <file>',
+      'read the wallet passphrase from this file (else POWCHAIN_PASSPHRASE, else a prompt)',
+    )
     .option('--json', 'print JSON');
   const sub = (name: string, description: string) =>
     wallet.command(name).description(description).exitOverride().showHelpAfterError('(run with --help for usage)');
   sub('create', 'create a new wallet and show its recovery phrase once')
-    .option('--scrypt-log-n <n>', `scrypt cost 2^n for the file's key (${MIN_SCRYPT_LOG_N}..${MAX_SCRYPT_LOG_N}, default 17)`)
+    .option(
+      '--scrypt-log-n <n>',
+      `scrypt cost 2^n for the file's key (${MIN_SCRYPT_LOG_N}..${MAX_SCRYPT_LOG_N}, default 17)`,
+    )
     .action(action(create));
   sub('restore', 'restore a wallet from its recovery phrase (argument, prompt or stdin) and scan for its addresses')
     .argument('[words...]', 'the recovery phrase; omit it to be prompted')
-    .option('--scrypt-log-n <n>', `scrypt cost 2^n for the file's key (${MIN_SCRYPT_LOG_N}..${MAX_SCRYPT_LOG_N}, default 17)`)
+    .option(
+      '--scrypt-log-n <n>',
+      `scrypt cost 2^n for the file's key (${MIN_SCRYPT_LOG_N}..${MAX_SCRYPT_LOG_N}, default 17)`,
+    )
     .action(action(restore));
   sub('address', 'show a new receive address').action(action(address));
-  sub('balance', 'spendable, immature and unconfirmed coins of the wallet, as the node reports them').action(action(balance));
+  sub('balance', 'spendable, immature and unconfirmed coins of the wallet, as the node reports them').action(
+    action(balance),
+  );
   sub('send', 'pay an amount of coins to an address')
     .argument('<address>', 'address to pay')
     .argument('<amount>', 'coins, a decimal with at most 8 decimals (like 12.5)')
-    .option('--fee-rate <coins/kB>', 'fee rate in coins per 1,000 bytes (default: the node\'s estimatesmartfee)')
+    .option('--fee-rate <coins/kB>', "fee rate in coins per 1,000 bytes (default: the node's estimatesmartfee)")
     .action(action(send));
-  sub('history', 'transactions that paid or spent the wallet\'s coins, with confirmations').action(action(history));
+  sub('history', "transactions that paid or spent the wallet's coins, with confirmations").action(action(history));
   sub('info', 'the wallet file: network, derivation path, addresses handed out, encryption').action(action(info));
   return wallet;
 }

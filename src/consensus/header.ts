@@ -47,7 +47,10 @@ export function readHeader(r: ByteReader): BlockHeader {
 /** Exactly 80 bytes to a header; any other length is a DecodeError. */
 export function decodeHeader(bytes: Uint8Array): BlockHeader {
   if (bytes.length !== HEADER_BYTES) {
-    throw new DecodeError(bytes.length < HEADER_BYTES ? 'truncated' : 'trailing-bytes', `a header is 80 bytes, got ${bytes.length}`);
+    throw new DecodeError(
+      bytes.length < HEADER_BYTES ? 'truncated' : 'trailing-bytes',
+      `a header is 80 bytes, got ${bytes.length}`,
+    );
   }
   return readHeader(new ByteReader(bytes));
 }

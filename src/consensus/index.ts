@@ -17,7 +17,15 @@ export {
   outpointKey,
   COINBASE_PREV_INDEX,
 } from './tx.js';
-export { type Block, type DecodedBlock, encodeBlock, decodeBlock, decodeBlockWithTxids, blockSize, blockTxids } from './block.js';
+export {
+  type Block,
+  type DecodedBlock,
+  encodeBlock,
+  decodeBlock,
+  decodeBlockWithTxids,
+  blockSize,
+  blockTxids,
+} from './block.js';
 export { merkleRoot } from './merkle.js';
 export { bitsToTarget, targetToBits, blockWork, checkProofOfWork, hashToBigInt, type DecodedTarget } from './pow.js';
 export { asertNextBits, retargetNextBits, type AsertParams, type RetargetParams } from './difficulty/index.js';

@@ -13,7 +13,11 @@ export interface ParentInfo {
  * The `bits` every child of `parent` must carry. Pure: the retarget rule needs one ancestor's
  * time, which the caller supplies (the chain reads it from its index).
  */
-export function expectedBits(params: NetworkParams, parent: ParentInfo, ancestorTime: (height: number) => number): number {
+export function expectedBits(
+  params: NetworkParams,
+  parent: ParentInfo,
+  ancestorTime: (height: number) => number,
+): number {
   const d = params.difficulty;
   switch (d.algorithm) {
     case 'fixed':
@@ -35,7 +39,12 @@ export function expectedBits(params: NetworkParams, parent: ParentInfo, ancestor
       const childHeight = parent.height + 1;
       if (childHeight % d.interval !== 0) return parent.bits;
       const firstTime = ancestorTime(childHeight - d.interval);
-      return retargetNextBits({ targetTimespan: d.interval * params.targetSpacing, powLimit: params.powLimit }, firstTime, parent.time, parent.bits);
+      return retargetNextBits(
+        { targetTimespan: d.interval * params.targetSpacing, powLimit: params.powLimit },
+        firstTime,
+        parent.time,
+        parent.bits,
+      );
     }
   }
 }

@@ -62,7 +62,11 @@ export class SighashContext {
       return sha256dResume(this.midstate, REST);
     }
     const w = new ByteWriter(PREFIX_BYTES + INPUT_BYTES);
-    w.bytes(this.genesisHash).u32(this.tx.version).bytes(prevoutsHash(this.tx)).bytes(outputsHash(this.tx)).u32(this.tx.lockTime);
+    w.bytes(this.genesisHash)
+      .u32(this.tx.version)
+      .bytes(prevoutsHash(this.tx))
+      .bytes(outputsHash(this.tx))
+      .u32(this.tx.lockTime);
     w.u32(inputIndex).u64(spent.value).bytes(spent.pubKeyHash);
     return sha256d(w.finish());
   }
@@ -107,6 +111,11 @@ function slowOutputs(tx: Transaction): Uint8Array {
   return w.finish();
 }
 
-export function signatureDigest(tx: Transaction, inputIndex: number, spent: TxOutput, genesisHash: Uint8Array): Uint8Array {
+export function signatureDigest(
+  tx: Transaction,
+  inputIndex: number,
+  spent: TxOutput,
+  genesisHash: Uint8Array,
+): Uint8Array {
   return new SighashContext(tx, genesisHash).digest(inputIndex, spent);
 }

@@ -3,7 +3,13 @@
  * last full 64-byte block, the 0x80 byte, zeros, and the message length in bits as a 64-bit
  * number, big-endian for SHA-256 and little-endian for RIPEMD-160.
  */
-export function padTail(tail: Uint8Array, data: Uint8Array, full: number, littleEndian: boolean, messageBytes = data.length): 1 | 2 {
+export function padTail(
+  tail: Uint8Array,
+  data: Uint8Array,
+  full: number,
+  littleEndian: boolean,
+  messageBytes = data.length,
+): 1 | 2 {
   // `messageBytes` is the whole message's length when `data` is only its end (a resumed midstate).
   const len = messageBytes;
   const rest = data.length - full;

@@ -17,7 +17,8 @@ const H = new Int32Array(8);
 const TAIL = new Uint8Array(128);
 
 function compress(data: Uint8Array, off: number): void {
-  for (let i = 0; i < 16; i++, off += 4) W[i] = (data[off]! << 24) | (data[off + 1]! << 16) | (data[off + 2]! << 8) | data[off + 3]!;
+  for (let i = 0; i < 16; i++, off += 4)
+    W[i] = (data[off]! << 24) | (data[off + 1]! << 16) | (data[off + 2]! << 8) | data[off + 3]!;
   mix();
 }
 
@@ -30,7 +31,14 @@ function mix(): void {
     const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
     W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
   }
-  let a = H[0]!, b = H[1]!, c = H[2]!, d = H[3]!, e = H[4]!, f = H[5]!, g = H[6]!, h = H[7]!;
+  let a = H[0]!,
+    b = H[1]!,
+    c = H[2]!,
+    d = H[3]!,
+    e = H[4]!,
+    f = H[5]!,
+    g = H[6]!,
+    h = H[7]!;
   for (let i = 0; i < 64; i++) {
     const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
     const t1 = (h + S1 + ((e & f) ^ (~e & g)) + Kw[i]! + W[i]!) | 0;
@@ -115,7 +123,8 @@ export function sha256d(data: Uint8Array): Uint8Array {
   // padding (0x80, zeros, the length 256 bits). The first digest goes into W as words directly.
   if (data.length >= NATIVE_FROM) {
     const first = hash('sha256', data, 'buffer');
-    for (let i = 0, o = 0; i < 8; i++, o += 4) W[i] = (first[o]! << 24) | (first[o + 1]! << 16) | (first[o + 2]! << 8) | first[o + 3]!;
+    for (let i = 0, o = 0; i < 8; i++, o += 4)
+      W[i] = (first[o]! << 24) | (first[o + 1]! << 16) | (first[o + 2]! << 8) | first[o + 3]!;
   } else {
     run(data);
     for (let i = 0; i < 8; i++) W[i] = H[i]!;

@@ -65,11 +65,7 @@ export function isCanonicalSignature(sig64: Uint8Array): boolean {
  * the libraries would otherwise accept and which would give one key two encodings.
  */
 export function hasCompressedKeyShape(pubkey33: Uint8Array): boolean {
-  return (
-    isBytes(pubkey33) &&
-    pubkey33.length === PUBLIC_KEY_BYTES &&
-    (pubkey33[0] === 0x02 || pubkey33[0] === 0x03)
-  );
+  return isBytes(pubkey33) && pubkey33.length === PUBLIC_KEY_BYTES && (pubkey33[0] === 0x02 || pubkey33[0] === 0x03);
 }
 
 /** Every byte-level precondition a verify backend checks before it touches the curve. */

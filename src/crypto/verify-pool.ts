@@ -164,7 +164,11 @@ export class VerifyPool {
     for (let c = 0, start = 0; start < end; c++, start += per) {
       const count = Math.min(per, end - start);
       const offset = start;
-      const req: WorkerRequest = { id: this.nextId++, buffer: packItems(items, start, count).buffer as ArrayBuffer, count };
+      const req: WorkerRequest = {
+        id: this.nextId++,
+        buffer: packItems(items, start, count).buffer as ArrayBuffer,
+        count,
+      };
       runs.push(workers[(rotated + c) % workers.length]!.run(req).then((i) => (i < 0 ? -1 : offset + i)));
     }
     const results = await Promise.all(runs);

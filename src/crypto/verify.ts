@@ -50,7 +50,9 @@ export const NATIVE_BINDINGS_SPECIFIER = 'secp256k1/bindings';
  * Where scripts/build-native.mjs puts powchain's verifier (the same place from src/ and dist/),
  * unless POWCHAIN_VERIFIER_MODULE names another build of native/verify.c (a packager's, say).
  */
-export const SYSTEM_VERIFIER_PATH = process.env.POWCHAIN_VERIFIER_MODULE || fileURLToPath(new URL('../../native/build/Release/powchain_verify.node', import.meta.url));
+export const SYSTEM_VERIFIER_PATH =
+  process.env.POWCHAIN_VERIFIER_MODULE ||
+  fileURLToPath(new URL('../../native/build/Release/powchain_verify.node', import.meta.url));
 
 // A known-good vector (d = 1, so the key is G) run once after loading, so that a binary that
 // loads but computes nonsense is reported as unavailable instead of splitting consensus.
@@ -65,7 +67,10 @@ const SELF_TEST = {
 /** The same digest with one bit flipped: the signature must fail against it. */
 const SELF_TEST_FLIPPED = Uint8Array.from(SELF_TEST.digest, (b, i) => (i === 0 ? b ^ 1 : b));
 
-function guarded(name: VerifyBackendName, curveCheck: (sig64: Uint8Array, digest32: Uint8Array, pubkey33: Uint8Array) => boolean): VerifyBackend {
+function guarded(
+  name: VerifyBackendName,
+  curveCheck: (sig64: Uint8Array, digest32: Uint8Array, pubkey33: Uint8Array) => boolean,
+): VerifyBackend {
   return {
     name,
     verify(sig64, digest32, pubkey33) {
@@ -87,7 +92,10 @@ export const nobleBackend: VerifyBackend = guarded('noble', (sig, digest, pub) =
 
 /** A binary that loads but computes nonsense must count as unavailable rather than split consensus. */
 function selfTest(backend: VerifyBackend): Error | undefined {
-  if (!backend.verify(SELF_TEST.sig, SELF_TEST.digest, SELF_TEST.pubkey) || backend.verify(SELF_TEST.sig, SELF_TEST_FLIPPED, SELF_TEST.pubkey)) {
+  if (
+    !backend.verify(SELF_TEST.sig, SELF_TEST.digest, SELF_TEST.pubkey) ||
+    backend.verify(SELF_TEST.sig, SELF_TEST_FLIPPED, SELF_TEST.pubkey)
+  ) {
     return new Error(`the ${backend.name} backend loaded but failed its known-answer self-test`);
   }
   return undefined;
@@ -101,7 +109,9 @@ function loadPackage(): VerifyBackend {
 /** The module native/verify.c, once loaded and self-tested (what the verify workers load too). */
 export function loadSystemVerifier(path = SYSTEM_VERIFIER_PATH): SystemVerifier {
   if (!existsSync(path)) {
-    throw new Error(`${path} is not built: install libsecp256k1's headers (Debian/Ubuntu: apt-get install libsecp256k1-dev), then run npm run build:native`);
+    throw new Error(
+      `${path} is not built: install libsecp256k1's headers (Debian/Ubuntu: apt-get install libsecp256k1-dev), then run npm run build:native`,
+    );
   }
   const addon = requireCjs(path) as SystemVerifier;
   // Two records, the second with a flipped digest: the batch entry point must name item 1.
@@ -109,7 +119,8 @@ export function loadSystemVerifier(path = SYSTEM_VERIFIER_PATH): SystemVerifier 
     { sig: SELF_TEST.sig, digest: SELF_TEST.digest, pubkey: SELF_TEST.pubkey },
     { sig: SELF_TEST.sig, digest: SELF_TEST_FLIPPED, pubkey: SELF_TEST.pubkey },
   ]);
-  if (addon.verifyBatch(items) !== 1) throw new Error('the system-libsecp256k1 batch check failed its known-answer self-test');
+  if (addon.verifyBatch(items) !== 1)
+    throw new Error('the system-libsecp256k1 batch check failed its known-answer self-test');
   return addon;
 }
 

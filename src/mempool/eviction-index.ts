@@ -75,7 +75,8 @@ export class EvictionIndex {
     if (root) frontier.push(root);
     for (let slot = frontier.pop(); slot; slot = frontier.pop()) {
       yield { entry: slot.entry, rate: slot.rate, seq: slot.seq };
-      for (const child of [this.heap.at(2 * slot.at + 1), this.heap.at(2 * slot.at + 2)]) if (child) frontier.push(child);
+      for (const child of [this.heap.at(2 * slot.at + 1), this.heap.at(2 * slot.at + 2)])
+        if (child) frontier.push(child);
     }
   }
 }

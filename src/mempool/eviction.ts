@@ -12,7 +12,11 @@ export interface EvictionContext {
   /** The entry and everything in the pool that descends from it. */
   withDescendants(e: MempoolEntry): MempoolEntry[];
   /** For each member x of `pkg` and each in-pool ancestor of x outside `pkg` and `skip`: fn(ancestor, x). */
-  forEachAncestorOutside(pkg: readonly MempoolEntry[], skip: ReadonlySet<string>, fn: (ancestor: string, x: MempoolEntry) => void): void;
+  forEachAncestorOutside(
+    pkg: readonly MempoolEntry[],
+    skip: ReadonlySet<string>,
+    fn: (ancestor: string, x: MempoolEntry) => void,
+  ): void;
 }
 
 interface Candidate {
@@ -36,7 +40,13 @@ interface Candidate {
  * by the ancestor limit per package), so they are priced apart, and the index gives the cheapest
  * of the rest. Ties go to the older entry, as one pass over the entries in arrival order did.
  */
-export function planEviction(pool: EvictionContext, size: number, fee: bigint, rate: number, ancestors: ReadonlySet<string>): MempoolEntry[] | undefined {
+export function planEviction(
+  pool: EvictionContext,
+  size: number,
+  fee: bigint,
+  rate: number,
+  ancestors: ReadonlySet<string>,
+): MempoolEntry[] | undefined {
   const gone = new Set<string>();
   const out: MempoolEntry[] = [];
   // What packages planned for eviction take out of the descendant totals of the entries that stay.

@@ -32,7 +32,8 @@ export const DEFAULT_MEMPOOL_OPTIONS: MempoolOptions = {
   maxAncestors: 25,
 };
 
-export type AcceptResult = { accepted: true; txid: Uint8Array; fee: bigint } | { accepted: false; code: RejectCode; reason: string };
+export type AcceptResult =
+  { accepted: true; txid: Uint8Array; fee: bigint } | { accepted: false; code: RejectCode; reason: string };
 
 export interface MempoolEvents {
   added: [entry: MempoolEntry];
@@ -172,7 +173,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
     const size = encodeTx(tx).length;
     const rate = feeRate(inputs.fee, size);
-    if (rate < this.opts.minRelayFeeRate) return fail(RejectCode.MinRelayFeeNotMet, `fee rate ${rate.toFixed(0)} < minimum ${this.opts.minRelayFeeRate} per kB`);
+    if (rate < this.opts.minRelayFeeRate)
+      return fail(
+        RejectCode.MinRelayFeeNotMet,
+        `fee rate ${rate.toFixed(0)} < minimum ${this.opts.minRelayFeeRate} per kB`,
+      );
 
     // Plan evictions before the costly signature check, apply them only once the tx is known good.
     const evict = planEviction(this.evictionContext(), size, inputs.fee, rate, ancestors);
@@ -185,11 +190,24 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       for (const it of items) this.chain.sigCache.add(it);
     }
     // The await above yields: a parent may have left (e.g. an expire() call from outside the lock).
-    for (const p of parents) if (!this.entries.has(p)) return fail(RejectCode.InputsMissingOrSpent, `parent ${p} left the mempool`);
+    for (const p of parents)
+      if (!this.entries.has(p)) return fail(RejectCode.InputsMissingOrSpent, `parent ${p} left the mempool`);
 
     this.removePackage(evict, 'eviction');
 
-    const entry: MempoolEntry = { tx, txid: id, id: idHex, size, fee: inputs.fee, time: this.clock(), height: this.chain.height, parents, children: new Set(), descFee: inputs.fee, descSize: size };
+    const entry: MempoolEntry = {
+      tx,
+      txid: id,
+      id: idHex,
+      size,
+      fee: inputs.fee,
+      time: this.clock(),
+      height: this.chain.height,
+      parents,
+      children: new Set(),
+      descFee: inputs.fee,
+      descSize: size,
+    };
     this.entries.set(idHex, entry);
     this.byPackageRate.add(entry);
     for (const a of ancestors) {
@@ -260,7 +278,10 @@ export class Mempool extends EventEmitter<MempoolEvents> {
    * out of the descendant totals of the ancestors that stay. The ancestors are found before
    * anything is unlinked: once a middle transaction is gone, a descendant no longer leads to them.
    */
-  private removePackage(pkg: readonly MempoolEntry[], reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg'): void {
+  private removePackage(
+    pkg: readonly MempoolEntry[],
+    reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg',
+  ): void {
     this.forEachAncestorOutside(pkg, NONE, (a, x) => {
       const ae = this.entries.get(a);
       if (!ae) return;
@@ -272,7 +293,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   /** For each member x of `pkg` and each in-pool ancestor of x outside `pkg` and `skip`: fn(ancestor, x). */
-  private forEachAncestorOutside(pkg: readonly MempoolEntry[], skip: ReadonlySet<string>, fn: (ancestor: string, x: MempoolEntry) => void): void {
+  private forEachAncestorOutside(
+    pkg: readonly MempoolEntry[],
+    skip: ReadonlySet<string>,
+    fn: (ancestor: string, x: MempoolEntry) => void,
+  ): void {
     const inPkg = new Set(pkg.map((x) => x.id));
     for (const x of pkg) {
       for (const a of this.ancestorsOf(x.parents)) if (!inPkg.has(a) && !skip.has(a)) fn(a, x);

@@ -8,7 +8,8 @@ interface Candidate {
 }
 
 /** Better candidate first: higher score, then older, then lower txid (deterministic). */
-const before = (a: Candidate, b: Candidate): boolean => a.score > b.score || (a.score === b.score && (a.e.time < b.e.time || (a.e.time === b.e.time && a.e.id < b.e.id)));
+const before = (a: Candidate, b: Candidate): boolean =>
+  a.score > b.score || (a.score === b.score && (a.e.time < b.e.time || (a.e.time === b.e.time && a.e.id < b.e.id)));
 
 /** A binary max-heap of candidates. */
 class Heap {
@@ -19,7 +20,7 @@ class Heap {
   push(c: Candidate): void {
     const a = this.a;
     a.push(c);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!before(a[i]!, a[p]!)) break;
       [a[i], a[p]] = [a[p]!, a[i]!];
@@ -32,7 +33,7 @@ class Heap {
     const last = a.pop();
     if (a.length > 0 && last) {
       a[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

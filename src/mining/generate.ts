@@ -12,7 +12,14 @@ import { buildTemplate, headerBytes, templateBlock } from './template.js';
  * as long as the work does, scanning in slices so `signal` can stop it between slices.
  */
 export async function generateBlocks(
-  p: { chain: Chain; mempool?: Mempool; kernel: HashKernel; payTo: Uint8Array; clock: () => number; signal?: AbortSignal },
+  p: {
+    chain: Chain;
+    mempool?: Mempool;
+    kernel: HashKernel;
+    payTo: Uint8Array;
+    clock: () => number;
+    signal?: AbortSignal;
+  },
   count: number,
 ): Promise<string[]> {
   const hashes: string[] = [];
@@ -34,7 +41,8 @@ export async function generateBlocks(
     extraNonce++;
     if (!block) continue;
     const r = await p.chain.processBlock(block, { source: 'rpc' });
-    if (r.status !== 'connected') throw new Error(`generated block rejected: ${r.status}${'code' in r ? ` ${r.code}` : ''}`);
+    if (r.status !== 'connected')
+      throw new Error(`generated block rejected: ${r.status}${'code' in r ? ` ${r.code}` : ''}`);
     hashes.push(hashToHex(headerHash(block.header)));
   }
   return hashes;

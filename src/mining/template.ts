@@ -32,7 +32,12 @@ export interface BlockTemplate {
  * the mempool's selection within the size limit, and a coinbase paying subsidy + fees.
  * Read under the chain lock so tip and mempool agree.
  */
-export function buildTemplate(chain: Chain, mempool: Mempool | undefined, payTo: Uint8Array, now: number): Promise<BlockTemplate> {
+export function buildTemplate(
+  chain: Chain,
+  mempool: Mempool | undefined,
+  payTo: Uint8Array,
+  now: number,
+): Promise<BlockTemplate> {
   return chain.withLock(async () => {
     const parent = chain.tip;
     const height = parent.height + 1;

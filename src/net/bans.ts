@@ -34,7 +34,12 @@ export class BanList {
         if (Array.isArray(data)) {
           for (const b of data) {
             if (typeof b?.peerId === 'string' && typeof b.until === 'number') {
-              this.bans.set(b.peerId, { peerId: b.peerId, until: b.until, reason: String(b.reason ?? ''), created: Number(b.created ?? 0) });
+              this.bans.set(b.peerId, {
+                peerId: b.peerId,
+                until: b.until,
+                reason: String(b.reason ?? ''),
+                created: Number(b.created ?? 0),
+              });
             }
           }
         }

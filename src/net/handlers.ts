@@ -3,14 +3,28 @@ import type { IndexEntry } from '../chain/block-index.js';
 import { encodeTx } from '../consensus/tx.js';
 import { bytesToHex, equalBytes } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
-import { decodeHashes, decodeHeadersRequest, encodeHashes, encodeHeaders, encodeStatus, MempoolRequest, type StatusMessage } from './messages.js';
+import {
+  decodeHashes,
+  decodeHeadersRequest,
+  encodeHashes,
+  encodeHeaders,
+  encodeStatus,
+  MempoolRequest,
+  type StatusMessage,
+} from './messages.js';
 import { LIMITS, type WireNames } from './protocol.js';
 import { ProtocolError, type Handler } from './reqresp.js';
 import { DecodeError } from '../encoding/errors.js';
 
 export function ourStatus(chain: Chain): StatusMessage {
   const tip = chain.tip;
-  return { network: chain.params.name, genesis: chain.params.genesisHash, tip: tip.hash, height: tip.height, chainWork: tip.chainWork };
+  return {
+    network: chain.params.name,
+    genesis: chain.params.genesisHash,
+    tip: tip.hash,
+    height: tip.height,
+    chainWork: tip.chainWork,
+  };
 }
 
 /** Decoding failures of a request are the requester's fault: a bad frame. */
@@ -31,7 +45,8 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
       maxRequestBytes: 16,
       respond: (req) => {
         // The request is an empty frame: anything else is garbage and costs the sender.
-        if (req.length !== 0) throw new ProtocolError('bad-frame', `status request of ${req.length} bytes (expected none)`);
+        if (req.length !== 0)
+          throw new ProtocolError('bad-frame', `status request of ${req.length} bytes (expected none)`);
         return [encodeStatus(ourStatus(chain))];
       },
     },
@@ -56,7 +71,8 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
       respond: (req) => {
         const hashes = decoding(() => decodeHashes(req, LIMITS.maxBlocksPerRequest));
         // The same block asked for twice is a way to make us hold it twice.
-        if (new Set(hashes.map(bytesToHex)).size !== hashes.length) throw new ProtocolError('bad-frame', 'duplicate hashes in a blocks request');
+        if (new Set(hashes.map(bytesToHex)).size !== hashes.length)
+          throw new ProtocolError('bad-frame', 'duplicate hashes in a blocks request');
         // An empty frame says "not here": the requester tries another peer.
         return hashes.map((h) => chain.getBlockBytes(h) ?? new Uint8Array(0));
       },

@@ -13,7 +13,8 @@ export interface HeaderNode {
   height: number;
 }
 
-export type HeadersCheck = { ok: true; nodes: HeaderNode[] } | { ok: false; code: RejectCode | 'unconnected'; reason: string };
+export type HeadersCheck =
+  { ok: true; nodes: HeaderNode[] } | { ok: false; code: RejectCode | 'unconnected'; reason: string };
 
 /**
  * Check a run of headers from a peer before asking for any body: each must link to the previous
@@ -41,7 +42,6 @@ export class HeaderChain {
     return cur;
   }
 
-
   check(headers: BlockHeader[]): HeadersCheck {
     const nodes: HeaderNode[] = [];
     const params = this.chain.params;
@@ -51,7 +51,10 @@ export class HeaderChain {
       const hash = headerHash(header);
       const pow = checkHeaderPow(hash, header.bits, params);
       if (!pow.ok) return { ok: false, code: pow.code, reason: `header ${i}: ${pow.reason}` };
-      const ctx = checkHeaderContext(header, headerContextAfter(params, parent, (h) => this.ancestor(parent, h), this.chain.clock()));
+      const ctx = checkHeaderContext(
+        header,
+        headerContextAfter(params, parent, (h) => this.ancestor(parent, h), this.chain.clock()),
+      );
       if (!ctx.ok) return { ok: false, code: ctx.code, reason: `header ${i}: ${ctx.reason}` };
       const node = { header, hash, hashHex: bytesToHex(hash), height: parent.height + 1 };
       this.pending.set(node.hashHex, node);

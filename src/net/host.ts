@@ -31,7 +31,11 @@ export interface HostOptions {
   isBanned: (peerId: string) => boolean;
 }
 
-export type Host = Libp2p<{ pubsub: GossipSub; identify: ReturnType<ReturnType<typeof identify>>; ping: ReturnType<ReturnType<typeof ping>> }>;
+export type Host = Libp2p<{
+  pubsub: GossipSub;
+  identify: ReturnType<ReturnType<typeof identify>>;
+  ping: ReturnType<ReturnType<typeof ping>>;
+}>;
 
 /**
  * The libp2p node: TCP, Noise, Yamux, identify, ping and gossipsub with content-addressed,
@@ -60,7 +64,10 @@ export async function createHost(o: HostOptions): Promise<Host> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: o.mdns ? [mdns()] : [],
-    connectionManager: { maxConnections: o.maxConnections, maxIncomingPendingConnections: Math.max(1, Math.min(10, o.maxInbound)) },
+    connectionManager: {
+      maxConnections: o.maxConnections,
+      maxIncomingPendingConnections: Math.max(1, Math.min(10, o.maxInbound)),
+    },
     connectionGater: {
       denyDialPeer: (peerId: PeerId) => o.isBanned(peerId.toString()),
       denyInboundEncryptedConnection: (peerId: PeerId) => o.isBanned(peerId.toString()),

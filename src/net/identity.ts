@@ -16,7 +16,9 @@ export async function loadOrCreateIdentity(datadir: string): Promise<PrivateKey>
     try {
       return privateKeyFromProtobuf(readFileSync(path));
     } catch (err) {
-      throw new Error(`identity key ${path} is unreadable (${(err as Error).message}); move it away to create a new peer id`);
+      throw new Error(
+        `identity key ${path} is unreadable (${(err as Error).message}); move it away to create a new peer id`,
+      );
     }
   }
   const key = await generateKeyPair('Ed25519');

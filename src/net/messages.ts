@@ -22,7 +22,13 @@ function work32(w: bigint): Uint8Array {
 }
 
 export function encodeStatus(s: StatusMessage): Uint8Array {
-  return new ByteWriter(128).varBytes(new TextEncoder().encode(s.network)).bytes(s.genesis).bytes(s.tip).u32(s.height).bytes(work32(s.chainWork)).finish();
+  return new ByteWriter(128)
+    .varBytes(new TextEncoder().encode(s.network))
+    .bytes(s.genesis)
+    .bytes(s.tip)
+    .u32(s.height)
+    .bytes(work32(s.chainWork))
+    .finish();
 }
 
 export function decodeStatus(b: Uint8Array): StatusMessage {

@@ -9,7 +9,10 @@ const MAX_BACKOFF_MS = 30_000;
  * connection is missing. Timers are unref'd and all stop with `stop()`.
  */
 export class Reconnector {
-  private readonly targets = new Map<string, { ma: Multiaddr; backoff: number; peerId?: string | null; timer?: NodeJS.Timeout }>();
+  private readonly targets = new Map<
+    string,
+    { ma: Multiaddr; backoff: number; peerId?: string | null; timer?: NodeJS.Timeout }
+  >();
   private running = false;
 
   constructor(

@@ -57,7 +57,11 @@ export class ReqResp {
         try {
           request = (await lp.read({ signal })).subarray();
         } catch (err) {
-          this.hooks.onMisbehaviour(peerId, `unreadable request on ${h.protocol}: ${(err as Error).message}`, 'bad-frame');
+          this.hooks.onMisbehaviour(
+            peerId,
+            `unreadable request on ${h.protocol}: ${(err as Error).message}`,
+            'bad-frame',
+          );
           stream.abort(err as Error);
           return;
         }
@@ -66,7 +70,8 @@ export class ReqResp {
           for (const f of frames) await lp.write(f, { signal });
           await stream.close({ signal });
         } catch (err) {
-          if (err instanceof ProtocolError && err.code === 'bad-frame') this.hooks.onMisbehaviour(peerId, `${h.protocol}: ${err.message}`, 'bad-frame');
+          if (err instanceof ProtocolError && err.code === 'bad-frame')
+            this.hooks.onMisbehaviour(peerId, `${h.protocol}: ${err.message}`, 'bad-frame');
           stream.abort(err as Error);
         }
       },
@@ -78,13 +83,21 @@ export class ReqResp {
    * Send one request frame and read `frames` response frames, each at most `maxFrameBytes`.
    * Throws ProtocolError on timeout, an oversized or missing frame.
    */
-  async request(peer: PeerId, protocol: string, payload: Uint8Array, o: { frames: number; maxFrameBytes: number; timeoutMs?: number }): Promise<Uint8Array[]> {
+  async request(
+    peer: PeerId,
+    protocol: string,
+    payload: Uint8Array,
+    o: { frames: number; maxFrameBytes: number; timeoutMs?: number },
+  ): Promise<Uint8Array[]> {
     const signal = AbortSignal.timeout(o.timeoutMs ?? LIMITS.requestTimeoutMs);
     let stream: Stream;
     try {
       stream = await this.host.dialProtocol(peer, protocol, { signal });
     } catch (err) {
-      throw new ProtocolError(signal.aborted ? 'timeout' : 'refused', `cannot open ${protocol}: ${(err as Error).message}`);
+      throw new ProtocolError(
+        signal.aborted ? 'timeout' : 'refused',
+        `cannot open ${protocol}: ${(err as Error).message}`,
+      );
     }
     const lp = lpStream(stream, { maxDataLength: o.maxFrameBytes });
     try {

@@ -113,11 +113,13 @@ export class NetService extends EventEmitter<NetEvents> {
       isBanned: (p) => this.bans.isBanned(p),
     });
     this.reqresp = new ReqResp(this.host, {
-      onMisbehaviour: (peerId, reason, kind) => this.scorer.penalise(peerId, kind === 'rate' ? PENALTY.rateLimited : PENALTY.badFrame, reason),
+      onMisbehaviour: (peerId, reason, kind) =>
+        this.scorer.penalise(peerId, kind === 'rate' ? PENALTY.rateLimited : PENALTY.badFrame, reason),
     });
     for (const h of protocolHandlers(this.names, chain, this.o.mempool)) await this.reqresp.register(h);
     this.gossip = new GossipAdapter(this.host, {
-      onReject: (peerId, topic, code, reason) => this.scorer.penalise(peerId, PENALTY.invalidGossip, `${topic}: ${code} ${reason}`),
+      onReject: (peerId, topic, code, reason) =>
+        this.scorer.penalise(peerId, PENALTY.invalidGossip, `${topic}: ${code} ${reason}`),
       onError: (err) => this.emit('error', err),
     });
     this.gossip.on(this.names.blockTopic, (data, from) => this.blocks.validate(data, from));
@@ -211,7 +213,10 @@ export class NetService extends EventEmitter<NetEvents> {
 
   private async exchangeStatus(peer: PeerId, attempt = 0): Promise<void> {
     try {
-      const [frame] = await this.reqresp.request(peer, this.names.status, new Uint8Array(0), { frames: 1, maxFrameBytes: 256 });
+      const [frame] = await this.reqresp.request(peer, this.names.status, new Uint8Array(0), {
+        frames: 1,
+        maxFrameBytes: 256,
+      });
       const status = decodeStatus(frame!);
       if (!equalBytes(status.genesis, this.o.chain.params.genesisHash)) {
         this.emit('wrong-network', { id: peer.toString(), network: status.network });
@@ -246,7 +251,10 @@ export class NetService extends EventEmitter<NetEvents> {
     if (!conn) return;
     const heightBefore = this.o.chain.height;
     try {
-      const [frame] = await this.reqresp.request(conn.remotePeer, this.names.status, new Uint8Array(0), { frames: 1, maxFrameBytes: 256 });
+      const [frame] = await this.reqresp.request(conn.remotePeer, this.names.status, new Uint8Array(0), {
+        frames: 1,
+        maxFrameBytes: 256,
+      });
       const status = decodeStatus(frame!);
       this.statuses.set(from, status);
       await this.syncer.syncWith({ peerId: conn.remotePeer, status });
@@ -278,7 +286,10 @@ export class NetService extends EventEmitter<NetEvents> {
     if (!mempool) return;
     for (const { peerId } of this.syncPeers()) {
       try {
-        const [list] = await this.reqresp.request(peerId, this.names.mempool, Uint8Array.of(MempoolRequest.List), { frames: 1, maxFrameBytes: 5 + LIMITS.maxMempoolIds * 32 });
+        const [list] = await this.reqresp.request(peerId, this.names.mempool, Uint8Array.of(MempoolRequest.List), {
+          frames: 1,
+          maxFrameBytes: 5 + LIMITS.maxMempoolIds * 32,
+        });
         const missing = decodeHashes(list!, LIMITS.maxMempoolIds).filter((id) => !mempool.has(bytesToHex(id)));
         // Small batches: each answer is held in memory until decoded, and a transaction can be large.
         for (let i = 0; i < missing.length; i += MEMPOOL_FETCH_BATCH) {
@@ -287,11 +298,15 @@ export class NetService extends EventEmitter<NetEvents> {
           req[0] = MempoolRequest.Get;
           const body = encodeHashes(chunk);
           req.set(body, 1);
-          const frames = await this.reqresp.request(peerId, this.names.mempool, req.subarray(0, 1 + body.length), { frames: chunk.length, maxFrameBytes: this.o.chain.params.maxBlockBytes });
+          const frames = await this.reqresp.request(peerId, this.names.mempool, req.subarray(0, 1 + body.length), {
+            frames: chunk.length,
+            maxFrameBytes: this.o.chain.params.maxBlockBytes,
+          });
           for (const f of frames) if (f.length) await mempool.accept(decodeTx(f)).catch(() => undefined);
         }
       } catch (err) {
-        if (err instanceof DecodeError) this.scorer.penalise(peerId.toString(), PENALTY.badFrame, `mempool: ${err.message}`);
+        if (err instanceof DecodeError)
+          this.scorer.penalise(peerId.toString(), PENALTY.badFrame, `mempool: ${err.message}`);
       }
     }
   }
@@ -301,7 +316,14 @@ export class NetService extends EventEmitter<NetEvents> {
   peers(): PeerInfo[] {
     return this.host.getConnections().map((c) => {
       const id = c.remotePeer.toString();
-      return { id, addresses: [c.remoteAddr.toString()], direction: c.direction, status: this.statuses.get(id), penalty: this.scorer.penalty(id), connectedAt: this.connectedAt.get(id) ?? 0 };
+      return {
+        id,
+        addresses: [c.remoteAddr.toString()],
+        direction: c.direction,
+        status: this.statuses.get(id),
+        penalty: this.scorer.penalty(id),
+        connectedAt: this.connectedAt.get(id) ?? 0,
+      };
     });
   }
 

@@ -93,39 +93,59 @@ export class Syncer extends EventEmitter<SyncEvents> {
       let from: Uint8Array | undefined;
       for (let round = 0; round < MAX_HEADER_ROUNDS; round++) {
         const locator = from ? [from, ...chain.index.locator()] : chain.index.locator();
-        const [frame] = await this.ctx.reqresp.request(peer.peerId, this.ctx.names.headers, encodeHeadersRequest(locator), {
-          frames: 1,
-          maxFrameBytes: 3 + LIMITS.maxHeaders * 80,
-        });
+        const [frame] = await this.ctx.reqresp.request(
+          peer.peerId,
+          this.ctx.names.headers,
+          encodeHeadersRequest(locator),
+          {
+            frames: 1,
+            maxFrameBytes: 3 + LIMITS.maxHeaders * 80,
+          },
+        );
         let headers;
         try {
           headers = decodeHeaders(frame!);
         } catch (err) {
           // Junk instead of headers is the peer's fault, as for every other response.
-          if (err instanceof DecodeError) this.ctx.penalise(peer.peerId.toString(), PENALTY.badFrame, `headers: ${err.message}`);
+          if (err instanceof DecodeError)
+            this.ctx.penalise(peer.peerId.toString(), PENALTY.badFrame, `headers: ${err.message}`);
           throw err;
         }
         if (headers.length === 0) break;
         const checked = headerChain.check(headers);
         if (!checked.ok) {
-          if (!TEMPORARY_REJECTS.has(checked.code as never)) this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidHeaders, `invalid headers: ${checked.reason}`);
+          if (!TEMPORARY_REJECTS.has(checked.code as never))
+            this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidHeaders, `invalid headers: ${checked.reason}`);
           break;
         }
         const wanted = checked.nodes.filter((n) => !chain.index.get(n.hashHex));
-        blocks += await this.fetchBodies(peer, wanted, { startedAt, target: Math.max(peer.status.height, checked.nodes.at(-1)!.height) });
+        blocks += await this.fetchBodies(peer, wanted, {
+          startedAt,
+          target: Math.max(peer.status.height, checked.nodes.at(-1)!.height),
+        });
         from = checked.nodes.at(-1)!.hash;
         if (headers.length < LIMITS.maxHeaders) break;
       }
     } finally {
       this.active = false;
-      this.emit('done', { peer: peer.peerId.toString(), height: chain.height, blocks, ms: performance.now() - startedAt });
+      this.emit('done', {
+        peer: peer.peerId.toString(),
+        height: chain.height,
+        blocks,
+        ms: performance.now() - startedAt,
+      });
     }
   }
 
   /** Download and process `nodes` in order; returns how many blocks were processed. */
-  private async fetchBodies(primary: SyncPeer, nodes: HeaderNode[], progress: { startedAt: number; target: number }): Promise<number> {
+  private async fetchBodies(
+    primary: SyncPeer,
+    nodes: HeaderNode[],
+    progress: { startedAt: number; target: number },
+  ): Promise<number> {
     const batches: HeaderNode[][] = [];
-    for (let i = 0; i < nodes.length; i += LIMITS.maxBlocksPerRequest) batches.push(nodes.slice(i, i + LIMITS.maxBlocksPerRequest));
+    for (let i = 0; i < nodes.length; i += LIMITS.maxBlocksPerRequest)
+      batches.push(nodes.slice(i, i + LIMITS.maxBlocksPerRequest));
     let next = 0;
     let processed = 0;
     type Fetched = { blocks: (DecodedBlock & { bytes: Uint8Array })[]; from: string };
@@ -145,39 +165,67 @@ export class Syncer extends EventEmitter<SyncEvents> {
       const run = [await inFlight.shift()!.fetched];
       while (inFlight[0]?.ready) run.push(inFlight.shift()!.ready!);
       launch();
-      const items = run.flatMap(({ blocks, from }) => blocks.map((block) => ({ block, opts: { source: from, txids: block.txids, bytes: block.bytes } })));
+      const items = run.flatMap(({ blocks, from }) =>
+        blocks.map((block) => ({ block, opts: { source: from, txids: block.txids, bytes: block.bytes } })),
+      );
       const results = await this.ctx.chain.processBlocks(items);
       for (let i = 0; i < results.length; i++) {
         const r = results[i]!;
         if (r.status === 'invalid') {
           // The peer that served the block pays, not the one we happened to sync from.
-          this.ctx.penalise(items[i]!.opts.source, PENALTY.invalidBlock, `synced block ${r.hash} is invalid: ${r.code}`);
+          this.ctx.penalise(
+            items[i]!.opts.source,
+            PENALTY.invalidBlock,
+            `synced block ${r.hash} is invalid: ${r.code}`,
+          );
           // Drain what is in flight and stop: the rest of this chain descends from an invalid block.
           await Promise.allSettled(inFlight.map((f) => f.fetched));
           return processed;
         }
         processed++;
       }
-      this.emit('progress', { height: this.ctx.chain.height, target: progress.target, blocks: processed, startedAt: progress.startedAt });
+      this.emit('progress', {
+        height: this.ctx.chain.height,
+        target: progress.target,
+        blocks: processed,
+        startedAt: progress.startedAt,
+      });
     }
     return processed;
   }
 
   /** One batch of blocks, from the peers that have them in turn, checked against the hashes asked for. */
-  private async fetchBatch(primary: SyncPeer, batch: HeaderNode[], index: number): Promise<{ blocks: (DecodedBlock & { bytes: Uint8Array })[]; from: string }> {
+  private async fetchBatch(
+    primary: SyncPeer,
+    batch: HeaderNode[],
+    index: number,
+  ): Promise<{ blocks: (DecodedBlock & { bytes: Uint8Array })[]; from: string }> {
     const lastHeight = batch.at(-1)!.height;
-    const candidates = [primary, ...this.ctx.peers().filter((p) => !p.peerId.equals(primary.peerId) && p.status.height >= lastHeight)];
+    const candidates = [
+      primary,
+      ...this.ctx.peers().filter((p) => !p.peerId.equals(primary.peerId) && p.status.height >= lastHeight),
+    ];
     // Spread batches over the peers that can serve them, starting from a different one each time.
     const order = candidates.map((_, i) => candidates[(i + index) % candidates.length]!);
     let lastError: Error | undefined;
-    for (let attempt = 0; attempt < Math.min(MAX_ATTEMPTS_PER_BATCH, order.length * MAX_ATTEMPTS_PER_BATCH); attempt++) {
+    for (
+      let attempt = 0;
+      attempt < Math.min(MAX_ATTEMPTS_PER_BATCH, order.length * MAX_ATTEMPTS_PER_BATCH);
+      attempt++
+    ) {
       const peer = order[attempt % order.length]!;
       try {
-        const frames = await this.ctx.reqresp.request(peer.peerId, this.ctx.names.blocks, encodeHashes(batch.map((n) => n.hash)), {
-          frames: batch.length,
-          maxFrameBytes: this.ctx.chain.params.maxBlockBytes,
-        });
-        if (frames.some((f) => f.length === 0)) throw Object.assign(new Error('peer does not have every block asked for'), { code: 'refused' });
+        const frames = await this.ctx.reqresp.request(
+          peer.peerId,
+          this.ctx.names.blocks,
+          encodeHashes(batch.map((n) => n.hash)),
+          {
+            frames: batch.length,
+            maxFrameBytes: this.ctx.chain.params.maxBlockBytes,
+          },
+        );
+        if (frames.some((f) => f.length === 0))
+          throw Object.assign(new Error('peer does not have every block asked for'), { code: 'refused' });
         const blocks = frames.map((frame, i) => {
           // Its own buffer (a frame may be a slice of a larger read): the block decodes into views of it.
           const f = ownBytes(frame);
@@ -185,7 +233,9 @@ export class Syncer extends EventEmitter<SyncEvents> {
           // The whole header must hash to the one asked for (the merkle root alone would let a
           // peer swap in a mutated twin of the block, blaming nobody).
           if (!equalBytes(headerHash(block.header), batch[i]!.hash)) {
-            throw Object.assign(new Error(`peer sent a different block for ${hashToHex(batch[i]!.hash)}`), { wrongBlock: true });
+            throw Object.assign(new Error(`peer sent a different block for ${hashToHex(batch[i]!.hash)}`), {
+              wrongBlock: true,
+            });
           }
           return { ...block, bytes: f };
         });
@@ -196,7 +246,8 @@ export class Syncer extends EventEmitter<SyncEvents> {
         // A stream that ends or resets mid-answer ('bad-frame' from request) is what an honest
         // peer shutting down looks like too: try the next peer, but do not penalise. Wrong or
         // undecodable blocks and oversized frames are penalised.
-        if (reason !== 'timeout' && reason !== 'refused' && reason !== 'bad-frame') this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidBlock, `blocks response: ${(err as Error).message}`);
+        if (reason !== 'timeout' && reason !== 'refused' && reason !== 'bad-frame')
+          this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidBlock, `blocks response: ${(err as Error).message}`);
       }
     }
     throw lastError ?? new Error('no peer could serve the blocks');

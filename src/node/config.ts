@@ -39,7 +39,9 @@ export function readConfigFile(path: string): Record<string, string | string[]> 
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      `cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   const out: Record<string, string | string[]> = {};
   for (const [n, raw] of text.split(/\r?\n/).entries()) {
@@ -57,7 +59,8 @@ export function readConfigFile(path: string): Record<string, string | string[]> 
 
 function port(v: unknown, name: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`--${name} must be a port number (0-65535), got '${v}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`--${name} must be a port number (0-65535), got '${v}'`);
   return n;
 }
 
@@ -66,25 +69,33 @@ function bool(v: unknown): boolean {
 }
 
 /** Merge flags over the config file over the network's defaults, and check every value. */
-export function resolveConfig(flags: Record<string, unknown>, file: Record<string, string | string[]> = {}): NodeConfig {
-  const get = (k: string, kebab = k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)) => flags[k] ?? file[kebab] ?? file[k];
+export function resolveConfig(
+  flags: Record<string, unknown>,
+  file: Record<string, string | string[]> = {},
+): NodeConfig {
+  const get = (k: string, kebab = k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)) =>
+    flags[k] ?? file[kebab] ?? file[k];
   const networkName = String(get('network') ?? 'testnet');
-  if (!isNetworkName(networkName)) throw new ConfigError(`--network must be main, testnet or regtest, got '${networkName}'`);
+  if (!isNetworkName(networkName))
+    throw new ConfigError(`--network must be main, testnet or regtest, got '${networkName}'`);
   const params = getNetwork(networkName);
   const logLevel = String(get('logLevel') ?? 'info');
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const logFormat = String(get('logFormat') ?? (process.stdout.isTTY ? 'pretty' : 'json'));
   if (logFormat !== 'pretty' && logFormat !== 'json') throw new ConfigError(`--log-format must be pretty or json`);
   const maxPeers = Number(get('maxPeers') ?? 50);
-  if (!Number.isInteger(maxPeers) || maxPeers < 1 || maxPeers > 10_000) throw new ConfigError('--max-peers must be an integer from 1 to 10000');
+  if (!Number.isInteger(maxPeers) || maxPeers < 1 || maxPeers > 10_000)
+    throw new ConfigError('--max-peers must be an integer from 1 to 10000');
   const threadsRaw = get('threads');
   const threads = threadsRaw === undefined ? undefined : Number(threadsRaw);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) throw new ConfigError('--threads must be an integer from 1 to 256');
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256))
+    throw new ConfigError('--threads must be an integer from 1 to 256');
   const peersRaw = get('peer');
   const peers = peersRaw === undefined ? [] : Array.isArray(peersRaw) ? peersRaw.map(String) : [String(peersRaw)];
   const rpcUser = get('rpcUser');
   const rpcPassword = get('rpcPassword');
-  if ((rpcUser === undefined) !== (rpcPassword === undefined)) throw new ConfigError('--rpc-user and --rpc-password go together');
+  if ((rpcUser === undefined) !== (rpcPassword === undefined))
+    throw new ConfigError('--rpc-user and --rpc-password go together');
   return {
     network: networkName,
     datadir: String(get('datadir') ?? defaultDatadir(networkName)),

@@ -18,7 +18,9 @@ export function prepareDatadir(dir: string): string {
     mkdirSync(abs, { recursive: true, mode: 0o700 });
     accessSync(abs, constants.W_OK);
   } catch (err) {
-    throw new DatadirError(`data directory ${abs} is not usable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new DatadirError(
+      `data directory ${abs} is not usable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return abs;
 }
@@ -38,7 +40,8 @@ export function lockDatadir(dir: string): () => void {
     throw new DatadirError(`cannot create lock ${path}: ${(err as Error).message}`);
   }
   if (lock.ok) return lock.release;
-  if (Number.isInteger(lock.heldBy)) throw new DatadirError(`data directory ${dir} is in use by another powchain node (pid ${lock.heldBy})`);
+  if (Number.isInteger(lock.heldBy))
+    throw new DatadirError(`data directory ${dir} is in use by another powchain node (pid ${lock.heldBy})`);
   throw new DatadirError(`cannot take the lock on ${dir}`);
 }
 
@@ -49,4 +52,3 @@ export function writeCookie(dir: string): { credentials: string; remove: () => v
   writeFileAtomic(path, credentials);
   return { credentials, remove: () => rmSync(path, { force: true }) };
 }
-

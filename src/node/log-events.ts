@@ -7,7 +7,15 @@ import type { Logger } from './logger.js';
 export function wireLogging(log: Logger, chain: Chain, net: NetService): void {
   chain.on('tip', (e) => log.info({ height: e.height, hash: hashToHex(e.hash), txs: e.txCount }, 'new tip'));
   chain.on('reorg', ({ fork, disconnected, connected }) =>
-    log.warn({ fork: hashToHex(fork.hash), forkHeight: fork.height, disconnected: disconnected.length, connected: connected.length }, 'reorganisation'),
+    log.warn(
+      {
+        fork: hashToHex(fork.hash),
+        forkHeight: fork.height,
+        disconnected: disconnected.length,
+        connected: connected.length,
+      },
+      'reorganisation',
+    ),
   );
   chain.on('block-invalid', (i) => log.warn(i, 'invalid block'));
   chain.on('orphan', (i) => log.debug(i, 'orphan block'));

@@ -4,8 +4,20 @@ import pretty from 'pino-pretty';
 export type { Logger };
 
 /** Structured logs: JSON lines for machines, or a readable single-line format for people. */
-export function createLogger(level: string, format: 'pretty' | 'json', destination: NodeJS.WritableStream = process.stdout): Logger {
-  if (format === 'json') return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination as never);
-  const stream = pretty({ colorize: (destination as { isTTY?: boolean }).isTTY ?? false, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, destination: destination as never, sync: true });
+export function createLogger(
+  level: string,
+  format: 'pretty' | 'json',
+  destination: NodeJS.WritableStream = process.stdout,
+): Logger {
+  if (format === 'json')
+    return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination as never);
+  const stream = pretty({
+    colorize: (destination as { isTTY?: boolean }).isTTY ?? false,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+    destination: destination as never,
+    sync: true,
+  });
   return pino({ level, base: undefined }, stream);
 }

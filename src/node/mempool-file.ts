@@ -51,7 +51,9 @@ export class MempoolFile {
   private readJournal(): string[] {
     if (!existsSync(this.journalPath)) return [];
     // A line cut short by a crash fails to decode and is skipped like any stale entry.
-    return readFileSync(this.journalPath, 'utf8').split('\n').filter((l) => l.length > 0);
+    return readFileSync(this.journalPath, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
   }
 
   /** Append one newly accepted transaction to the journal, synchronously. */

@@ -53,7 +53,10 @@ export class PowchainNode {
   readonly stopped: Promise<void>;
   private resolveStopped!: () => void;
 
-  constructor(readonly config: NodeConfig, logger?: Logger) {
+  constructor(
+    readonly config: NodeConfig,
+    logger?: Logger,
+  ) {
     this.params = getNetwork(config.network);
     this.log = logger ?? createLogger(config.logLevel, config.logFormat);
     this.stopped = new Promise((r) => (this.resolveStopped = r));
@@ -76,7 +79,10 @@ export class PowchainNode {
     const payTo = c.minerAddress ? decodeAddress(c.minerAddress, this.params.addressHrp) : undefined;
     if (c.mine && !payTo) throw new Error('--mine needs --miner-address <address> to pay the block rewards to');
     this.pool = new VerifyPool();
-    this.kernel = loadBestKernel({ onFallback: (e) => this.log.warn({ reason: e.message }, 'WebAssembly hashing kernel unavailable; using the TypeScript kernel') });
+    this.kernel = loadBestKernel({
+      onFallback: (e) =>
+        this.log.warn({ reason: e.message }, 'WebAssembly hashing kernel unavailable; using the TypeScript kernel'),
+    });
     const chainOpts = { params: this.params, location: join(datadir, 'chain'), verifier: this.pool, clock: this.clock };
     if (c.reindex) {
       this.log.info('reindexing: rebuilding chain state from the stored blocks');
@@ -87,7 +93,9 @@ export class PowchainNode {
       this.chain = await Chain.open(chainOpts);
     }
     this.mempool = new Mempool(this.chain, this.clock);
-    this.mempoolFile = new MempoolFile(datadir, this.mempool, (err) => this.log.error({ err }, 'could not save the mempool snapshot'));
+    this.mempoolFile = new MempoolFile(datadir, this.mempool, (err) =>
+      this.log.error({ err }, 'could not save the mempool snapshot'),
+    );
     const loaded = await this.mempoolFile.load();
     this.mempool.on('added', (e) => {
       this.mempoolFile.record(bytesToHex(encodeTx(e.tx)));
@@ -96,7 +104,17 @@ export class PowchainNode {
     this.mempool.on('removed', () => this.mempoolFile.scheduleSave());
     this.mempool.on('revalidate-failed', (err) => this.log.error({ err }, 'mempool re-admission after a reorg failed'));
 
-    this.net = new NetService({ chain: this.chain, mempool: this.mempool, datadir, bind: c.bind, port: c.port, peers: c.peers, mdns: c.mdns, maxPeers: c.maxPeers, clock: this.clock });
+    this.net = new NetService({
+      chain: this.chain,
+      mempool: this.mempool,
+      datadir,
+      bind: c.bind,
+      port: c.port,
+      peers: c.peers,
+      mdns: c.mdns,
+      maxPeers: c.maxPeers,
+      clock: this.clock,
+    });
     await this.net.start();
     wireLogging(this.log, this.chain, this.net);
     // Transactions a reorg put back in the pool are news to the peers on the winning branch.
@@ -168,8 +186,14 @@ export class PowchainNode {
     await this.miner?.close();
     const miner = new Miner({ chain: this.chain, mempool: this.mempool, payTo, clock: this.clock, threads });
     miner.on('found', ({ block, result }) => {
-      this.log.info({ hash: result.hash, status: result.status, height: 'height' in result ? result.height : undefined }, 'mined a block');
-      if (result.status === 'connected') void this.net.publishBlock(block).catch((err: Error) => this.log.warn({ err: err.message }, 'could not gossip a mined block'));
+      this.log.info(
+        { hash: result.hash, status: result.status, height: 'height' in result ? result.height : undefined },
+        'mined a block',
+      );
+      if (result.status === 'connected')
+        void this.net
+          .publishBlock(block)
+          .catch((err: Error) => this.log.warn({ err: err.message }, 'could not gossip a mined block'));
     });
     miner.on('error', (err) => this.log.error({ err }, 'miner stopped on an error'));
     await miner.start();

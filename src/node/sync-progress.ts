@@ -15,7 +15,12 @@ export function showSyncProgress(net: NetService, log: Logger, stream: NodeJS.Wr
     if (stream.isTTY) {
       if (!bar) {
         bar = new cliProgress.SingleBar(
-          { format: 'sync |{bar}| {percentage}% | {value}/{total} blocks | {rate} blocks/s | ETA {eta_formatted}', stream, hideCursor: true, clearOnComplete: true },
+          {
+            format: 'sync |{bar}| {percentage}% | {value}/{total} blocks | {rate} blocks/s | ETA {eta_formatted}',
+            stream,
+            hideCursor: true,
+            clearOnComplete: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(p.target, p.height, { rate: rate.toFixed(0) });
@@ -27,7 +32,15 @@ export function showSyncProgress(net: NetService, log: Logger, stream: NodeJS.Wr
     const now = performance.now();
     if (now - lastLog >= 5_000 || p.height >= p.target) {
       lastLog = now;
-      log.info({ height: p.height, target: p.target, percent: Math.floor((100 * p.height) / Math.max(1, p.target)), blocksPerSecond: Math.round(rate) }, 'sync progress');
+      log.info(
+        {
+          height: p.height,
+          target: p.target,
+          percent: Math.floor((100 * p.height) / Math.max(1, p.target)),
+          blocksPerSecond: Math.round(rate),
+        },
+        'sync progress',
+      );
     }
   };
   net.on('progress', onProgress);

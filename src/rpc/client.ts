@@ -24,8 +24,13 @@ export class RpcClient {
     try {
       res = await fetch(this.o.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(this.o.auth).toString('base64')}` },
-        body: JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(this.o.auth).toString('base64')}`,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params }, (_k, v: unknown) =>
+          typeof v === 'bigint' ? v.toString() : v,
+        ),
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 120_000),
       });
     } catch (err) {

@@ -100,7 +100,13 @@ export class RpcServer {
       // Answer, then discard what the client still sends (up to a bound) before closing: closing
       // a socket with unread data resets it, and the reset can destroy the 413 in flight.
       res.writeHead(413, { 'content-type': 'application/json' });
-      res.end(toJson({ result: null, error: { code: RpcErrorCode.InvalidRequest, message: `request body over ${MAX_BODY_BYTES} bytes` }, id: null }));
+      res.end(
+        toJson({
+          result: null,
+          error: { code: RpcErrorCode.InvalidRequest, message: `request body over ${MAX_BODY_BYTES} bytes` },
+          id: null,
+        }),
+      );
       drain(req);
     };
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -123,7 +129,14 @@ export class RpcServer {
     }
     if (Array.isArray(body)) {
       if (body.length > MAX_BATCH) {
-        send(400, toJson({ result: null, error: { code: RpcErrorCode.InvalidRequest, message: `batch of more than ${MAX_BATCH} requests` }, id: null }));
+        send(
+          400,
+          toJson({
+            result: null,
+            error: { code: RpcErrorCode.InvalidRequest, message: `batch of more than ${MAX_BATCH} requests` },
+            id: null,
+          }),
+        );
         return;
       }
       const out = [];
@@ -137,21 +150,31 @@ export class RpcServer {
     send(status, toJson(reply));
   }
 
-  private async call(r: RpcRequest): Promise<{ result: unknown; error: { code: number; message: string } | null; id: unknown; jsonrpc?: string }> {
+  private async call(
+    r: RpcRequest,
+  ): Promise<{ result: unknown; error: { code: number; message: string } | null; id: unknown; jsonrpc?: string }> {
     const id = r && typeof r === 'object' && 'id' in r ? r.id : null;
     const v2 = r && typeof r === 'object' && r.jsonrpc === '2.0';
-    const wrap = (result: unknown, error: { code: number; message: string } | null) => (v2 ? { jsonrpc: '2.0', result, error, id } : { result, error, id });
-    if (!r || typeof r !== 'object' || typeof r.method !== 'string') return wrap(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid request: method must be a string' });
+    const wrap = (result: unknown, error: { code: number; message: string } | null) =>
+      v2 ? { jsonrpc: '2.0', result, error, id } : { result, error, id };
+    if (!r || typeof r !== 'object' || typeof r.method !== 'string')
+      return wrap(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid request: method must be a string' });
     const fn = Object.hasOwn(this.o.methods, r.method) ? this.o.methods[r.method] : undefined;
     if (!fn) return wrap(null, { code: RpcErrorCode.MethodNotFound, message: 'Method not found' });
     let params: unknown[];
     if (r.params === undefined || r.params === null) params = [];
     else if (Array.isArray(r.params)) params = r.params;
     else if (typeof r.params === 'object') {
-      const mapped = this.o.namedParams ? this.o.namedParams(r.method, r.params as Record<string, unknown>) : 'named parameters are not supported';
+      const mapped = this.o.namedParams
+        ? this.o.namedParams(r.method, r.params as Record<string, unknown>)
+        : 'named parameters are not supported';
       if (typeof mapped === 'string') return wrap(null, { code: RpcErrorCode.InvalidParameter, message: mapped });
       params = mapped;
-    } else return wrap(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid request: params must be an array or an object' });
+    } else
+      return wrap(null, {
+        code: RpcErrorCode.InvalidRequest,
+        message: 'Invalid request: params must be an array or an object',
+      });
     try {
       return wrap(await fn(params), null);
     } catch (err) {

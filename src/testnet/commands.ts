@@ -29,7 +29,8 @@ const START_TIMEOUT_MS = 60_000;
 export async function up(o: UpOptions, say: (line: string) => void): Promise<TestnetState> {
   let s = loadState(o.dir);
   if (s) {
-    if (o.given?.network && o.network !== s.network) throw new TestnetError(`the testnet in ${s.dir} is a ${s.network} testnet, not ${o.network}; use another --dir`);
+    if (o.given?.network && o.network !== s.network)
+      throw new TestnetError(`the testnet in ${s.dir} is a ${s.network} testnet, not ${o.network}; use another --dir`);
     say(`resuming the testnet in ${s.dir} (${s.peers.length} peers, ${s.network})`);
     if (o.given?.nodes && o.nodes > s.peers.length) {
       const added = addPeers(s, o.nodes);
@@ -43,7 +44,10 @@ export async function up(o: UpOptions, say: (line: string) => void): Promise<Tes
   const toStart = s.peers.filter((p) => !isRunning(p));
   for (const p of toStart) {
     for (const port of [p.p2pPort, p.rpcPort]) {
-      if (!(await portFree(port))) throw new TestnetError(`port ${port} (peer ${p.index}) is already in use; choose another --base-port or stop what uses it`);
+      if (!(await portFree(port)))
+        throw new TestnetError(
+          `port ${port} (peer ${p.index}) is already in use; choose another --base-port or stop what uses it`,
+        );
     }
   }
   await Promise.all(s.peers.map((p) => ensureWallet(s, p)));
@@ -52,8 +56,11 @@ export async function up(o: UpOptions, say: (line: string) => void): Promise<Tes
   for (const p of toStart) p.pid = startPeer(s, p);
   saveState(s);
   for (const [k, p] of toStart.entries()) {
-    if (!(await waitForRpc(p, START_TIMEOUT_MS))) throw new TestnetError(`peer ${p.index} did not start; see ${logFile(p)}`);
-    say(`[${k + 1}/${toStart.length}] peer ${p.index} up: p2p ${p.p2pPort}, rpc ${p.rpcPort}${p.miner ? ', mining' : ''}`);
+    if (!(await waitForRpc(p, START_TIMEOUT_MS)))
+      throw new TestnetError(`peer ${p.index} did not start; see ${logFile(p)}`);
+    say(
+      `[${k + 1}/${toStart.length}] peer ${p.index} up: p2p ${p.p2pPort}, rpc ${p.rpcPort}${p.miner ? ', mining' : ''}`,
+    );
   }
   return s;
 }
@@ -83,7 +90,9 @@ export async function down(dir: string, say: (line: string) => void, timeoutMs =
 
 async function stopPeer(p: PeerState, timeoutMs: number, say: (line: string) => void): Promise<void> {
   if (!isRunning(p)) return;
-  await rpcFor(p)?.call('stop').catch(() => undefined);
+  await rpcFor(p)
+    ?.call('stop')
+    .catch(() => undefined);
   const end = Date.now() + timeoutMs;
   while (isRunning(p) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
   if (isRunning(p)) {
@@ -104,7 +113,10 @@ async function killAndWait(p: PeerState): Promise<void> {
   sigkill(p.pid!);
   const end = Date.now() + KILL_WAIT_MS;
   while (isRunning(p)) {
-    if (Date.now() >= end) throw new TestnetError(`peer ${p.index} (pid ${p.pid}) was sent SIGKILL but is still running after ${KILL_WAIT_MS / 1000} s`);
+    if (Date.now() >= end)
+      throw new TestnetError(
+        `peer ${p.index} (pid ${p.pid}) was sent SIGKILL but is still running after ${KILL_WAIT_MS / 1000} s`,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -134,7 +146,8 @@ export async function restart(dir: string, n: string, say: (line: string) => voi
   await stopPeer(p, 20_000, say);
   p.pid = startPeer(s, p);
   saveState(s);
-  if (!(await waitForRpc(p, START_TIMEOUT_MS))) throw new TestnetError(`peer ${p.index} did not start; see ${logFile(p)}`);
+  if (!(await waitForRpc(p, START_TIMEOUT_MS)))
+    throw new TestnetError(`peer ${p.index} did not start; see ${logFile(p)}`);
   return p;
 }
 
@@ -144,7 +157,8 @@ export async function mine(dir: string, n: string, blocks: number): Promise<stri
   const p = peerOf(s, n);
   const rpc = rpcFor(p, 600_000);
   if (!rpc || !isRunning(p)) throw new TestnetError(`peer ${p.index} is not running`);
-  if (s.network !== 'regtest') throw new TestnetError('blocks on demand are for regtest testnets; testnet peers mine on their own (--miners)');
+  if (s.network !== 'regtest')
+    throw new TestnetError('blocks on demand are for regtest testnets; testnet peers mine on their own (--miners)');
   return rpc.call<string[]>('generatetoaddress', [blocks, p.address]);
 }
 
@@ -152,7 +166,12 @@ export async function mine(dir: string, n: string, blocks: number): Promise<stri
  * Send coins from peer `from`'s wallet to peer `to`'s address. Returns the txid and the wallet's
  * --json report as it printed it (amounts with their 8 decimals: fee, inputs, change).
  */
-export async function send(dir: string, from: string, to: string, amount: string): Promise<{ txid: string; json: string }> {
+export async function send(
+  dir: string,
+  from: string,
+  to: string,
+  amount: string,
+): Promise<{ txid: string; json: string }> {
   const s = requireState(dir);
   const src = peerOf(s, from);
   const dst = peerOf(s, to);
@@ -192,12 +211,21 @@ export async function heal(dir: string): Promise<void> {
   const s = requireState(dir);
   for (const p of s.peers) await rpcFor(p)?.call('clearbanned');
   for (const p of s.peers) {
-    for (const i of p.connectTo) await rpcFor(p)?.call('addnode', [`/ip4/127.0.0.1/tcp/${s.peers[i]!.p2pPort}`, 'onetry']).catch(() => undefined);
+    for (const i of p.connectTo)
+      await rpcFor(p)
+        ?.call('addnode', [`/ip4/127.0.0.1/tcp/${s.peers[i]!.p2pPort}`, 'onetry'])
+        .catch(() => undefined);
   }
 }
 
 /** Print a peer's log; with `follow`, keep printing what is appended until `signal` aborts. */
-export async function logs(dir: string, n: string, out: NodeJS.WritableStream, follow: boolean, signal?: AbortSignal): Promise<void> {
+export async function logs(
+  dir: string,
+  n: string,
+  out: NodeJS.WritableStream,
+  follow: boolean,
+  signal?: AbortSignal,
+): Promise<void> {
   const s = requireState(dir);
   const file = logFile(peerOf(s, n));
   if (!existsSync(file)) throw new TestnetError(`peer ${n} has no log yet (${file})`);

@@ -50,7 +50,21 @@ export function portFree(port: number): Promise<boolean> {
 }
 
 export function nodeArgs(s: TestnetState, p: PeerState): string[] {
-  const args = ['node', '--network', s.network, '--datadir', p.datadir, '--bind', '127.0.0.1', '--port', String(p.p2pPort), '--rpc-port', String(p.rpcPort), '--log-format', 'json'];
+  const args = [
+    'node',
+    '--network',
+    s.network,
+    '--datadir',
+    p.datadir,
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(p.p2pPort),
+    '--rpc-port',
+    String(p.rpcPort),
+    '--log-format',
+    'json',
+  ];
   for (const i of p.connectTo) args.push('--peer', `/ip4/127.0.0.1/tcp/${s.peers[i]!.p2pPort}`);
   if (p.address) args.push('--miner-address', p.address, '--threads', String(s.threads));
   // Regtest's target is trivial: continuous mining would race thousands of blocks ahead of the
@@ -64,7 +78,10 @@ export function startPeer(s: TestnetState, p: PeerState): number {
   mkdirSync(p.datadir, { recursive: true });
   const fd = openSync(logFile(p), 'a');
   try {
-    const child = spawn(process.execPath, [POWCHAIN_BIN, ...nodeArgs(s, p)], { detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [POWCHAIN_BIN, ...nodeArgs(s, p)], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
     child.unref();
     return child.pid!;
   } finally {
@@ -99,13 +116,35 @@ export async function waitForRpc(p: PeerState, timeoutMs: number): Promise<boole
 
 /** Run `powchain wallet --json ...` for a peer's wallet and return its output as printed. */
 export function walletRun(s: TestnetState, p: PeerState, args: string[]): Promise<string> {
-  const all = [POWCHAIN_BIN, 'wallet', '--network', s.network, '--wallet', p.walletFile, '--rpc-url', `http://127.0.0.1:${p.rpcPort}/`, '--datadir', p.datadir, '--json', ...args];
+  const all = [
+    POWCHAIN_BIN,
+    'wallet',
+    '--network',
+    s.network,
+    '--wallet',
+    p.walletFile,
+    '--rpc-url',
+    `http://127.0.0.1:${p.rpcPort}/`,
+    '--datadir',
+    p.datadir,
+    '--json',
+    ...args,
+  ];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, all, { env: { ...process.env, POWCHAIN_PASSPHRASE: s.passphrase }, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      const why = (stderr || stdout || err.message).trim().split('\n').at(-1)!.replace(/^powchain: /, '');
-      reject(new TestnetError(`wallet ${args[0]} for peer ${p.index} failed: ${why}`));
-    });
+    execFile(
+      process.execPath,
+      all,
+      { env: { ...process.env, POWCHAIN_PASSPHRASE: s.passphrase }, encoding: 'utf8', timeout: 60_000 },
+      (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        const why = (stderr || stdout || err.message)
+          .trim()
+          .split('\n')
+          .at(-1)!
+          .replace(/^powchain: /, '');
+        reject(new TestnetError(`wallet ${args[0]} for peer ${p.index} failed: ${why}`));
+      },
+    );
   });
 }
 

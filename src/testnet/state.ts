@@ -73,7 +73,14 @@ function newPeer(dir: string, basePort: number, index: number, miner: boolean, c
   };
 }
 
-export function createState(o: { dir: string; nodes: number; miners: number; network: 'testnet' | 'regtest'; basePort: number; threads: number }): TestnetState {
+export function createState(o: {
+  dir: string;
+  nodes: number;
+  miners: number;
+  network: 'testnet' | 'regtest';
+  basePort: number;
+  threads: number;
+}): TestnetState {
   const dir = resolve(o.dir);
   const topology = sparseTopology(o.nodes);
   return {
@@ -82,7 +89,9 @@ export function createState(o: { dir: string; nodes: number; miners: number; net
     basePort: o.basePort,
     threads: o.threads,
     passphrase: 'powchain-local-testnet',
-    peers: Array.from({ length: o.nodes }, (_, index) => newPeer(dir, o.basePort, index, index < o.miners, topology[index]!)),
+    peers: Array.from({ length: o.nodes }, (_, index) =>
+      newPeer(dir, o.basePort, index, index < o.miners, topology[index]!),
+    ),
   };
 }
 
@@ -94,7 +103,8 @@ export function createState(o: { dir: string; nodes: number; miners: number; net
 export function addPeers(s: TestnetState, nodes: number): PeerState[] {
   const topology = sparseTopology(nodes);
   const added: PeerState[] = [];
-  for (let index = s.peers.length; index < nodes; index++) added.push(newPeer(s.dir, s.basePort, index, false, topology[index]!));
+  for (let index = s.peers.length; index < nodes; index++)
+    added.push(newPeer(s.dir, s.basePort, index, false, topology[index]!));
   s.peers.push(...added);
   return added;
 }

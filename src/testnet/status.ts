@@ -22,7 +22,17 @@ export async function collectStatus(s: TestnetState, now = Math.floor(Date.now()
     s.peers.map(async (p): Promise<PeerStatus> => {
       const base = { peer: p.index, running: isRunning(p), miner: p.miner };
       const rpc = rpcFor(p, 3_000);
-      if (!rpc || !base.running) return { ...base, height: null, tip: null, peers: null, mempool: null, hashRate: null, lastBlockAge: null, error: base.running ? 'starting' : 'stopped' };
+      if (!rpc || !base.running)
+        return {
+          ...base,
+          height: null,
+          tip: null,
+          peers: null,
+          mempool: null,
+          hashRate: null,
+          lastBlockAge: null,
+          error: base.running ? 'starting' : 'stopped',
+        };
       try {
         const [info, peers, mempool, mining] = await Promise.all([
           rpc.call<{ blocks: number; bestblockhash: string; time: number }>('getblockchaininfo'),
@@ -40,7 +50,16 @@ export async function collectStatus(s: TestnetState, now = Math.floor(Date.now()
           lastBlockAge: Math.max(0, now - info.time),
         };
       } catch (err) {
-        return { ...base, height: null, tip: null, peers: null, mempool: null, hashRate: null, lastBlockAge: null, error: (err as Error).message };
+        return {
+          ...base,
+          height: null,
+          tip: null,
+          peers: null,
+          mempool: null,
+          hashRate: null,
+          lastBlockAge: null,
+          error: (err as Error).message,
+        };
       }
     }),
   );
@@ -55,7 +74,10 @@ function rate(h: number | null): string {
 
 /** The status as a table for people. */
 export function renderStatus(rows: PeerStatus[]): string {
-  const t = new Table({ head: ['peer', 'height', 'tip', 'peers', 'mempool', 'hash rate', 'last block', 'state'], style: { head: [], border: [] } });
+  const t = new Table({
+    head: ['peer', 'height', 'tip', 'peers', 'mempool', 'hash rate', 'last block', 'state'],
+    style: { head: [], border: [] },
+  });
   for (const r of rows) {
     t.push([
       `${r.peer}${r.miner ? ' ⛏' : ''}`,
@@ -70,6 +92,10 @@ export function renderStatus(rows: PeerStatus[]): string {
   }
   const tips = rows.map((r) => r.tip).filter((x) => x);
   const agree = tips.length === rows.length && new Set(tips).size === 1;
-  const verdict = rows.every((r) => !r.running) ? 'no peer is running' : agree ? 'all peers agree on the tip' : 'peers have not converged yet';
+  const verdict = rows.every((r) => !r.running)
+    ? 'no peer is running'
+    : agree
+      ? 'all peers agree on the tip'
+      : 'peers have not converged yet';
   return `${t.toString()}\n${verdict}`;
 }

@@ -10,7 +10,8 @@ import { WalletError } from './errors.js';
 export function parseAmount(text: string, what = 'amount'): bigint {
   const base = parseDecimal(text, what, 'bad-amount');
   if (base === 0n) throw new WalletError('bad-amount', `${what} must be greater than zero`);
-  if (base > MAX_MONEY) throw new WalletError('bad-amount', `${what} ${text.trim()} is more than the 21,000,000 coins that can exist`);
+  if (base > MAX_MONEY)
+    throw new WalletError('bad-amount', `${what} ${text.trim()} is more than the 21,000,000 coins that can exist`);
   return base;
 }
 
@@ -25,7 +26,10 @@ export function parseFeeRate(text: string): bigint {
   const rate = parseDecimal(text, 'fee rate', 'bad-fee-rate');
   if (rate === 0n) throw new WalletError('bad-fee-rate', 'fee rate must be greater than zero');
   if (rate > MAX_FEE_RATE) {
-    throw new WalletError('bad-fee-rate', `fee rate ${text.trim()} coins/kB is above the ${formatCoins(MAX_FEE_RATE)} coins/kB safety limit`);
+    throw new WalletError(
+      'bad-fee-rate',
+      `fee rate ${text.trim()} coins/kB is above the ${formatCoins(MAX_FEE_RATE)} coins/kB safety limit`,
+    );
   }
   return rate;
 }
@@ -38,7 +42,8 @@ function parseDecimal(text: string, what: string, code: 'bad-amount' | 'bad-fee-
     if (!(err instanceof RangeError)) throw err;
     const shown = text.trim();
     if (/^-/.test(shown)) throw new WalletError(code, `${what} must be positive, got ${shown}`);
-    if (/^\d+\.\d{9,}$/.test(shown)) throw new WalletError(code, `${what} ${shown} has more than 8 decimals (the smallest unit is 0.00000001)`);
+    if (/^\d+\.\d{9,}$/.test(shown))
+      throw new WalletError(code, `${what} ${shown} has more than 8 decimals (the smallest unit is 0.00000001)`);
     throw new WalletError(code, `${what} '${shown}' is not a decimal number of coins (like 12.5)`);
   }
 }

@@ -58,7 +58,8 @@ function bad(message: string): WalletError {
 
 function ownerOf(x: { address?: string; pubKeyHash?: Uint8Array }, network: NetworkParams, what: string): Uint8Array {
   if (x.pubKeyHash !== undefined) {
-    if (!(x.pubKeyHash instanceof Uint8Array) || x.pubKeyHash.length !== 20) throw bad(`${what}: pubKeyHash must be 20 bytes`);
+    if (!(x.pubKeyHash instanceof Uint8Array) || x.pubKeyHash.length !== 20)
+      throw bad(`${what}: pubKeyHash must be 20 bytes`);
     if (x.address !== undefined && bytesToHex(decodeFor(x.address, network, what)) !== bytesToHex(x.pubKeyHash)) {
       throw bad(`${what}: address and pubKeyHash disagree`);
     }
@@ -73,7 +74,10 @@ function decodeFor(address: string, network: NetworkParams, what: string): Uint8
     return decodeAddress(address, network.addressHrp);
   } catch (err) {
     if (err instanceof AddressError) {
-      throw new WalletError(err.code === 'wrong-network' ? 'wrong-network' : 'bad-address', `${what}: bad address ${address}: ${err.message}`);
+      throw new WalletError(
+        err.code === 'wrong-network' ? 'wrong-network' : 'bad-address',
+        `${what}: bad address ${address}: ${err.message}`,
+      );
     }
     throw err;
   }
@@ -89,7 +93,11 @@ function checkValue(v: unknown, what: string): bigint {
 export function signedTxSize(inputs: number, outputs: number): number {
   const tx: Transaction = {
     version: 1,
-    inputs: Array.from({ length: inputs }, () => ({ prevTxid: new Uint8Array(32), prevIndex: 0, unlock: new Uint8Array(SPEND_UNLOCK_BYTES) })),
+    inputs: Array.from({ length: inputs }, () => ({
+      prevTxid: new Uint8Array(32),
+      prevIndex: 0,
+      unlock: new Uint8Array(SPEND_UNLOCK_BYTES),
+    })),
     outputs: Array.from({ length: outputs }, () => ({ value: 0n, pubKeyHash: new Uint8Array(20) })),
     lockTime: 0,
   };
@@ -107,7 +115,10 @@ export function buildTransaction(network: NetworkParams, o: BuildTransactionOpti
   if (!o.outputs?.length) throw bad('a transaction needs at least one output');
   const version = o.version ?? 1;
   const lockTime = o.lockTime ?? 0;
-  for (const [name, v] of [['version', version], ['lockTime', lockTime]] as const) {
+  for (const [name, v] of [
+    ['version', version],
+    ['lockTime', lockTime],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw bad(`${name} must be an unsigned 32-bit integer`);
   }
   const seen = new Set<string>();
@@ -121,7 +132,8 @@ export function buildTransaction(network: NetworkParams, o: BuildTransactionOpti
       prevTxid = hexToHash(c.txid);
     } else if (c.txid instanceof Uint8Array && c.txid.length === 32) prevTxid = Uint8Array.from(c.txid);
     else throw bad(`${what}: txid must be 32 bytes or 64 hex characters`);
-    if (!Number.isInteger(c.index) || c.index < 0 || c.index >= 0xffffffff) throw bad(`${what}: output index ${c.index} out of range`);
+    if (!Number.isInteger(c.index) || c.index < 0 || c.index >= 0xffffffff)
+      throw bad(`${what}: output index ${c.index} out of range`);
     const key = outpointKey(prevTxid, c.index);
     if (seen.has(key)) throw bad(`${what}: spends the same coin as an earlier input`);
     seen.add(key);
@@ -138,7 +150,10 @@ export function buildTransaction(network: NetworkParams, o: BuildTransactionOpti
   });
   if (totalOut > MAX_MONEY) throw bad('outputs add up to more than MAX_MONEY');
   if (totalOut > totalIn) {
-    throw new WalletError('insufficient-funds', `outputs (${totalOut} base units) exceed inputs (${totalIn} base units)`);
+    throw new WalletError(
+      'insufficient-funds',
+      `outputs (${totalOut} base units) exceed inputs (${totalIn} base units)`,
+    );
   }
   const tx: Transaction = { version, inputs, outputs, lockTime };
   return { tx, spent, fee: totalIn - totalOut, signedSize: signedTxSize(inputs.length, outputs.length) };
@@ -160,7 +175,8 @@ export function signTransaction(unsigned: UnsignedTransaction, keys: SigningKeys
     const coin = spent[i]!;
     const priv = typeof keys === 'function' ? keys(coin.pubKeyHash) : keys[i];
     const owner = encodeAddress(network.addressHrp, coin.pubKeyHash);
-    if (!(priv instanceof Uint8Array) || !isValidPrivateKey(priv)) throw new WalletError('wrong-key', `no valid private key for input ${i} (coin of ${owner})`);
+    if (!(priv instanceof Uint8Array) || !isValidPrivateKey(priv))
+      throw new WalletError('wrong-key', `no valid private key for input ${i} (coin of ${owner})`);
     const pub = publicKeyFromPrivate(priv);
     if (bytesToHex(hash160(pub)) !== bytesToHex(coin.pubKeyHash)) {
       throw new WalletError('wrong-key', `the key given for input ${i} does not own its coin (which pays ${owner})`);
@@ -171,7 +187,12 @@ export function signTransaction(unsigned: UnsignedTransaction, keys: SigningKeys
     unlock.set(sig, pub.length);
     return { prevTxid: input.prevTxid, prevIndex: input.prevIndex, unlock };
   });
-  const signed: Transaction = { version: tx.version, inputs, outputs: tx.outputs.map((o) => ({ ...o })), lockTime: tx.lockTime };
+  const signed: Transaction = {
+    version: tx.version,
+    inputs,
+    outputs: tx.outputs.map((o) => ({ ...o })),
+    lockTime: tx.lockTime,
+  };
   const r = checkTransaction(signed, network.maxBlockBytes);
   if (!r.ok) throw bad(`the signed transaction breaks a consensus rule: ${r.code}: ${r.reason}`);
   return signed;

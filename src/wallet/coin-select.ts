@@ -45,7 +45,8 @@ function evaluate<C extends Candidate>(coins: C[], amount: bigint, rate: bigint)
   const total = coins.reduce((s, c) => s + c.value, 0n);
   const sizeWith = signedTxSize(coins.length, 2);
   const feeWith = feeFor(sizeWith, rate);
-  if (total >= amount + feeWith + DUST) return { coins, fee: feeWith, change: total - amount - feeWith, size: sizeWith };
+  if (total >= amount + feeWith + DUST)
+    return { coins, fee: feeWith, change: total - amount - feeWith, size: sizeWith };
   const sizeWithout = signedTxSize(coins.length, 1);
   if (total >= amount + feeFor(sizeWithout, rate)) return { coins, fee: total - amount, change: 0n, size: sizeWithout };
   return undefined;
@@ -78,10 +79,16 @@ function selectFrom<C extends Candidate>(pool: C[], amount: bigint, rate: bigint
  * Coins from `candidates` paying `amount` at `ratePerKb`, or WalletError('insufficient-funds')
  * saying how much is missing.
  */
-export function selectCoins<C extends Candidate>(candidates: readonly C[], amount: bigint, ratePerKb: bigint): Selection<C> {
+export function selectCoins<C extends Candidate>(
+  candidates: readonly C[],
+  amount: bigint,
+  ratePerKb: bigint,
+): Selection<C> {
   if (amount <= 0n) throw new WalletError('bad-amount', 'amount must be greater than zero');
   const confirmed = candidates.filter((c) => c.height >= 0);
-  const s = selectFrom(confirmed, amount, ratePerKb) ?? (confirmed.length < candidates.length ? selectFrom([...candidates], amount, ratePerKb) : undefined);
+  const s =
+    selectFrom(confirmed, amount, ratePerKb) ??
+    (confirmed.length < candidates.length ? selectFrom([...candidates], amount, ratePerKb) : undefined);
   if (s) return s;
   const total = candidates.reduce((t, c) => t + c.value, 0n);
   const fee = feeFor(signedTxSize(Math.max(1, candidates.length), 1), ratePerKb);

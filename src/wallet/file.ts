@@ -11,7 +11,10 @@ export function writeFileAtomic(path: string, data: string): void {
   try {
     writeAtomic(path, data);
   } catch (err) {
-    throw new WalletError('io', `cannot write wallet file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new WalletError(
+      'io',
+      `cannot write wallet file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -25,16 +28,23 @@ export function lockFile(path: string): () => void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new WalletError('io', `cannot create the wallet directory ${dirname(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new WalletError(
+      'io',
+      `cannot create the wallet directory ${dirname(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let held;
   try {
     held = acquirePidLock(lock);
   } catch (err) {
-    throw new WalletError('io', `cannot lock wallet file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new WalletError(
+      'io',
+      `cannot lock wallet file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   // The wallet's lock was removed unconditionally on release: keep it so.
   if (held.ok) return () => rmSync(lock, { force: true });
-  if (Number.isInteger(held.heldBy)) throw new WalletError('wallet-locked', `wallet ${path} is in use by another powchain process (pid ${held.heldBy})`);
+  if (Number.isInteger(held.heldBy))
+    throw new WalletError('wallet-locked', `wallet ${path} is in use by another powchain process (pid ${held.heldBy})`);
   throw new WalletError('wallet-locked', `cannot take the lock ${lock}`);
 }

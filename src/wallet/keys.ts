@@ -53,7 +53,8 @@ export class WalletKeys {
   }
 
   key(branch: Branch, index: number): DerivedKey {
-    if (!Number.isInteger(index) || index < 0 || index >= HARDENED_OFFSET) throw new RangeError(`address index ${index} out of range`);
+    if (!Number.isInteger(index) || index < 0 || index >= HARDENED_OFFSET)
+      throw new RangeError(`address index ${index} out of range`);
     const id = `${branch}/${index}`;
     let k = this.cache.get(id);
     if (!k) {

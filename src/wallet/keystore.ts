@@ -74,7 +74,8 @@ interface Header {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isHex = (v: unknown, bytes: number): v is string => typeof v === 'string' && v.length === bytes * 2 && /^[0-9a-f]*$/.test(v);
+const isHex = (v: unknown, bytes: number): v is string =>
+  typeof v === 'string' && v.length === bytes * 2 && /^[0-9a-f]*$/.test(v);
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** 31;
 
 function corrupt(path: string, why: string): WalletError {
@@ -82,7 +83,13 @@ function corrupt(path: string, why: string): WalletError {
 }
 
 function checkScrypt(n: unknown, r: unknown, p: unknown): string | undefined {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 2 ** MIN_SCRYPT_LOG_N || n > 2 ** MAX_SCRYPT_LOG_N || (n & (n - 1)) !== 0) {
+  if (
+    typeof n !== 'number' ||
+    !Number.isInteger(n) ||
+    n < 2 ** MIN_SCRYPT_LOG_N ||
+    n > 2 ** MAX_SCRYPT_LOG_N ||
+    (n & (n - 1)) !== 0
+  ) {
     return `scrypt n must be a power of two from 2^${MIN_SCRYPT_LOG_N} to 2^${MAX_SCRYPT_LOG_N}`;
   }
   if (typeof r !== 'number' || !Number.isInteger(r) || r < 1 || r > 32) return 'scrypt r must be 1..32';
@@ -94,13 +101,19 @@ function checkScrypt(n: unknown, r: unknown, p: unknown): string | undefined {
 /** The header of a wallet file, validated, without the passphrase. */
 export function readHeader(path: string): Header {
   if (!existsSync(path)) {
-    throw new WalletError('no-wallet', `no wallet at ${path}: create one with 'powchain wallet create' or pass --wallet <file>`);
+    throw new WalletError(
+      'no-wallet',
+      `no wallet at ${path}: create one with 'powchain wallet create' or pass --wallet <file>`,
+    );
   }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new WalletError('io', `cannot read wallet file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new WalletError(
+      'io',
+      `cannot read wallet file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let h: unknown;
   try {
@@ -112,23 +125,37 @@ export function readHeader(path: string): Header {
   if (h.version !== WALLET_VERSION) throw corrupt(path, `unsupported version ${String(h.version)}`);
   if (typeof h.network !== 'string' || !isNetworkName(h.network)) throw corrupt(path, 'unknown network');
   const { kdf, cipher } = h;
-  if (!isObj(kdf) || kdf.name !== 'scrypt' || !isHex(kdf.salt, 32)) throw corrupt(path, 'bad key derivation parameters');
+  if (!isObj(kdf) || kdf.name !== 'scrypt' || !isHex(kdf.salt, 32))
+    throw corrupt(path, 'bad key derivation parameters');
   const bad = checkScrypt(kdf.n, kdf.r, kdf.p);
   if (bad) throw corrupt(path, bad);
-  if (!isObj(cipher) || cipher.name !== 'aes-256-gcm' || !isHex(cipher.nonce, 12)) throw corrupt(path, 'bad cipher parameters');
+  if (!isObj(cipher) || cipher.name !== 'aes-256-gcm' || !isHex(cipher.nonce, 12))
+    throw corrupt(path, 'bad cipher parameters');
   if (!isHex(h.check, 32)) throw corrupt(path, 'bad passphrase check');
-  if (typeof h.ciphertext !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(h.ciphertext) || h.ciphertext.length > 16 * 1024 * 1024) {
+  if (
+    typeof h.ciphertext !== 'string' ||
+    !/^[A-Za-z0-9+/]+={0,2}$/.test(h.ciphertext) ||
+    h.ciphertext.length > 16 * 1024 * 1024
+  ) {
     throw corrupt(path, 'bad ciphertext');
   }
   return h as unknown as Header;
 }
 
 function aad(h: Pick<Header, 'format' | 'version' | 'network' | 'kdf' | 'cipher'>): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify([h.format, h.version, h.network, h.kdf.name, h.kdf.n, h.kdf.r, h.kdf.p, h.kdf.salt, h.cipher.name]));
+  return new TextEncoder().encode(
+    JSON.stringify([h.format, h.version, h.network, h.kdf.name, h.kdf.n, h.kdf.r, h.kdf.p, h.kdf.salt, h.cipher.name]),
+  );
 }
 
 function deriveKeys(passphrase: string, salt: string, s: ScryptParams): { key: Uint8Array; check: string } {
-  const dk = scrypt(new TextEncoder().encode(passphrase.normalize('NFKC')), hexToBytes(salt), { N: s.n, r: s.r, p: s.p, dkLen: 64, maxmem: 2 * 1024 ** 3 });
+  const dk = scrypt(new TextEncoder().encode(passphrase.normalize('NFKC')), hexToBytes(salt), {
+    N: s.n,
+    r: s.r,
+    p: s.p,
+    dkLen: 64,
+    maxmem: 2 * 1024 ** 3,
+  });
   return { key: dk.slice(0, 32), check: bytesToHex(sha256(dk.subarray(32))) };
 }
 
@@ -139,7 +166,14 @@ function parseState(path: string, json: string): WalletState {
   } catch {
     throw corrupt(path, 'decrypted contents are not JSON');
   }
-  if (!isObj(s) || !isHex(s.seed, 64) || !isIndex(s.receive) || !isIndex(s.change) || !Array.isArray(s.sent) || typeof s.created !== 'number') {
+  if (
+    !isObj(s) ||
+    !isHex(s.seed, 64) ||
+    !isIndex(s.receive) ||
+    !isIndex(s.change) ||
+    !Array.isArray(s.sent) ||
+    typeof s.created !== 'number'
+  ) {
     throw corrupt(path, 'decrypted contents are not a wallet');
   }
   return s as unknown as WalletState;
@@ -156,15 +190,38 @@ export class Keystore {
   ) {}
 
   /** Write a new wallet file; refuses to overwrite one. */
-  static create(path: string, network: NetworkName, seed: Uint8Array, passphrase: string, scryptParams: ScryptParams = DEFAULT_SCRYPT, now = Math.floor(Date.now() / 1000)): Keystore {
-    if (existsSync(path)) throw new WalletError('wallet-exists', `a wallet already exists at ${path}; refusing to overwrite it (choose another file with --wallet)`);
+  static create(
+    path: string,
+    network: NetworkName,
+    seed: Uint8Array,
+    passphrase: string,
+    scryptParams: ScryptParams = DEFAULT_SCRYPT,
+    now = Math.floor(Date.now() / 1000),
+  ): Keystore {
+    if (existsSync(path))
+      throw new WalletError(
+        'wallet-exists',
+        `a wallet already exists at ${path}; refusing to overwrite it (choose another file with --wallet)`,
+      );
     if (passphrase.length === 0) throw new WalletError('no-passphrase', 'the passphrase must not be empty');
     const bad = checkScrypt(scryptParams.n, scryptParams.r, scryptParams.p);
     if (bad) throw new WalletError('io', bad);
     const salt = randomBytes(32).toString('hex');
     const { key, check } = deriveKeys(passphrase, salt, scryptParams);
-    const header = { format: WALLET_FORMAT, version: WALLET_VERSION, network, kdf: { name: 'scrypt' as const, ...scryptParams, salt }, check };
-    const ks = new Keystore(path, network, { seed: bytesToHex(seed), receive: 0, change: 0, sent: [], created: now }, header, key);
+    const header = {
+      format: WALLET_FORMAT,
+      version: WALLET_VERSION,
+      network,
+      kdf: { name: 'scrypt' as const, ...scryptParams, salt },
+      check,
+    };
+    const ks = new Keystore(
+      path,
+      network,
+      { seed: bytesToHex(seed), receive: 0, change: 0, sent: [], created: now },
+      header,
+      key,
+    );
     ks.save();
     return ks;
   }
@@ -178,7 +235,10 @@ export class Keystore {
     try {
       plain = gcm(key, hexToBytes(h.cipher.nonce), aad(h)).decrypt(Buffer.from(h.ciphertext, 'base64'));
     } catch {
-      throw new WalletError('tampered', `wallet file ${path} has been tampered with or is corrupt: its contents do not authenticate`);
+      throw new WalletError(
+        'tampered',
+        `wallet file ${path} has been tampered with or is corrupt: its contents do not authenticate`,
+      );
     }
     const state = parseState(path, new TextDecoder().decode(plain));
     const { format, version, network, kdf } = h;
@@ -198,7 +258,9 @@ export class Keystore {
   save(): void {
     const cipher = { name: 'aes-256-gcm' as const, nonce: randomBytes(12).toString('hex') };
     const full = { ...this.header, cipher };
-    const ct = gcm(this.key, hexToBytes(cipher.nonce), aad(full)).encrypt(new TextEncoder().encode(JSON.stringify(this.state)));
+    const ct = gcm(this.key, hexToBytes(cipher.nonce), aad(full)).encrypt(
+      new TextEncoder().encode(JSON.stringify(this.state)),
+    );
     const file: Header = { ...full, ciphertext: Buffer.from(ct).toString('base64') };
     writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
   }

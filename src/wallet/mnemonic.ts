@@ -29,14 +29,23 @@ export function checkMnemonic(text: string): string {
   const phrase = normalizeMnemonic(text);
   const words = phrase === '' ? [] : phrase.split(' ');
   if (!VALID_LENGTHS.includes(words.length)) {
-    throw new WalletError('bad-mnemonic', `a recovery phrase has 12, 15, 18, 21 or 24 words, this one has ${words.length}`);
+    throw new WalletError(
+      'bad-mnemonic',
+      `a recovery phrase has 12, 15, 18, 21 or 24 words, this one has ${words.length}`,
+    );
   }
   const unknown = words.findIndex((w) => !wordlist.includes(w));
   if (unknown >= 0) {
-    throw new WalletError('bad-mnemonic', `word ${unknown + 1} ('${words[unknown]}') is not in the BIP39 English word list`);
+    throw new WalletError(
+      'bad-mnemonic',
+      `word ${unknown + 1} ('${words[unknown]}') is not in the BIP39 English word list`,
+    );
   }
   if (!validateMnemonic(phrase, wordlist)) {
-    throw new WalletError('bad-mnemonic', 'the recovery phrase checksum does not match: a word is wrong or two are swapped');
+    throw new WalletError(
+      'bad-mnemonic',
+      'the recovery phrase checksum does not match: a word is wrong or two are swapped',
+    );
   }
   return phrase;
 }

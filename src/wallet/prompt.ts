@@ -23,7 +23,10 @@ export async function getPassphrase(o: PassphraseSource): Promise<string> {
     try {
       text = readFileSync(o.passphraseFile, 'utf8');
     } catch (err) {
-      throw new WalletError('no-passphrase', `cannot read --passphrase-file ${o.passphraseFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new WalletError(
+        'no-passphrase',
+        `cannot read --passphrase-file ${o.passphraseFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     const pass = text.replace(/\r?\n$/, '');
     if (pass === '') throw new WalletError('no-passphrase', `--passphrase-file ${o.passphraseFile} is empty`);
@@ -32,7 +35,10 @@ export async function getPassphrase(o: PassphraseSource): Promise<string> {
   const fromEnv = env[PASSPHRASE_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!process.stdin.isTTY) {
-    throw new WalletError('no-passphrase', `no passphrase: run in a terminal, set ${PASSPHRASE_ENV}, or pass --passphrase-file <file>`);
+    throw new WalletError(
+      'no-passphrase',
+      `no passphrase: run in a terminal, set ${PASSPHRASE_ENV}, or pass --passphrase-file <file>`,
+    );
   }
   const pass = await promptHidden(o.confirm ? 'New wallet passphrase: ' : 'Wallet passphrase: ');
   if (pass === '') throw new WalletError('no-passphrase', 'the passphrase must not be empty');

@@ -78,7 +78,10 @@ export function checkAddress(address: string, params: NetworkParams): Uint8Array
     return decodeAddress(address, params.addressHrp);
   } catch (err) {
     if (err instanceof AddressError) {
-      throw new WalletError(err.code === 'wrong-network' ? 'wrong-network' : 'bad-address', `bad address ${address}: ${err.message}`);
+      throw new WalletError(
+        err.code === 'wrong-network' ? 'wrong-network' : 'bad-address',
+        `bad address ${address}: ${err.message}`,
+      );
     }
     throw err;
   }
@@ -114,11 +117,18 @@ export class Wallet {
   }
 
   /** Lock and decrypt the wallet file. WalletError on a wrong passphrase, a tampered file, another network. */
-  static open(path: string, passphrase: string, params: NetworkParams, rpc?: RpcClient, now = () => Math.floor(Date.now() / 1000)): Wallet {
+  static open(
+    path: string,
+    passphrase: string,
+    params: NetworkParams,
+    rpc?: RpcClient,
+    now = () => Math.floor(Date.now() / 1000),
+  ): Wallet {
     const release = lockFile(path);
     try {
       const ks = Keystore.open(path, passphrase);
-      if (ks.network !== params.name) throw new WalletError('wrong-network', `wallet ${path} is for ${ks.network}, not ${params.name}`);
+      if (ks.network !== params.name)
+        throw new WalletError('wrong-network', `wallet ${path} is for ${ks.network}, not ${params.name}`);
       return new Wallet(ks, params, rpc, release, now);
     } catch (err) {
       release();
@@ -127,7 +137,14 @@ export class Wallet {
   }
 
   /** Write a new wallet file from a seed (lock held while writing). */
-  static create(path: string, passphrase: string, params: NetworkParams, seed: Uint8Array, rpc?: RpcClient, scrypt?: { n: number; r: number; p: number }): Wallet {
+  static create(
+    path: string,
+    passphrase: string,
+    params: NetworkParams,
+    seed: Uint8Array,
+    rpc?: RpcClient,
+    scrypt?: { n: number; r: number; p: number },
+  ): Wallet {
     const release = lockFile(path);
     try {
       const ks = Keystore.create(path, params.name, seed, passphrase, scrypt);
@@ -143,7 +160,8 @@ export class Wallet {
   }
 
   private node(): RpcClient {
-    if (!this.rpc) throw new WalletError('node-error', 'this command needs a node: pass --rpc-url or --datadir/--rpc-port');
+    if (!this.rpc)
+      throw new WalletError('node-error', 'this command needs a node: pass --rpc-url or --datadir/--rpc-port');
     return this.rpc;
   }
 
@@ -161,7 +179,11 @@ export class Wallet {
     if (this.checkedNode) return;
     const genesis = await this.call<string>('getblockhash', [0]);
     const ours = hashToHex(this.params.genesisHash);
-    if (genesis !== ours) throw new WalletError('wrong-network', `the node is not a ${this.params.name} node (its genesis block is ${genesis}, ${this.params.name}'s is ${ours})`);
+    if (genesis !== ours)
+      throw new WalletError(
+        'wrong-network',
+        `the node is not a ${this.params.name} node (its genesis block is ${genesis}, ${this.params.name}'s is ${ours})`,
+      );
     this.checkedNode = true;
   }
 
@@ -194,7 +216,9 @@ export class Wallet {
       for (;;) {
         const start = this.nextIndex(branch);
         const window = Array.from({ length: GAP_LIMIT }, (_, k) => this.keys.key(branch, start + k));
-        const used = await Promise.all(window.map(async (k) => (await this.call<unknown[]>('getaddresshistory', [k.address])).length > 0));
+        const used = await Promise.all(
+          window.map(async (k) => (await this.call<unknown[]>('getaddresshistory', [k.address])).length > 0),
+        );
         const last = used.lastIndexOf(true);
         if (last < 0) break;
         this.setNextIndex(branch, start + last + 1);
@@ -232,12 +256,24 @@ export class Wallet {
   async history(): Promise<HistoryEntry[]> {
     await this.sync();
     const lists = await Promise.all(
-      this.knownKeys().map((k) => this.call<{ txid: string; height: number; confirmations: number; received: unknown; sent: unknown }[]>('getaddresshistory', [k.address])),
+      this.knownKeys().map((k) =>
+        this.call<{ txid: string; height: number; confirmations: number; received: unknown; sent: unknown }[]>(
+          'getaddresshistory',
+          [k.address],
+        ),
+      ),
     );
     const byTxid = new Map<string, HistoryEntry>();
     for (const list of lists) {
       for (const h of list) {
-        const e = byTxid.get(h.txid) ?? { txid: h.txid, height: h.height, confirmations: h.confirmations, received: 0n, sent: 0n, net: 0n };
+        const e = byTxid.get(h.txid) ?? {
+          txid: h.txid,
+          height: h.height,
+          confirmations: h.confirmations,
+          received: 0n,
+          sent: 0n,
+          net: 0n,
+        };
         e.received += amountOf(h.received, 'received');
         e.sent += amountOf(h.sent, 'sent');
         e.net = e.received - e.sent;
@@ -249,7 +285,9 @@ export class Wallet {
       if (e) Object.assign(e, { to: s.to, amount: BigInt(s.amount), fee: BigInt(s.fee) });
     }
     const height = (e: HistoryEntry) => (e.height < 0 ? Number.MAX_SAFE_INTEGER : e.height);
-    return [...byTxid.values()].sort((a, b) => height(a) - height(b) || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0));
+    return [...byTxid.values()].sort(
+      (a, b) => height(a) - height(b) || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0),
+    );
   }
 
   /** Outpoints ("txid:index") spent by this wallet's own recent transactions. */
@@ -270,7 +308,13 @@ export class Wallet {
         if (!u.spendable || locked.has(`${u.txid}:${u.outputIndex}`)) continue;
         // Unconfirmed coins are spent only when they are this wallet's own change.
         if (u.height < 0 && !own.has(u.txid)) continue;
-        coins.push({ txid: u.txid, index: u.outputIndex, value: amountOf(u.value, `${u.txid}:${u.outputIndex}`), height: u.height, key: keys[i]! });
+        coins.push({
+          txid: u.txid,
+          index: u.outputIndex,
+          value: amountOf(u.value, `${u.txid}:${u.outputIndex}`),
+          height: u.height,
+          key: keys[i]!,
+        });
       }
     });
     return coins;
@@ -280,7 +324,11 @@ export class Wallet {
     const r = await this.call<{ feerate?: unknown }>('estimatesmartfee', [FEE_TARGET_BLOCKS]);
     const rate = amountOf(r.feerate, 'feerate');
     if (rate <= 0n) throw new WalletError('node-error', 'the node has no fee estimate: pass --fee-rate');
-    if (rate > MAX_FEE_RATE) throw new WalletError('bad-fee-rate', `the node's fee estimate ${formatCoins(rate)} coins/kB is above the safety limit; pass --fee-rate`);
+    if (rate > MAX_FEE_RATE)
+      throw new WalletError(
+        'bad-fee-rate',
+        `the node's fee estimate ${formatCoins(rate)} coins/kB is above the safety limit; pass --fee-rate`,
+      );
     return rate;
   }
 
@@ -309,12 +357,20 @@ export class Wallet {
     const changeKey = sel.change > 0n ? this.keys.key(CHANGE, state.change) : undefined;
     const unsigned = buildTransaction(this.params, {
       inputs: sel.coins.map((c) => ({ txid: c.txid, index: c.index, value: c.value, pubKeyHash: c.key.pubKeyHash })),
-      outputs: [{ pubKeyHash: payee, value: amount }, ...(changeKey ? [{ pubKeyHash: changeKey.pubKeyHash, value: sel.change }] : [])],
+      outputs: [
+        { pubKeyHash: payee, value: amount },
+        ...(changeKey ? [{ pubKeyHash: changeKey.pubKeyHash, value: sel.change }] : []),
+      ],
     });
-    const signed = signTransaction(unsigned, sel.coins.map((c) => c.key.privateKey), this.params);
+    const signed = signTransaction(
+      unsigned,
+      sel.coins.map((c) => c.key.privateKey),
+      this.params,
+    );
     const bytes = encodeTx(signed);
     // The fee was computed for this exact size; check it against the real bytes anyway.
-    if (bytes.length !== sel.size || unsigned.fee !== sel.fee) throw new WalletError('bad-transaction', `internal error: signed size ${bytes.length} != ${sel.size}`);
+    if (bytes.length !== sel.size || unsigned.fee !== sel.fee)
+      throw new WalletError('bad-transaction', `internal error: signed size ${bytes.length} != ${sel.size}`);
     const id = hashToHex(computeTxid(signed));
     const record: SentRecord = {
       txid: id,
@@ -336,7 +392,8 @@ export class Wallet {
       state.change = before.change;
       state.sent = before.sent;
       this.keystore.save();
-      if (err instanceof RpcError) throw new WalletError('node-error', `the node rejected the transaction: ${err.message}`);
+      if (err instanceof RpcError)
+        throw new WalletError('node-error', `the node rejected the transaction: ${err.message}`);
       throw err;
     }
     return {

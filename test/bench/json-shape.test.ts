@@ -67,6 +67,8 @@ describe('bench --json', () => {
     expect((results[1]!.baseline as { name: string }).name).toBe('verify.noble');
     // The system library's baseline is the package's, and the pool's is the faster of the two.
     expect((results[3]!.baseline as { name: string }).name).toBe('verify.native-1-thread');
-    expect(['verify.system-1-thread', 'verify.native-1-thread']).toContain((results[5]!.baseline as { name: string }).name);
+    expect(['verify.system-1-thread', 'verify.native-1-thread']).toContain(
+      (results[5]!.baseline as { name: string }).name,
+    );
   });
 });

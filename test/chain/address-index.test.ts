@@ -20,17 +20,36 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-const utxos = async (pkh: Uint8Array) => (await addressUtxos(h.chain.store, pkh)).map((u) => ({ txid: bytesToHex(u.txid), index: u.index, value: u.value, height: u.height }));
-const history = async (pkh: Uint8Array) => (await addressHistory(h.chain.store, pkh)).map((i: AddressHistoryItem) => ({ txid: bytesToHex(i.txid), height: i.height, received: i.received, sent: i.sent }));
+const utxos = async (pkh: Uint8Array) =>
+  (await addressUtxos(h.chain.store, pkh)).map((u) => ({
+    txid: bytesToHex(u.txid),
+    index: u.index,
+    value: u.value,
+    height: u.height,
+  }));
+const history = async (pkh: Uint8Array) =>
+  (await addressHistory(h.chain.store, pkh)).map((i: AddressHistoryItem) => ({
+    txid: bytesToHex(i.txid),
+    height: i.height,
+    received: i.received,
+    sent: i.sent,
+  }));
 const id = (tx: Transaction) => bytesToHex(txid(tx));
 
 /** alice is paid 50 in x1 (plus 5 twice in one tx), then pays bob 30 in x2 with 20 change. */
 async function payments() {
   const pay = h.spend([h.get('c1').coinbase[0]!], [payTo(alice, 50n * COIN)]);
-  const twice = h.spend([h.get('c2').coinbase[0]!], [payTo(alice, 5n * COIN), payTo(alice, 5n * COIN), payTo(h.miner, 40n * COIN)]);
+  const twice = h.spend(
+    [h.get('c2').coinbase[0]!],
+    [payTo(alice, 5n * COIN), payTo(alice, 5n * COIN), payTo(h.miner, 40n * COIN)],
+  );
   h.block('x1', 'c101', { txs: [pay, twice] });
   await h.accept('x1');
-  const aliceCoin = { outpoint: { txid: txid(pay), index: 0 }, coin: { ...pay.outputs[0]!, height: h.get('x1').height, coinbase: false }, key: alice };
+  const aliceCoin = {
+    outpoint: { txid: txid(pay), index: 0 },
+    coin: { ...pay.outputs[0]!, height: h.get('x1').height, coinbase: false },
+    key: alice,
+  };
   const toBob = h.spend([aliceCoin], [payTo(bob, 30n * COIN), payTo(alice, 20n * COIN)]);
   h.block('x2', 'x1', { txs: [toBob] });
   await h.accept('x2');
@@ -62,7 +81,12 @@ test('receipts and spends appear in the UTXOs (oldest first) and history of each
   const minerUtxos = await utxos(h.miner.pkh);
   expect(minerUtxos.some((u) => u.txid === id(h.get('c1').block.txs[0]!))).toBe(false);
   expect(minerUtxos.some((u) => u.txid === id(twice) && u.index === 2)).toBe(true);
-  expect((await history(h.miner.pkh)).find((i) => i.txid === id(pay))).toEqual({ txid: id(pay), height: x1, received: 0n, sent: 50n * COIN });
+  expect((await history(h.miner.pkh)).find((i) => i.txid === id(pay))).toEqual({
+    txid: id(pay),
+    height: x1,
+    received: 0n,
+    sent: 50n * COIN,
+  });
 });
 
 test('a reorg rolls the index back to the winning branch, and forward again', async () => {

@@ -34,7 +34,9 @@ function outpointsOf(h: ChainHarness, names: string[]): Outpoint[] {
     for (const tx of h.get(n).block.txs) {
       const id = txid(tx);
       tx.outputs.forEach((_o, index) => out.set(`${bytesToHex(id)}:${index}`, { txid: id, index }));
-      for (const i of tx.inputs) if (i.prevTxid.some((b) => b !== 0)) out.set(`${bytesToHex(i.prevTxid)}:${i.prevIndex}`, { txid: i.prevTxid, index: i.prevIndex });
+      for (const i of tx.inputs)
+        if (i.prevTxid.some((b) => b !== 0))
+          out.set(`${bytesToHex(i.prevTxid)}:${i.prevIndex}`, { txid: i.prevTxid, index: i.prevIndex });
     }
   }
   return [...out.values()];
@@ -68,7 +70,10 @@ describe('after reorgs of depth 3 and 4 and an invalidateblock', () => {
     const touched = outpointsOf(h, [...a, ...b, 'a4', 'a5']);
 
     // The same blocks on a chain without a cache and one whose cache keeps almost nothing.
-    const others = [await ChainHarness.sharing(h, { coinCacheSize: 0 }), await ChainHarness.sharing(h, { coinCacheSize: 3 })];
+    const others = [
+      await ChainHarness.sharing(h, { coinCacheSize: 0 }),
+      await ChainHarness.sharing(h, { coinCacheSize: 3 }),
+    ];
     harnesses.push(...others);
     for (const o of others) for (let i = 1; i <= COINBASE_MATURITY + 10; i++) await o.accept(`c${i}`);
     const all = [h, ...others];
@@ -127,9 +132,16 @@ test('the cache never holds more coins than its capacity, and evicted coins are 
   expect(Math.max(...sizes)).toBe(50);
 
   // p1 pays c1's coin out as 60 coins; p2 and p3 (one batch, pipelined) spend 30 of them each.
-  const fan = h.spend([h.get('c1').coinbase[0]!], Array.from({ length: 60 }, () => payTo(dave, 80_000_000n)));
+  const fan = h.spend(
+    [h.get('c1').coinbase[0]!],
+    Array.from({ length: 60 }, () => payTo(dave, 80_000_000n)),
+  );
   h.block('p1', 'c101', { txs: [fan] });
-  const coins = fan.outputs.map((o, index) => ({ outpoint: { txid: txid(fan), index }, coin: { ...o, height: h.get('c101').height + 1, coinbase: false }, key: dave }));
+  const coins = fan.outputs.map((o, index) => ({
+    outpoint: { txid: txid(fan), index },
+    coin: { ...o, height: h.get('c101').height + 1, coinbase: false },
+    key: dave,
+  }));
   h.block('p2', 'p1', { txs: [h.spend(coins.slice(0, 30), [payTo(dave, 30n * 80_000_000n)])] });
   h.block('p3', 'p2', { txs: [h.spend(coins.slice(30), [payTo(dave, 30n * 80_000_000n)])] });
   await h.accept('p1');

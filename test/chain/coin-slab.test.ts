@@ -59,7 +59,10 @@ test('values, heights and flags at their edges come back exactly', () => {
     { value: 2n ** 53n, pubKeyHash: new Uint8Array(20).fill(1), height: 1, coinbase: false },
     { value: 2n ** 64n - 1n, pubKeyHash: new Uint8Array(20).fill(2), height: 2, coinbase: true },
   ];
-  apply(cache, edges.map((c, i) => [i, c]));
+  apply(
+    cache,
+    edges.map((c, i) => [i, c]),
+  );
   edges.forEach((c, i) => expect(cache.get(txidOf(i), 0)).toEqual(c));
 });
 
@@ -78,7 +81,10 @@ test('a read is a copy: changing it changes nothing in the cache', () => {
 test('at capacity the oldest coin leaves, its slot serves the next, and a read of it goes to the database', async () => {
   const cache = new CoinCache(store, 3);
   await store.batch([{ type: 'put', key: keys.coin(txidOf(1), 0), value: encodeCoin(coinOf(1)) }]);
-  apply(cache, [1, 2, 3, 4].map((n) => [n, coinOf(n)]));
+  apply(
+    cache,
+    [1, 2, 3, 4].map((n) => [n, coinOf(n)]),
+  );
   expect(cache.size).toBe(3);
   for (const n of [2, 3, 4]) expect(cache.get(txidOf(n), 0)).toEqual(coinOf(n));
   // 1 was evicted; the database has it, and reading it brings it back (evicting 2).
@@ -90,7 +96,10 @@ test('at capacity the oldest coin leaves, its slot serves the next, and a read o
 
 test('a coin that does not fit its record is not cached, drops any older coin of its outpoint, and stops nothing', async () => {
   const cache = new CoinCache(store, 10);
-  apply(cache, [1, 4].map((n) => [n, coinOf(n)]));
+  apply(
+    cache,
+    [1, 4].map((n) => [n, coinOf(n)]),
+  );
   const bad: Coin = { ...coinOf(2), pubKeyHash: new Uint8Array(19) };
   // One transition: a refused new coin, a refused overwrite of 1, then a spend of 4. The spend
   // must still happen: apply never stops half-way.

@@ -17,7 +17,12 @@ const alice = testKey('alice');
 const bob = testKey('bob');
 const txA = new Uint8Array(32).fill(0xa1);
 const txB = new Uint8Array(32).fill(0xb2);
-const coinOf = (pkh: Uint8Array, value: bigint, height = 5): Coin => ({ value, pubKeyHash: pkh, height, coinbase: false });
+const coinOf = (pkh: Uint8Array, value: bigint, height = 5): Coin => ({
+  value,
+  pubKeyHash: pkh,
+  height,
+  coinbase: false,
+});
 
 let store: ChainStore;
 useTempStore('powchain-coinview', (s) => (store = s));
@@ -25,7 +30,8 @@ useTempStore('powchain-coinview', (s) => (store = s));
 /** Ops as readable lines: `put coin(txid:index)` etc., keys named by the layout that built them. */
 function describeOps(ops: BatchOp[], outpoints: { txid: Uint8Array; index: number }[]): string[] {
   const names = new Map<string, string>();
-  for (const o of outpoints) names.set(bytesToHex(keys.coin(o.txid, o.index)), `coin(${bytesToHex(o.txid).slice(0, 4)}:${o.index})`);
+  for (const o of outpoints)
+    names.set(bytesToHex(keys.coin(o.txid, o.index)), `coin(${bytesToHex(o.txid).slice(0, 4)}:${o.index})`);
   return ops.map((op) => `${op.type} ${names.get(bytesToHex(op.key)) ?? bytesToHex(op.key)}`);
 }
 
@@ -68,9 +74,22 @@ test('a stored coin spent and then restored (a reorg) is written back, never del
 
 test('one record per coin: no copy of it is written anywhere else', async () => {
   const view = new CoinView(new StoreCoins(store));
-  view.addOutputs(txA, [{ value: 1n, pubKeyHash: alice.pkh }, { value: 2n, pubKeyHash: bob.pkh }], 3, false);
+  view.addOutputs(
+    txA,
+    [
+      { value: 1n, pubKeyHash: alice.pkh },
+      { value: 2n, pubKeyHash: bob.pkh },
+    ],
+    3,
+    false,
+  );
   const ops = view.batchOps();
-  expect(describeOps(ops, [{ txid: txA, index: 0 }, { txid: txA, index: 1 }])).toEqual(['put coin(a1a1:0)', 'put coin(a1a1:1)']);
+  expect(
+    describeOps(ops, [
+      { txid: txA, index: 0 },
+      { txid: txA, index: 1 },
+    ]),
+  ).toEqual(['put coin(a1a1:0)', 'put coin(a1a1:1)']);
 });
 
 test('a stored coin spent once is deleted; an untouched one stays', async () => {
@@ -108,7 +127,12 @@ test('the other records keep their order: a history key deleted then rewritten e
   await store.batch(ops);
   expect(store.get(hist)).toEqual(encodeHistory(2n, 0n));
   expect(store.get(other)).toBeUndefined();
-  expect(decodeCoin(store.get(keys.coin(txB, 0))!)).toEqual({ value: 3n, pubKeyHash: bob.pkh, height: 7, coinbase: true });
+  expect(decodeCoin(store.get(keys.coin(txB, 0))!)).toEqual({
+    value: 3n,
+    pubKeyHash: bob.pkh,
+    height: 7,
+    coinbase: true,
+  });
 });
 
 test('a view stacked on another reads through it, and after rebaseFrom reads the committed store', async () => {

@@ -56,7 +56,8 @@ export interface CrashScript {
 
 const params = networks.regtest;
 const [location, scriptArg, journalPath, stopArg] = process.argv.slice(2);
-if (!location || !scriptArg || !journalPath) throw new Error('usage: crash-child <chain dir> <script.json|--identity-only> <journal> [stop-before]');
+if (!location || !scriptArg || !journalPath)
+  throw new Error('usage: crash-child <chain dir> <script.json|--identity-only> <journal> [stop-before]');
 const journal = openSync(journalPath, 'a');
 
 /** `CRASH_PAUSE_AT="<word> <step>"`: stop (SIGSTOP) right after noting that line. */
@@ -87,7 +88,9 @@ async function run(dir: string, scriptPath: string): Promise<void> {
   const batch = store.batch.bind(store);
   const groupSize = Number(process.env.CRASH_BATCH ?? 0);
   if (groupSize > 0) {
-    const stepOf = new Map(script.blocks.map((hex, i) => [bytesToHex(headerHash(decodeBlockWithTxids(hexToBytes(hex)).header)), i]));
+    const stepOf = new Map(
+      script.blocks.map((hex, i) => [bytesToHex(headerHash(decodeBlockWithTxids(hexToBytes(hex)).header)), i]),
+    );
     const tipKey = bytesToHex(keys.tip());
     let seq = 0;
     store.batch = async (ops) => {

@@ -6,7 +6,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swc from '@swc/core';
@@ -46,10 +57,21 @@ export class ScriptBuilder {
   readonly miner = testKey('miner');
   private readonly payees: TestKey[] = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((l) => testKey(l));
   private extraNonce = 0n;
-  readonly genesis: BuiltState = { hash: regtest.genesisHash, height: 0, time: regtest.genesis.header.time, utxos: new Map() };
+  readonly genesis: BuiltState = {
+    hash: regtest.genesisHash,
+    height: 0,
+    time: regtest.genesis.header.time,
+    utxos: new Map(),
+  };
 
   /** `count` blocks on `from`; the one at height `badAt` gets a transaction with a wrong signature. */
-  branch(from: BuiltState, count: number, seed: number, withTxs: boolean, badAt = -1): { blocks: Block[]; states: BuiltState[] } {
+  branch(
+    from: BuiltState,
+    count: number,
+    seed: number,
+    withTxs: boolean,
+    badAt = -1,
+  ): { blocks: Block[]; states: BuiltState[] } {
     const r = rng(seed);
     const blocks: Block[] = [];
     const states: BuiltState[] = [];
@@ -63,7 +85,11 @@ export class ScriptBuilder {
     return { blocks, states };
   }
 
-  private next(parent: BuiltState, r: ReturnType<typeof rng> | undefined, bad: boolean): { block: Block; state: BuiltState } {
+  private next(
+    parent: BuiltState,
+    r: ReturnType<typeof rng> | undefined,
+    bad: boolean,
+  ): { block: Block; state: BuiltState } {
     const height = parent.height + 1;
     const utxos = new Map(parent.utxos);
     const txs: Transaction[] = [];
@@ -73,12 +99,18 @@ export class ScriptBuilder {
       if (total <= fee + BigInt(outputs) * 1000n) return;
       const each = (total - fee) / BigInt(outputs);
       const payees = Array.from({ length: outputs }, () => this.payees[r!.int(this.payees.length)]!);
-      const outs: TxOutput[] = payees.map((k, j) => payTo(k, j === outputs - 1 ? total - fee - each * BigInt(outputs - 1) : each));
+      const outs: TxOutput[] = payees.map((k, j) =>
+        payTo(k, j === outputs - 1 ? total - fee - each * BigInt(outputs - 1) : each),
+      );
       const tx = signSpend({ inputs, outputs: outs, genesisHash: regtest.genesisHash });
       const id = txid(tx);
       for (const c of inputs) utxos.delete(outpointKey(c.outpoint.txid, c.outpoint.index));
       outs.forEach((o, index) => {
-        utxos.set(outpointKey(id, index), { outpoint: { txid: id, index }, coin: { ...o, height, coinbase: false }, key: payees[index]! });
+        utxos.set(outpointKey(id, index), {
+          outpoint: { txid: id, index },
+          coin: { ...o, height, coinbase: false },
+          key: payees[index]!,
+        });
       });
       txs.push(tx);
       fees += fee;
@@ -92,17 +124,33 @@ export class ScriptBuilder {
         const j = r.int(i + 1);
         [pool[i], pool[j]] = [pool[j]!, pool[i]!];
       }
-      for (let n = 3 + r.int(4); n > 0 && pool.length > 0; n--) spend(pool.splice(0, 1 + r.int(2)), 2 + r.int(2), 1_000n);
+      for (let n = 3 + r.int(4); n > 0 && pool.length > 0; n--)
+        spend(pool.splice(0, 1 + r.int(2)), 2 + r.int(2), 1_000n);
       if (bad) {
         // A well-formed low-S signature by the right key, over another digest: only the
         // verifier, when the block is connected, can tell.
         const tx = txs[txs.length - 1]!;
-        tx.inputs[0]!.unlock.set(sign(new Uint8Array(32).fill(7), parent.utxos.get(outpointKey(tx.inputs[0]!.prevTxid, tx.inputs[0]!.prevIndex))!.key.priv), 33);
+        tx.inputs[0]!.unlock.set(
+          sign(
+            new Uint8Array(32).fill(7),
+            parent.utxos.get(outpointKey(tx.inputs[0]!.prevTxid, tx.inputs[0]!.prevIndex))!.key.priv,
+          ),
+          33,
+        );
       }
     }
     const time = parent.time + regtest.targetSpacing;
-    const block = mineBlock({ prevHash: parent.hash, height, time, txs, fees, extraNonce: this.extraNonce++, minerKey: this.miner });
-    for (const c of coinsOf(block.txs[0]!, height, this.miner)) utxos.set(outpointKey(c.outpoint.txid, c.outpoint.index), c);
+    const block = mineBlock({
+      prevHash: parent.hash,
+      height,
+      time,
+      txs,
+      fees,
+      extraNonce: this.extraNonce++,
+      minerKey: this.miner,
+    });
+    for (const c of coinsOf(block.txs[0]!, height, this.miner))
+      utxos.set(outpointKey(c.outpoint.txid, c.outpoint.index), c);
     return { block, state: { hash: headerHash(block.header), height, time, utxos } };
   }
 }
@@ -124,7 +172,8 @@ export async function stateDigest(chain: Chain): Promise<Record<string, string>>
       s.n++;
     }
     const out: Record<string, string> = {};
-    for (const [p, s] of [...spaces].sort((x, y) => x[0] - y[0])) out[String.fromCharCode(p)] = `${s.n}:${s.h.digest('hex').slice(0, 16)}`;
+    for (const [p, s] of [...spaces].sort((x, y) => x[0] - y[0]))
+      out[String.fromCharCode(p)] = `${s.n}:${s.h.digest('hex').slice(0, 16)}`;
     return out;
   });
 }
@@ -164,7 +213,9 @@ export async function cleanReplay(dir: string, blocks: Block[], now: number): Pr
       batches++;
       return batch(ops);
     };
-    chain.on('reorg', (info) => replay.reorgs.set(step, { disconnected: info.disconnected.length, connected: info.connected.length }));
+    chain.on('reorg', (info) =>
+      replay.reorgs.set(step, { disconnected: info.disconnected.length, connected: info.connected.length }),
+    );
     for (const [i, block] of blocks.entries()) {
       step = i;
       batches = 0;
@@ -185,12 +236,17 @@ export async function cleanReplay(dir: string, blocks: Block[], now: number): Pr
 // ---- the child ------------------------------------------------------------------------------
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 /** Transpile src/ and the child script into `out`; returns the child's path. */
 export function buildChild(out: string): string {
-  const files = [...walk(join(ROOT, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), join(ROOT, 'test/chain/crash-child.ts')];
+  const files = [
+    ...walk(join(ROOT, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    join(ROOT, 'test/chain/crash-child.ts'),
+  ];
   for (const file of files) {
     let code: string;
     try {
@@ -219,7 +275,9 @@ export function buildChild(out: string): string {
  * With `pause` the child stops itself right after that line; the parent kills it there (ms 0),
  * or lets it go on and kills it `ms` later, timed from the moment it continues.
  */
-export type Trigger = { on: 'spawn'; ms: number } | { on: 'begin' | 'begin-batch' | 'batch-start' | 'batch-end' | 'done'; step: number; ms: number; pause?: boolean };
+export type Trigger =
+  | { on: 'spawn'; ms: number }
+  | { on: 'begin' | 'begin-batch' | 'batch-start' | 'batch-end' | 'done'; step: number; ms: number; pause?: boolean };
 
 export interface ChildRun {
   killed: boolean;
@@ -283,7 +341,7 @@ export class JournalTail {
     }
     const buf = Buffer.alloc(64 * 1024);
     let text = '';
-    for (let n; (n = readSync(this.fd, buf, 0, buf.length, this.pos)) > 0; ) {
+    for (let n; (n = readSync(this.fd, buf, 0, buf.length, this.pos)) > 0;) {
       this.pos += n;
       text += buf.toString('utf8', 0, n);
     }
@@ -304,15 +362,26 @@ export class JournalTail {
  * stopped itself right after that line, and is killed there (ms 0) or continued and killed
  * `ms` later.
  */
-export async function runChild(childJs: string, chainDir: string, scriptPath: string, journalPath: string, opts: { trigger?: Trigger; stopBefore?: number; identityOnly?: boolean; env?: Record<string, string> } = {}): Promise<ChildRun> {
+export async function runChild(
+  childJs: string,
+  chainDir: string,
+  scriptPath: string,
+  journalPath: string,
+  opts: { trigger?: Trigger; stopBefore?: number; identityOnly?: boolean; env?: Record<string, string> } = {},
+): Promise<ChildRun> {
   rmSync(journalPath, { force: true });
-  const args = opts.identityOnly ? [childJs, chainDir, '--identity-only', journalPath] : [childJs, chainDir, scriptPath, journalPath, ...(opts.stopBefore === undefined ? [] : [String(opts.stopBefore)])];
+  const args = opts.identityOnly
+    ? [childJs, chainDir, '--identity-only', journalPath]
+    : [childJs, chainDir, scriptPath, journalPath, ...(opts.stopBefore === undefined ? [] : [String(opts.stopBefore)])];
   const trigger = opts.trigger;
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...opts.env };
   if (!opts.env?.CRASH_BATCH) delete env.CRASH_BATCH;
   if (trigger && trigger.on !== 'spawn' && trigger.pause) env.CRASH_PAUSE_AT = `${trigger.on} ${trigger.step}`;
   else delete env.CRASH_PAUSE_AT;
-  const child = spawn(process.execPath, ['--enable-source-maps', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const child = spawn(process.execPath, ['--enable-source-maps', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env,
+  });
   live.add(child);
   const tail = new JournalTail(journalPath);
   let stderr = '';
@@ -359,10 +428,17 @@ export async function runChild(childJs: string, chainDir: string, scriptPath: st
     }, 30_000);
     const { code, signal } = await closed;
     // A kill during start-up can come before the child has created its journal.
-    const lines = existsSync(journalPath) ? readFileSync(journalPath, 'utf8').split('\n').filter((l) => l.length > 0) : [];
+    const lines = existsSync(journalPath)
+      ? readFileSync(journalPath, 'utf8')
+          .split('\n')
+          .filter((l) => l.length > 0)
+      : [];
     const errorLine = lines.find((l) => l.startsWith('error '));
     if (errorLine) throw new Error(`child failed: ${errorLine}\n${stderr}`);
-    if (signal === 'SIGKILL' && !fired && !opts.identityOnly) throw new Error(`child hung and was killed by the guard (${hung}); journal ends ${JSON.stringify(lines.slice(-3))}\n${stderr}`);
+    if (signal === 'SIGKILL' && !fired && !opts.identityOnly)
+      throw new Error(
+        `child hung and was killed by the guard (${hung}); journal ends ${JSON.stringify(lines.slice(-3))}\n${stderr}`,
+      );
     if (signal !== 'SIGKILL' && code !== 0) throw new Error(`child exited with ${code} ${signal}\n${stderr}`);
     return { killed: signal === 'SIGKILL', journal: lines.map(parseLine), stderr };
   } finally {

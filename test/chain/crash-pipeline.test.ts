@@ -26,7 +26,15 @@ import type { Block } from '../../src/consensus/block.js';
 import { RejectCode } from '../../src/consensus/errors.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { regtest } from '../helpers/mine.js';
-import { useCrashSuite, rng, runChild, ScriptBuilder, stateDigest, type ChildRun, type Trigger } from './crash-helpers.js';
+import {
+  useCrashSuite,
+  rng,
+  runChild,
+  ScriptBuilder,
+  stateDigest,
+  type ChildRun,
+  type Trigger,
+} from './crash-helpers.js';
 
 const VERBOSE = process.env.CRASH_TEST_VERBOSE === '1';
 
@@ -64,7 +72,8 @@ interface KillRecord {
 }
 
 /** Record spaces with the same meaning for a chain of k blocks however many more are stored. */
-const withoutBlocks = (state: Record<string, string>) => Object.fromEntries(Object.entries(state).filter(([space]) => space !== 'b' && space !== 'i'));
+const withoutBlocks = (state: Record<string, string>) =>
+  Object.fromEntries(Object.entries(state).filter(([space]) => space !== 'b' && space !== 'i'));
 
 describe('crash safety: SIGKILL while processBlocks connects a pipelined run', () => {
   const suite = useCrashSuite('powchain-crash-pipeline', buildScript);
@@ -80,7 +89,13 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
   async function inspect(chainDir: string): Promise<DbState> {
     let k: number;
     let s: number;
-    const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now, activate: false });
+    const chain = await Chain.open({
+      params: regtest,
+      location: chainDir,
+      verifier: pool,
+      clock: () => now,
+      activate: false,
+    });
     try {
       const stored = suite.hashes.map((h) => chain.index.get(h));
       s = stored.indexOf(undefined) < 0 ? STEPS : stored.indexOf(undefined);
@@ -97,8 +112,14 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
       stored.slice(0, k).forEach((e, i) => expect({ i, status: e!.status }).toEqual({ i, status: BlockStatus.Valid }));
       stored.slice(k, s).forEach((e, j) => {
         const i = k + j;
-        if (e!.status === BlockStatus.Invalid && i >= BAD) expect({ i, code: e!.invalidCode === RejectCode.PrevBlockInvalid }).toEqual({ i, code: i > BAD });
-        else expect({ i, status: e!.status, code: e!.invalidCode }).toEqual({ i, status: BlockStatus.DataStored, code: '' });
+        if (e!.status === BlockStatus.Invalid && i >= BAD)
+          expect({ i, code: e!.invalidCode === RejectCode.PrevBlockInvalid }).toEqual({ i, code: i > BAD });
+        else
+          expect({ i, status: e!.status, code: e!.invalidCode }).toEqual({
+            i,
+            status: BlockStatus.DataStored,
+            code: '',
+          });
       });
       if (s === k) expect(await stateDigest(chain)).toEqual(exp.state);
     } finally {
@@ -110,7 +131,10 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     const active = await Chain.open({ params: regtest, location: copy, verifier: pool, clock: () => now });
     try {
       const top = Math.min(s, BAD);
-      expect({ height: active.height, tip: bytesToHex(active.tip.hash) }).toEqual({ height: top, tip: suite.replay.expected[top]!.tip });
+      expect({ height: active.height, tip: bytesToHex(active.tip.hash) }).toEqual({
+        height: top,
+        tip: suite.replay.expected[top]!.tip,
+      });
       expect((await utxoSetHash(active)).hash).toBe(suite.replay.expected[s]!.utxo);
       expect(await verifyChain(active, active.height)).toEqual({ ok: true, checked: active.height });
       // Statuses (bad block invalid, descendants bad-prevblk) and everything derived: the suite.replay's.
@@ -133,7 +157,11 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     const top = Math.min(before.s, BAD);
     if (!ready) {
       // Killed in start-up: perhaps while Chain.open connected stored suite.blocks, one batch each.
-      return { k: Array.from({ length: top - before.k + 1 }, (_, i) => before.k + i), s: [before.s], where: 'start-up' };
+      return {
+        k: Array.from({ length: top - before.k + 1 }, (_, i) => before.k + i),
+        s: [before.s],
+        where: 'start-up',
+      };
     }
     // Chain.open connected everything stored (up to the bad block, which it marked invalid).
     expect(Number(ready.words[2])).toBe(top);
@@ -170,10 +198,15 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
         expect(group && i === group.first + group.done).toBe(true);
         group!.done++;
         // Stored before: a duplicate, or, from the bad block on (marked by start-up), known invalid.
-        if (i < group!.storedBefore) expect({ i, status: b }).toEqual({ i, status: i >= BAD ? 'invalid' : 'duplicate' });
+        if (i < group!.storedBefore)
+          expect({ i, status: b }).toEqual({ i, status: i >= BAD ? 'invalid' : 'duplicate' });
         else {
           const want = suite.replay.results[i]!;
-          expect({ i, status: b, main: c }).toEqual({ i, status: want.status, main: want.status === 'connected' ? String(want.mainChain) : '-' });
+          expect({ i, status: b, main: c }).toEqual({
+            i,
+            status: want.status,
+            main: want.status === 'connected' ? String(want.mainChain) : '-',
+          });
         }
         // The tip once the whole group is processed: every block up to the group's last connected.
         expect(k).toBeGreaterThanOrEqual(Math.min(group!.last + 1, BAD));
@@ -191,7 +224,14 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
   test('the script is what the kills assume', () => {
     for (const [i, r] of suite.replay.results.entries()) {
       if (i < BAD) expect({ i, r }).toMatchObject({ i, r: { status: 'connected', mainChain: true } });
-      else expect({ i, r }).toMatchObject({ i, r: { status: 'invalid', code: i === BAD ? expect.not.stringMatching(/^bad-prevblk$/) : RejectCode.PrevBlockInvalid } });
+      else
+        expect({ i, r }).toMatchObject({
+          i,
+          r: {
+            status: 'invalid',
+            code: i === BAD ? expect.not.stringMatching(/^bad-prevblk$/) : RejectCode.PrevBlockInvalid,
+          },
+        });
     }
     expect(suite.replay.expected[STEPS]!).toMatchObject({ tip: suite.replay.expected[BAD]!.tip, height: BAD });
     expect(BAD_GROUP + GROUP).toBe(STEPS);
@@ -216,11 +256,14 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     for (const [j, l] of clean.journal.entries()) {
       if (l.words[0] !== 'begin-batch') continue;
       const first = Number(l.words[1]);
-      const lastDone = clean.journal.slice(j).find((x) => x.words[0] === 'done' && Number(x.words[1]) === groupLast(first))!;
+      const lastDone = clean.journal
+        .slice(j)
+        .find((x) => x.words[0] === 'done' && Number(x.words[1]) === groupLast(first))!;
       childGroupMs.set(first, lastDone.at - l.at);
     }
     const groupMs = (first: number) => childGroupMs.get(first) ?? 0;
-    const at = (word: string, step: number) => clean.journal.find((l) => l.words[0] === word && Number(l.words[1]) === step)!.at;
+    const at = (word: string, step: number) =>
+      clean.journal.find((l) => l.words[0] === word && Number(l.words[1]) === step)!.at;
     const badPipelineMs = at('done', groupLast(BAD_GROUP)) - at('batch-start', BAD_GROUP);
     /** Where Chain.open connects stored blocks: between `open` and `ready` of the last run that did. */
     let activation: { from: number; to: number } | undefined;
@@ -228,15 +271,21 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     const killAt = async (trigger: Trigger): Promise<KillRecord | undefined> => {
       const before = state;
       // A batch trigger on a block an earlier (late) kill already connected would never fire.
-      if ((trigger.on === 'batch-start' || trigger.on === 'batch-end') && trigger.step < Math.min(before.s, BAD)) return undefined;
+      if ((trigger.on === 'batch-start' || trigger.on === 'batch-end') && trigger.step < Math.min(before.s, BAD))
+        return undefined;
       const run = await runChild(suite.childJs, chainDir, suite.scriptPath, journal(), { trigger, env });
       // A delay longer than the rest of the run (timings vary) lets it finish: checked, not counted.
-      if (!run.killed && (trigger.ms === 0 || run.journal[run.journal.length - 1]?.words[0] !== 'end')) throw new Error(`kill at ${JSON.stringify(trigger)} never fired; journal ends ${JSON.stringify(run.journal.slice(-4))}`);
+      if (!run.killed && (trigger.ms === 0 || run.journal[run.journal.length - 1]?.words[0] !== 'end'))
+        throw new Error(
+          `kill at ${JSON.stringify(trigger)} never fired; journal ends ${JSON.stringify(run.journal.slice(-4))}`,
+        );
       let allowed: ReturnType<typeof allowedAfter>;
       try {
         allowed = allowedAfter(run, before);
       } catch (err) {
-        throw new Error(`kill at ${JSON.stringify(trigger)} from ${JSON.stringify(before)}: ${(err as Error).message}\njournal: ${run.journal.map((l) => l.words.join(' ')).join('\n')}`);
+        throw new Error(
+          `kill at ${JSON.stringify(trigger)} from ${JSON.stringify(before)}: ${(err as Error).message}\njournal: ${run.journal.map((l) => l.words.join(' ')).join('\n')}`,
+        );
       }
       const after = await inspect(chainDir);
       if (!allowed.k.includes(after.k) || !allowed.s.includes(after.s)) {
@@ -249,7 +298,10 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
       if (open && ready && before.s > before.k) activation = { from: open.at, to: ready.at };
       state = after;
       const rec: KillRecord = {
-        trigger: trigger.on === 'spawn' ? `spawn +${trigger.ms.toFixed(1)}ms` : `${trigger.on} ${trigger.step}${trigger.pause ? ' paused' : ''} +${trigger.ms.toFixed(2)}ms`,
+        trigger:
+          trigger.on === 'spawn'
+            ? `spawn +${trigger.ms.toFixed(1)}ms`
+            : `${trigger.on} ${trigger.step}${trigger.pause ? ' paused' : ''} +${trigger.ms.toFixed(2)}ms`,
         where: allowed.where,
         before,
         after,
@@ -282,7 +334,12 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
       }
       rmSync(copy, { recursive: true, force: true });
     };
-    const paused = (on: 'begin-batch' | 'batch-start' | 'batch-end' | 'done', step: number, ms: number): Trigger => ({ on, step, ms, pause: true });
+    const paused = (on: 'begin-batch' | 'batch-start' | 'batch-end' | 'done', step: number, ms: number): Trigger => ({
+      on,
+      step,
+      ms,
+      pause: true,
+    });
 
     // Right before the first group with payments: nothing of it stored.
     expect((await killAt(paused('begin-batch', 96, 0)))!.after).toEqual({ k: 96, s: 96 });
@@ -342,19 +399,39 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     expect(last.journal[last.journal.length - 1]!.words).toEqual(['end']);
     allowedAfter(last, state);
     expect(await inspect(chainDir)).toEqual({ k: BAD, s: STEPS });
-    const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now, activate: false });
+    const chain = await Chain.open({
+      params: regtest,
+      location: chainDir,
+      verifier: pool,
+      clock: () => now,
+      activate: false,
+    });
     try {
       expect(await stateDigest(chain)).toEqual(suite.replay.expected[STEPS]!.state);
       expect(chain.index.get(suite.hashes[BAD]!)).toMatchObject({ status: BlockStatus.Invalid });
-      for (let i = BAD + 1; i < STEPS; i++) expect(chain.index.get(suite.hashes[i]!)).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.PrevBlockInvalid });
+      for (let i = BAD + 1; i < STEPS; i++)
+        expect(chain.index.get(suite.hashes[i]!)).toMatchObject({
+          status: BlockStatus.Invalid,
+          invalidCode: RejectCode.PrevBlockInvalid,
+        });
     } finally {
       await chain.close();
     }
 
     if (VERBOSE) {
-      const rows = records.map((x) => `${x.trigger.padEnd(34)} ${x.where.padEnd(30)} k ${x.before.k}->${x.after.k}  s ${x.before.s}->${x.after.s}`);
-      console.log(`group ms in the child: ${[...childGroupMs].filter(([f]) => f >= 96).map(([f, ms]) => `${f}: ${ms.toFixed(1)}`).join(', ')}; ${misses} delayed kills missed`);
-      console.log(`${records.length} kills in ${((performance.now() - started) / 1000).toFixed(1)} s\n${rows.join('\n')}`);
+      const rows = records.map(
+        (x) =>
+          `${x.trigger.padEnd(34)} ${x.where.padEnd(30)} k ${x.before.k}->${x.after.k}  s ${x.before.s}->${x.after.s}`,
+      );
+      console.log(
+        `group ms in the child: ${[...childGroupMs]
+          .filter(([f]) => f >= 96)
+          .map(([f, ms]) => `${f}: ${ms.toFixed(1)}`)
+          .join(', ')}; ${misses} delayed kills missed`,
+      );
+      console.log(
+        `${records.length} kills in ${((performance.now() - started) / 1000).toFixed(1)} s\n${rows.join('\n')}`,
+      );
     }
     expect(records.length).toBeGreaterThanOrEqual(12);
     // The kills landed in the different places they aim at.

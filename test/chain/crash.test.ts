@@ -27,7 +27,15 @@ import { Chain, utxoSetHash, verifyChain } from '../../src/chain/index.js';
 import type { Block } from '../../src/consensus/block.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { regtest } from '../helpers/mine.js';
-import { useCrashSuite, rng, runChild, ScriptBuilder, stateDigest, type ChildRun, type Trigger } from './crash-helpers.js';
+import {
+  useCrashSuite,
+  rng,
+  runChild,
+  ScriptBuilder,
+  stateDigest,
+  type ChildRun,
+  type Trigger,
+} from './crash-helpers.js';
 
 const VERBOSE = process.env.CRASH_TEST_VERBOSE === '1';
 
@@ -74,7 +82,6 @@ function region(step: number): string {
   return 'reorg 3 (fails)';
 }
 
-
 function buildScript(): Block[] {
   const b = new ScriptBuilder();
   const prefix = b.branch(b.genesis, PREFIX, 1, false);
@@ -86,7 +93,6 @@ function buildScript(): Block[] {
   if (blocks.length !== STEPS) throw new Error(`script has ${blocks.length} blocks, expected ${STEPS}`);
   return blocks;
 }
-
 
 // ---- the checks after a kill ----------------------------------------------------------------
 
@@ -109,7 +115,13 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
 
   /** Reopen the database, check it is exactly a clean suite.replay's state, and return its step count. */
   async function inspect(chainDir: string): Promise<number> {
-    const chain = await Chain.open({ params: regtest, location: chainDir, verifier: pool, clock: () => now, activate: false });
+    const chain = await Chain.open({
+      params: regtest,
+      location: chainDir,
+      verifier: pool,
+      clock: () => now,
+      activate: false,
+    });
     try {
       const stored = suite.hashes.map((h) => chain.index.get(h) !== undefined);
       const c = stored.indexOf(false) < 0 ? STEPS : stored.indexOf(false);
@@ -134,7 +146,10 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
    * Check what the child reported against the suite.replay, and work out which states a kill may have
    * left: with step s begun and not done, s or s + 1 steps stored; otherwise exactly the steps done.
    */
-  function allowedAfter(run: ChildRun, before: number): { allowed: number[]; where: KillRecord['where']; step: number | undefined } {
+  function allowedAfter(
+    run: ChildRun,
+    before: number,
+  ): { allowed: number[]; where: KillRecord['where']; step: number | undefined } {
     const begun: number[] = [];
     const done = new Set<number>();
     let batch: 'none' | 'open' | 'written' = 'none';
@@ -154,13 +169,19 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
         const want = suite.replay.results[i]!;
         if (i < before) expect(b).toBe('duplicate');
         else {
-          expect({ step: i, status: b, main: c, tip: d }).toEqual({ step: i, status: want.status, main: want.status === 'connected' ? String(want.mainChain) : '-', tip: suite.replay.expected[i + 1]!.tip });
+          expect({ step: i, status: b, main: c, tip: d }).toEqual({
+            step: i,
+            status: want.status,
+            main: want.status === 'connected' ? String(want.mainChain) : '-',
+            tip: suite.replay.expected[i + 1]!.tip,
+          });
           done.add(i);
         }
       }
     }
     const last = begun[begun.length - 1];
-    if (!run.journal.some((l) => l.words[0] === 'ready')) return { allowed: [before], where: 'start-up', step: undefined };
+    if (!run.journal.some((l) => l.words[0] === 'ready'))
+      return { allowed: [before], where: 'start-up', step: undefined };
     if (last === undefined) return { allowed: [before], where: 'between steps', step: undefined };
     if (done.has(last)) return { allowed: [last + 1], where: 'between steps', step: undefined };
     // Past its batch a step is on disk: only the done line is missing.
@@ -223,11 +244,16 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
       const { allowed, where, step } = allowedAfter(run, before);
       const after = await inspect(chainDir);
       if (!allowed.includes(after)) {
-        throw new Error(`kill at ${JSON.stringify(trigger)}: reopened with ${after} steps stored, expected ${allowed.join(' or ')}; journal ends ${JSON.stringify(run.journal.slice(-4))}`);
+        throw new Error(
+          `kill at ${JSON.stringify(trigger)}: reopened with ${after} steps stored, expected ${allowed.join(' or ')}; journal ends ${JSON.stringify(run.journal.slice(-4))}`,
+        );
       }
       committed = after;
       const rec: KillRecord = {
-        trigger: trigger.on === 'spawn' ? `spawn +${trigger.ms.toFixed(1)}ms` : `${trigger.on} ${trigger.step}${trigger.pause ? ' paused' : ''} +${trigger.ms.toFixed(2)}ms`,
+        trigger:
+          trigger.on === 'spawn'
+            ? `spawn +${trigger.ms.toFixed(1)}ms`
+            : `${trigger.on} ${trigger.step}${trigger.pause ? ' paused' : ''} +${trigger.ms.toFixed(2)}ms`,
         where,
         step,
         before,
@@ -276,12 +302,25 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
       const line = (word: string) => first.run.journal.find((l) => l.words[0] === word && Number(l.words[1]) === R);
       const pre = line('batch-start')!.at - line('begin')!.at;
       const write = line('batch-end')!.at - line('batch-start')!.at;
-      if (VERBOSE) console.log(`step ${R} in the child: ${pre.toFixed(1)} ms to its batch, ${line('batch-start')!.words[2]} ops written in ${write.toFixed(1)} ms`);
+      if (VERBOSE)
+        console.log(
+          `step ${R} in the child: ${pre.toFixed(1)} ms to its batch, ${line('batch-start')!.words[2]} ops written in ${write.toFixed(1)} ms`,
+        );
       const plan: Trigger[] = [
         { on: 'batch-start', step: R, ms: 0, pause: true },
         { on: 'begin', step: R, ms: 0, pause: true },
-        ...Array.from({ length: spread }, (_, k) => ({ on: 'begin' as const, step: R, ms: pre * ((k + r.next()) / spread), pause: true })),
-        ...Array.from({ length: spread }, (_, k) => ({ on: 'batch-start' as const, step: R, ms: write * ((k + r.next()) / spread), pause: true })),
+        ...Array.from({ length: spread }, (_, k) => ({
+          on: 'begin' as const,
+          step: R,
+          ms: pre * ((k + r.next()) / spread),
+          pause: true,
+        })),
+        ...Array.from({ length: spread }, (_, k) => ({
+          on: 'batch-start' as const,
+          step: R,
+          ms: write * ((k + r.next()) / spread),
+          pause: true,
+        })),
       ];
       for (const t of plan) {
         restore();
@@ -296,7 +335,12 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
     // parent notices a line (or from the spawn) land wherever the scheduler lets them: later when
     // the machine is busy (a late kill only moves the later points on; a reorg's kills start from
     // their own copy).
-    const paused = (on: 'begin' | 'batch-start' | 'batch-end' | 'done', step: number, ms: number): Trigger => ({ on, step, ms, pause: true });
+    const paused = (on: 'begin' | 'batch-start' | 'batch-end' | 'done', step: number, ms: number): Trigger => ({
+      on,
+      step,
+      ms,
+      pause: true,
+    });
     // The fresh directory: the child has opened it before the first kill.
     const first = await killAt(paused('begin', 3, between(0, stepMs(3))));
     await killAt(paused('batch-start', 40, 0));
@@ -326,8 +370,13 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
     expect(await inspect(chainDir)).toBe(STEPS);
 
     if (VERBOSE) {
-      const rows = records.map((x) => `${x.trigger.padEnd(32)} ${x.where.padEnd(14)} ${(x.step === undefined ? '' : `${x.step} (${region(x.step)})`).padEnd(22)} ${x.before} -> ${x.after}`);
-      console.log(`${records.length} kills in ${((performance.now() - started) / 1000).toFixed(1)} s\n${rows.join('\n')}`);
+      const rows = records.map(
+        (x) =>
+          `${x.trigger.padEnd(32)} ${x.where.padEnd(14)} ${(x.step === undefined ? '' : `${x.step} (${region(x.step)})`).padEnd(22)} ${x.before} -> ${x.after}`,
+      );
+      console.log(
+        `${records.length} kills in ${((performance.now() - started) / 1000).toFixed(1)} s\n${rows.join('\n')}`,
+      );
     }
     expect(records.length).toBeGreaterThanOrEqual(20);
   }, 120_000);

@@ -35,7 +35,10 @@ test('extending the tip: connect then tip, no reorg; a side block: nothing', asy
 test('listeners hear of a block after its batch is on disk and the tip has moved', async () => {
   const seen: { coinStored: boolean; tipIsEntry: boolean }[] = [];
   h.chain.on('connect', ({ entry, txids }) => {
-    seen.push({ coinStored: h.chain.store.get(keys.coin(txids[0]!, 0)) !== undefined, tipIsEntry: h.chain.tip === entry });
+    seen.push({
+      coinStored: h.chain.store.get(keys.coin(txids[0]!, 0)) !== undefined,
+      tipIsEntry: h.chain.tip === entry,
+    });
   });
   await h.extend('a', 'genesis', 2);
   expect(seen).toEqual([
@@ -92,5 +95,10 @@ test("'orphan' names the missing ancestor; the orphans connect when it arrives",
   ]);
   h.clearEvents();
   await h.accept('a1');
-  expect(h.events).toEqual(['a1', 'a2', 'a3'].flatMap((name) => [{ type: 'connect', name }, { type: 'tip', name }]));
+  expect(h.events).toEqual(
+    ['a1', 'a2', 'a3'].flatMap((name) => [
+      { type: 'connect', name },
+      { type: 'tip', name },
+    ]),
+  );
 });

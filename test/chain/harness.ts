@@ -2,7 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { BlockStatus, Chain, reindexChain, utxoSetHash, type BatchVerifier, type ChainOptions, type IndexEntry, type ProcessResult } from '../../src/chain/index.js';
+import {
+  BlockStatus,
+  Chain,
+  reindexChain,
+  utxoSetHash,
+  type BatchVerifier,
+  type ChainOptions,
+  type IndexEntry,
+  type ProcessResult,
+} from '../../src/chain/index.js';
 import { decodeBlockWithTxids, encodeBlock, type Block } from '../../src/consensus/block.js';
 import type { RejectCode } from '../../src/consensus/errors.js';
 import { headerHash } from '../../src/consensus/header.js';
@@ -93,7 +102,15 @@ export class ChainHarness {
     private readonly extraOpts: Partial<ChainOptions>,
   ) {
     const g = regtest.genesis;
-    this.blocks.set('genesis', { name: 'genesis', block: g, hash: regtest.genesisHash, hashHex: hashToHex(regtest.genesisHash), height: 0, time: g.header.time, coinbase: [] });
+    this.blocks.set('genesis', {
+      name: 'genesis',
+      block: g,
+      hash: regtest.genesisHash,
+      hashHex: hashToHex(regtest.genesisHash),
+      height: 0,
+      time: g.header.time,
+      coinbase: [],
+    });
     this.attach();
   }
 
@@ -108,7 +125,13 @@ export class ChainHarness {
         return pool.verifyBatch(items);
       },
     };
-    const chain = await Chain.open({ params: regtest, location: join(dir, 'chain'), verifier, clock: clock.read, ...opts });
+    const chain = await Chain.open({
+      params: regtest,
+      location: join(dir, 'chain'),
+      verifier,
+      clock: clock.read,
+      ...opts,
+    });
     return new ChainHarness(chain, dir, clock, pool, verifier, cleanup, opts);
   }
 
@@ -135,7 +158,14 @@ export class ChainHarness {
 
   /** Options that open this harness's database (what reopen and reindex use). */
   options(opts: Partial<ChainOptions> = {}): ChainOptions {
-    return { params: regtest, location: this.location, verifier: this.verifier, clock: this.clock.read, ...this.extraOpts, ...opts };
+    return {
+      params: regtest,
+      location: this.location,
+      verifier: this.verifier,
+      clock: this.clock.read,
+      ...this.extraOpts,
+      ...opts,
+    };
   }
 
   get location(): string {
@@ -160,14 +190,31 @@ export class ChainHarness {
     const p = this.get(parent);
     const height = p.height + 1;
     const time = p.time + (opts.timeDelta ?? 60);
-    const block = mineBlock({ prevHash: p.hash, height, time, txs: opts.txs, fees: opts.fees, coinbaseValue: opts.coinbaseValue, extraNonce: this.extra++, minerKey: opts.minerKey });
+    const block = mineBlock({
+      prevHash: p.hash,
+      height,
+      time,
+      txs: opts.txs,
+      fees: opts.fees,
+      coinbaseValue: opts.coinbaseValue,
+      extraNonce: this.extra++,
+      minerKey: opts.minerKey,
+    });
     return this.named(name, block, height, opts.minerKey);
   }
 
   /** Register a block built elsewhere under a name. */
   named(name: string, block: Block, height: number, minerKey: TestKey = this.miner): NamedBlock {
     const hash = headerHash(block.header);
-    const nb: NamedBlock = { name, block, hash, hashHex: hashToHex(hash), height, time: block.header.time, coinbase: coinsOf(block.txs[0]!, height, minerKey) };
+    const nb: NamedBlock = {
+      name,
+      block,
+      hash,
+      hashHex: hashToHex(hash),
+      height,
+      time: block.header.time,
+      coinbase: coinsOf(block.txs[0]!, height, minerKey),
+    };
     this.blocks.set(name, nb);
     return nb;
   }
@@ -186,7 +233,12 @@ export class ChainHarness {
 
   /** Submit `name` and expect it stored and valid; `mainChain` says whether it must be the tip's chain. */
   async accept(name: string, mainChain = true): Promise<void> {
-    expect(await this.submit(name)).toEqual({ status: 'connected', hash: this.get(name).hashHex, height: this.get(name).height, mainChain });
+    expect(await this.submit(name)).toEqual({
+      status: 'connected',
+      hash: this.get(name).hashHex,
+      height: this.get(name).height,
+      mainChain,
+    });
   }
 
   /** Submit `name` and expect the reject code. */
@@ -216,7 +268,11 @@ export class ChainHarness {
 
   /** Submit `name` and expect it held as an orphan waiting for `missing`. */
   async orphan(name: string, missing: string): Promise<void> {
-    expect(await this.submit(name)).toEqual({ status: 'orphan', hash: this.get(name).hashHex, missing: this.get(missing).hashHex });
+    expect(await this.submit(name)).toEqual({
+      status: 'orphan',
+      hash: this.get(name).hashHex,
+      missing: this.get(missing).hashHex,
+    });
   }
 
   expectTip(name: string): void {
@@ -300,7 +356,14 @@ export class ChainHarness {
     c.on('tip', (e) => log({ type: 'tip', name: this.nameOf(e.hash) }));
     c.on('connect', (e) => log({ type: 'connect', name: this.nameOf(e.entry.hash) }));
     c.on('disconnect', (e) => log({ type: 'disconnect', name: this.nameOf(e.entry.hash) }));
-    c.on('reorg', (e) => log({ type: 'reorg', fork: this.nameOf(e.fork.hash), disconnected: e.disconnected.map((d) => this.nameOf(d.hash)), connected: e.connected.map((d) => this.nameOf(d.hash)) }));
+    c.on('reorg', (e) =>
+      log({
+        type: 'reorg',
+        fork: this.nameOf(e.fork.hash),
+        disconnected: e.disconnected.map((d) => this.nameOf(d.hash)),
+        connected: e.connected.map((d) => this.nameOf(d.hash)),
+      }),
+    );
     c.on('block-invalid', (e) => log({ type: 'block-invalid', name: this.nameOf(e.hash), code: e.code }));
     c.on('orphan', (e) => log({ type: 'orphan', name: this.nameOf(e.hash), missing: this.nameOf(e.missing) }));
   }

@@ -92,7 +92,9 @@ describe('header rules against the parent', () => {
   test('time-too-old: not after the median of the previous 11 block times', async () => {
     // Sixteen blocks with times out of order, chosen so that a median over 10 or 12 blocks
     // would differ from the median over 11: an off-by-one in the window is caught.
-    const offsets = [3000, 6000, 6000, 6800, 9600, 7300, 8000, 7400, 9900, 7500, 9200, 10400, 8000, 11300, 10900, 11000];
+    const offsets = [
+      3000, 6000, 6000, 6800, 9600, 7300, 8000, 7400, 9900, 7500, 9200, 10400, 8000, 11300, 10900, 11000,
+    ];
     let parent = 'genesis';
     offsets.forEach((off, i) => {
       const name = `t${i + 1}`;

@@ -25,7 +25,12 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 /** Build `prefix1..n` on `parent`; block i gets opts(i). */
-function branch(prefix: string, parent: string, n: number, opts: (i: number) => Parameters<ChainHarness['block']>[2] = () => ({})): string[] {
+function branch(
+  prefix: string,
+  parent: string,
+  n: number,
+  opts: (i: number) => Parameters<ChainHarness['block']>[2] = () => ({}),
+): string[] {
   const out: string[] = [];
   for (let i = 1; i <= n; i++) {
     h.block(`${prefix}${i}`, i === 1 ? parent : `${prefix}${i - 1}`, opts(i));
@@ -53,7 +58,11 @@ test('a bad signature at depth 3 of a heavier branch: the reorg is dropped whole
   await h.extend('a', 'c101', 5);
   const before = await h.utxoHash();
   // Signed over another network's genesis: canonical, but not valid for this chain's digest.
-  const badSig = signSpend({ inputs: [h.get('c1').coinbase[0]!], outputs: [payTo(alice, 50n * COIN)], genesisHash: networks.testnet.genesisHash });
+  const badSig = signSpend({
+    inputs: [h.get('c1').coinbase[0]!],
+    outputs: [payTo(alice, 50n * COIN)],
+    genesisHash: networks.testnet.genesisHash,
+  });
   const b = branch('b', 'c101', 6, (i) => (i === 3 ? { txs: [badSig] } : {}));
   for (const n of b.slice(0, 5)) await h.accept(n, false);
   h.clearEvents();
@@ -106,7 +115,11 @@ test('a branch that spends a coin only the losing branch created is invalid ther
   const pay = h.spend([h.get('c1').coinbase[0]!], [payTo(alice, 50n * COIN)]);
   h.block('a1', 'c101', { txs: [pay] });
   await h.accept('a1');
-  const aliceCoin = { outpoint: { txid: txid(pay), index: 0 }, coin: { ...pay.outputs[0]!, height: h.get('a1').height, coinbase: false }, key: alice };
+  const aliceCoin = {
+    outpoint: { txid: txid(pay), index: 0 },
+    coin: { ...pay.outputs[0]!, height: h.get('a1').height, coinbase: false },
+    key: alice,
+  };
   const b = branch('b', 'c101', 3, (i) => (i === 2 ? { txs: [h.spend([aliceCoin], [payTo(bob, 50n * COIN)])] } : {}));
   await h.accept(b[0]!, false);
   await h.reject(b[1]!, RejectCode.InputsMissingOrSpent);

@@ -8,7 +8,15 @@ import type { Coin } from '../../src/consensus/coin.js';
 import { Arena } from '../../src/encoding/arena.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { ByteWriter } from '../../src/encoding/writer.js';
-import { decodeCoin, decodeHistory, decodeUndo, encodeCoin, encodeHistory, encodeUndo, keys } from '../../src/chain/layout.js';
+import {
+  decodeCoin,
+  decodeHistory,
+  decodeUndo,
+  encodeCoin,
+  encodeHistory,
+  encodeUndo,
+  keys,
+} from '../../src/chain/layout.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -20,7 +28,13 @@ const coinArb: fc.Arbitrary<Coin> = fc.record({
 });
 
 /** The documented formats, written with the general-purpose writer. */
-const referenceCoin = (c: Coin): Uint8Array => new ByteWriter(33).u64(c.value).bytes(c.pubKeyHash).u32(c.height).u8(c.coinbase ? 1 : 0).finish();
+const referenceCoin = (c: Coin): Uint8Array =>
+  new ByteWriter(33)
+    .u64(c.value)
+    .bytes(c.pubKeyHash)
+    .u32(c.height)
+    .u8(c.coinbase ? 1 : 0)
+    .finish();
 const referenceHistory = (received: bigint, sent: bigint, outputs: number[]): Uint8Array => {
   const w = new ByteWriter().u64(received).u64(sent).varint(outputs.length);
   for (const i of outputs) w.varint(i);

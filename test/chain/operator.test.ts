@@ -23,7 +23,8 @@ test('invalidating a main-chain block moves the tip to its parent; reconsidering
   await invalidate('a3');
   h.expectTip('a2');
   expect(h.entry('a3')).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.Invalidated });
-  for (const n of ['a4', 'a5']) expect(h.entry(n)).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.PrevBlockInvalid });
+  for (const n of ['a4', 'a5'])
+    expect(h.entry(n)).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.PrevBlockInvalid });
   expect(h.events).toEqual([
     { type: 'disconnect', name: 'a5' },
     { type: 'disconnect', name: 'a4' },
@@ -39,7 +40,11 @@ test('invalidating a main-chain block moves the tip to its parent; reconsidering
   await reconsider('a3');
   h.expectTip('a5');
   for (const n of ['a3', 'a4', 'a5']) expect(h.entry(n)).toMatchObject({ status: BlockStatus.Valid, invalidCode: '' });
-  expect(h.events.filter((e) => e.type === 'connect').map((e) => (e as { name: string }).name)).toEqual(['a3', 'a4', 'a5']);
+  expect(h.events.filter((e) => e.type === 'connect').map((e) => (e as { name: string }).name)).toEqual([
+    'a3',
+    'a4',
+    'a5',
+  ]);
   expect(await h.utxoHash()).toBe(utxo);
 });
 

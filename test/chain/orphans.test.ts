@@ -24,7 +24,8 @@ afterEach(async () => {
   for (const h of open.splice(0)) await h.close();
 });
 
-const range = (prefix: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
+const range = (prefix: string, from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
 
 describe(`a chain of ${LENGTH} blocks delivered out of order`, () => {
   let ref: ChainHarness;
@@ -37,7 +38,15 @@ describe(`a chain of ${LENGTH} blocks delivered out of order`, () => {
     const alice = testKey('alice');
     const bob = testKey('bob');
     for (let i = 1; i <= LENGTH; i++) {
-      const txs = i > COINBASE_MATURITY ? [ref.spend([ref.get(`b${i - COINBASE_MATURITY}`).coinbase[0]!], [payTo(alice, 25n * COIN), payTo(bob, 24n * COIN)])] : [];
+      const txs =
+        i > COINBASE_MATURITY
+          ? [
+              ref.spend(
+                [ref.get(`b${i - COINBASE_MATURITY}`).coinbase[0]!],
+                [payTo(alice, 25n * COIN), payTo(bob, 24n * COIN)],
+              ),
+            ]
+          : [];
       ref.block(`b${i}`, i === 1 ? 'genesis' : `b${i - 1}`, { txs, fees: txs.length ? COIN : 0n });
     }
     for (const n of all) await ref.accept(n);
@@ -97,7 +106,9 @@ describe('bounds', () => {
   test('MAX_ORPHAN_BYTES bounds the total size', async () => {
     const probe = await harness();
     const size = encodeBlock(probe.block('p', 'genesis').block).length;
-    const h = await harness({ orphanLimits: { maxCount: 100, maxBytes: 3 * size + Math.floor(size / 2), expireSeconds: 1200 } });
+    const h = await harness({
+      orphanLimits: { maxCount: 100, maxBytes: 3 * size + Math.floor(size / 2), expireSeconds: 1200 },
+    });
     await h.extend('o', 'genesis', 10, false);
     for (const n of range('o', 2, 10)) {
       await h.submit(n);
@@ -139,7 +150,13 @@ describe('missing ancestors and sources', () => {
     await h.orphan('m4', 'm2'); // m4's parent m3 is itself waiting for m2
     await h.orphan('m6', 'm2');
     await h.orphan('m2', 'm1');
-    expect(h.events.filter((e) => e.type === 'orphan').map((e) => (e as { missing: string }).missing)).toEqual(['m2', 'm4', 'm2', 'm2', 'm1']);
+    expect(h.events.filter((e) => e.type === 'orphan').map((e) => (e as { missing: string }).missing)).toEqual([
+      'm2',
+      'm4',
+      'm2',
+      'm2',
+      'm1',
+    ]);
     expect(await h.submit('m4')).toMatchObject({ status: 'duplicate' });
     expect(h.chain.orphans.size).toBe(5);
     await h.accept('m1');
@@ -175,7 +192,11 @@ describe('one lock', () => {
     const h = await harness();
     await h.extend('q', 'genesis', 30, false);
     // Fired without waiting, newest first: each one is an orphan until q1 arrives last.
-    const results = await Promise.all(range('q', 1, 30).reverse().map((n) => h.submit(n)));
+    const results = await Promise.all(
+      range('q', 1, 30)
+        .reverse()
+        .map((n) => h.submit(n)),
+    );
     expect(results.slice(0, 29).every((r) => r.status === 'orphan')).toBe(true);
     expect(results[29]).toMatchObject({ status: 'connected', mainChain: true });
     h.expectTip('q30');
@@ -188,4 +209,3 @@ describe('one lock', () => {
     await expect(h.submit('q1')).rejects.toMatchObject({ name: 'ChainError', code: 'closed' });
   });
 });
-

@@ -23,7 +23,11 @@ export const carol = testKey('carol');
 
 /** The coin `tx` pays to output `index`, confirmed in block `at`, spendable by `key`. */
 export function outputOf(h: ChainHarness, tx: Transaction, index: number, at: string, key: TestKey): OwnedCoin {
-  return { outpoint: { txid: txid(tx), index }, coin: { ...tx.outputs[index]!, height: h.get(at).height, coinbase: false }, key };
+  return {
+    outpoint: { txid: txid(tx), index },
+    coin: { ...tx.outputs[index]!, height: h.get(at).height, coinbase: false },
+    key,
+  };
 }
 
 /**
@@ -53,7 +57,13 @@ export interface PaymentRunOpts {
  * block spends a coin its predecessor created, which a pipelined connect reads from the
  * predecessor's still-uncommitted view. Requires `c1..` built 100+ blocks below `parent`.
  */
-export function paymentRun(h: ChainHarness, prefix: string, parent: string, n: number, opts: PaymentRunOpts = {}): string[] {
+export function paymentRun(
+  h: ChainHarness,
+  prefix: string,
+  parent: string,
+  n: number,
+  opts: PaymentRunOpts = {},
+): string[] {
   const names: string[] = [];
   let prevAlice: OwnedCoin | undefined;
   let prev = parent;

@@ -13,7 +13,19 @@ import { RejectCode } from '../../src/consensus/errors.js';
 import { mineBlock } from '../helpers/mine.js';
 import { payTo, type OwnedCoin } from '../helpers/tx.js';
 import { ChainHarness, tempDir } from './harness.js';
-import { COIN, COINBASE_MATURITY, HeldVerifier, alice, bob, coinbaseNames, corruptSignature, derivedState, paymentRun, pause, waitFor } from './payments.js';
+import {
+  COIN,
+  COINBASE_MATURITY,
+  HeldVerifier,
+  alice,
+  bob,
+  coinbaseNames,
+  corruptSignature,
+  derivedState,
+  paymentRun,
+  pause,
+  waitFor,
+} from './payments.js';
 
 let h: ChainHarness;
 let v: HeldVerifier;
@@ -55,7 +67,7 @@ async function reopenWithDepth(depth: number): Promise<void> {
 }
 
 test.each([1, 3])(
-  'depth %i: the signatures of blocks N+1..N+depth are sent before N\'s verdict, and the next block\'s only once N is decided',
+  "depth %i: the signatures of blocks N+1..N+depth are sent before N's verdict, and the next block's only once N is decided",
   async (depth) => {
     await reopenWithDepth(depth);
     const run = paymentRun(h, 'p', 'c101', depth + 2);
@@ -73,7 +85,10 @@ test.each([1, 3])(
     // p1 is decided and commits; one more block's batch goes out while the others' answers are still held.
     expect(await waitFor(() => h.chain.height === h.get('p1').height && v.held.length === depth + 1)).toBe(true);
     h.expectTip('p1');
-    expect(h.events).toEqual([{ type: 'connect', name: 'p1' }, { type: 'tip', name: 'p1' }]);
+    expect(h.events).toEqual([
+      { type: 'connect', name: 'p1' },
+      { type: 'tip', name: 'p1' },
+    ]);
 
     v.releaseAll();
     expect((await done).map((r) => r.status)).toEqual(run.map(() => 'connected'));
@@ -105,7 +120,7 @@ test('with a deep pipeline, a bad signature in the third block in flight ends th
 /** Block 2 of a run, each breaking a rule other than signatures, built on `p1`. */
 const secondBlockFailures: [string, RejectCode, () => void][] = [
   [
-    'double-spends the coin block 1 spent (seen only in block 1\'s uncommitted view)',
+    "double-spends the coin block 1 spent (seen only in block 1's uncommitted view)",
     RejectCode.InputsMissingOrSpent,
     () => void h.block('p2', 'p1', { txs: [h.spend([c(1)], [payTo(bob, 50n * COIN)])] }),
   ],
@@ -113,22 +128,34 @@ const secondBlockFailures: [string, RejectCode, () => void][] = [
     'spends a coin that never existed',
     RejectCode.InputsMissingOrSpent,
     () => {
-      const ghost: OwnedCoin = { outpoint: { txid: new Uint8Array(32).fill(9), index: 0 }, coin: { value: COIN, pubKeyHash: bob.pkh, height: 1, coinbase: false }, key: bob };
+      const ghost: OwnedCoin = {
+        outpoint: { txid: new Uint8Array(32).fill(9), index: 0 },
+        coin: { value: COIN, pubKeyHash: bob.pkh, height: 1, coinbase: false },
+        key: bob,
+      };
       h.block('p2', 'p1', { txs: [h.spend([ghost], [payTo(bob, COIN)])] });
     },
   ],
-  ['claims one base unit too much in its coinbase', RejectCode.CoinbaseAmount, () => void h.block('p2', 'p1', { coinbaseValue: 50n * COIN + 1n })],
+  [
+    'claims one base unit too much in its coinbase',
+    RejectCode.CoinbaseAmount,
+    () => void h.block('p2', 'p1', { coinbaseValue: 50n * COIN + 1n }),
+  ],
   [
     'commits its coinbase to the wrong height',
     RejectCode.CoinbaseHeight,
     () => {
       const p = h.get('p1');
-      h.named('p2', mineBlock({ prevHash: p.hash, height: p.height + 5, time: p.time + 60, extraNonce: 77n }), p.height + 1);
+      h.named(
+        'p2',
+        mineBlock({ prevHash: p.hash, height: p.height + 5, time: p.time + 60, extraNonce: 77n }),
+        p.height + 1,
+      );
     },
   ],
 ];
 
-describe.each(secondBlockFailures)('block 2 %s while block 1\'s signatures are in flight', (_what, code, build) => {
+describe.each(secondBlockFailures)("block 2 %s while block 1's signatures are in flight", (_what, code, build) => {
   test('block 1 connects once its signatures pass, block 2 is invalid with its own code', async () => {
     paymentRun(h, 'p', 'c101', 1);
     build();
@@ -143,16 +170,29 @@ describe.each(secondBlockFailures)('block 2 %s while block 1\'s signatures are i
 
     v.releaseAll();
     const results = await done;
-    expect(results[0]).toEqual({ status: 'connected', hash: h.get('p1').hashHex, height: h.get('p1').height, mainChain: true });
+    expect(results[0]).toEqual({
+      status: 'connected',
+      hash: h.get('p1').hashHex,
+      height: h.get('p1').height,
+      mainChain: true,
+    });
     expect(results[1]).toMatchObject({ status: 'invalid', hash: h.get('p2').hashHex, code });
-    expect(results[2]).toMatchObject({ status: 'invalid', hash: h.get('p3').hashHex, code: RejectCode.PrevBlockInvalid });
+    expect(results[2]).toMatchObject({
+      status: 'invalid',
+      hash: h.get('p3').hashHex,
+      code: RejectCode.PrevBlockInvalid,
+    });
     h.expectTip('p1');
     expectInvalid('p2', code);
-    expect(h.events).toEqual([{ type: 'connect', name: 'p1' }, { type: 'tip', name: 'p1' }, { type: 'block-invalid', name: 'p2', code }]);
+    expect(h.events).toEqual([
+      { type: 'connect', name: 'p1' },
+      { type: 'tip', name: 'p1' },
+      { type: 'block-invalid', name: 'p2', code },
+    ]);
     await expectStateOf(['p1']);
   });
 
-  test('when block 1\'s signature is bad too, block 1 is bad-signature and block 2 only its descendant', async () => {
+  test("when block 1's signature is bad too, block 1 is bad-signature and block 2 only its descendant", async () => {
     // p1 as paymentRun builds it, but with the payment's signature damaged.
     const pay = corruptSignature(h.spend([c(1)], [payTo(alice, 30n * COIN), payTo(bob, 19n * COIN)]));
     h.block('p1', 'c101', { txs: [pay], fees: COIN });
@@ -163,7 +203,11 @@ describe.each(secondBlockFailures)('block 2 %s while block 1\'s signatures are i
     v.releaseAll();
     const results = await done;
     expect(results[0]).toMatchObject({ status: 'invalid', hash: h.get('p1').hashHex, code: RejectCode.BadSignature });
-    expect(results[1]).toMatchObject({ status: 'invalid', hash: h.get('p2').hashHex, code: RejectCode.PrevBlockInvalid });
+    expect(results[1]).toMatchObject({
+      status: 'invalid',
+      hash: h.get('p2').hashHex,
+      code: RejectCode.PrevBlockInvalid,
+    });
     h.expectTip('c101');
     expectInvalid('p1', RejectCode.BadSignature);
     expectInvalid('p2', RejectCode.PrevBlockInvalid);
@@ -181,7 +225,10 @@ test('two bad signatures in a row: the first is bad-signature, the second its de
   const run = paymentRun(h, 'p', 'c101', 1, { corrupt: 1 });
   h.block('p2', run[0]!, { txs: [corruptSignature(h.spend([c(2)], [payTo(bob, 50n * COIN)]))] });
   const results = await h.chain.processBlocks(items(['p1', 'p2']));
-  expect(results.map((r) => (r.status === 'invalid' ? r.code : r.status))).toEqual([RejectCode.BadSignature, RejectCode.PrevBlockInvalid]);
+  expect(results.map((r) => (r.status === 'invalid' ? r.code : r.status))).toEqual([
+    RejectCode.BadSignature,
+    RejectCode.PrevBlockInvalid,
+  ]);
   h.expectTip('c101');
 });
 
@@ -195,7 +242,12 @@ test('a batch cut by a bad signature, then continued: the remaining blocks are r
     v.releaseOne();
   }
   v.releaseAll();
-  expect((await done).map((r) => (r.status === 'invalid' ? r.code : r.status))).toEqual(['connected', 'connected', RejectCode.BadSignature, RejectCode.PrevBlockInvalid]);
+  expect((await done).map((r) => (r.status === 'invalid' ? r.code : r.status))).toEqual([
+    'connected',
+    'connected',
+    RejectCode.BadSignature,
+    RejectCode.PrevBlockInvalid,
+  ]);
   h.expectTip('p2');
   await expectStateOf(['p1', 'p2']);
   const calls = v.calls;
@@ -238,16 +290,21 @@ test('a verifier error that is no verdict (a worker died) ends the run after the
   await failing.close();
 });
 
-test.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 65])('a pipeline depth of %p is refused before the database is touched', async (depth) => {
-  const { dir, cleanup } = tempDir('powchain-depth');
-  try {
-    const location = join(dir, 'chain');
-    await expect(Chain.open({ params: regtest, location, verifier: v, clock: () => 0, pipelineDepth: depth })).rejects.toMatchObject({ name: 'ChainError', code: 'bad-option' });
-    expect(existsSync(location)).toBe(false);
-  } finally {
-    cleanup();
-  }
-});
+test.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 65])(
+  'a pipeline depth of %p is refused before the database is touched',
+  async (depth) => {
+    const { dir, cleanup } = tempDir('powchain-depth');
+    try {
+      const location = join(dir, 'chain');
+      await expect(
+        Chain.open({ params: regtest, location, verifier: v, clock: () => 0, pipelineDepth: depth }),
+      ).rejects.toMatchObject({ name: 'ChainError', code: 'bad-option' });
+      expect(existsSync(location)).toBe(false);
+    } finally {
+      cleanup();
+    }
+  },
+);
 
 test.each([
   ['coinCacheSize', -1],
@@ -259,7 +316,9 @@ test.each([
   const { dir, cleanup } = tempDir('powchain-cachesize');
   try {
     const location = join(dir, 'chain');
-    await expect(Chain.open({ params: regtest, location, verifier: v, clock: () => 0, [name]: size })).rejects.toMatchObject({ name: 'ChainError', code: 'bad-option', message: expect.stringContaining(name) });
+    await expect(
+      Chain.open({ params: regtest, location, verifier: v, clock: () => 0, [name]: size }),
+    ).rejects.toMatchObject({ name: 'ChainError', code: 'bad-option', message: expect.stringContaining(name) });
     expect(existsSync(location)).toBe(false);
   } finally {
     cleanup();
@@ -270,7 +329,14 @@ test('cache sizes of 0 and Infinity are allowed', async () => {
   const { dir, cleanup } = tempDir('powchain-cachesize');
   try {
     for (const [i, size] of [0, Number.POSITIVE_INFINITY].entries()) {
-      const chain = await Chain.open({ params: regtest, location: join(dir, `chain${i}`), verifier: v, clock: () => 0, coinCacheSize: size, sigCacheSize: size });
+      const chain = await Chain.open({
+        params: regtest,
+        location: join(dir, `chain${i}`),
+        verifier: v,
+        clock: () => 0,
+        coinCacheSize: size,
+        sigCacheSize: size,
+      });
       expect(chain.height).toBe(0);
       await chain.close();
     }

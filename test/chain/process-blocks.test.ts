@@ -18,7 +18,8 @@ afterEach(async () => {
 });
 
 const items = (names: string[]) => names.map((n) => ({ block: h.get(n).block, opts: { source: 'sync' } }));
-const connected = (names: string[]): ProcessResult[] => names.map((n) => ({ status: 'connected', hash: h.get(n).hashHex, height: h.get(n).height, mainChain: true }));
+const connected = (names: string[]): ProcessResult[] =>
+  names.map((n) => ({ status: 'connected', hash: h.get(n).hashHex, height: h.get(n).height, mainChain: true }));
 
 function expectInvalid(name: string, code: RejectCode): void {
   expect(h.entry(name)).toMatchObject({ status: BlockStatus.Invalid, invalidCode: code });
@@ -51,7 +52,12 @@ describe('with mature coinbases to spend', () => {
     // Undo records, address coins and history too, not only the coins.
     expect(await derivedState(h.chain)).toEqual(await derivedState(single.chain));
     // Listeners hear each block as one by one: connect then tip, in order.
-    expect(h.events).toEqual(run.flatMap((name) => [{ type: 'connect', name }, { type: 'tip', name }]));
+    expect(h.events).toEqual(
+      run.flatMap((name) => [
+        { type: 'connect', name },
+        { type: 'tip', name },
+      ]),
+    );
     expect(await verifyChain(h.chain, 40)).toEqual({ ok: true, checked: 40 });
   });
 
@@ -62,12 +68,19 @@ describe('with mature coinbases to spend', () => {
 
     expect(results.slice(0, 4)).toEqual(connected(run.slice(0, 4)));
     expect(results[4]).toMatchObject({ status: 'invalid', hash: h.get('p5').hashHex, code: RejectCode.BadSignature });
-    for (const [i, n] of run.slice(5).entries()) expect(results[5 + i]).toMatchObject({ status: 'invalid', hash: h.get(n).hashHex, code: RejectCode.PrevBlockInvalid });
+    for (const [i, n] of run.slice(5).entries())
+      expect(results[5 + i]).toMatchObject({
+        status: 'invalid',
+        hash: h.get(n).hashHex,
+        code: RejectCode.PrevBlockInvalid,
+      });
     h.expectTip('p4');
     expectInvalid('p5', RejectCode.BadSignature);
     for (const n of run.slice(5)) expectInvalid(n, RejectCode.PrevBlockInvalid);
     // One verdict, on the block that broke the rule.
-    expect(h.events.filter((e) => e.type === 'block-invalid')).toEqual([{ type: 'block-invalid', name: 'p5', code: RejectCode.BadSignature }]);
+    expect(h.events.filter((e) => e.type === 'block-invalid')).toEqual([
+      { type: 'block-invalid', name: 'p5', code: RejectCode.BadSignature },
+    ]);
 
     // Nothing of p5 (nor of p6, checked while p5's signatures were in flight) reached the disk.
     const before = await ChainHarness.replay(h, [...coinbaseNames(), ...run.slice(0, 4)]);
@@ -84,7 +97,14 @@ describe('with mature coinbases to spend', () => {
     const calls = h.verifier.calls;
     expect(await h.chain.processBlocks(items(run.slice(3)))).toEqual([
       { status: 'duplicate', hash: h.get('p4').hashHex },
-      ...run.slice(4).map((n) => expect.objectContaining({ status: 'invalid', code: n === 'p5' ? RejectCode.BadSignature : RejectCode.PrevBlockInvalid })),
+      ...run
+        .slice(4)
+        .map((n) =>
+          expect.objectContaining({
+            status: 'invalid',
+            code: n === 'p5' ? RejectCode.BadSignature : RejectCode.PrevBlockInvalid,
+          }),
+        ),
     ]);
     expect(h.verifier.calls).toBe(calls);
     h.expectTip('p4');
@@ -100,7 +120,9 @@ describe('with mature coinbases to spend', () => {
     h.clearEvents();
     expect(await h.chain.processBlocks(items(b))).toEqual(connected(b));
     h.expectTip('b3');
-    expect(h.events.filter((e) => e.type === 'reorg')).toEqual([{ type: 'reorg', fork: 'c101', disconnected: ['a2', 'a1'], connected: b }]);
+    expect(h.events.filter((e) => e.type === 'reorg')).toEqual([
+      { type: 'reorg', fork: 'c101', disconnected: ['a2', 'a1'], connected: b },
+    ]);
     const only = await ChainHarness.replay(h, [...coinbaseNames(), ...b]);
     extra.push(only);
     expect(await h.utxoHash()).toBe(await only.utxoHash());
@@ -154,7 +176,11 @@ describe('duplicates, orphans and context-free failures inside a batch', () => {
     h.named('hh', regrind(h.block('hh', 'a2').block, regtest, false), 3);
     h.block('b2', 'b1');
     const r = await h.chain.processBlocks(items(['b1', 'hh', 'b2']));
-    expect(r).toEqual([connected(['b1'])[0], expect.objectContaining({ status: 'invalid', hash: h.get('hh').hashHex, code: RejectCode.HighHash }), connected(['b2'])[0]]);
+    expect(r).toEqual([
+      connected(['b1'])[0],
+      expect.objectContaining({ status: 'invalid', hash: h.get('hh').hashHex, code: RejectCode.HighHash }),
+      connected(['b2'])[0],
+    ]);
     expect(h.entry('hh')).toBeUndefined();
     h.expectTip('b2');
   });

@@ -119,7 +119,11 @@ describe('double spends across branches', () => {
     // Losing branch: c1's coin goes to alice, and alice passes it on to carol.
     const toAlice = h.spend([c1], [payTo(alice, 49n * COIN)]);
     h.block('a1', 'c101', { txs: [toAlice, both], fees: COIN });
-    const aliceCoin = { outpoint: { txid: txid(toAlice), index: 0 }, coin: { ...toAlice.outputs[0]!, height: h.get('a1').height, coinbase: false }, key: alice };
+    const aliceCoin = {
+      outpoint: { txid: txid(toAlice), index: 0 },
+      coin: { ...toAlice.outputs[0]!, height: h.get('a1').height, coinbase: false },
+      key: alice,
+    };
     const toCarol = h.spend([aliceCoin], [payTo(carol, 49n * COIN)]);
     h.block('a2', 'a1', { txs: [toCarol] });
     await h.accept('a1');

@@ -60,13 +60,26 @@ async function history(): Promise<void> {
   const toBob = h.spend([c1], [payTo(bob, 30n * COIN), payTo(alice, 20n * COIN)]);
   h.block('b1', 'c101', { txs: [toBob] });
   h.block('b2', 'b1');
-  const back = h.spend([{ outpoint: { txid: txid(toBob), index: 0 }, coin: { ...toBob.outputs[0]!, height: h.get('b1').height, coinbase: false }, key: bob }], [payTo(alice, 30n * COIN)]);
+  const back = h.spend(
+    [
+      {
+        outpoint: { txid: txid(toBob), index: 0 },
+        coin: { ...toBob.outputs[0]!, height: h.get('b1').height, coinbase: false },
+        key: bob,
+      },
+    ],
+    [payTo(alice, 30n * COIN)],
+  );
   h.block('b3', 'b2', { txs: [back] });
   await h.accept('b1', false);
   await h.accept('b2', false);
   await h.accept('b3');
   // Invalid on the side: a bad signature, and a child of it.
-  const badSig = signSpend({ inputs: [c2], outputs: [payTo(alice, 50n * COIN)], genesisHash: networks.testnet.genesisHash });
+  const badSig = signSpend({
+    inputs: [c2],
+    outputs: [payTo(alice, 50n * COIN)],
+    genesisHash: networks.testnet.genesisHash,
+  });
   h.block('x4', 'b3', { txs: [badSig] });
   await h.reject('x4', RejectCode.BadSignature);
   h.block('x5', 'x4');

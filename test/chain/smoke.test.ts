@@ -10,7 +10,11 @@ test('smoke: mine, spend, reorg, reopen', async () => {
     await h.extend('a', 'genesis', 101);
     expect(h.chain.height).toBe(101);
     const alice = testKey('alice');
-    const spend = signSpend({ inputs: [h.get('a1').coinbase[0]!], outputs: [payTo(alice, 10n * 100_000_000n), payTo(h.miner, 39n * 100_000_000n)], genesisHash: regtest.genesisHash });
+    const spend = signSpend({
+      inputs: [h.get('a1').coinbase[0]!],
+      outputs: [payTo(alice, 10n * 100_000_000n), payTo(h.miner, 39n * 100_000_000n)],
+      genesisHash: regtest.genesisHash,
+    });
     h.block('a102', 'a101', { txs: [spend], fees: 100_000_000n });
     expect(await h.submit('a102')).toMatchObject({ status: 'connected', mainChain: true });
     // a heavier branch from a100

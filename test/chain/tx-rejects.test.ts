@@ -31,7 +31,11 @@ let h: ChainHarness;
 
 /** The coin `tx` pays to output `index`, confirmed in block `at`, spendable by `key`. */
 function outputOf(tx: ReturnType<ChainHarness['spend']>, index: number, at: string, key = alice): OwnedCoin {
-  return { outpoint: { txid: txid(tx), index }, coin: { ...tx.outputs[index]!, height: h.get(at).height, coinbase: false }, key };
+  return {
+    outpoint: { txid: txid(tx), index },
+    coin: { ...tx.outputs[index]!, height: h.get(at).height, coinbase: false },
+    key,
+  };
 }
 
 describe('coinbase rules', () => {
@@ -43,7 +47,11 @@ describe('coinbase rules', () => {
 
   test('bad-cb-height: the coinbase commits to another height', async () => {
     const p = h.get('a2');
-    h.named('x', mineBlock({ prevHash: p.hash, height: p.height + 2, time: p.time + 60, extraNonce: 99n }), p.height + 1);
+    h.named(
+      'x',
+      mineBlock({ prevHash: p.hash, height: p.height + 2, time: p.time + 60, extraNonce: 99n }),
+      p.height + 1,
+    );
     await h.rejectAndRecord('x', RejectCode.CoinbaseHeight);
   });
 
@@ -82,7 +90,11 @@ describe('spending rules', () => {
   });
 
   test('bad-txns-inputs-missingorspent: an outpoint that never existed', async () => {
-    const ghost: OwnedCoin = { outpoint: { txid: new Uint8Array(32).fill(7), index: 0 }, coin: { value: SUBSIDY, pubKeyHash: alice.pkh, height: 1, coinbase: false }, key: alice };
+    const ghost: OwnedCoin = {
+      outpoint: { txid: new Uint8Array(32).fill(7), index: 0 },
+      coin: { value: SUBSIDY, pubKeyHash: alice.pkh, height: 1, coinbase: false },
+      key: alice,
+    };
     h.block('x', 'c101', { txs: [h.spend([ghost], [payTo(bob, SUBSIDY)])] });
     await h.rejectAndRecord('x', RejectCode.InputsMissingOrSpent);
   });
@@ -117,8 +129,12 @@ describe('spending rules', () => {
     await h.rejectAndRecord('x', RejectCode.InBelowOut);
   });
 
-  test('bad-signature: a canonical signature over another network\'s digest', async () => {
-    const tx = signSpend({ inputs: [c(1)], outputs: [payTo(alice, SUBSIDY)], genesisHash: networks.testnet.genesisHash });
+  test("bad-signature: a canonical signature over another network's digest", async () => {
+    const tx = signSpend({
+      inputs: [c(1)],
+      outputs: [payTo(alice, SUBSIDY)],
+      genesisHash: networks.testnet.genesisHash,
+    });
     h.block('x', 'c101', { txs: [tx] });
     await h.rejectAndRecord('x', RejectCode.BadSignature);
     // The failed signature was not cached as good: a correct spend of the coin still works.
@@ -128,7 +144,11 @@ describe('spending rules', () => {
 
   test('bad-signature: the second input of a two-input transaction', async () => {
     const good = h.spend([c(1), c(2)], [payTo(alice, 2n * SUBSIDY)]);
-    const other = signSpend({ inputs: [c(1), c(2)], outputs: [payTo(alice, 2n * SUBSIDY)], genesisHash: networks.main.genesisHash });
+    const other = signSpend({
+      inputs: [c(1), c(2)],
+      outputs: [payTo(alice, 2n * SUBSIDY)],
+      genesisHash: networks.main.genesisHash,
+    });
     const tx = { ...good, inputs: [good.inputs[0]!, other.inputs[1]!] };
     h.block('x', 'c101', { txs: [tx] });
     await h.rejectAndRecord('x', RejectCode.BadSignature);

@@ -40,7 +40,11 @@ const extended = (...names: string[]) => names.flatMap((n) => [`validated ${n}`,
  */
 const pipelined = (...names: string[]) => [
   `validated ${names[0]}`,
-  ...names.flatMap((n, i) => [...(i + 1 < names.length ? [`validated ${names[i + 1]}`] : []), `connect ${n}`, `tip ${n}`]),
+  ...names.flatMap((n, i) => [
+    ...(i + 1 < names.length ? [`validated ${names[i + 1]}`] : []),
+    `connect ${n}`,
+    `tip ${n}`,
+  ]),
 ];
 const items = (names: string[]) => names.map((n) => ({ block: h.get(n).block }));
 
@@ -70,33 +74,36 @@ test('processBlocks at depth 1: each block validated before its connect and tip,
   expect(log).toEqual(pipelined(...run));
 });
 
-test.each([2, 3, 5])('processBlocks at depth %i: chain order kept, each block validated before its connect, at most depth + 1 ahead of the disk', async (depth) => {
-  await h.close();
-  h = await ChainHarness.create({ pipelineDepth: depth });
-  listen(h);
-  await h.extend('c', 'genesis', COINBASE_MATURITY + 1);
-  const run = paymentRun(h, 'p', 'c101', 12);
-  log.length = 0;
-  await h.chain.processBlocks(items(run));
-  const of = (kind: string) => log.filter((l) => l.startsWith(`${kind} `)).map((l) => l.split(' ')[1]);
-  expect(of('validated')).toEqual(run);
-  expect(of('connect')).toEqual(run);
-  expect(of('tip')).toEqual(run);
-  let lead = 0;
-  let most = 0;
-  for (const line of log) {
-    const [kind, name] = line.split(' ');
-    if (kind === 'validated') most = Math.max(most, ++lead);
-    if (kind === 'connect') {
-      lead--;
-      expect(log.indexOf(`validated ${name}`)).toBeLessThan(log.indexOf(line));
-      expect(log[log.indexOf(line) + 1]).toBe(`tip ${name}`);
+test.each([2, 3, 5])(
+  'processBlocks at depth %i: chain order kept, each block validated before its connect, at most depth + 1 ahead of the disk',
+  async (depth) => {
+    await h.close();
+    h = await ChainHarness.create({ pipelineDepth: depth });
+    listen(h);
+    await h.extend('c', 'genesis', COINBASE_MATURITY + 1);
+    const run = paymentRun(h, 'p', 'c101', 12);
+    log.length = 0;
+    await h.chain.processBlocks(items(run));
+    const of = (kind: string) => log.filter((l) => l.startsWith(`${kind} `)).map((l) => l.split(' ')[1]);
+    expect(of('validated')).toEqual(run);
+    expect(of('connect')).toEqual(run);
+    expect(of('tip')).toEqual(run);
+    let lead = 0;
+    let most = 0;
+    for (const line of log) {
+      const [kind, name] = line.split(' ');
+      if (kind === 'validated') most = Math.max(most, ++lead);
+      if (kind === 'connect') {
+        lead--;
+        expect(log.indexOf(`validated ${name}`)).toBeLessThan(log.indexOf(line));
+        expect(log[log.indexOf(line) + 1]).toBe(`tip ${name}`);
+      }
     }
-  }
-  expect(lead).toBe(0);
-  expect(most).toBeLessThanOrEqual(depth + 1);
-  expect(most).toBeGreaterThan(1);
-});
+    expect(lead).toBe(0);
+    expect(most).toBeLessThanOrEqual(depth + 1);
+    expect(most).toBeGreaterThan(1);
+  },
+);
 
 test('a reorg: every block of the new branch validated, before anything is disconnected', async () => {
   await h.extend('a', 'genesis', 1);
@@ -107,7 +114,15 @@ test('a reorg: every block of the new branch validated, before anything is disco
   expect(log).toEqual(extended('a1'));
   log.length = 0;
   await h.accept('b2');
-  expect(log).toEqual(['validated b1', 'validated b2', 'disconnect a1', 'connect b1', 'connect b2', 'reorg genesis', 'tip b2']);
+  expect(log).toEqual([
+    'validated b1',
+    'validated b2',
+    'disconnect a1',
+    'connect b1',
+    'connect b2',
+    'reorg genesis',
+    'tip b2',
+  ]);
 });
 
 test('orphans: nothing while they wait; validated one by one as they connect', async () => {
@@ -124,7 +139,10 @@ test('a dry run validates without a word to listeners', async () => {
   await h.extend('a', 'genesis', 1);
   h.block('a2', 'a1');
   log.length = 0;
-  expect(await h.chain.processBlock(h.get('a2').block, { dryRun: true })).toMatchObject({ status: 'connected', mainChain: false });
+  expect(await h.chain.processBlock(h.get('a2').block, { dryRun: true })).toMatchObject({
+    status: 'connected',
+    mainChain: false,
+  });
   expect(log).toEqual([]);
 });
 
@@ -142,7 +160,11 @@ describe('invalid blocks are never validated', () => {
     await h.reject('x', RejectCode.BadSignature);
     await h.reject('y', RejectCode.CoinbaseAmount);
     await h.reject('x2', RejectCode.PrevBlockInvalid);
-    expect(log).toEqual([`invalid x ${RejectCode.BadSignature}`, `invalid y ${RejectCode.CoinbaseAmount}`, `invalid x2 ${RejectCode.PrevBlockInvalid}`]);
+    expect(log).toEqual([
+      `invalid x ${RejectCode.BadSignature}`,
+      `invalid y ${RejectCode.CoinbaseAmount}`,
+      `invalid x2 ${RejectCode.PrevBlockInvalid}`,
+    ]);
   });
 
   test('processBlocks: blocks before a bad signature are validated, it and its descendants not', async () => {

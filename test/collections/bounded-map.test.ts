@@ -16,7 +16,10 @@ describe('BoundedMap', () => {
     m.delete('a'); // nor does a delete by hand
     m.set('c', 3).set('d', 4);
     expect(evicted).toEqual([['b', 20]]);
-    expect([...m.entries()]).toEqual([['c', 3], ['d', 4]]);
+    expect([...m.entries()]).toEqual([
+      ['c', 3],
+      ['d', 4],
+    ]);
   });
 
   it('updating a value keeps its place; delete and set again moves it to the newest (LRU use)', () => {
@@ -27,7 +30,11 @@ describe('BoundedMap', () => {
     m.delete('a');
     m.set('a', 11); // now the newest
     m.set('d', 4);
-    expect([...m.entries()]).toEqual([['c', 3], ['a', 11], ['d', 4]]);
+    expect([...m.entries()]).toEqual([
+      ['c', 3],
+      ['a', 11],
+      ['d', 4],
+    ]);
   });
 
   it('oldest() peeks without removing, and is right after the peeked key is deleted by hand', () => {

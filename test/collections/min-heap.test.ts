@@ -9,7 +9,10 @@ interface Item {
 describe('MinHeap', () => {
   test('pops in key order after random pushes, removals and key changes, and onMove always knows every position', () => {
     const rand = rng(11).int;
-    const heap = new MinHeap<Item>((a, b) => a.key < b.key, (item, at) => (item.at = at));
+    const heap = new MinHeap<Item>(
+      (a, b) => a.key < b.key,
+      (item, at) => (item.at = at),
+    );
     const live: Item[] = [];
     for (let step = 0; step < 3_000; step++) {
       const op = rand(4);

@@ -1,5 +1,10 @@
 import { blockSubsidy, COIN, INITIAL_SUBSIDY, MAX_MONEY, moneyRange } from '../../src/consensus/amounts.js';
-import { COINBASE_MAX_EXTRA, coinbaseHeight, encodeCoinbaseUnlock, makeCoinbase } from '../../src/consensus/coinbase.js';
+import {
+  COINBASE_MAX_EXTRA,
+  coinbaseHeight,
+  encodeCoinbaseUnlock,
+  makeCoinbase,
+} from '../../src/consensus/coinbase.js';
 import { COINBASE_PREV_INDEX, isCoinbase, txid } from '../../src/consensus/tx.js';
 import { networks } from '../../src/consensus/params/networks.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
@@ -19,23 +24,27 @@ describe('amounts', () => {
     ['main', 210_000],
     ['testnet', 150_000],
     ['regtest', 150],
-  ] as const)('%s subsidy: 50 coins halving every %i blocks, down to zero once the subsidy is shifted out', (name, interval) => {
-    expect(networks[name].halvingInterval).toBe(interval);
-    expect(blockSubsidy(0, interval)).toBe(50n * COIN);
-    expect(blockSubsidy(interval - 1, interval)).toBe(50n * COIN);
-    expect(blockSubsidy(interval, interval)).toBe(25n * COIN);
-    expect(blockSubsidy(2 * interval, interval)).toBe(1_250_000_000n);
-    // 50 coins = 5e9 base units < 2^33: the 33rd halving is the first to reach zero.
-    expect(blockSubsidy(32 * interval, interval)).toBe(1n);
-    expect(blockSubsidy(33 * interval, interval)).toBe(0n);
-    expect(blockSubsidy(64 * interval, interval)).toBe(0n);
-    expect(blockSubsidy(1000 * interval, interval)).toBe(0n);
-  });
+  ] as const)(
+    '%s subsidy: 50 coins halving every %i blocks, down to zero once the subsidy is shifted out',
+    (name, interval) => {
+      expect(networks[name].halvingInterval).toBe(interval);
+      expect(blockSubsidy(0, interval)).toBe(50n * COIN);
+      expect(blockSubsidy(interval - 1, interval)).toBe(50n * COIN);
+      expect(blockSubsidy(interval, interval)).toBe(25n * COIN);
+      expect(blockSubsidy(2 * interval, interval)).toBe(1_250_000_000n);
+      // 50 coins = 5e9 base units < 2^33: the 33rd halving is the first to reach zero.
+      expect(blockSubsidy(32 * interval, interval)).toBe(1n);
+      expect(blockSubsidy(33 * interval, interval)).toBe(0n);
+      expect(blockSubsidy(64 * interval, interval)).toBe(0n);
+      expect(blockSubsidy(1000 * interval, interval)).toBe(0n);
+    },
+  );
 
   test('the total ever issued stays below MAX_MONEY on every network', () => {
     for (const { halvingInterval } of Object.values(networks)) {
       let total = 0n;
-      for (let era = 0; era < 64; era++) total += blockSubsidy(era * halvingInterval, halvingInterval) * BigInt(halvingInterval);
+      for (let era = 0; era < 64; era++)
+        total += blockSubsidy(era * halvingInterval, halvingInterval) * BigInt(halvingInterval);
       expect(total <= MAX_MONEY).toBe(true);
     }
   });

@@ -44,7 +44,16 @@ describe('asertNextBits against the official aserti3-2d vectors', () => {
   // The fixture carries runs 01-08 of the 12 official files, each complete. Runs 09-12 use the
   // same semantics but were left out of the shared vectors (size), so there is nothing to loop over.
   test('the fixture holds complete runs 01-08', () => {
-    expect(vectors.runs.map((r) => r.run)).toEqual(['run01', 'run02', 'run03', 'run04', 'run05', 'run06', 'run07', 'run08']);
+    expect(vectors.runs.map((r) => r.run)).toEqual([
+      'run01',
+      'run02',
+      'run03',
+      'run04',
+      'run05',
+      'run06',
+      'run07',
+      'run08',
+    ]);
     for (const run of vectors.runs) {
       expect(run.rows).toHaveLength(run.iterations);
       expect(run.rowsIncluded).toBe(run.iterations);
@@ -75,7 +84,8 @@ describe('asertNextBits against the official aserti3-2d vectors', () => {
   test.each(vectors.runs)('$run exercises truncating division as the fixture claims', (run) => {
     const p = paramsOf(run);
     const affected = run.rows.filter(([, heightText, , time]) => {
-      const numerator = (BigInt(time) - p.anchorParentTime - SPACING * (BigInt(heightText) - p.anchorHeight + 1n)) * 65536n;
+      const numerator =
+        (BigInt(time) - p.anchorParentTime - SPACING * (BigInt(heightText) - p.anchorHeight + 1n)) * 65536n;
       return numerator < 0n && numerator % HALF_LIFE !== 0n;
     }).length;
     expect(affected).toBeGreaterThanOrEqual(vectors.floorDivisionTrap.failingRowsPerRun[run.run] ?? Infinity);
@@ -94,16 +104,14 @@ describe('asertNextBits properties', () => {
       anchorHeight: fc.bigInt({ min: 0n, max: 1n << 40n }),
       anchorParentTime: fc.bigInt({ min: 0n, max: 1n << 33n }),
     })
-    .map(
-      ({ target, anchorHeight, anchorParentTime }): AsertParams => ({
-        anchorHeight,
-        anchorBits: targetToBits(target),
-        anchorParentTime,
-        spacing: SPACING_T,
-        halfLife: HALF_LIFE_T,
-        maxTarget: POW_LIMIT,
-      }),
-    )
+    .map(({ target, anchorHeight, anchorParentTime }): AsertParams => ({
+      anchorHeight,
+      anchorBits: targetToBits(target),
+      anchorParentTime,
+      spacing: SPACING_T,
+      halfLife: HALF_LIFE_T,
+      maxTarget: POW_LIMIT,
+    }))
     .filter((p) => bitsToTarget(p.anchorBits).target > 0n);
 
   const targetOf = (bits: number): bigint => bitsToTarget(bits).target;
@@ -131,12 +139,17 @@ describe('asertNextBits properties', () => {
 
   test('a greater height at the same timestamp never gives an easier target', () => {
     fc.assert(
-      fc.property(anchorArb, fc.bigInt({ min: 0n, max: 1n << 20n }), fc.bigInt({ min: 0n, max: 5000n }), (p, hd, more) => {
-        const time = onSchedule(p, hd);
-        const a = targetOf(asertNextBits(p, p.anchorHeight + hd, time));
-        const b = targetOf(asertNextBits(p, p.anchorHeight + hd + more, time));
-        expect(b <= a).toBe(true);
-      }),
+      fc.property(
+        anchorArb,
+        fc.bigInt({ min: 0n, max: 1n << 20n }),
+        fc.bigInt({ min: 0n, max: 5000n }),
+        (p, hd, more) => {
+          const time = onSchedule(p, hd);
+          const a = targetOf(asertNextBits(p, p.anchorHeight + hd, time));
+          const b = targetOf(asertNextBits(p, p.anchorHeight + hd + more, time));
+          expect(b <= a).toBe(true);
+        },
+      ),
     );
   });
 

@@ -5,7 +5,13 @@ import { bitsToTarget, targetToBits } from '../../src/consensus/pow.js';
 
 interface RetargetVectors {
   retarget: {
-    params: { powLimit: string; powLimitBits: string; powTargetTimespan: number; minTimespan: number; maxTimespan: number };
+    params: {
+      powLimit: string;
+      powLimitBits: string;
+      powTargetTimespan: number;
+      minTimespan: number;
+      maxTimespan: number;
+    };
     cases: {
       name: string;
       lastRetargetTime: number;

@@ -4,7 +4,13 @@ import { coinbaseHeight } from '../../src/consensus/coinbase.js';
 import { headerHash } from '../../src/consensus/header.js';
 import { merkleRoot } from '../../src/consensus/merkle.js';
 import { buildGenesis } from '../../src/consensus/params/genesis.js';
-import { GENESIS_HASHES, GENESIS_SPECS, getNetwork, isNetworkName, networks } from '../../src/consensus/params/networks.js';
+import {
+  GENESIS_HASHES,
+  GENESIS_SPECS,
+  getNetwork,
+  isNetworkName,
+  networks,
+} from '../../src/consensus/params/networks.js';
 import type { DifficultyParams, NetworkName } from '../../src/consensus/params/types.js';
 import { checkProofOfWork, targetToBits } from '../../src/consensus/pow.js';
 import { checkBlock } from '../../src/consensus/rules/block.js';
@@ -19,7 +25,16 @@ const NAMES: NetworkName[] = ['main', 'testnet', 'regtest'];
  */
 const EXPECTED: Record<
   NetworkName,
-  { spacing: number; maturity: number; halving: number; powLimit: bigint; bits: number; hrp: string; difficulty: DifficultyParams; magic: number }
+  {
+    spacing: number;
+    maturity: number;
+    halving: number;
+    powLimit: bigint;
+    bits: number;
+    hrp: string;
+    difficulty: DifficultyParams;
+    magic: number;
+  }
 > = {
   main: {
     spacing: 600,
@@ -28,7 +43,13 @@ const EXPECTED: Record<
     powLimit: (1n << 233n) - 1n,
     bits: 0x1e01ffff,
     hrp: 'pow',
-    difficulty: { algorithm: 'asert', anchorHeight: 0, anchorBits: 0x1e01ffff, anchorParentTime: 1795737600 - 600, halfLife: 2 * 24 * 3600 },
+    difficulty: {
+      algorithm: 'asert',
+      anchorHeight: 0,
+      anchorBits: 0x1e01ffff,
+      anchorParentTime: 1795737600 - 600,
+      halfLife: 2 * 24 * 3600,
+    },
     magic: 0x50574d4e,
   },
   testnet: {
@@ -38,7 +59,13 @@ const EXPECTED: Record<
     powLimit: (1n << 233n) - 1n,
     bits: 0x1e01ffff,
     hrp: 'tpow',
-    difficulty: { algorithm: 'asert', anchorHeight: 0, anchorBits: 0x1e01ffff, anchorParentTime: 1795737600 - 10, halfLife: 3600 },
+    difficulty: {
+      algorithm: 'asert',
+      anchorHeight: 0,
+      anchorBits: 0x1e01ffff,
+      anchorParentTime: 1795737600 - 10,
+      halfLife: 3600,
+    },
     magic: 0x50575453,
   },
   regtest: {

@@ -40,7 +40,8 @@ interface HeaderFile {
   mainnetChain0to255: { firstHeight: number; headers: string[]; hashes: string[] };
 }
 
-const file = JSON.parse(readFileSync(new URL('../fixtures/headers.json', import.meta.url), 'utf8')) as HeaderFile & Record<string, unknown>;
+const file = JSON.parse(readFileSync(new URL('../fixtures/headers.json', import.meta.url), 'utf8')) as HeaderFile &
+  Record<string, unknown>;
 
 /**
  * Bitcoin mainnet's powLimit, 2^224 - 1 (compact 0x1d00ffff is the easiest target it allows).
@@ -56,7 +57,14 @@ describe('headers.json: individual headers', () => {
     expect(file.invalidHeaders).toHaveLength(1);
     expect(file.mainnetChain0to255.headers).toHaveLength(256);
     // Only headers are carried; full Bitcoin blocks would not be powchain transactions anyway.
-    expect(Object.keys(file).sort()).toEqual(['conventions', 'description', 'headers', 'invalidHeaders', 'mainnetChain0to255', 'source']);
+    expect(Object.keys(file).sort()).toEqual([
+      'conventions',
+      'description',
+      'headers',
+      'invalidHeaders',
+      'mainnetChain0to255',
+      'source',
+    ]);
   });
 
   test.each(file.headers.map((h) => [`${h.network} ${h.height}`, h] as const))('%s', (_name, v) => {

@@ -23,12 +23,14 @@ interface MutationCase {
   expect: { sameRootAsOriginal: boolean; bitcoinCoreMutatedFlag: boolean; blockMustBeRejected: boolean };
 }
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 const file = fixture('merkle.json') as { cases: MerkleCase[]; mutationCases: MutationCase[] };
 const headerFile = fixture('headers.json') as { headers: { height: number; network: string; header: string }[] };
 
 /** n distinct 32-byte ids, derived from a tag so different calls do not collide. */
-const ids = (n: number, tag = 0): Uint8Array[] => Array.from({ length: n }, (_, i) => sha256d(Uint8Array.of(tag, i >> 8, i & 0xff)));
+const ids = (n: number, tag = 0): Uint8Array[] =>
+  Array.from({ length: n }, (_, i) => sha256d(Uint8Array.of(tag, i >> 8, i & 0xff)));
 
 describe('merkle.json: real blocks', () => {
   test.each(file.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
@@ -120,7 +122,9 @@ describe('merkle edge cases', () => {
     expect(merkleRoot([a, b]).root).toEqual(sha256d(concatBytes(a, b)));
     // An odd last node pairs with itself.
     const c = ids(1, 4)[0]!;
-    expect(merkleRoot([a, b, c]).root).toEqual(sha256d(concatBytes(sha256d(concatBytes(a, b)), sha256d(concatBytes(c, c)))));
+    expect(merkleRoot([a, b, c]).root).toEqual(
+      sha256d(concatBytes(sha256d(concatBytes(a, b)), sha256d(concatBytes(c, c)))),
+    );
   });
 
   test('the empty list gives the zero root', () => {

@@ -2,7 +2,13 @@ import { blockSubsidy } from '../../src/consensus/amounts.js';
 import { decodeBlockWithTxids, encodeBlock, type Block } from '../../src/consensus/block.js';
 import type { Coin } from '../../src/consensus/coin.js';
 import { checkBlock } from '../../src/consensus/rules/block.js';
-import { checkCoinbaseAmount, checkCoinbaseHeight, checkHeaderContext, checkTxInputs, signatureItems } from '../../src/consensus/rules/contextual.js';
+import {
+  checkCoinbaseAmount,
+  checkCoinbaseHeight,
+  checkHeaderContext,
+  checkTxInputs,
+  signatureItems,
+} from '../../src/consensus/rules/contextual.js';
 import { networks } from '../../src/consensus/params/networks.js';
 import { outpointKey, totalOutput, txid } from '../../src/consensus/tx.js';
 import { verifySignature } from '../../src/crypto/verify.js';
@@ -22,7 +28,11 @@ function validateChild(chain: RegtestChain, block: Block, now = chain.tipTime + 
   const height = chain.height + 1;
   if (!equalBytes(block.header.prevHash, chain.tipHash)) return 'not-a-child';
   const { txids } = decodeBlockWithTxids(encodeBlock(block), params.maxBlockBytes);
-  for (const r of [checkBlock(block, params, { txids }), checkHeaderContext(block.header, chain.headerContext(now)), checkCoinbaseHeight(block, height)]) {
+  for (const r of [
+    checkBlock(block, params, { txids }),
+    checkHeaderContext(block.header, chain.headerContext(now)),
+    checkCoinbaseHeight(block, height),
+  ]) {
     if (!r.ok) return r.code;
   }
   const created = new Map<string, Coin>();
@@ -70,19 +80,39 @@ describe('a regtest chain built by the helpers, checked by every consensus rule'
     const cb2 = chain.blocks[2]!.txs[0]!;
     const owned = { outpoint: { txid: txid(cb2), index: 0 }, coin: chain.coinAt(txid(cb2), 0)!, key: alice };
     const tx = signSpend({ inputs: [owned], outputs: [payTo(bob, 1n)], genesisHash: chain.params.genesisHash });
-    const block = mineBlock({ prevHash: chain.tipHash, height: chain.height + 1, time: chain.tipTime + 600, txs: [tx], fees: owned.coin.value - 1n });
+    const block = mineBlock({
+      prevHash: chain.tipHash,
+      height: chain.height + 1,
+      time: chain.tipTime + 600,
+      txs: [tx],
+      fees: owned.coin.value - 1n,
+    });
     expect(validateChild(chain, block)).toBe('bad-txns-premature-spend-of-coinbase');
   });
 
   test('a mature coinbase spend, and a child spending its output in the same block, with fees to the miner', () => {
     const pay = chain.spend({ from: alice, to: bob, value: 10n * 100_000_000n, fee: 1_000n });
-    const bobOut = { outpoint: { txid: txid(pay), index: 0 }, coin: { ...pay.outputs[0]!, height: chain.height + 1, coinbase: false }, key: bob };
-    const child = signSpend({ inputs: [bobOut], outputs: [payTo(carol, bobOut.coin.value - 500n)], genesisHash: chain.params.genesisHash });
+    const bobOut = {
+      outpoint: { txid: txid(pay), index: 0 },
+      coin: { ...pay.outputs[0]!, height: chain.height + 1, coinbase: false },
+      key: bob,
+    };
+    const child = signSpend({
+      inputs: [bobOut],
+      outputs: [payTo(carol, bobOut.coin.value - 500n)],
+      genesisHash: chain.params.genesisHash,
+    });
     const block = chain.build({ txs: [pay, child] });
     expect(totalOutput(block.txs[0]!)).toBe(blockSubsidy(chain.height + 1, chain.params.halvingInterval) + 1_500n);
     expect(validateChild(chain, block)).toBe('ok');
     // The same transactions in the wrong order: the child's input does not exist yet.
-    const swapped = mineBlock({ prevHash: chain.tipHash, height: chain.height + 1, time: chain.tipTime + 600, txs: [child, pay], fees: 1_500n });
+    const swapped = mineBlock({
+      prevHash: chain.tipHash,
+      height: chain.height + 1,
+      time: chain.tipTime + 600,
+      txs: [child, pay],
+      fees: 1_500n,
+    });
     expect(validateChild(chain, swapped)).toBe('bad-txns-inputs-missingorspent');
     chain.connect(block);
     expect(chain.spendable(carol).map((c) => c.coin.value)).toEqual([bobOut.coin.value - 500n]);
@@ -93,7 +123,13 @@ describe('a regtest chain built by the helpers, checked by every consensus rule'
     const a = signSpend({ inputs: [coin!], outputs: [payTo(bob, 1n)], genesisHash: chain.params.genesisHash });
     const b = signSpend({ inputs: [coin!], outputs: [payTo(carol, 1n)], genesisHash: chain.params.genesisHash });
     const fees = 2n * (coin!.coin.value - 1n);
-    const block = mineBlock({ prevHash: chain.tipHash, height: chain.height + 1, time: chain.tipTime + 600, txs: [a, b], fees });
+    const block = mineBlock({
+      prevHash: chain.tipHash,
+      height: chain.height + 1,
+      time: chain.tipTime + 600,
+      txs: [a, b],
+      fees,
+    });
     expect(validateChild(chain, block)).toBe('bad-txns-inputs-missingorspent');
   });
 
@@ -107,7 +143,11 @@ describe('a regtest chain built by the helpers, checked by every consensus rule'
 
   test('a spend signed for another network is a bad signature here', () => {
     const [coin] = chain.spendable(alice);
-    const tx = signSpend({ inputs: [coin!], outputs: [payTo(bob, coin!.coin.value)], genesisHash: networks.main.genesisHash });
+    const tx = signSpend({
+      inputs: [coin!],
+      outputs: [payTo(bob, coin!.coin.value)],
+      genesisHash: networks.main.genesisHash,
+    });
     expect(validateChild(chain, chain.build({ txs: [tx] }))).toBe('bad-signature');
   });
 

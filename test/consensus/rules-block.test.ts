@@ -51,7 +51,9 @@ describe('checkBlock: valid blocks pass', () => {
   test('the regtest nonce search really is needed (some nonces fail) and the helper finds one that works', () => {
     const b = blockWith();
     expect(checkProofOfWork(headerHash(b.header), b.header.bits, regtest.powLimit)).toBe(true);
-    expect(checkProofOfWork(headerHash(regrind(b, regtest, false).header), b.header.bits, regtest.powLimit)).toBe(false);
+    expect(checkProofOfWork(headerHash(regrind(b, regtest, false).header), b.header.bits, regtest.powLimit)).toBe(
+      false,
+    );
   });
 });
 
@@ -84,9 +86,15 @@ describe('checkBlock: one smallest failing block per reject code', () => {
     // One coinbase with many zero-value outputs (28 bytes each); its free bytes (0..27) trim the
     // size to the byte. 300+ outputs keep the output-count varint at a fixed 3 bytes.
     const coinbaseWith = (outputs: number, extra: number): Transaction =>
-      makeCoinbase({ height: 1, extraNonce: 0n, extra: new Uint8Array(extra), outputs: Array.from({ length: outputs }, () => payTo(alice, 0n)) });
+      makeCoinbase({
+        height: 1,
+        extraNonce: 0n,
+        extra: new Uint8Array(extra),
+        outputs: Array.from({ length: outputs }, () => payTo(alice, 0n)),
+      });
     const base = blockSize({ header: blockWith().header, txs: [coinbaseWith(300, 0)] });
-    const sized = (bytes: number): Block => rawBlock([coinbaseWith(300 + Math.floor((bytes - base) / 28), (bytes - base) % 28)]);
+    const sized = (bytes: number): Block =>
+      rawBlock([coinbaseWith(300 + Math.floor((bytes - base) / 28), (bytes - base) % 28)]);
     const limit = regtest.maxBlockBytes;
     const atLimit = sized(limit);
     const over = sized(limit + 1);
@@ -108,7 +116,9 @@ describe('checkBlock: one smallest failing block per reject code', () => {
   });
 
   test('bad-cb-multiple: two coinbases', () => {
-    expect(check(rawBlock([coinbaseTx(1, [payTo(alice, 1n)]), coinbaseTx(1, [payTo(alice, 1n)], 1n)]))).toBe('bad-cb-multiple');
+    expect(check(rawBlock([coinbaseTx(1, [payTo(alice, 1n)]), coinbaseTx(1, [payTo(alice, 1n)], 1n)]))).toBe(
+      'bad-cb-multiple',
+    );
   });
 
   test('bad-cb-length: a coinbase unlock one byte too short', () => {

@@ -3,7 +3,14 @@ import type { Block } from '../../src/consensus/block.js';
 import type { Coin } from '../../src/consensus/coin.js';
 import { TEMPORARY_REJECTS, type RuleResult } from '../../src/consensus/errors.js';
 import { expectedBits } from '../../src/consensus/next-bits.js';
-import { checkCoinbaseAmount, checkCoinbaseHeight, checkHeaderContext, checkTxInputs, medianTimePast, signatureItems } from '../../src/consensus/rules/contextual.js';
+import {
+  checkCoinbaseAmount,
+  checkCoinbaseHeight,
+  checkHeaderContext,
+  checkTxInputs,
+  medianTimePast,
+  signatureItems,
+} from '../../src/consensus/rules/contextual.js';
 import type { InputsResult } from '../../src/consensus/rules/contextual.js';
 import { networks } from '../../src/consensus/params/networks.js';
 import { verifySignature } from '../../src/crypto/verify.js';
@@ -27,7 +34,8 @@ function aliceCoin(value: bigint, opts: { n?: number; height?: number; coinbase?
     key: alice,
   };
 }
-const spendTo = (inputs: OwnedCoin[], out: bigint) => signSpend({ inputs, outputs: [payTo(bob, out)], genesisHash: GENESIS });
+const spendTo = (inputs: OwnedCoin[], out: bigint) =>
+  signSpend({ inputs, outputs: [payTo(bob, out)], genesisHash: GENESIS });
 
 describe('checkHeaderContext', () => {
   // Eleven parent times, deliberately out of order (block times need not increase).
@@ -36,7 +44,12 @@ describe('checkHeaderContext', () => {
   const mtp = medianTimePast(times);
   const now = T + 5000;
   const parent = { height: 10, time: times[10]!, bits: regtest.genesis.header.bits };
-  const ctx = { expectedBits: expectedBits(regtest, parent, () => T), medianTimePast: mtp, now, maxFutureBlockTime: regtest.maxFutureBlockTime };
+  const ctx = {
+    expectedBits: expectedBits(regtest, parent, () => T),
+    medianTimePast: mtp,
+    now,
+    maxFutureBlockTime: regtest.maxFutureBlockTime,
+  };
   // The header context ignores everything but time and bits (proof of work is checkBlock's).
   const header = (time: number, bits = ctx.expectedBits) => ({ ...regtest.genesis.header, time, bits });
 
@@ -79,7 +92,8 @@ describe('checkHeaderContext', () => {
 });
 
 describe('checkCoinbaseHeight', () => {
-  const at = (committed: number): Block => mineBlock({ prevHash: GENESIS, height: committed, time: regtest.genesis.header.time + 1 });
+  const at = (committed: number): Block =>
+    mineBlock({ prevHash: GENESIS, height: committed, time: regtest.genesis.header.time + 1 });
 
   test('valid: the coinbase commits to the block height (u32 LE at the start of its unlock)', () => {
     const b = at(0x01020304);
@@ -132,7 +146,9 @@ describe('checkTxInputs', () => {
   test('bad-txns-premature-spend-of-coinbase: one block short of maturity; at maturity it is fine', () => {
     const cbCoin = aliceCoin(1_000n, { height: 7, coinbase: true });
     const spend = spendTo([cbCoin], 900n);
-    expect(codeOf(checkTxInputs(spend, spentCoins([cbCoin]), 7 + MATURITY - 1, MATURITY))).toBe('bad-txns-premature-spend-of-coinbase');
+    expect(codeOf(checkTxInputs(spend, spentCoins([cbCoin]), 7 + MATURITY - 1, MATURITY))).toBe(
+      'bad-txns-premature-spend-of-coinbase',
+    );
     expect(codeOf(checkTxInputs(spend, spentCoins([cbCoin]), 7 + MATURITY, MATURITY))).toBe('ok');
     // A non-coinbase output is spendable in the very next block.
     const plain = aliceCoin(1_000n, { height: 7 });
@@ -141,16 +157,22 @@ describe('checkTxInputs', () => {
 
   test('bad-txns-inputvalues-outofrange: a coin worth MAX_MONEY + 1', () => {
     const big = aliceCoin(MAX_MONEY + 1n);
-    expect(codeOf(checkTxInputs(spendTo([big], 1n), spentCoins([big]), 10, MATURITY))).toBe('bad-txns-inputvalues-outofrange');
+    expect(codeOf(checkTxInputs(spendTo([big], 1n), spentCoins([big]), 10, MATURITY))).toBe(
+      'bad-txns-inputvalues-outofrange',
+    );
   });
 
   test('bad-txns-inputvalues-outofrange: two in-range coins summing over MAX_MONEY', () => {
     const coins = [aliceCoin(MAX_MONEY), aliceCoin(1n, { n: 1 })];
-    expect(codeOf(checkTxInputs(spendTo(coins, 1n), spentCoins(coins), 10, MATURITY))).toBe('bad-txns-inputvalues-outofrange');
+    expect(codeOf(checkTxInputs(spendTo(coins, 1n), spentCoins(coins), 10, MATURITY))).toBe(
+      'bad-txns-inputvalues-outofrange',
+    );
   });
 
   test('bad-txns-in-belowout: outputs one base unit above inputs', () => {
-    expect(codeOf(checkTxInputs(spendTo([coin], 1_001n), spentCoins([coin]), 10, MATURITY))).toBe('bad-txns-in-belowout');
+    expect(codeOf(checkTxInputs(spendTo([coin], 1_001n), spentCoins([coin]), 10, MATURITY))).toBe(
+      'bad-txns-in-belowout',
+    );
   });
 
   test('bad-txns-pubkey-mismatch: the coin pays bob, alice signs', () => {
@@ -162,7 +184,8 @@ describe('checkTxInputs', () => {
 describe('signatureItems', () => {
   const coins = [aliceCoin(1_000n), aliceCoin(2_000n, { n: 1 })];
   const tx = spendTo(coins, 2_500n);
-  const verifyAll = (items: ReturnType<typeof signatureItems>): boolean[] => items.map((i) => verifySignature(i.sig, i.digest, i.pubkey));
+  const verifyAll = (items: ReturnType<typeof signatureItems>): boolean[] =>
+    items.map((i) => verifySignature(i.sig, i.digest, i.pubkey));
 
   test('every input of a signed spend verifies', () => {
     const items = signatureItems(tx, spentCoins(coins), GENESIS);
@@ -175,7 +198,13 @@ describe('signatureItems', () => {
     expect(verifyAll(signatureItems(tx, spentCoins(coins), networks.main.genesisHash))).toEqual([false, false]);
     const lied = [{ ...coins[0]!.coin, value: 1_001n }, coins[1]!.coin];
     expect(verifyAll(signatureItems(tx, lied, GENESIS))).toEqual([false, true]);
-    const swapped = { ...tx, inputs: [{ ...tx.inputs[0]!, unlock: tx.inputs[1]!.unlock }, { ...tx.inputs[1]!, unlock: tx.inputs[0]!.unlock }] };
+    const swapped = {
+      ...tx,
+      inputs: [
+        { ...tx.inputs[0]!, unlock: tx.inputs[1]!.unlock },
+        { ...tx.inputs[1]!, unlock: tx.inputs[0]!.unlock },
+      ],
+    };
     expect(verifyAll(signatureItems(swapped, spentCoins(coins), GENESIS))).toEqual([false, false]);
   });
 });

@@ -26,7 +26,11 @@ function aliceCoin(n: number, value = 10_000n): OwnedCoin {
 }
 
 /** The smallest valid spend: one signed input, one output. */
-const spend = signSpend({ inputs: [aliceCoin(0)], outputs: [payTo(bob, 9_000n)], genesisHash: networks.regtest.genesisHash });
+const spend = signSpend({
+  inputs: [aliceCoin(0)],
+  outputs: [payTo(bob, 9_000n)],
+  genesisHash: networks.regtest.genesisHash,
+});
 const coinbase = coinbaseTx(1, [payTo(alice, 50n)]);
 
 /** n - s as 32 big-endian bytes: the high-S twin of a low-S signature. */
@@ -98,18 +102,25 @@ describe('checkTransaction: one smallest failing transaction per reject code', (
     expect(check(tx)).toBe('bad-txns-inputs-duplicate');
   });
 
-  test.each([2, 3, 16, 17, 40])('bad-txns-inputs-duplicate among %i inputs, wherever the pair is; near misses pass', (n) => {
-    const unlock = spend.inputs[0]!.unlock;
-    const txidOf = (i: number) => Uint8Array.from({ length: 32 }, (_v, b) => (b === 31 ? i : 7));
-    // Outpoints differing in the txid only, or in the index only, are distinct inputs.
-    const distinct = Array.from({ length: n }, (_v, i) => ({ prevTxid: txidOf(i >> 1), prevIndex: i & 1, unlock }));
-    expect(check({ ...spend, inputs: distinct })).toBe('ok');
-    for (const [first, second] of [[0, n - 1], [n - 2, n - 1], [0, 1]] as const) {
-      const inputs = distinct.map((input) => ({ ...input }));
-      inputs[second] = { ...inputs[first]!, prevTxid: inputs[first]!.prevTxid.slice() };
-      expect(check({ ...spend, inputs })).toBe('bad-txns-inputs-duplicate');
-    }
-  });
+  test.each([2, 3, 16, 17, 40])(
+    'bad-txns-inputs-duplicate among %i inputs, wherever the pair is; near misses pass',
+    (n) => {
+      const unlock = spend.inputs[0]!.unlock;
+      const txidOf = (i: number) => Uint8Array.from({ length: 32 }, (_v, b) => (b === 31 ? i : 7));
+      // Outpoints differing in the txid only, or in the index only, are distinct inputs.
+      const distinct = Array.from({ length: n }, (_v, i) => ({ prevTxid: txidOf(i >> 1), prevIndex: i & 1, unlock }));
+      expect(check({ ...spend, inputs: distinct })).toBe('ok');
+      for (const [first, second] of [
+        [0, n - 1],
+        [n - 2, n - 1],
+        [0, 1],
+      ] as const) {
+        const inputs = distinct.map((input) => ({ ...input }));
+        inputs[second] = { ...inputs[first]!, prevTxid: inputs[first]!.prevTxid.slice() };
+        expect(check({ ...spend, inputs })).toBe('bad-txns-inputs-duplicate');
+      }
+    },
+  );
 
   test('bad-txns-prevout-null: the coinbase prevout as one of two inputs', () => {
     const tx = cloneTx(spend);

@@ -1,7 +1,22 @@
 import fc from 'fast-check';
-import { blockSize, blockTxids, decodeBlock, decodeBlockWithTxids, encodeBlock, type Block } from '../../src/consensus/block.js';
+import {
+  blockSize,
+  blockTxids,
+  decodeBlock,
+  decodeBlockWithTxids,
+  encodeBlock,
+  type Block,
+} from '../../src/consensus/block.js';
 import { decodeHeader, encodeHeader, HEADER_BYTES, headerHash } from '../../src/consensus/header.js';
-import { decodeTx, encodeTx, outpointKey, outpointMapKey, txid, txSize, type Transaction } from '../../src/consensus/tx.js';
+import {
+  decodeTx,
+  encodeTx,
+  outpointKey,
+  outpointMapKey,
+  txid,
+  txSize,
+  type Transaction,
+} from '../../src/consensus/tx.js';
 import { sha256d } from '../../src/crypto/hash.js';
 import { DecodeError } from '../../src/encoding/errors.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../../src/encoding/hex.js';
@@ -27,32 +42,64 @@ const sampleTx: Transaction = {
 describe('fixed layouts', () => {
   test('a transaction serializes field by field as the spec lays it out', () => {
     const expected =
-      '01000000' + '01' + '11'.repeat(32) + '02000000' + '02aabb' + '01' + '8813000000000000' + '22'.repeat(20) + '07000000';
+      '01000000' +
+      '01' +
+      '11'.repeat(32) +
+      '02000000' +
+      '02aabb' +
+      '01' +
+      '8813000000000000' +
+      '22'.repeat(20) +
+      '07000000';
     expect(bytesToHex(encodeTx(sampleTx))).toBe(expected);
     expect(txSize(sampleTx)).toBe(expected.length / 2);
     expect(txid(sampleTx)).toEqual(sha256d(hexToBytes(expected)));
   });
 
   test('a header is 80 bytes in Bitcoin order and hashes with sha256d', () => {
-    const h = { version: 2, prevHash: new Uint8Array(32).fill(1), merkleRoot: new Uint8Array(32).fill(2), time: 3, bits: 0x207fffff, nonce: 0xfffffffe };
+    const h = {
+      version: 2,
+      prevHash: new Uint8Array(32).fill(1),
+      merkleRoot: new Uint8Array(32).fill(2),
+      time: 3,
+      bits: 0x207fffff,
+      nonce: 0xfffffffe,
+    };
     const bytes = encodeHeader(h);
-    expect(bytesToHex(bytes)).toBe('02000000' + '01'.repeat(32) + '02'.repeat(32) + '03000000' + 'ffff7f20' + 'feffffff');
+    expect(bytesToHex(bytes)).toBe(
+      '02000000' + '01'.repeat(32) + '02'.repeat(32) + '03000000' + 'ffff7f20' + 'feffffff',
+    );
     expect(headerHash(h)).toEqual(sha256d(bytes));
   });
 
   test('headers of the wrong length or with short hash fields are refused', () => {
-    const bytes = encodeHeader({ version: 1, prevHash: new Uint8Array(32), merkleRoot: new Uint8Array(32), time: 0, bits: 0, nonce: 0 });
+    const bytes = encodeHeader({
+      version: 1,
+      prevHash: new Uint8Array(32),
+      merkleRoot: new Uint8Array(32),
+      time: 0,
+      bits: 0,
+      nonce: 0,
+    });
     expect(decodeErrorCode(() => decodeHeader(bytes.subarray(0, 79)))).toBe('truncated');
     expect(decodeErrorCode(() => decodeHeader(concatBytes(bytes, Uint8Array.of(0))))).toBe('trailing-bytes');
-    expect(decodeErrorCode(() => encodeHeader({ ...decodeHeader(bytes), prevHash: new Uint8Array(31) }))).toBe('bad-length');
+    expect(decodeErrorCode(() => encodeHeader({ ...decodeHeader(bytes), prevHash: new Uint8Array(31) }))).toBe(
+      'bad-length',
+    );
   });
 
   test('transactions with wrong-size hash fields cannot be encoded (they would not decode to themselves)', () => {
-    expect(decodeErrorCode(() => encodeTx({ ...sampleTx, outputs: [{ value: 1n, pubKeyHash: new Uint8Array(21) }] }))).toBe('bad-length');
-    expect(decodeErrorCode(() => encodeTx({ ...sampleTx, inputs: [{ ...sampleTx.inputs[0]!, prevTxid: new Uint8Array(31) }] }))).toBe('bad-length');
+    expect(
+      decodeErrorCode(() => encodeTx({ ...sampleTx, outputs: [{ value: 1n, pubKeyHash: new Uint8Array(21) }] })),
+    ).toBe('bad-length');
+    expect(
+      decodeErrorCode(() =>
+        encodeTx({ ...sampleTx, inputs: [{ ...sampleTx.inputs[0]!, prevTxid: new Uint8Array(31) }] }),
+      ),
+    ).toBe('bad-length');
   });
 
-  test('block = header | varint count | txs, and the decoded txids are the txs\' own', () => {
+  test("block = header | varint count | txs, and the decoded txids are the txs' own", () => {
     const block: Block = { header: decodeHeader(new Uint8Array(80)), txs: [sampleTx, { ...sampleTx, lockTime: 8 }] };
     const bytes = encodeBlock(block);
     expect(bytes.length).toBe(blockSize(block));
@@ -63,16 +110,22 @@ describe('fixed layouts', () => {
   });
 
   test("a block's transactions are views into its bytes; decodeTx gives copies that outlive the input", () => {
-    const bytes = encodeBlock({ header: decodeHeader(new Uint8Array(80)), txs: [sampleTx, { ...sampleTx, lockTime: 9 }] });
+    const bytes = encodeBlock({
+      header: decodeHeader(new Uint8Array(80)),
+      txs: [sampleTx, { ...sampleTx, lockTime: 9 }],
+    });
     const tx = decodeBlockWithTxids(bytes).txs[1]!;
-    for (const field of [tx.inputs[0]!.prevTxid, tx.inputs[0]!.unlock, tx.outputs[0]!.pubKeyHash]) expect(field.buffer).toBe(bytes.buffer);
+    for (const field of [tx.inputs[0]!.prevTxid, tx.inputs[0]!.unlock, tx.outputs[0]!.pubKeyHash])
+      expect(field.buffer).toBe(bytes.buffer);
     // decodeBlock, the library's plain decoder, gives copies: its result may outlive the input.
     const copied = decodeBlock(bytes).txs[1]!;
     expect(copied).toEqual(tx);
-    for (const field of [copied.inputs[0]!.prevTxid, copied.inputs[0]!.unlock, copied.outputs[0]!.pubKeyHash]) expect(field.buffer).not.toBe(bytes.buffer);
+    for (const field of [copied.inputs[0]!.prevTxid, copied.inputs[0]!.unlock, copied.outputs[0]!.pubKeyHash])
+      expect(field.buffer).not.toBe(bytes.buffer);
     const alone = decodeTx(encodeTx(tx));
     expect(alone).toEqual(tx);
-    for (const field of [alone.inputs[0]!.prevTxid, alone.inputs[0]!.unlock, alone.outputs[0]!.pubKeyHash]) expect(field.buffer).not.toBe(bytes.buffer);
+    for (const field of [alone.inputs[0]!.prevTxid, alone.inputs[0]!.unlock, alone.outputs[0]!.pubKeyHash])
+      expect(field.buffer).not.toBe(bytes.buffer);
   });
 
   test('decodeBlockWithTxids refuses input over maxBytes before reading it', () => {
@@ -82,7 +135,14 @@ describe('fixed layouts', () => {
   });
 
   test('outpointMapKey: one key per outpoint, none shared, whatever the index or the txid length', () => {
-    const txids = [new Uint8Array(32), Uint8Array.from({ length: 32 }, (_, i) => i), new Uint8Array(32).fill(0xff), new Uint8Array(31), new Uint8Array(33), new Uint8Array(0)];
+    const txids = [
+      new Uint8Array(32),
+      Uint8Array.from({ length: 32 }, (_, i) => i),
+      new Uint8Array(32).fill(0xff),
+      new Uint8Array(31),
+      new Uint8Array(33),
+      new Uint8Array(0),
+    ];
     const indexes = [0, 1, 255, 256, 65_535, 65_536, 0x7fffffff, 0xffffffff];
     const seen = new Map<string, string>();
     for (const t of txids) {
@@ -106,7 +166,12 @@ describe('fixed layouts', () => {
   });
 
   test('outpointKey is hex txid (internal order) and index', () => {
-    expect(outpointKey(Uint8Array.from({ length: 32 }, (_, i) => i), 7)).toBe(`${bytesToHex(Uint8Array.from({ length: 32 }, (_, i) => i))}:7`);
+    expect(
+      outpointKey(
+        Uint8Array.from({ length: 32 }, (_, i) => i),
+        7,
+      ),
+    ).toBe(`${bytesToHex(Uint8Array.from({ length: 32 }, (_, i) => i))}:7`);
   });
 });
 
@@ -147,9 +212,18 @@ describe('property: round trips', () => {
 
 describe('property: malformed input is always a DecodeError', () => {
   test('every truncation of a header, transaction or block', () => {
-    fc.assert(fc.property(headerArb, (h) => everyTruncationFails(encodeHeader(h), decodeHeader)), { numRuns: 30 });
-    fc.assert(fc.property(txArb, (tx) => everyTruncationFails(encodeTx(tx), decodeTx)), { numRuns: 60 });
-    fc.assert(fc.property(blockArb, (b) => everyTruncationFails(encodeBlock(b), decodeBlock)), { numRuns: 30 });
+    fc.assert(
+      fc.property(headerArb, (h) => everyTruncationFails(encodeHeader(h), decodeHeader)),
+      { numRuns: 30 },
+    );
+    fc.assert(
+      fc.property(txArb, (tx) => everyTruncationFails(encodeTx(tx), decodeTx)),
+      { numRuns: 60 },
+    );
+    fc.assert(
+      fc.property(blockArb, (b) => everyTruncationFails(encodeBlock(b), decodeBlock)),
+      { numRuns: 30 },
+    );
   });
 
   test('appended bytes are trailing-bytes', () => {
@@ -186,24 +260,47 @@ describe('property: malformed input is always a DecodeError', () => {
   test.each([
     ['input count 2^40', (w: ByteWriter) => w.u32(1).varint(1n << 40n)],
     ['input count 2^32-1', (w: ByteWriter) => w.u32(1).varint(0xffffffff)],
-    ['output count 2^40', (w: ByteWriter) => w.u32(1).varint(0).varint(1n << 40n)],
-    ['unlock length 2^32', (w: ByteWriter) => w.u32(1).varint(1).bytes(new Uint8Array(36)).varint(1n << 32n)],
+    [
+      'output count 2^40',
+      (w: ByteWriter) =>
+        w
+          .u32(1)
+          .varint(0)
+          .varint(1n << 40n),
+    ],
+    [
+      'unlock length 2^32',
+      (w: ByteWriter) =>
+        w
+          .u32(1)
+          .varint(1)
+          .bytes(new Uint8Array(36))
+          .varint(1n << 32n),
+    ],
   ])('transaction with %s and a few bytes is oversized', (_name, build) => {
     const bytes = build(new ByteWriter()).bytes(new Uint8Array(8)).finish();
     expect(decodeErrorCode(() => decodeTx(bytes))).toBe('oversized');
   });
 
   test('block with a huge transaction count is oversized', () => {
-    const bytes = new ByteWriter().bytes(new Uint8Array(80)).varint(1n << 40n).bytes(new Uint8Array(50)).finish();
+    const bytes = new ByteWriter()
+      .bytes(new Uint8Array(80))
+      .varint(1n << 40n)
+      .bytes(new Uint8Array(50))
+      .finish();
     expect(decodeErrorCode(() => decodeBlock(bytes))).toBe('oversized');
   });
 
   test('property: any declared input count beyond what the bytes could hold is oversized', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n << 20n, max: (1n << 64n) - 1n }), fc.uint8Array({ maxLength: 200 }), (n, rest) => {
-        const bytes = new ByteWriter().u32(1).varint(n).bytes(rest).finish();
-        expect(decodeErrorCode(() => decodeTx(bytes))).toBe('oversized');
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n << 20n, max: (1n << 64n) - 1n }),
+        fc.uint8Array({ maxLength: 200 }),
+        (n, rest) => {
+          const bytes = new ByteWriter().u32(1).varint(n).bytes(rest).finish();
+          expect(decodeErrorCode(() => decodeTx(bytes))).toBe('oversized');
+        },
+      ),
     );
   });
 });

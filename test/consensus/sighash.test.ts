@@ -40,7 +40,16 @@ function specDigest(tx: Transaction, i: number, prev: TxOutput, genesisHash: Uin
   const prevouts = concatBytes(...tx.inputs.flatMap((x) => [x.prevTxid, le32(x.prevIndex)]));
   const outputs = concatBytes(...tx.outputs.flatMap((o) => [le64(o.value), o.pubKeyHash]));
   return sha256d(
-    concatBytes(genesisHash, le32(tx.version), sha256d(prevouts), sha256d(outputs), le32(tx.lockTime), le32(i), le64(prev.value), prev.pubKeyHash),
+    concatBytes(
+      genesisHash,
+      le32(tx.version),
+      sha256d(prevouts),
+      sha256d(outputs),
+      le32(tx.lockTime),
+      le32(i),
+      le64(prev.value),
+      prev.pubKeyHash,
+    ),
   );
 }
 
@@ -67,7 +76,10 @@ describe('signature digest', () => {
     ['prevout 1 txid (another input)', (tx) => (tx.inputs[1]!.prevTxid[0]! ^= 1)],
     ['prevout 1 index (another input)', (tx) => (tx.inputs[1]!.prevIndex = 6)],
     ['input order', (tx) => tx.inputs.reverse()],
-    ['input list (one more)', (tx) => tx.inputs.push({ prevTxid: fill(32, 3), prevIndex: 0, unlock: new Uint8Array(0) })],
+    [
+      'input list (one more)',
+      (tx) => tx.inputs.push({ prevTxid: fill(32, 3), prevIndex: 0, unlock: new Uint8Array(0) }),
+    ],
     ['output 0 value', (tx) => (tx.outputs[0]!.value += 1n)],
     ['output 1 value', (tx) => (tx.outputs[1]!.value -= 1n)],
     ['output 1 pubKeyHash', (tx) => (tx.outputs[1]!.pubKeyHash[19]! ^= 1)],
@@ -103,8 +115,15 @@ describe('signature digest', () => {
       const nOut = 1 + ((k * 7) % 40);
       const tx: Transaction = {
         version: k * 0x01010101,
-        inputs: Array.from({ length: nIn }, (_, i) => ({ prevTxid: rand(32), prevIndex: (i * 0x9e3779b9) >>> 0, unlock: rand(97) })),
-        outputs: Array.from({ length: nOut }, (_, i) => ({ value: BigInt(i) * 123_456_789_123n + BigInt(k), pubKeyHash: rand(20) })),
+        inputs: Array.from({ length: nIn }, (_, i) => ({
+          prevTxid: rand(32),
+          prevIndex: (i * 0x9e3779b9) >>> 0,
+          unlock: rand(97),
+        })),
+        outputs: Array.from({ length: nOut }, (_, i) => ({
+          value: BigInt(i) * 123_456_789_123n + BigInt(k),
+          pubKeyHash: rand(20),
+        })),
         lockTime: (k * 0x7654321) >>> 0,
       };
       const ctx = new SighashContext(tx, GENESIS);

@@ -55,11 +55,15 @@ describe('backend selection', () => {
     expect(run.stderr).toBe('');
     const out = JSON.parse(run.stdout) as { active: string; reasons: string[] };
     expect(out.active).toBe('libsecp256k1');
-    expect(out.reasons).toEqual([expect.stringMatching(/^system-libsecp256k1: .*nonexistent.*not built.*libsecp256k1-dev/)]);
+    expect(out.reasons).toEqual([
+      expect.stringMatching(/^system-libsecp256k1: .*nonexistent.*not built.*libsecp256k1-dev/),
+    ]);
   });
 
   it('a module that is not built is reported with how to build it, not thrown at a caller', () => {
-    expect(() => loadSystemVerifier('/nonexistent/powchain_verify.node')).toThrow(/not built.*libsecp256k1-dev.*build:native/);
+    expect(() => loadSystemVerifier('/nonexistent/powchain_verify.node')).toThrow(
+      /not built.*libsecp256k1-dev.*build:native/,
+    );
   });
 });
 
@@ -217,7 +221,12 @@ describe('random sign / verify / tamper: every backend agrees with the others an
       const context = `case ${i} (seed ${SEED})`;
       expect([context, isLowS(sig), isCanonicalSignature(sig)]).toEqual([context, true, true]);
       expect([context, rawNative!.ecdsaSign(digest, priv).signature]).toEqual([context, sig]);
-      expect([context, nobleBackend.verify(sig, digest, pub), native.verify(sig, digest, pub), system.verify(sig, digest, pub)]).toEqual([context, true, true, true]);
+      expect([
+        context,
+        nobleBackend.verify(sig, digest, pub),
+        native.verify(sig, digest, pub),
+        system.verify(sig, digest, pub),
+      ]).toEqual([context, true, true, true]);
       for (const [what, s, d, p] of tampered) {
         const got = [nobleBackend.verify(s, d, p), native.verify(s, d, p), system.verify(s, d, p)];
         expect([context, what, got]).toEqual([context, what, [false, false, false]]);
@@ -242,7 +251,11 @@ describe('random sign / verify / tamper: every backend agrees with the others an
       const digest = sha256d(priv);
       const sig = sign(digest, priv);
       const pub = publicKeyFromPrivate(priv);
-      expect([nobleBackend.verify(sig, digest, pub), native.verify(sig, digest, pub), system.verify(sig, digest, pub)]).toEqual([true, true, true]);
+      expect([
+        nobleBackend.verify(sig, digest, pub),
+        native.verify(sig, digest, pub),
+        system.verify(sig, digest, pub),
+      ]).toEqual([true, true, true]);
     }
   });
 });

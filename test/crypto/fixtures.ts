@@ -51,7 +51,14 @@ export interface Secp256k1Fixture {
 
 export interface Sha256Fixture {
   source: unknown[];
-  sha256: { inputHex?: string; inputAscii?: string; generator?: string; length: number; first16Hex?: string; sha256: string }[];
+  sha256: {
+    inputHex?: string;
+    inputAscii?: string;
+    generator?: string;
+    length: number;
+    first16Hex?: string;
+    sha256: string;
+  }[];
   hmacSha256: { name: string; keyHex: string; dataHex: string; hmacSha256: string }[];
   sha256d: { inputHex: string; inputAscii?: string; sha256: string; sha256d: string; sha256dReversed?: string }[];
 }

@@ -9,7 +9,16 @@
  * test yesterday's code). CI's `npm install` builds it (prepare) before `npm test`.
  */
 import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +32,10 @@ const CHECK_SCRIPT = fileURLToPath(new URL('./scratch/check-exports.mjs', import
  * Child processes (npm included: its shebang is `env node`) run on the Node running jest, without
  * jest's NODE_OPTIONS (--experimental-vm-modules is not something an outside project has).
  */
-const ENV: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+const ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+};
 delete ENV.NODE_OPTIONS;
 
 let scratch = '';
@@ -48,10 +60,15 @@ function describeFailure(what: string, r: SpawnSyncReturns<string>): string {
 /** Run `file` with this Node in the scratch project; resolves with the outcome, never rejects. */
 function runNode(file: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [file, ...args], { cwd: scratch, env: ENV, encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ code, stdout, stderr: stderr || (err && code === null ? String(err) : '') });
-    });
+    execFile(
+      process.execPath,
+      [file, ...args],
+      { cwd: scratch, env: ENV, encoding: 'utf8', timeout: 20_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+        resolve({ code, stdout, stderr: stderr || (err && code === null ? String(err) : '') });
+      },
+    );
   });
 }
 
@@ -80,7 +97,12 @@ beforeAll(() => {
   // An install by path links the checkout. --ignore-scripts: npm would otherwise run powchain's
   // `prepare` (a full rebuild of dist/) under the feet of other test files; --no-audit: no
   // registry round trip; --install-links=false: link even where an npm defaults to packing.
-  const install = run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--install-links=false', ROOT], scratch, 120_000);
+  const install = run(
+    'npm',
+    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--install-links=false', ROOT],
+    scratch,
+    120_000,
+  );
   if (install.status !== 0) throw new Error(describeFailure(`npm install ${ROOT}`, install));
 }, 360_000);
 
@@ -89,7 +111,9 @@ afterAll(() => {
 });
 
 test('the scratch project depends on powchain by path', () => {
-  const pkg = JSON.parse(readFileSync(join(scratch, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(scratch, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   expect(pkg.dependencies?.powchain).toMatch(/^file:/);
   expect(existsSync(join(scratch, 'node_modules', 'powchain', 'package.json'))).toBe(true);
 });
@@ -101,7 +125,9 @@ test('an outside script uses every required export on real data', async () => {
   if (r.code !== 0) throw new Error(`check-exports.mjs exited ${r.code}\n${r.stdout}\n${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
   expect(lines).toHaveLength(1);
-  const out = JSON.parse(lines[0]!) as Record<string, unknown> & { networks: Record<string, { genesisHash: string; powLimitBits: number; algorithm: string }> };
+  const out = JSON.parse(lines[0]!) as Record<string, unknown> & {
+    networks: Record<string, { genesisHash: string; powLimitBits: number; algorithm: string }>;
+  };
 
   expect(out.ok).toBe(true);
   expect(out.node).toBe(process.version);
@@ -121,9 +147,21 @@ test('an outside script uses every required export on real data', async () => {
   expect(out.asertRun06Row2).toBe(0x1802ad91);
   expect(out.retargetCases).toBe(4);
   expect(out.networks).toEqual({
-    main: { genesisHash: '000000bf4228ee5964ee36f9dfabd7b0e9df4631f0a116ee678bfefda389b995', powLimitBits: 0x1e01ffff, algorithm: 'asert' },
-    testnet: { genesisHash: '000000829ad19f1e640f637fd687eed2a4b4b8708734b8662840ea15f451bb0a', powLimitBits: 0x1e01ffff, algorithm: 'asert' },
-    regtest: { genesisHash: '665f29a7c3023a8263fa604cb8cf08f67f4b206338b1e2ace370aefd4bb5789a', powLimitBits: 0x207fffff, algorithm: 'fixed' },
+    main: {
+      genesisHash: '000000bf4228ee5964ee36f9dfabd7b0e9df4631f0a116ee678bfefda389b995',
+      powLimitBits: 0x1e01ffff,
+      algorithm: 'asert',
+    },
+    testnet: {
+      genesisHash: '000000829ad19f1e640f637fd687eed2a4b4b8708734b8662840ea15f451bb0a',
+      powLimitBits: 0x1e01ffff,
+      algorithm: 'asert',
+    },
+    regtest: {
+      genesisHash: '665f29a7c3023a8263fa604cb8cf08f67f4b206338b1e2ace370aefd4bb5789a',
+      powLimitBits: 0x207fffff,
+      algorithm: 'fixed',
+    },
   });
   expect(out.regtestGenesisMatches).toBe(true);
   // 4 + 1 + (32 + 4 + 1 + 97) + 1 + 28 + 4: one signed input, one output.
@@ -134,7 +172,10 @@ test('an outside script uses every required export on real data', async () => {
 
 test('every runtime export of the package is documented in docs/library.md', async () => {
   const lister = join(scratch, 'list-exports.mjs');
-  writeFileSync(lister, "import * as powchain from 'powchain';\nprocess.stdout.write(JSON.stringify(Object.keys(powchain)));\n");
+  writeFileSync(
+    lister,
+    "import * as powchain from 'powchain';\nprocess.stdout.write(JSON.stringify(Object.keys(powchain)));\n",
+  );
   const r = await runNode(lister);
   if (r.code !== 0) throw new Error(`list-exports.mjs exited ${r.code}\n${r.stderr}`);
   const names = JSON.parse(r.stdout) as string[];
@@ -154,6 +195,8 @@ test('every js example in docs/library.md runs and passes its own assertions', a
       return { line, ...(await runNode(file)) };
     }),
   );
-  const failures = results.filter((r) => r.code !== 0).map((r) => `docs/library.md:${r.line} exited ${r.code}\n${r.stderr}`);
+  const failures = results
+    .filter((r) => r.code !== 0)
+    .map((r) => `docs/library.md:${r.line} exited ${r.code}\n${r.stderr}`);
   expect(failures).toEqual([]);
 });

@@ -15,7 +15,10 @@ function expectOneLineFailure(r: RunResult, reason: RegExp): void {
   expect(r.signal).toBeNull();
   expect(r.code).not.toBe(0);
   expect(r.stdout).toBe('');
-  const lines = r.stderr.trim().split('\n').filter((l) => !/^\(run with --help for usage\)$/.test(l));
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !/^\(run with --help for usage\)$/.test(l));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(reason);
   expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -26,7 +29,19 @@ test('a second node on the same datadir refuses to start; the first keeps runnin
   try {
     const lockBefore = readFileSync(join(node.datadir, '.lock'), 'utf8');
     const cookieBefore = readFileSync(join(node.datadir, '.cookie'), 'utf8');
-    const second = await runCli(['node', '--network', 'regtest', '--datadir', node.datadir, '--port', '0', '--rpc-port', String(await freePort()), '--log-level', 'silent']);
+    const second = await runCli([
+      'node',
+      '--network',
+      'regtest',
+      '--datadir',
+      node.datadir,
+      '--port',
+      '0',
+      '--rpc-port',
+      String(await freePort()),
+      '--log-level',
+      'silent',
+    ]);
     expectOneLineFailure(second, new RegExp(`in use by another powchain node \\(pid ${node.pid}\\)`));
     // The first node's lock and cookie are untouched, and it still answers.
     expect(readFileSync(join(node.datadir, '.lock'), 'utf8')).toBe(lockBefore);
@@ -42,10 +57,37 @@ test('a node whose RPC or p2p port is taken exits non-zero with one line and rel
   const first = await NodeProcess.start();
   const datadir = tempDir();
   try {
-    const rpcTaken = await runCli(['node', '--network', 'regtest', '--datadir', datadir, '--port', '0', '--rpc-port', String(first.rpcPort), '--log-level', 'silent']);
-    expectOneLineFailure(rpcTaken, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${first.rpcPort}: .*EADDRINUSE.*--rpc-port`));
+    const rpcTaken = await runCli([
+      'node',
+      '--network',
+      'regtest',
+      '--datadir',
+      datadir,
+      '--port',
+      '0',
+      '--rpc-port',
+      String(first.rpcPort),
+      '--log-level',
+      'silent',
+    ]);
+    expectOneLineFailure(
+      rpcTaken,
+      new RegExp(`cannot listen on 127\\.0\\.0\\.1:${first.rpcPort}: .*EADDRINUSE.*--rpc-port`),
+    );
     const p2pPort = (await first.p2pAddress()).hostPort.split(':')[1]!;
-    const p2pTaken = await runCli(['node', '--network', 'regtest', '--datadir', datadir, '--port', p2pPort, '--rpc-port', String(await freePort()), '--log-level', 'silent']);
+    const p2pTaken = await runCli([
+      'node',
+      '--network',
+      'regtest',
+      '--datadir',
+      datadir,
+      '--port',
+      p2pPort,
+      '--rpc-port',
+      String(await freePort()),
+      '--log-level',
+      'silent',
+    ]);
     expectOneLineFailure(p2pTaken, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${p2pPort}: .*EADDRINUSE.*--port`));
     // It cleaned up after itself: a new node starts on that datadir.
     const again = await NodeProcess.start({ datadir });
@@ -85,14 +127,18 @@ test('bad options: non-zero exit with a one-line reason', async () => {
     [['--network', 'regtest', '--no-such-flag'], /unknown option/],
   ];
   // All at once, each on its own datadir (a few get as far as taking its lock).
-  const results = await Promise.all(cases.map(([args]) => runCli(['node', '--datadir', tempDir(), '--log-level', 'silent', ...args], 60_000)));
+  const results = await Promise.all(
+    cases.map(([args]) => runCli(['node', '--datadir', tempDir(), '--log-level', 'silent', ...args], 60_000)),
+  );
   const failures: string[] = [];
   cases.forEach(([args, reason], i) => {
     const r = results[i]!;
     try {
       expectOneLineFailure(r, reason);
     } catch {
-      failures.push(`${args.join(' ')} → code ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`);
+      failures.push(
+        `${args.join(' ')} → code ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`,
+      );
     }
   });
   expect(failures).toEqual([]);
@@ -107,14 +153,41 @@ test('powchain rpc with no node running, and bad rpc options', async () => {
   const datadir = tempDir();
   const port = String(await freePort());
   // No cookie in the datadir: says where it looked.
-  expectOneLineFailure(await runCli(['rpc', '--network', 'regtest', '--datadir', datadir, '--rpc-port', port, 'getblockcount']), /no RPC cookie in .*\.cookie.*is the node running/);
+  expectOneLineFailure(
+    await runCli(['rpc', '--network', 'regtest', '--datadir', datadir, '--rpc-port', port, 'getblockcount']),
+    /no RPC cookie in .*\.cookie.*is the node running/,
+  );
   // A cookie (left by a killed node) but nobody listening: cannot reach the node.
   writeFileSync(join(datadir, '.cookie'), '__cookie__:00');
-  expectOneLineFailure(await runCli(['rpc', '--network', 'regtest', '--datadir', datadir, '--rpc-port', port, 'getblockcount']), /cannot reach the node at http:\/\/127\.0\.0\.1:\d+\/ .*is it running\?/);
-  expectOneLineFailure(await runCli(['rpc', '--rpc-user', 'a', '--rpc-password', 'b', '--rpc-url', `http://127.0.0.1:${port}/`, 'getblockcount']), /cannot reach the node/);
-  expectOneLineFailure(await runCli(['rpc', '--network', 'foo', 'getblockcount']), /--network must be main, testnet or regtest/);
-  expectOneLineFailure(await runCli(['rpc', '--network', 'regtest', '--datadir', datadir, '--rpc-port', 'x1', 'getblockcount']), /--rpc-port must be a port number/);
-  expectOneLineFailure(await runCli(['rpc', '--rpc-user', 'a', '--rpc-url', 'not a url', 'getblockcount']), /is not a URL/);
+  expectOneLineFailure(
+    await runCli(['rpc', '--network', 'regtest', '--datadir', datadir, '--rpc-port', port, 'getblockcount']),
+    /cannot reach the node at http:\/\/127\.0\.0\.1:\d+\/ .*is it running\?/,
+  );
+  expectOneLineFailure(
+    await runCli([
+      'rpc',
+      '--rpc-user',
+      'a',
+      '--rpc-password',
+      'b',
+      '--rpc-url',
+      `http://127.0.0.1:${port}/`,
+      'getblockcount',
+    ]),
+    /cannot reach the node/,
+  );
+  expectOneLineFailure(
+    await runCli(['rpc', '--network', 'foo', 'getblockcount']),
+    /--network must be main, testnet or regtest/,
+  );
+  expectOneLineFailure(
+    await runCli(['rpc', '--network', 'regtest', '--datadir', datadir, '--rpc-port', 'x1', 'getblockcount']),
+    /--rpc-port must be a port number/,
+  );
+  expectOneLineFailure(
+    await runCli(['rpc', '--rpc-user', 'a', '--rpc-url', 'not a url', 'getblockcount']),
+    /is not a URL/,
+  );
   const noMethod = await runCli(['rpc']);
   expect(noMethod.code).not.toBe(0);
   expect(noMethod.stderr).toMatch(/missing required argument 'method'/);

@@ -26,13 +26,15 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'powchain');
 
 /** Children run without jest's NODE_OPTIONS (--experimental-vm-modules), as a user's shell would. */
-export const ENV: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+export const ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+};
 delete ENV.NODE_OPTIONS;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- dist/ ------------------------------------------------------------------------------------
-
 
 export { ensureBuilt };
 
@@ -154,8 +156,27 @@ export class NodeProcess {
     const datadir = o.datadir ?? tempDir();
     for (let attempt = 0; ; attempt++) {
       const rpcPort = await freePort();
-      const args = [BIN, 'node', '--network', 'regtest', '--datadir', datadir, '--port', '0', '--rpc-port', String(rpcPort), '--log-format', 'json', ...(o.args ?? [])];
-      const node = new NodeProcess(spawn(process.execPath, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] }), datadir, rpcPort, o.waitWith);
+      const args = [
+        BIN,
+        'node',
+        '--network',
+        'regtest',
+        '--datadir',
+        datadir,
+        '--port',
+        '0',
+        '--rpc-port',
+        String(rpcPort),
+        '--log-format',
+        'json',
+        ...(o.args ?? []),
+      ];
+      const node = new NodeProcess(
+        spawn(process.execPath, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] }),
+        datadir,
+        rpcPort,
+        o.waitWith,
+      );
       try {
         await node.waitReady(o.timeoutMs ?? 60_000);
         return node;
@@ -187,13 +208,23 @@ export class NodeProcess {
 
   /** `powchain rpc --network regtest --datadir D --rpc-port P ARGS...` */
   cli(...args: string[]): Promise<RunResult> {
-    return runCli(['rpc', '--network', 'regtest', '--datadir', this.datadir, '--rpc-port', String(this.rpcPort), ...args]);
+    return runCli([
+      'rpc',
+      '--network',
+      'regtest',
+      '--datadir',
+      this.datadir,
+      '--rpc-port',
+      String(this.rpcPort),
+      ...args,
+    ]);
   }
 
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.exitStatus) throw new Error(`node exited (${JSON.stringify(this.exitStatus)}) before its RPC answered:\n${this.log}`);
+      if (this.exitStatus)
+        throw new Error(`node exited (${JSON.stringify(this.exitStatus)}) before its RPC answered:\n${this.log}`);
       if (this.auth || existsSync(join(this.datadir, '.cookie'))) {
         try {
           await this.client(2_000).call('getblockcount');
@@ -221,7 +252,10 @@ export class NodeProcess {
   }
 
   /** Send a signal and wait for the exit. */
-  async signal(sig: NodeJS.Signals, timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async signal(
+    sig: NodeJS.Signals,
+    timeoutMs = 20_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (!this.exitStatus) this.child.kill(sig);
     return this.waitExit(timeoutMs);
   }
@@ -244,7 +278,12 @@ export class NodeProcess {
 }
 
 /** Poll `check` every `intervalMs` until it returns true (or throws out of time). */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, intervalMs = 200): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -255,13 +294,19 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
     }
     await sleep(intervalMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+  );
 }
 
 /** SIGKILL every child still running and remove every temp dir: afterAll's safety net. */
 export async function cleanupAll(): Promise<void> {
   const running = [...children];
   for (const c of running) c.kill('SIGKILL');
-  await Promise.all(running.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+  await Promise.all(
+    running.map((c) =>
+      c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)),
+    ),
+  );
   for (const d of [...tempDirs]) removeDir(d);
 }

@@ -47,7 +47,12 @@ async function expectConsistentChain(node: NodeProcess): Promise<number> {
 async function generateUntil(node: NodeProcess, n: number, atLeast: number, address: string): Promise<void> {
   const start = await node.call<number>('getblockcount');
   void node.call('generatetoaddress', n, address).catch(() => undefined); // cut short by the kill
-  await waitFor(`height ${start + atLeast}`, async () => (await node.call<number>('getblockcount')) >= start + atLeast, 60_000, 20);
+  await waitFor(
+    `height ${start + atLeast}`,
+    async () => (await node.call<number>('getblockcount')) >= start + atLeast,
+    60_000,
+    20,
+  );
 }
 
 test('SIGKILL during generatetoaddress 200: restart is clean and the chain consistent', async () => {
@@ -105,7 +110,10 @@ test('SIGTERM and SIGINT exit 0, and the mempool persists across restarts', asyn
     const coin = { value: 50n * COIN, pubKeyHash: alice.pkh, height: 1, coinbase: true };
     const tx = signSpend({
       inputs: [{ outpoint: { txid: hexToHash(block1.tx[0]!), index: 0 }, coin, key: alice }],
-      outputs: [{ value: 30n * COIN, pubKeyHash: bob.pkh }, { value: 19n * COIN + 99_990_000n, pubKeyHash: alice.pkh }],
+      outputs: [
+        { value: 30n * COIN, pubKeyHash: bob.pkh },
+        { value: 19n * COIN + 99_990_000n, pubKeyHash: alice.pkh },
+      ],
       genesisHash: genesis,
     });
     const hex = bytesToHex(encodeTx(tx));
@@ -118,7 +126,9 @@ test('SIGTERM and SIGINT exit 0, and the mempool persists across restarts', asyn
     expect(entry.size).toBe(hex.length / 2);
     expect(text(entry.fee)).toBe('0.00010000');
     expect(await node.call('getrawtransaction', txid)).toBe(hex);
-    expect(text((await node.call<{ unconfirmed: unknown }>('getaddressbalance', bob.address)).unconfirmed)).toBe('30.00000000');
+    expect(text((await node.call<{ unconfirmed: unknown }>('getaddressbalance', bob.address)).unconfirmed)).toBe(
+      '30.00000000',
+    );
     // The spent coinbase is hidden from gettxout by default (include_mempool), visible with false.
     expect(await node.call('gettxout', block1.tx[0], 0)).toBeNull();
     expect(await node.call('gettxout', block1.tx[0], 0, false)).toMatchObject({ coinbase: true });
@@ -141,11 +151,21 @@ test('SIGTERM and SIGINT exit 0, and the mempool persists across restarts', asyn
     const block = await node.call<{ tx: { txid: string; vout: { value: unknown }[] }[] }>('getblock', h102, 2);
     expect(block.tx.map((t) => t.txid)).toEqual([expect.any(String), txid]);
     expect(text(block.tx[0]!.vout[0]!.value)).toBe('50.00010000');
-    expect(await node.call('getrawtransaction', txid, true, h102)).toMatchObject({ txid, blockhash: h102, confirmations: 1 });
+    expect(await node.call('getrawtransaction', txid, true, h102)).toMatchObject({
+      txid,
+      blockhash: h102,
+      confirmations: 1,
+    });
     expect(text((await node.call<{ value: unknown }>('gettxout', txid, 0)).value)).toBe('30.00000000');
     const bobBalance = await node.call<Record<string, unknown>>('getaddressbalance', bob.address);
-    expect([text(bobBalance.balance), text(bobBalance.spendable), text(bobBalance.unconfirmed)]).toEqual(['30.00000000', '30.00000000', '0.00000000']);
-    expect(await node.call('getaddresshistory', bob.address)).toEqual([expect.objectContaining({ txid, height: 102, blockhash: h102 })]);
+    expect([text(bobBalance.balance), text(bobBalance.spendable), text(bobBalance.unconfirmed)]).toEqual([
+      '30.00000000',
+      '30.00000000',
+      '0.00000000',
+    ]);
+    expect(await node.call('getaddresshistory', bob.address)).toEqual([
+      expect.objectContaining({ txid, height: 102, blockhash: h102 }),
+    ]);
 
     // The empty pool persists as empty: nothing comes back after a restart.
     expect(await node.signal('SIGTERM')).toEqual({ code: 0, signal: null });

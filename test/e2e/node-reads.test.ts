@@ -28,7 +28,15 @@ interface Header {
   chainwork: string;
 }
 type Block1 = Header & { size: number; tx: string[] };
-type Block2 = Header & { size: number; tx: { txid: string; hex: string; vin: { coinbase?: string }[]; vout: { value: unknown; n: number; address: string }[] }[] };
+type Block2 = Header & {
+  size: number;
+  tx: {
+    txid: string;
+    hex: string;
+    vin: { coinbase?: string }[];
+    vout: { value: unknown; n: number; address: string }[];
+  }[];
+};
 
 test('generatetoaddress 101, every read method agrees, stop exits 0, restart resumes', async () => {
   const miner = regtestKey('e2e-reads-miner');
@@ -48,7 +56,13 @@ test('generatetoaddress 101, every read method agrees, stop exits 0, restart res
     expect(await node.call('getblockcount')).toBe(101);
     expect(await node.call('getbestblockhash')).toBe(hashes[100]);
     const info = await node.call<Record<string, unknown>>('getblockchaininfo');
-    expect(info).toMatchObject({ chain: 'regtest', blocks: 101, headers: 101, bestblockhash: hashes[100], initialblockdownload: false });
+    expect(info).toMatchObject({
+      chain: 'regtest',
+      blocks: 101,
+      headers: 101,
+      bestblockhash: hashes[100],
+      initialblockdownload: false,
+    });
     expect(info.chainwork).toMatch(/^[0-9a-f]{64}$/);
     expect(BigInt(`0x${info.chainwork as string}`)).toBe(102n * 2n); // regtest: work 2 per block, genesis included
     expect(text(await node.call('getdifficulty'))).toBe(text(info.difficulty));
@@ -69,7 +83,13 @@ test('generatetoaddress 101, every read method agrees, stop exits 0, restart res
       expect(hashToHex(headerHash(decoded.header))).toBe(hash);
       expect(raw.slice(0, 160)).toBe(headerHex);
       expect(v1.size).toBe(raw.length / 2);
-      expect(v1).toMatchObject({ hash, height: h, confirmations: 102 - h, nTx: decoded.txs.length, previousblockhash: h === 1 ? genesis : hashes[h - 2] });
+      expect(v1).toMatchObject({
+        hash,
+        height: h,
+        confirmations: 102 - h,
+        nTx: decoded.txs.length,
+        previousblockhash: h === 1 ? genesis : hashes[h - 2],
+      });
       expect(v1.nextblockhash).toBe(h === 101 ? undefined : hashes[h]);
       expect(v1.tx).toEqual(decoded.txs.map((t) => hashToHex(txid(t))));
       expect(v2.tx.map((t) => t.txid)).toEqual(v1.tx);
@@ -85,7 +105,9 @@ test('generatetoaddress 101, every read method agrees, stop exits 0, restart res
       // The coinbase pays 50 coins to the miner's address and commits to the height.
       const cb = v2.tx[0]!;
       expect(cb.vin[0]!.coinbase).toBeDefined();
-      expect(cb.vout).toEqual([{ value: expect.anything(), n: 0, address: miner.address, pubkeyhash: expect.stringMatching(/^[0-9a-f]{40}$/) }]);
+      expect(cb.vout).toEqual([
+        { value: expect.anything(), n: 0, address: miner.address, pubkeyhash: expect.stringMatching(/^[0-9a-f]{40}$/) },
+      ]);
       expect(text(cb.vout[0]!.value)).toBe('50.00000000');
       const heightLE = Buffer.from(cb.vin[0]!.coinbase!, 'hex').readUInt32LE(0);
       expect(heightLE).toBe(h);
@@ -118,7 +140,16 @@ test('generatetoaddress 101, every read method agrees, stop exits 0, restart res
       unconfirmed: '0.00000000',
       received: '5050.00000000',
     });
-    const utxos = await node.call<{ txid: string; outputIndex: number; height: number; satoshis: number; confirmations: number; spendable: boolean }[]>('getaddressutxos', miner.address);
+    const utxos = await node.call<
+      {
+        txid: string;
+        outputIndex: number;
+        height: number;
+        satoshis: number;
+        confirmations: number;
+        spendable: boolean;
+      }[]
+    >('getaddressutxos', miner.address);
     expect(utxos).toHaveLength(101);
     expect(new Set(utxos.map((u) => u.height))).toEqual(new Set(Array.from({ length: 101 }, (_, i) => i + 1)));
     for (const u of utxos) {
@@ -126,7 +157,9 @@ test('generatetoaddress 101, every read method agrees, stop exits 0, restart res
       expect(u.confirmations).toBe(102 - u.height);
       expect(u.spendable).toBe(u.height <= 1);
     }
-    const history = await node.call<{ txid: string; height: number; blockhash: string; received: unknown; sent: unknown }[]>('getaddresshistory', miner.address);
+    const history = await node.call<
+      { txid: string; height: number; blockhash: string; received: unknown; sent: unknown }[]
+    >('getaddresshistory', miner.address);
     expect(history).toHaveLength(101);
     for (const item of history) {
       expect(item.blockhash).toBe(hashes[item.height - 1]);
@@ -134,7 +167,10 @@ test('generatetoaddress 101, every read method agrees, stop exits 0, restart res
       expect(text(item.sent)).toBe('0.00000000');
     }
     expect(new Set(history.map((i) => i.txid))).toEqual(new Set(utxos.map((u) => u.txid)));
-    const nobody = await node.call<Record<string, unknown>>('getaddressbalance', regtestKey('e2e-reads-nobody').address);
+    const nobody = await node.call<Record<string, unknown>>(
+      'getaddressbalance',
+      regtestKey('e2e-reads-nobody').address,
+    );
     expect(Object.values(nobody).map(text)).toEqual(Array(5).fill('0.00000000'));
     expect(await node.call('getaddressutxos', regtestKey('e2e-reads-nobody').address)).toEqual([]);
 
@@ -152,12 +188,26 @@ test('generatetoaddress 101, every read method agrees, stop exits 0, restart res
     const help = await node.cli('help');
     expect(help.code).toBe(0);
     const listed = help.stdout.trim().split('\n');
-    for (const m of ['getblockchaininfo', 'getblock', 'submitblock', 'sendrawtransaction', 'generatetoaddress', 'getaddressbalance', 'stop', 'help', 'uptime']) expect(listed).toContain(m);
+    for (const m of [
+      'getblockchaininfo',
+      'getblock',
+      'submitblock',
+      'sendrawtransaction',
+      'generatetoaddress',
+      'getaddressbalance',
+      'stop',
+      'help',
+      'uptime',
+    ])
+      expect(listed).toContain(m);
     expect(listed).toEqual([...listed].sort());
     // Every method has a usage line: help METHOD starts with the method's name.
     for (const m of listed) expect(await node.call<string>('help', m)).toMatch(new RegExp(`^${m}( |\n)`));
     const helpBlock = await node.cli('help', 'getblock');
-    expect(helpBlock).toMatchObject({ code: 0, stdout: expect.stringMatching(/^getblock "blockhash" \( verbosity=1 \)\n\n.+\n$/) });
+    expect(helpBlock).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^getblock "blockhash" \( verbosity=1 \)\n\n.+\n$/),
+    });
     await expect(node.call('help', 'nosuchmethod')).rejects.toMatchObject({ code: -8 });
     // docs/rpc.md has a section for every method the node serves.
     const doc = readFileSync(join(ROOT, 'docs', 'rpc.md'), 'utf8');
@@ -175,7 +225,11 @@ test('generatetoaddress 101, every read method agrees, stop exits 0, restart res
     expect(await node.call('getblockcount')).toBe(101);
     expect(await node.call('getbestblockhash')).toBe(hashes[100]);
     expect(await node.call('getblockhash', 57)).toBe(hashes[56]);
-    expect(await node.call('gettxoutsetinfo')).toMatchObject({ height: 101, txouts: 101, hash_serialized: set.hash_serialized });
+    expect(await node.call('gettxoutsetinfo')).toMatchObject({
+      height: 101,
+      txouts: 101,
+      hash_serialized: set.hash_serialized,
+    });
     expect(await node.signal('SIGTERM')).toEqual({ code: 0, signal: null });
   } finally {
     await node.kill();

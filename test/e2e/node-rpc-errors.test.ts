@@ -21,7 +21,12 @@ interface HttpReply {
  * POST `body` (a string, or a byte count of filler sent in 64 KB chunks) and resolve with the
  * reply; the server may hang up after answering a too-large body, which is not an error here.
  */
-function post(port: number, body: string | { bytes: number; declare: boolean }, auth?: string, method = 'POST'): Promise<HttpReply> {
+function post(
+  port: number,
+  body: string | { bytes: number; declare: boolean },
+  auth?: string,
+  method = 'POST',
+): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { 'content-type': 'application/json' };
     if (auth !== undefined) headers.authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
@@ -57,7 +62,8 @@ function post(port: number, body: string | { bytes: number; declare: boolean }, 
   });
 }
 
-const rpcBody = (method: string, params: unknown[] = [], extra: Record<string, unknown> = {}) => JSON.stringify({ jsonrpc: '2.0', id: 7, method, params, ...extra });
+const rpcBody = (method: string, params: unknown[] = [], extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ jsonrpc: '2.0', id: 7, method, params, ...extra });
 
 test('auth, 413, parse errors, unknown methods, bad params, batches; the node keeps answering', async () => {
   const node = await NodeProcess.start();
@@ -87,7 +93,9 @@ test('auth, 413, parse errors, unknown methods, bad params, batches; the node ke
     // A client that hangs up halfway through its body leaves the node unharmed.
     await new Promise<void>((resolve) => {
       const sock = connect(port, '127.0.0.1', () => {
-        sock.write(`POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${Buffer.from(cookie).toString('base64')}\r\nContent-Length: 1000\r\n\r\n{"method":`);
+        sock.write(
+          `POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${Buffer.from(cookie).toString('base64')}\r\nContent-Length: 1000\r\n\r\n{"method":`,
+        );
         setTimeout(() => sock.destroy(), 100);
       });
       sock.on('close', () => resolve());
@@ -148,18 +156,32 @@ test('auth, 413, parse errors, unknown methods, bad params, batches; the node ke
     for (const [method, params, code] of cases) {
       const r = await post(port, rpcBody(method, params), cookie);
       const reply = JSON.parse(r.body) as { result: unknown; error: { code: number; message: string } | null };
-      if (reply.error?.code !== code || !reply.error.message || reply.result !== null) failures.push(`${method} ${JSON.stringify(params)} → ${r.body}`);
+      if (reply.error?.code !== code || !reply.error.message || reply.result !== null)
+        failures.push(`${method} ${JSON.stringify(params)} → ${r.body}`);
     }
     expect(failures).toEqual([]);
     await alive();
 
     // Named parameters map to positions by name; an unknown name is -8; scalar params are invalid.
     const genesis = await node.call<string>('getblockhash', 0);
-    const named = async (method: string, params: unknown) => JSON.parse((await post(port, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), cookie)).body) as { result: unknown; error: { code: number; message: string } | null };
+    const named = async (method: string, params: unknown) =>
+      JSON.parse((await post(port, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), cookie)).body) as {
+        result: unknown;
+        error: { code: number; message: string } | null;
+      };
     expect(await named('getblockhash', { height: 0 })).toMatchObject({ result: genesis, error: null });
-    expect(await named('getblock', { verbosity: 0, blockhash: genesis })).toMatchObject({ result: await node.call('getblock', genesis, 0), error: null });
-    expect(await named('getblockheader', { blockhash: genesis })).toMatchObject({ result: { hash: genesis, height: 0 }, error: null });
-    expect(await named('getblockhash', { heigth: 0 })).toMatchObject({ result: null, error: { code: -8, message: 'Unknown named parameter heigth' } });
+    expect(await named('getblock', { verbosity: 0, blockhash: genesis })).toMatchObject({
+      result: await node.call('getblock', genesis, 0),
+      error: null,
+    });
+    expect(await named('getblockheader', { blockhash: genesis })).toMatchObject({
+      result: { hash: genesis, height: 0 },
+      error: null,
+    });
+    expect(await named('getblockhash', { heigth: 0 })).toMatchObject({
+      result: null,
+      error: { code: -8, message: 'Unknown named parameter heigth' },
+    });
     expect(await named('getblockhash', 0)).toMatchObject({ result: null, error: { code: -32600 } });
 
     // Batches: answers in order, errors inside the array, HTTP 200; JSON-RPC 1.0 replies without "jsonrpc".
@@ -180,7 +202,11 @@ test('auth, 413, parse errors, unknown methods, bad params, batches; the node ke
     expect(replies[1]).toMatchObject({ jsonrpc: '2.0', result: null, error: { code: -32601 }, id: 2 });
     expect(replies[2]).toEqual({ result: await node.call('getblockhash', 0), error: null, id: 'three' });
     expect(replies[3]).toMatchObject({ result: null, error: { code: -32600 }, id: null });
-    const tooMany = await post(port, JSON.stringify(Array.from({ length: 1001 }, (_, id) => ({ id, method: 'uptime' }))), cookie);
+    const tooMany = await post(
+      port,
+      JSON.stringify(Array.from({ length: 1001 }, (_, id) => ({ id, method: 'uptime' }))),
+      cookie,
+    );
     expect(tooMany.status).toBe(400);
     expect(JSON.parse(tooMany.body)).toMatchObject({ error: { code: -32600 } });
 
@@ -200,7 +226,11 @@ test('user/password authentication instead of the cookie', async () => {
   // A cookie left by an earlier node killed with -9 must not linger and mislead clients.
   const datadir = tempDir();
   writeFileSync(join(datadir, '.cookie'), '__cookie__:stale');
-  const node = await NodeProcess.start({ datadir, args: ['--rpc-user', 'alice', '--rpc-password', 's3cret'], waitWith: 'alice:s3cret' });
+  const node = await NodeProcess.start({
+    datadir,
+    args: ['--rpc-user', 'alice', '--rpc-password', 's3cret'],
+    waitWith: 'alice:s3cret',
+  });
   try {
     expect(existsSync(join(node.datadir, '.cookie'))).toBe(false);
     expect((await post(node.rpcPort, rpcBody('getblockcount'), 'alice:s3cret')).status).toBe(200);

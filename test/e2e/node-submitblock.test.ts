@@ -31,7 +31,13 @@ async function tipOf(node: NodeProcess): Promise<Tip> {
 
 /** A valid child of `parent` (time one second after it: above the MTP, never in the future). */
 function child(parent: Tip, extraNonce = 0n): Block {
-  return mineBlock({ prevHash: hexToHash(parent.hash), height: parent.height + 1, time: parent.time + 1, minerKey: regtestKey('e2e-submit'), extraNonce });
+  return mineBlock({
+    prevHash: hexToHash(parent.hash),
+    height: parent.height + 1,
+    time: parent.time + 1,
+    minerKey: regtestKey('e2e-submit'),
+    extraNonce,
+  });
 }
 
 const next = (b: Block, parent: Tip): Tip => ({ hash: hashOf(b), height: parent.height + 1, time: b.header.time });
@@ -59,14 +65,24 @@ test('submitblock: null, duplicate, bad-txnmrklroot, high-hash, bad-diffbits, in
     const badRoot = child(top);
     const root = badRoot.header.merkleRoot.slice();
     root[0]! ^= 1;
-    expect(await node.call('submitblock', hex(regrind({ header: { ...badRoot.header, merkleRoot: root }, txs: badRoot.txs })))).toBe('bad-txnmrklroot');
+    expect(
+      await node.call(
+        'submitblock',
+        hex(regrind({ header: { ...badRoot.header, merkleRoot: root }, txs: badRoot.txs })),
+      ),
+    ).toBe('bad-txnmrklroot');
 
     // Too little work: a nonce whose hash misses the target.
     expect(await node.call('submitblock', hex(regrind(child(top), undefined, false)))).toBe('high-hash');
 
     // Bits other than regtest's fixed 0x207fffff (a slightly harder target the hash meets).
     const badBits = child(top);
-    expect(await node.call('submitblock', hex(regrind({ header: { ...badBits.header, bits: 0x207ffffe }, txs: badBits.txs })))).toBe('bad-diffbits');
+    expect(
+      await node.call(
+        'submitblock',
+        hex(regrind({ header: { ...badBits.header, bits: 0x207ffffe }, txs: badBits.txs })),
+      ),
+    ).toBe('bad-diffbits');
 
     // None of those moved the tip.
     expect(await node.call('getbestblockhash')).toBe(top.hash);

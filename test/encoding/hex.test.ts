@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { bytesToHex, compareBytes, concatBytes, equalBytes, hashToHex, hexToBytes, hexToHash } from '../../src/encoding/hex.js';
+import {
+  bytesToHex,
+  compareBytes,
+  concatBytes,
+  equalBytes,
+  hashToHex,
+  hexToBytes,
+  hexToHash,
+} from '../../src/encoding/hex.js';
 import { decodeErrorCode } from '../helpers/decode.js';
 
 describe('hex', () => {

@@ -23,7 +23,14 @@ describe('ByteWriter / ByteReader fixed-width integers', () => {
   test('round trips at the extremes of each width', () => {
     const w = new ByteWriter().u8(0).u8(255).u32(0).u32(0xffffffff).u64(0n).u64(0xffffffffffffffffn);
     const r = new ByteReader(w.finish());
-    expect([r.u8(), r.u8(), r.u32(), r.u32(), r.u64(), r.u64()]).toEqual([0, 255, 0, 0xffffffff, 0n, 0xffffffffffffffffn]);
+    expect([r.u8(), r.u8(), r.u32(), r.u32(), r.u64(), r.u64()]).toEqual([
+      0,
+      255,
+      0,
+      0xffffffff,
+      0n,
+      0xffffffffffffffffn,
+    ]);
     expect(r.remaining).toBe(0);
   });
 
@@ -51,7 +58,12 @@ describe('ByteWriter / ByteReader fixed-width integers', () => {
   });
 
   test('property: any sequence of writes reads back identically', () => {
-    type Op = { k: 'u8'; v: number } | { k: 'u32'; v: number } | { k: 'u64'; v: bigint } | { k: 'var'; v: bigint } | { k: 'bytes'; v: Uint8Array };
+    type Op =
+      | { k: 'u8'; v: number }
+      | { k: 'u32'; v: number }
+      | { k: 'u64'; v: bigint }
+      | { k: 'var'; v: bigint }
+      | { k: 'bytes'; v: Uint8Array };
     const op: fc.Arbitrary<Op> = fc.oneof(
       fc.integer({ min: 0, max: 255 }).map((v) => ({ k: 'u8' as const, v })),
       fc.integer({ min: 0, max: 0xffffffff }).map((v) => ({ k: 'u32' as const, v })),

@@ -26,7 +26,10 @@ export const inputArb: fc.Arbitrary<TxInput> = fc.record({
   prevTxid: hash32,
   prevIndex: u32,
   // Mostly short, sometimes past 0xfc so the unlock length needs a 3-byte varint.
-  unlock: fc.oneof({ weight: 4, arbitrary: fc.uint8Array({ maxLength: 100 }) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 250, maxLength: 300 }) }),
+  unlock: fc.oneof(
+    { weight: 4, arbitrary: fc.uint8Array({ maxLength: 100 }) },
+    { weight: 1, arbitrary: fc.uint8Array({ minLength: 250, maxLength: 300 }) },
+  ),
 });
 
 export const outputArb: fc.Arbitrary<TxOutput> = fc.record({

@@ -29,7 +29,8 @@ export class RegtestChain {
 
   constructor(readonly params: NetworkParams = regtest) {
     // Blocks are mined at the genesis bits; only a fixed-difficulty network keeps them valid.
-    if (params.difficulty.algorithm !== 'fixed') throw new Error(`RegtestChain needs fixed difficulty, ${params.name} is ${params.difficulty.algorithm}`);
+    if (params.difficulty.algorithm !== 'fixed')
+      throw new Error(`RegtestChain needs fixed difficulty, ${params.name} is ${params.difficulty.algorithm}`);
     this.blocks = [params.genesis];
     this.hashes = [params.genesisHash];
   }
@@ -75,7 +76,11 @@ export class RegtestChain {
   spendable(key: TestKey): OwnedCoin[] {
     const next = this.height + 1;
     return [...this.utxos.values()]
-      .filter((c) => equalBytes(c.coin.pubKeyHash, key.pkh) && (!c.coin.coinbase || next - c.coin.height >= this.params.coinbaseMaturity))
+      .filter(
+        (c) =>
+          equalBytes(c.coin.pubKeyHash, key.pkh) &&
+          (!c.coin.coinbase || next - c.coin.height >= this.params.coinbaseMaturity),
+      )
       .map((c) => ({ ...c, key }));
   }
 
@@ -165,6 +170,8 @@ export class RegtestChain {
   private addOutputs(view: Map<string, Utxo>, tx: Transaction, height: number): void {
     const id = txid(tx);
     const coinbase = isCoinbase(tx);
-    tx.outputs.forEach((o, index) => view.set(outpointKey(id, index), { outpoint: { txid: id, index }, coin: { ...o, height, coinbase } }));
+    tx.outputs.forEach((o, index) =>
+      view.set(outpointKey(id, index), { outpoint: { txid: id, index }, coin: { ...o, height, coinbase } }),
+    );
   }
 }

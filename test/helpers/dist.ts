@@ -10,7 +10,11 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /** The environment for child processes: the repo's Node first on PATH, without jest's NODE_OPTIONS. */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+    ...extra,
+  };
   delete env.NODE_OPTIONS;
   return env;
 }
@@ -29,7 +33,10 @@ function distIsStale(): boolean {
  * lock older than the timeout is left over from a killed run and is taken over.
  */
 export async function ensureBuilt(timeoutMs = 300_000): Promise<void> {
-  const lock = join(tmpdir(), `powchain-e2e-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
+  const lock = join(
+    tmpdir(),
+    `powchain-e2e-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`,
+  );
   const deadline = Date.now() + timeoutMs;
   while (distIsStale()) {
     let fd: number;
@@ -44,8 +51,14 @@ export async function ensureBuilt(timeoutMs = 300_000): Promise<void> {
     try {
       closeSync(fd);
       if (!distIsStale()) return;
-      const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, env: childEnv({ HOME: tmpdir() }), encoding: 'utf8', timeout: timeoutMs });
-      if (r.status !== 0) throw new Error(`npm run build failed (status ${r.status}, signal ${r.signal})\n${r.stdout}\n${r.stderr}`);
+      const r = spawnSync('npm', ['run', 'build'], {
+        cwd: ROOT,
+        env: childEnv({ HOME: tmpdir() }),
+        encoding: 'utf8',
+        timeout: timeoutMs,
+      });
+      if (r.status !== 0)
+        throw new Error(`npm run build failed (status ${r.status}, signal ${r.signal})\n${r.stdout}\n${r.stderr}`);
       return;
     } finally {
       rmSync(lock, { force: true });

@@ -47,7 +47,11 @@ export interface SpendSpec {
 export function signSpend(spec: SpendSpec): Transaction {
   const tx: Transaction = {
     version: spec.version ?? 1,
-    inputs: spec.inputs.map((c) => ({ prevTxid: c.outpoint.txid, prevIndex: c.outpoint.index, unlock: new Uint8Array(97) })),
+    inputs: spec.inputs.map((c) => ({
+      prevTxid: c.outpoint.txid,
+      prevIndex: c.outpoint.index,
+      unlock: new Uint8Array(97),
+    })),
     outputs: spec.outputs,
     lockTime: spec.lockTime ?? 0,
   };

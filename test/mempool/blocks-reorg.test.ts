@@ -1,6 +1,17 @@
 import type { Transaction } from '../../src/consensus/tx.js';
 import type { Mempool, MempoolEntry } from '../../src/mempool/index.js';
-import { assertConsistent, bob, idOf, mustAccept, outs, pay, poolFixture, poolIds, settle, type PoolFixture } from './fixture.js';
+import {
+  assertConsistent,
+  bob,
+  idOf,
+  mustAccept,
+  outs,
+  pay,
+  poolFixture,
+  poolIds,
+  settle,
+  type PoolFixture,
+} from './fixture.js';
 
 let f: PoolFixture;
 afterEach(async () => {
@@ -15,7 +26,13 @@ function removals(pool: Mempool): string[] {
   return log;
 }
 
-async function connect(name: string, parent: string, txs: Transaction[] = [], fees = 0n, mainChain = true): Promise<void> {
+async function connect(
+  name: string,
+  parent: string,
+  txs: Transaction[] = [],
+  fees = 0n,
+  mainChain = true,
+): Promise<void> {
   f.h.block(name, parent, { txs, fees });
   expect(await f.h.submit(name)).toMatchObject({ status: 'connected', mainChain });
 }
@@ -37,7 +54,9 @@ describe('on a new tip', () => {
     await connect('n', f.tip, [A, Dx], 3_000n);
 
     expect(poolIds(f.pool)).toEqual(sortedIds([AC, U]));
-    expect(log.sort()).toEqual([`${idOf(A)}:block`, `${idOf(D)}:conflict`, `${idOf(DC)}:conflict`, `${idOf(DGC)}:conflict`].sort());
+    expect(log.sort()).toEqual(
+      [`${idOf(A)}:block`, `${idOf(D)}:conflict`, `${idOf(DC)}:conflict`, `${idOf(DGC)}:conflict`].sort(),
+    );
     const ac = f.pool.get(idOf(AC))!;
     expect([...ac.parents]).toEqual([]);
     assertConsistent(f.pool);
@@ -82,7 +101,8 @@ describe('reorg re-admission', () => {
     assertConsistent(f.pool);
     // Re-admitted as copies: no field of it holds on to the disconnected block's bytes.
     const back = f.pool.get(idOf(X))!.tx;
-    for (const field of [back.inputs[0]!.prevTxid, back.inputs[0]!.unlock, back.outputs[0]!.pubKeyHash]) expect(field.buffer.byteLength).toBe(field.length);
+    for (const field of [back.inputs[0]!.prevTxid, back.inputs[0]!.unlock, back.outputs[0]!.pubKeyHash])
+      expect(field.buffer.byteLength).toBe(field.length);
   });
 
   test('a chain of txs across several disconnected blocks comes back whole, with pool children', async () => {

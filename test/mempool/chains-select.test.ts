@@ -1,7 +1,20 @@
 import type { Transaction } from '../../src/consensus/tx.js';
 import type { MempoolEntry } from '../../src/mempool/index.js';
 import { payTo } from '../helpers/tx.js';
-import { alice, assertConsistent, CountingVerifier, idOf, mustAccept, outs, pay, poolFixture, sigItems, spend, spendSize, type PoolFixture } from './fixture.js';
+import {
+  alice,
+  assertConsistent,
+  CountingVerifier,
+  idOf,
+  mustAccept,
+  outs,
+  pay,
+  poolFixture,
+  sigItems,
+  spend,
+  spendSize,
+  type PoolFixture,
+} from './fixture.js';
 
 let f: PoolFixture;
 afterEach(async () => {
@@ -29,7 +42,10 @@ describe('chains of unconfirmed transactions', () => {
     const child = pay(o0!, 2_000n);
     expect(await f.pool.accept(child)).toMatchObject({ accepted: true, fee: 2_000n });
     // a grandchild spending the child, the parent's other output and a confirmed coin at once
-    const grand = spend([outs(child)[0]!, o1!, f.coins[1]!], [payTo(alice, outs(child)[0]!.coin.value + o1!.coin.value + f.coins[1]!.coin.value - 3_000n)]);
+    const grand = spend(
+      [outs(child)[0]!, o1!, f.coins[1]!],
+      [payTo(alice, outs(child)[0]!.coin.value + o1!.coin.value + f.coins[1]!.coin.value - 3_000n)],
+    );
     expect(await f.pool.accept(grand)).toMatchObject({ accepted: true, fee: 3_000n });
 
     const p = f.pool.get(idOf(parent))!;
@@ -102,7 +118,10 @@ describe('selectForBlock', () => {
     const [r0, r1] = outs(root);
     const a = pay(r0!, 9_000n);
     const b = pay(r1!, 400n);
-    const join = spend([outs(a)[0]!, outs(b)[0]!, f.coins[1]!], [payTo(alice, outs(a)[0]!.coin.value + outs(b)[0]!.coin.value + f.coins[1]!.coin.value - 30_000n)]);
+    const join = spend(
+      [outs(a)[0]!, outs(b)[0]!, f.coins[1]!],
+      [payTo(alice, outs(a)[0]!.coin.value + outs(b)[0]!.coin.value + f.coins[1]!.coin.value - 30_000n)],
+    );
     const tail = pay(outs(join)[0]!, 500n);
     const loners = [2, 3, 4].map((i) => pay(f.coins[i]!, BigInt(i) * 700n));
     const all = [root, a, b, join, tail, ...loners];

@@ -1,7 +1,21 @@
 import type { Transaction } from '../../src/consensus/tx.js';
 import type { Mempool, MempoolEntry } from '../../src/mempool/index.js';
 import { payTo } from '../helpers/tx.js';
-import { alice, assertConsistent, codeOf, idOf, mustAccept, outs, pay, poolFixture, poolIds, snapshot, spend, spendSize, type PoolFixture } from './fixture.js';
+import {
+  alice,
+  assertConsistent,
+  codeOf,
+  idOf,
+  mustAccept,
+  outs,
+  pay,
+  poolFixture,
+  poolIds,
+  snapshot,
+  spend,
+  spendSize,
+  type PoolFixture,
+} from './fixture.js';
 
 let f: PoolFixture;
 afterEach(async () => {
@@ -51,7 +65,9 @@ describe('eviction when full', () => {
     for (const t of [P, K, X, Y]) await mustAccept(f.pool, t);
     const log = removals(f.pool);
     await mustAccept(f.pool, pay(f.coins[3]!, 1_720n)); // 10,000
-    expect(log.map(([id, reason]) => `${id}:${reason}`).sort()).toEqual([`${idOf(P)}:eviction`, `${idOf(K)}:eviction`].sort());
+    expect(log.map(([id, reason]) => `${id}:${reason}`).sort()).toEqual(
+      [`${idOf(P)}:eviction`, `${idOf(K)}:eviction`].sort(),
+    );
     expect(f.pool.totalBytes).toBe(3 * ONE);
     assertConsistent(f.pool);
   });
@@ -144,7 +160,9 @@ describe('expiry', () => {
     expect(f.pool.expire(t0 + 3_600)).toBe(0);
     expect(f.pool.size).toBe(3);
     expect(f.pool.expire(t0 + 3_601)).toBe(2);
-    expect(log.map(([id, reason]) => `${id}:${reason}`).sort()).toEqual([`${idOf(P)}:expiry`, `${idOf(C)}:expiry`].sort());
+    expect(log.map(([id, reason]) => `${id}:${reason}`).sort()).toEqual(
+      [`${idOf(P)}:expiry`, `${idOf(C)}:expiry`].sort(),
+    );
     expect(poolIds(f.pool)).toEqual([idOf(U)]);
     assertConsistent(f.pool);
   });

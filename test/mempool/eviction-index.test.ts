@@ -70,7 +70,14 @@ describe('EvictionIndex', () => {
  * package (with the newcomer's ancestors' packages including it, and the planned packages taken
  * out of their ancestors' totals).
  */
-function scanPlan(pool: Mempool, maxBytes: number, size: number, fee: bigint, rate: number, ancestors: Set<string>): Set<string> | undefined {
+function scanPlan(
+  pool: Mempool,
+  maxBytes: number,
+  size: number,
+  fee: bigint,
+  rate: number,
+  ancestors: Set<string>,
+): Set<string> | undefined {
   const entries = pool.all();
   const byId = new Map(entries.map((e) => [e.id, e]));
   const descendants = (e: MempoolEntry): MempoolEntry[] => {
@@ -106,7 +113,10 @@ function scanPlan(pool: Mempool, maxBytes: number, size: number, fee: bigint, ra
       if (gone.has(e.id)) continue;
       const d = less.get(e.id);
       const ancestor = ancestors.has(e.id);
-      const r = feeRate(e.descFee - (d?.fee ?? 0n) + (ancestor ? fee : 0n), e.descSize - (d?.size ?? 0) + (ancestor ? size : 0));
+      const r = feeRate(
+        e.descFee - (d?.fee ?? 0n) + (ancestor ? fee : 0n),
+        e.descSize - (d?.size ?? 0) + (ancestor ? size : 0),
+      );
       if (!worst || r < worst.rate) worst = { e, rate: r, ancestor };
     }
     if (!worst || worst.ancestor || worst.rate >= rate) return undefined;
@@ -145,7 +155,9 @@ describe('eviction from a full pool, against the scan it replaced', () => {
     const outcomes = { accepted: 0, full: 0, evictions: 0, multi: 0 };
     for (let step = 0; step < 300; step++) {
       // Spend a confirmed coin, or an unspent output of a transaction in the pool (a chain).
-      const pooled = f.pool.all().flatMap((e) => outs(e.tx).filter((c) => !f.pool.spender(c.outpoint.txid, c.outpoint.index)));
+      const pooled = f.pool
+        .all()
+        .flatMap((e) => outs(e.tx).filter((c) => !f.pool.spender(c.outpoint.txid, c.outpoint.index)));
       const useChain = pooled.length > 0 && rand(3) > 0;
       if (!useChain && confirmed >= f.coins.length) continue;
       const coin: OwnedCoin = useChain ? pooled[rand(pooled.length)]! : f.coins[confirmed++]!;
@@ -156,7 +168,7 @@ describe('eviction from a full pool, against the scan it replaced', () => {
       const fee = coin.coin.value - tx.outputs.reduce((s, o) => s + o.value, 0n);
       const parent = f.pool.get(bytesToHex(coin.outpoint.txid));
       const ancestors = new Set<string>();
-      for (const stack = parent ? [parent.id] : []; stack.length; ) {
+      for (const stack = parent ? [parent.id] : []; stack.length;) {
         const id = stack.pop()!;
         if (ancestors.has(id)) continue;
         ancestors.add(id);

@@ -36,12 +36,20 @@ export interface PoolFixture {
  * coinbase of a1 is mature), then block 'fund' fanning that coinbase out into `nCoins` coins
  * of 1 COIN each for alice, and a mempool on top with `opts`.
  */
-export async function poolFixture(opts: Partial<MempoolOptions> = {}, nCoins = 16, chainOpts: Partial<ChainOptions> = {}): Promise<PoolFixture> {
+export async function poolFixture(
+  opts: Partial<MempoolOptions> = {},
+  nCoins = 16,
+  chainOpts: Partial<ChainOptions> = {},
+): Promise<PoolFixture> {
   const h = await ChainHarness.create(chainOpts);
   try {
     await h.extend('a', 'genesis', 101);
     const cb = h.get('a1').coinbase[0]!;
-    const fanOut = signSpend({ inputs: [cb], outputs: Array.from({ length: nCoins }, () => payTo(alice, COIN)), genesisHash: regtest.genesisHash });
+    const fanOut = signSpend({
+      inputs: [cb],
+      outputs: Array.from({ length: nCoins }, () => payTo(alice, COIN)),
+      genesisHash: regtest.genesisHash,
+    });
     const fee = cb.coin.value - COIN * BigInt(nCoins);
     h.block('fund', 'a101', { txs: [fanOut], fees: fee });
     const r = await h.submit('fund');
@@ -91,12 +99,20 @@ export const codeOf = (r: AcceptResult): string => (r.accepted ? 'accepted' : r.
 /** Everything observable about the pool's contents, to compare before and after. */
 export function snapshot(pool: Mempool): { ids: string[]; bytes: number; spenders: string[] } {
   const entries = pool.all();
-  const spenders = entries.flatMap((e) => e.tx.inputs.map((i) => `${outpointKey(i.prevTxid, i.prevIndex)}>${pool.spender(i.prevTxid, i.prevIndex)?.id ?? '-'}`));
+  const spenders = entries.flatMap((e) =>
+    e.tx.inputs.map(
+      (i) => `${outpointKey(i.prevTxid, i.prevIndex)}>${pool.spender(i.prevTxid, i.prevIndex)?.id ?? '-'}`,
+    ),
+  );
   return { ids: entries.map((e) => e.id).sort(), bytes: pool.totalBytes, spenders: spenders.sort() };
 }
 
 /** Ids in the pool, sorted. */
-export const poolIds = (pool: Mempool): string[] => pool.all().map((e) => e.id).sort();
+export const poolIds = (pool: Mempool): string[] =>
+  pool
+    .all()
+    .map((e) => e.id)
+    .sort();
 
 /**
  * The pool is consistent with the chain: every input of every entry spends either a confirmed
@@ -111,10 +127,13 @@ export function assertConsistent(pool: Mempool): void {
       const pid = bytesToHex(i.prevTxid);
       const parent = pool.get(pid);
       if (parent) {
-        if (!e.parents.has(pid) || !parent.children.has(e.id)) throw new Error(`${e.id}: parent link to ${pid} missing`);
+        if (!e.parents.has(pid) || !parent.children.has(e.id))
+          throw new Error(`${e.id}: parent link to ${pid} missing`);
         if (!parent.tx.outputs[i.prevIndex]) throw new Error(`${e.id}: spends a missing output of ${pid}`);
       } else if (!pool.chain.getCoin(i.prevTxid, i.prevIndex)) {
-        throw new Error(`${e.id}: input ${outpointKey(i.prevTxid, i.prevIndex)} is neither in the pool nor unspent on the chain`);
+        throw new Error(
+          `${e.id}: input ${outpointKey(i.prevTxid, i.prevIndex)} is neither in the pool nor unspent on the chain`,
+        );
       }
     }
     for (const p of e.parents) if (!pool.has(p)) throw new Error(`${e.id}: parent ${p} is not in the pool`);
@@ -131,7 +150,10 @@ export function assertConsistent(pool: Mempool): void {
       size += x.size;
       stack.push(...x.children);
     }
-    if (e.descFee !== fee || e.descSize !== size) throw new Error(`${e.id}: descendant totals ${e.descFee}/${e.descSize}, its descendants add up to ${fee}/${size}`);
+    if (e.descFee !== fee || e.descSize !== size)
+      throw new Error(
+        `${e.id}: descendant totals ${e.descFee}/${e.descSize}, its descendants add up to ${fee}/${size}`,
+      );
   }
   if (bytes !== pool.totalBytes) throw new Error(`totalBytes ${pool.totalBytes}, entries add up to ${bytes}`);
   // The eviction index: every entry, by package rate, ties in arrival order (a stable sort of all()).
@@ -141,7 +163,8 @@ export function assertConsistent(pool: Mempool): void {
     .sort((a, b) => a.rate - b.rate)
     .map((e) => e.id);
   const indexed = pool.evictionOrder().map((e) => e.id);
-  if (indexed.join() !== expected.join()) throw new Error(`eviction order ${indexed.join()} is not package-rate order ${expected.join()}`);
+  if (indexed.join() !== expected.join())
+    throw new Error(`eviction order ${indexed.join()} is not package-rate order ${expected.join()}`);
 }
 
 /** The signature triples a tx's inputs need (coins in input order). */

@@ -2,7 +2,23 @@ import { RejectCode } from '../../src/consensus/errors.js';
 import type { Transaction } from '../../src/consensus/tx.js';
 import type { Mempool, MempoolOptions } from '../../src/mempool/index.js';
 import { coinbaseTx, payTo, type OwnedCoin } from '../helpers/tx.js';
-import { alice, bob, codeOf, feeFor, idOf, mustAccept, negateS, outs, pay, poolFixture, sizeOf, snapshot, spend, spendSize, type PoolFixture } from './fixture.js';
+import {
+  alice,
+  bob,
+  codeOf,
+  feeFor,
+  idOf,
+  mustAccept,
+  negateS,
+  outs,
+  pay,
+  poolFixture,
+  sizeOf,
+  snapshot,
+  spend,
+  spendSize,
+  type PoolFixture,
+} from './fixture.js';
 
 /**
  * Every reject code the mempool returns, each with the smallest transaction that triggers it.
@@ -72,7 +88,11 @@ describe('mempool reject codes', () => {
 
   test('bad-txns-inputs-missingorspent: unknown outpoint, coin spent on chain, missing output of an in-pool parent', async () => {
     await setup();
-    const ghost: OwnedCoin = { outpoint: { txid: new Uint8Array(32).fill(7), index: 0 }, coin: { value: 1_000_000n, pubKeyHash: alice.pkh, height: 1, coinbase: false }, key: alice };
+    const ghost: OwnedCoin = {
+      outpoint: { txid: new Uint8Array(32).fill(7), index: 0 },
+      coin: { value: 1_000_000n, pubKeyHash: alice.pkh, height: 1, coinbase: false },
+      key: alice,
+    };
     await expectReject(f.pool, pay(ghost, 1_000n), RejectCode.InputsMissingOrSpent);
     // a1's coinbase was spent by the 'fund' block.
     await expectReject(f.pool, pay(f.h.get('a1').coinbase[0]!, 1_000n), RejectCode.InputsMissingOrSpent);

@@ -19,7 +19,10 @@ export interface ChainFixture {
   close(): Promise<void>;
 }
 
-export async function openChain(params: NetworkParams, clock = new TestClock(params.genesis.header.time + 1_000_000)): Promise<ChainFixture> {
+export async function openChain(
+  params: NetworkParams,
+  clock = new TestClock(params.genesis.header.time + 1_000_000),
+): Promise<ChainFixture> {
   const { dir, cleanup } = tempDir(`powchain-mining-${params.name}`);
   const verifier = new VerifyPool({ size: 1 });
   try {
@@ -47,10 +50,16 @@ export const minerKey: TestKey = testKey('miner');
  * A regtest chain with `blocks` blocks generated to `minerKey` (101 by default, so the coinbases
  * of heights 1 and 2 are spendable in the next block) and a mempool on top.
  */
-export async function fundedRegtest(params: NetworkParams, blocks = 101): Promise<ChainFixture & { mempool: Mempool; coinbaseAt(height: number): OwnedCoin }> {
+export async function fundedRegtest(
+  params: NetworkParams,
+  blocks = 101,
+): Promise<ChainFixture & { mempool: Mempool; coinbaseAt(height: number): OwnedCoin }> {
   const f = await openChain(params);
   try {
-    await generateBlocks({ chain: f.chain, kernel: createTsKernel(), payTo: minerKey.pkh, clock: f.clock.read }, blocks);
+    await generateBlocks(
+      { chain: f.chain, kernel: createTsKernel(), payTo: minerKey.pkh, clock: f.clock.read },
+      blocks,
+    );
     const mempool = new Mempool(f.chain, f.clock.read);
     const coinbaseAt = (height: number): OwnedCoin => {
       const entry = f.chain.index.atHeight(height)!;
@@ -73,7 +82,12 @@ export interface Found {
  * no further round starts), and failing after `timeoutMs` or on an 'error' event. `onFound` runs
  * inside each event, before the miner builds its next template.
  */
-export function collectFound(miner: Miner, n: number, timeoutMs: number, onFound?: (f: Found, i: number) => void): Promise<Found[]> {
+export function collectFound(
+  miner: Miner,
+  n: number,
+  timeoutMs: number,
+  onFound?: (f: Found, i: number) => void,
+): Promise<Found[]> {
   return new Promise((resolve, reject) => {
     const got: Found[] = [];
     const done = (err?: Error): void => {
@@ -92,7 +106,10 @@ export function collectFound(miner: Miner, n: number, timeoutMs: number, onFound
       }
     };
     const onError = (err: Error): void => done(err);
-    const timer = setTimeout(() => done(new Error(`only ${got.length} of ${n} blocks found in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`only ${got.length} of ${n} blocks found in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     miner.on('found', onEvent);
     miner.on('error', onError);
   });

@@ -45,7 +45,10 @@ describe.each(['wasm-simd', 'typescript'] as const)('hasher pool (%s)', (kernel)
   it.each([100000, 170, 301321])('finds the real nonce of block %i in a range around it', async (height) => {
     const h = block(height);
     const startNonce = h.nonce - 50_000;
-    const result = await pool.search(hex(h.header), compactToTarget(h.bits), { startNonce, endNonce: h.nonce + 20_000 });
+    const result = await pool.search(hex(h.header), compactToTarget(h.bits), {
+      startNonce,
+      endNonce: h.nonce + 20_000,
+    });
     expect(result).toMatchObject({ found: true, nonce: h.nonce });
     expect(result.hashes).toBeGreaterThan(0);
   });
@@ -73,10 +76,14 @@ describe.each(['wasm-simd', 'typescript'] as const)('hasher pool (%s)', (kernel)
   it('returns at once for an already aborted signal, an empty range or an impossible target', async () => {
     const header = hex(block(0).header);
     expect(await pool.search(header, 1n << 255n, { signal: AbortSignal.abort() })).toEqual({
-      found: false, hashes: 0, aborted: true,
+      found: false,
+      hashes: 0,
+      aborted: true,
     });
     expect(await pool.search(header, 1n << 255n, { startNonce: 5, endNonce: 5 })).toEqual({
-      found: false, hashes: 0, aborted: false,
+      found: false,
+      hashes: 0,
+      aborted: false,
     });
     expect(await pool.search(header, -1n)).toEqual({ found: false, hashes: 0, aborted: false });
   });

@@ -67,10 +67,20 @@ describe('testnet ASERT direction', () => {
     const d = testnet.difficulty;
     if (d.algorithm !== 'asert') throw new Error('testnet is expected to use ASERT');
     const easyBits = networks.regtest.genesis.header.bits;
-    const params: NetworkParams = { ...testnet, powLimit: networks.regtest.powLimit, difficulty: { ...d, anchorBits: easyBits } };
+    const params: NetworkParams = {
+      ...testnet,
+      powLimit: networks.regtest.powLimit,
+      difficulty: { ...d, anchorBits: easyBits },
+    };
     const clock = new TestClock(G + 1);
     const f = await openChain(params, clock);
-    const miner = new Miner({ chain: f.chain, payTo: testKey('asert-miner').pkh, clock: clock.read, threads: 1, refreshMs: 60_000 });
+    const miner = new Miner({
+      chain: f.chain,
+      payTo: testKey('asert-miner').pkh,
+      clock: clock.read,
+      threads: 1,
+      refreshMs: 60_000,
+    });
     const gap = (height: number): number => (height <= 50 ? 1 : 60);
     try {
       // The clock moves on as each block is found: 1 s spacing for blocks 1..50, then 60 s.

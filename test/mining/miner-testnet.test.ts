@@ -43,7 +43,13 @@ beforeAll(() => {
 });
 
 /** The first key `${prefix}-${i}` (i >= first) whose next template on `chain` has no nonce below GUARD meeting the target. */
-async function quietPayTo(chain: Chain, mempool: Mempool | undefined, now: number, prefix: string, first: number): Promise<Uint8Array> {
+async function quietPayTo(
+  chain: Chain,
+  mempool: Mempool | undefined,
+  now: number,
+  prefix: string,
+  first: number,
+): Promise<Uint8Array> {
   for (let i = first; i < first + 100; i++) {
     const pkh = testKey(`${prefix}-${i}`).pkh;
     const t = await buildTemplate(chain, mempool, pkh, now);
@@ -101,7 +107,11 @@ describe('Miner on testnet (a real target)', () => {
       expect(equalBytes(decodeHeader(spy.calls[0]!.header).prevHash, testnet.genesisHash)).toBe(true);
 
       // A1 arrives from elsewhere while the round on genesis runs.
-      expect(await y.chain.processBlock(a1, { source: 'peer' })).toMatchObject({ status: 'connected', height: 1, mainChain: true });
+      expect(await y.chain.processBlock(a1, { source: 'peer' })).toMatchObject({
+        status: 'connected',
+        height: 1,
+        mainChain: true,
+      });
       const first = await spy.calls[0]!.result;
       expect(first).toMatchObject({ found: false, aborted: true });
       // Stopped long before the range could have produced this template's block.
@@ -116,7 +126,9 @@ describe('Miner on testnet (a real target)', () => {
       // bits after it are what ASERT demands, and harder than the anchor's.
       const a1Entry = y.chain.index.get(a1Hash)!;
       expect(block.header.bits).toBe(y.chain.headerRules.expectedBitsAfter(a1Entry));
-      expect(block.header.bits).toBe(expectedBits(testnet, { height: 1, time: a1.header.time, bits: a1.header.bits }, () => G));
+      expect(block.header.bits).toBe(
+        expectedBits(testnet, { height: 1, time: a1.header.time, bits: a1.header.bits }, () => G),
+      );
       expect(bitsToTarget(block.header.bits).target).toBeLessThan(bitsToTarget(ANCHOR_BITS).target);
       expect(block.header.time).toBe(G + 2); // MTP + 1: the clock stands at the genesis time
       expect(miner.status()).toMatchObject({ mining: false, blocksFound: 1 });
@@ -160,7 +172,13 @@ describe('Miner on testnet (a real target)', () => {
     const spy = spySearches();
     let miner: Miner | undefined;
     try {
-      miner = new Miner({ chain: y.chain, payTo: await quietOnGenesis(y.chain, clock.now), clock: clock.read, threads: 1, refreshMs: 60_000 });
+      miner = new Miner({
+        chain: y.chain,
+        payTo: await quietOnGenesis(y.chain, clock.now),
+        clock: clock.read,
+        threads: 1,
+        refreshMs: 60_000,
+      });
       const found: unknown[] = [];
       miner.on('found', (f) => found.push(f));
       await miner.start();
@@ -191,7 +209,11 @@ describe('Miner on testnet (a real target)', () => {
       await waitFor(() => spy.calls.length === 1 && miner!.status().totalHashes > 0, 10_000, 'the first round');
       const a1 = y.chain.readBlock(y.chain.tip);
       const [cb] = coinsOf(a1.txs[0]!, 1, rival);
-      const tx = signSpend({ inputs: [cb!], outputs: [payTo(rival, cb!.coin.value - 10_000n)], genesisHash: params.genesisHash });
+      const tx = signSpend({
+        inputs: [cb!],
+        outputs: [payTo(rival, cb!.coin.value - 10_000n)],
+        genesisHash: params.genesisHash,
+      });
       expect(await mempool.accept(tx)).toMatchObject({ accepted: true, fee: 10_000n });
 
       await waitFor(() => spy.calls.length >= 2, 10_000, 'a refreshed round');

@@ -38,7 +38,9 @@ describe('Miner on regtest', () => {
         expect(equalBytes(block.header.prevHash, parent)).toBe(true);
         expect(block.header.bits).toBe(regtest.genesis.header.bits);
         expect(block.txs).toHaveLength(1);
-        expect(block.txs[0]!.outputs).toEqual([{ value: blockSubsidy(i + 1, regtest.halvingInterval), pubKeyHash: payee }]);
+        expect(block.txs[0]!.outputs).toEqual([
+          { value: blockSubsidy(i + 1, regtest.halvingInterval), pubKeyHash: payee },
+        ]);
         // Entered through processBlock: stored, indexed and on the main chain.
         expect(f.chain.index.atHeight(i + 1)?.hashHex).toBe(bytesToHex(headerHash(block.header)));
         parent = headerHash(block.header);
@@ -58,7 +60,14 @@ describe('Miner on regtest', () => {
 
   test('a mined block holds the fee-paying mempool transactions, parents first, and the coinbase pays subsidy + fees', async () => {
     const f = await fundedRegtest(regtest, 120);
-    const miner = new Miner({ chain: f.chain, mempool: f.mempool, payTo: payee, clock: f.clock.read, threads: 1, kernel: 'typescript' });
+    const miner = new Miner({
+      chain: f.chain,
+      mempool: f.mempool,
+      payTo: payee,
+      clock: f.clock.read,
+      threads: 1,
+      kernel: 'typescript',
+    });
     try {
       const cb1 = f.coinbaseAt(1);
       const cb2 = f.coinbaseAt(2);
@@ -90,7 +99,11 @@ describe('Miner on regtest', () => {
       expect(pos(C)).toBeLessThan(pos(G));
       expect(totalOutput(block.txs[0]!)).toBe(blockSubsidy(121, regtest.halvingInterval) + fees);
       expect(f.mempool.size).toBe(0);
-      expect(f.chain.getCoin(txid(block.txs[0]!), 0)).toMatchObject({ value: blockSubsidy(121, regtest.halvingInterval) + fees, pubKeyHash: payee, coinbase: true });
+      expect(f.chain.getCoin(txid(block.txs[0]!), 0)).toMatchObject({
+        value: blockSubsidy(121, regtest.halvingInterval) + fees,
+        pubKeyHash: payee,
+        coinbase: true,
+      });
     } finally {
       await miner.close();
       await f.close();
@@ -122,7 +135,8 @@ describe('Miner on regtest', () => {
       await stopping;
       const more = await collectFound(miner, 6, 30_000);
       const h0 = more[0]!.result.status === 'connected' ? more[0]!.result.height : -1;
-      for (const [i, m] of more.entries()) expect(m.result).toMatchObject({ status: 'connected', mainChain: true, height: h0 + i });
+      for (const [i, m] of more.entries())
+        expect(m.result).toMatchObject({ status: 'connected', mainChain: true, height: h0 + i });
       await miner.close();
       expect(miner.status()).toMatchObject({ mining: false, kernel: 'none' });
     } finally {
@@ -185,7 +199,14 @@ describe('Miner lifecycle and failures', () => {
 
   test('a block the chain refuses (time too far ahead of the clock) is not mined again and again', async () => {
     const f = await fundedRegtest(regtest, 101);
-    const miner = new Miner({ chain: f.chain, mempool: f.mempool, payTo: payee, clock: f.clock.read, threads: 1, refreshMs: 60_000 });
+    const miner = new Miner({
+      chain: f.chain,
+      mempool: f.mempool,
+      payTo: payee,
+      clock: f.clock.read,
+      threads: 1,
+      refreshMs: 60_000,
+    });
     try {
       const ahead = f.clock.now;
       // The clock falls back: the earliest time a child may have is more than 2 h ahead of it.
@@ -223,7 +244,10 @@ describe('generateBlocks', () => {
     try {
       const connected: string[] = [];
       f.chain.on('connect', (e) => connected.push(hashToHex(e.entry.hash)));
-      const hashes = await generateBlocks({ chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read }, 5);
+      const hashes = await generateBlocks(
+        { chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read },
+        5,
+      );
       expect(hashes).toHaveLength(5);
       expect(connected).toEqual(hashes);
       expect(f.chain.height).toBe(5);
@@ -234,14 +258,24 @@ describe('generateBlocks', () => {
         expect(cb.outputs).toEqual([{ value: blockSubsidy(i + 1, regtest.halvingInterval), pubKeyHash: payee }]);
       }
       // A second call continues on the tip.
-      const more = await generateBlocks({ chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read }, 2);
+      const more = await generateBlocks(
+        { chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read },
+        2,
+      );
       expect(more).toHaveLength(2);
       expect(hashToHex(f.chain.tip.hash)).toBe(more[1]);
-      expect(await generateBlocks({ chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read }, 0)).toEqual([]);
+      expect(
+        await generateBlocks({ chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read }, 0),
+      ).toEqual([]);
       // An aborted signal stops it before anything is mined.
       const ctl = new AbortController();
       ctl.abort();
-      expect(await generateBlocks({ chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read, signal: ctl.signal }, 3)).toEqual([]);
+      expect(
+        await generateBlocks(
+          { chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read, signal: ctl.signal },
+          3,
+        ),
+      ).toEqual([]);
       expect(f.chain.height).toBe(7);
     } finally {
       await f.close();

@@ -171,7 +171,10 @@ describe('buildTemplate / templateBlock', () => {
       const cb = f.coinbaseAt(1);
       const n = 12;
       const each = (cb.coin.value - 10_000n) / BigInt(n);
-      const fan = spend([cb], Array.from({ length: n }, () => each));
+      const fan = spend(
+        [cb],
+        Array.from({ length: n }, () => each),
+      );
       expect((await f.mempool.accept(fan)).accepted).toBe(true);
       await generateBlocks({ chain: f.chain, mempool: f.mempool, kernel, payTo: minerKey.pkh, clock: f.clock.read }, 1);
       expect(f.mempool.size).toBe(0);
@@ -188,7 +191,11 @@ describe('buildTemplate / templateBlock', () => {
       expect(t.txs.length).toBeLessThan(n);
       expect(blockSize(block)).toBeLessThanOrEqual(small.maxBlockBytes);
       // Highest fee rate first: the chosen ones pay the most.
-      const chosen = t.txs.map((tx) => coins.findIndex((c) => equalBytes(c.outpoint.txid, tx.inputs[0]!.prevTxid) && c.outpoint.index === tx.inputs[0]!.prevIndex));
+      const chosen = t.txs.map((tx) =>
+        coins.findIndex(
+          (c) => equalBytes(c.outpoint.txid, tx.inputs[0]!.prevTxid) && c.outpoint.index === tx.inputs[0]!.prevIndex,
+        ),
+      );
       expect([...chosen].sort((a, b) => b - a)).toEqual(Array.from({ length: t.txs.length }, (_, k) => n - 1 - k));
       expect(await f.chain.processBlock(block)).toMatchObject({ status: 'connected', mainChain: true });
       expect(f.mempool.size).toBe(n - t.txs.length);

@@ -35,7 +35,10 @@ test('invalid gossiped blocks get the sender penalised, disconnected and banned;
     // Four different invalid children of the tip (gossipsub dedups by content, so each differs).
     const base = h.h.block('v1', 'h101').block;
     const badPow: Block = regrind(base, regtest, false);
-    const badMerkle: Block = regrind({ header: { ...base.header, merkleRoot: new Uint8Array(32).fill(7) }, txs: base.txs });
+    const badMerkle: Block = regrind({
+      header: { ...base.header, merkleRoot: new Uint8Array(32).fill(7) },
+      txs: base.txs,
+    });
     const spend = h.h.spend(h.h.get('h1').coinbase, [payTo(testKey('alice'), 49_9999_0000n)]);
     const forged = cloneTx(spend);
     forged.inputs[0]!.unlock[33 + 10]! ^= 0x01; // a different r: the signature no longer verifies
@@ -54,18 +57,32 @@ test('invalid gossiped blocks get the sender penalised, disconnected and banned;
       const scoreBefore = pubsub.getScore(offender.id);
       await publishRawBlock(offender, bytes);
       const want = (i + 1) * PENALTY.invalidGossip;
-      await until(() => h.svc.scorer.penalty(offender.id) >= want, `offence ${i + 1} to cost the offender ${want} points`);
-      if (i + 1 < offences.length) await until(() => pubsub.getScore(offender.id) < scoreBefore, `H's gossipsub score of the offender to drop after offence ${i + 1}`);
+      await until(
+        () => h.svc.scorer.penalty(offender.id) >= want,
+        `offence ${i + 1} to cost the offender ${want} points`,
+      );
+      if (i + 1 < offences.length)
+        await until(
+          () => pubsub.getScore(offender.id) < scoreBefore,
+          `H's gossipsub score of the offender to drop after offence ${i + 1}`,
+        );
     }
     await until(() => bans.includes(offender.id), 'the offender to be banned');
     // Each offence was judged for what it is.
     const codes = [RejectCode.HighHash, RejectCode.BadMerkleRoot, RejectCode.BadSignature, RejectCode.Undecodable];
-    expect(reasons).toEqual(codes.map((c) => `offender ${h.svc.names.blockTopic}: ${c}`).map((r) => expect.stringContaining(r)));
+    expect(reasons).toEqual(
+      codes.map((c) => `offender ${h.svc.names.blockTopic}: ${c}`).map((r) => expect.stringContaining(r)),
+    );
     await until(() => !connected(h, offender) && !connected(offender, h), 'the offender to be disconnected');
     expect(h.svc.bans.isBanned(offender.id)).toBe(true);
     expect(h.h.chain.tip.hashHex).toBe(tip);
     // The ban file is written within a second of the ban (bursts are batched).
-    await until(() => existsSync(join(h.datadir, BANS_FILE)) && readFileSync(join(h.datadir, BANS_FILE), 'utf8').includes(offender.id), 'the ban to reach bans.json');
+    await until(
+      () =>
+        existsSync(join(h.datadir, BANS_FILE)) &&
+        readFileSync(join(h.datadir, BANS_FILE), 'utf8').includes(offender.id),
+      'the ban to reach bans.json',
+    );
     expect(readFileSync(join(h.datadir, BANS_FILE), 'utf8')).toContain(offender.id);
 
     // The honest peer kept its standing, its connection and its gossip.
@@ -74,7 +91,10 @@ test('invalid gossiped blocks get the sender penalised, disconnected and banned;
     const good = h.h.block('g1', 'h101');
     await h.h.submit('g1');
     await h.svc.publishBlock(good.block);
-    await until(() => honest.h.chain.tip.hashHex === h.h.chain.tip.hashHex, 'the honest peer to receive a good block after the offences');
+    await until(
+      () => honest.h.chain.tip.hashHex === h.h.chain.tip.hashHex,
+      'the honest peer to receive a good block after the offences',
+    );
 
     // Restart H on the same datadir: same identity, the ban is still there and enforced both ways.
     const id = h.id;
@@ -85,7 +105,9 @@ test('invalid gossiped blocks get the sender penalised, disconnected and banned;
     h.svc.on('peer:connect', (e) => seen.push(e.id));
     // The offender's dial may get as far as its own side of the handshake; H drops it at once.
     await offender.svc.connect(h.addr).catch(() => undefined);
-    await expect(offender.reqresp.request(h.host.peerId, h.svc.names.status, new Uint8Array(0), { frames: 1, maxFrameBytes: 256 })).rejects.toThrow();
+    await expect(
+      offender.reqresp.request(h.host.peerId, h.svc.names.status, new Uint8Array(0), { frames: 1, maxFrameBytes: 256 }),
+    ).rejects.toThrow();
     await until(() => !connected(offender, h), 'the offender dial to be dropped');
     await expect(h.svc.connect(offender.addr)).rejects.toThrow();
     expect(connected(h, offender)).toBe(false);

@@ -25,7 +25,8 @@ afterEach(async () => {
 });
 
 /** What the gossip validator does: key by the internal-order hex of the header hash. */
-const run = (name: string): Promise<Verdict> => verdicts.run(bytesToHex(h.get(name).hash), () => h.submit(name, 'peer'));
+const run = (name: string): Promise<Verdict> =>
+  verdicts.run(bytesToHex(h.get(name).hash), () => h.submit(name, 'peer'));
 
 async function expectFinal(name: string): Promise<unknown> {
   const v = await run(name);
@@ -58,7 +59,11 @@ test('a duplicate, an orphan, a side block: the final answer, never validated', 
   expect(await expectFinal('a2')).toEqual({ status: 'duplicate', hash: h.get('a2').hashHex });
   h.block('o1', 'a2');
   h.block('o2', 'o1');
-  expect(await expectFinal('o2')).toEqual({ status: 'orphan', hash: h.get('o2').hashHex, missing: h.get('o1').hashHex });
+  expect(await expectFinal('o2')).toEqual({
+    status: 'orphan',
+    hash: h.get('o2').hashHex,
+    missing: h.get('o1').hashHex,
+  });
   expect(await expectFinal('o2')).toEqual({ status: 'duplicate', hash: h.get('o2').hashHex });
   // Equal work with the tip: stored on the side, not connected, so not relayed early.
   h.block('s2', 'a1');

@@ -6,7 +6,14 @@
 import { lpStream } from 'it-length-prefixed-stream';
 import { decodeTx, txid } from '../../src/consensus/tx.js';
 import { bytesToHex, equalBytes } from '../../src/encoding/hex.js';
-import { decodeHashes, decodeHeaders, decodeStatus, encodeHashes, encodeHeadersRequest, MempoolRequest } from '../../src/net/messages.js';
+import {
+  decodeHashes,
+  decodeHeaders,
+  decodeStatus,
+  encodeHashes,
+  encodeHeadersRequest,
+  MempoolRequest,
+} from '../../src/net/messages.js';
 import type { Host } from '../../src/net/host.js';
 import { LIMITS, PENALTY, type WireNames } from '../../src/net/index.js';
 import { testKey } from '../helpers/keys.js';
@@ -43,7 +50,9 @@ function uvarint(n: number): Uint8Array {
 async function sendBad(from: Host, target: TestPeer, proto: string, kind: keyof typeof BAD_REQUESTS): Promise<void> {
   const { bytes, prefix } = BAD_REQUESTS[kind]!;
   const stream = await from.dialProtocol(pid(target), proto, { signal: AbortSignal.timeout(10_000) });
-  const lp = lpStream(stream, { lengthEncoder: (len: number) => (prefix(len) === null ? new Uint8Array(0) : uvarint(prefix(len)!)) });
+  const lp = lpStream(stream, {
+    lengthEncoder: (len: number) => (prefix(len) === null ? new Uint8Array(0) : uvarint(prefix(len)!)),
+  });
   try {
     await lp.write(bytes, { signal: AbortSignal.timeout(10_000) });
     await stream.closeWrite({ signal: AbortSignal.timeout(10_000) });
@@ -55,7 +64,8 @@ async function sendBad(from: Host, target: TestPeer, proto: string, kind: keyof 
 /** Ask `target` all four protocols from `client` and check the answers against its chain and mempool. */
 async function expectGoodAnswers(client: TestPeer, target: TestPeer, txidHex: string): Promise<void> {
   const n: WireNames = client.svc.names;
-  const ask = (proto: string, payload: Uint8Array) => client.reqresp.request(pid(target), proto, payload, { frames: 1, maxFrameBytes: 1_000_000 });
+  const ask = (proto: string, payload: Uint8Array) =>
+    client.reqresp.request(pid(target), proto, payload, { frames: 1, maxFrameBytes: 1_000_000 });
   const chain = target.h.chain;
   const [status] = await ask(n.status, new Uint8Array(0));
   expect(decodeStatus(status!)).toMatchObject({ height: chain.height, chainWork: chain.tip.chainWork });
@@ -127,11 +137,14 @@ describe.each(PROTOCOLS)('junk responses on %s', (proto) => {
       const history = await extendLocal(liar, 'h', 20);
       await give(victim, history.slice(0, 10));
       const before = victim.h.chain.tip.hashHex;
-      await answerWith(liar, liar.svc.names[proto], (req) => (proto === 'blocks' ? decodeHashes(req, LIMITS.maxBlocksPerRequest).map(() => JUNK) : [JUNK]));
+      await answerWith(liar, liar.svc.names[proto], (req) =>
+        proto === 'blocks' ? decodeHashes(req, LIMITS.maxBlocksPerRequest).map(() => JUNK) : [JUNK],
+      );
       await victim.svc.connect(liar.addr);
       await until(() => victim.svc.scorer.penalty(liar.id) > 0, `junk ${proto} responses to cost the liar`);
       // Junk before any block was accepted changes nothing; junk mempool listings come after a good sync.
-      if (proto === 'mempool') await until(() => victim.h.chain.height === 20, 'the victim to finish syncing from the liar');
+      if (proto === 'mempool')
+        await until(() => victim.h.chain.height === 20, 'the victim to finish syncing from the liar');
       else expect(victim.h.chain.tip.hashHex).toBe(before);
       // The victim still serves others.
       const other = await net.startPeer({ name: 'other' });

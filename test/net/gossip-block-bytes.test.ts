@@ -14,7 +14,12 @@ let validator: BlockGossipValidator;
 const fetched: string[] = [];
 beforeEach(async () => {
   h = await ChainHarness.create();
-  validator = new BlockGossipValidator(h.chain, { fetchAncestry: (from) => fetched.push(from), onError: (err) => { throw err; } });
+  validator = new BlockGossipValidator(h.chain, {
+    fetchAncestry: (from) => fetched.push(from),
+    onError: (err) => {
+      throw err;
+    },
+  });
   await h.extend('a', 'genesis', 2);
 });
 afterEach(async () => {
@@ -31,7 +36,10 @@ test('an orphan that arrived as a slice of a larger frame keeps only its own byt
   frame.set(block, 4_096);
   const message = frame.subarray(4_096, 4_096 + block.length);
 
-  const err = await validator.validate(message, 'peer-1').then(() => undefined, (e: unknown) => e);
+  const err = await validator.validate(message, 'peer-1').then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(GossipActionError);
   expect(err).toMatchObject({ action: 'ignore', code: 'orphan' });
   expect(fetched).toEqual(['peer-1']);

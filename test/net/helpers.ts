@@ -80,7 +80,8 @@ export class TestNet {
   async startPeer(o: PeerOptions = {}): Promise<TestPeer> {
     const h = await ChainHarness.create(o.params ? { params: o.params } : {});
     const mempool = new Mempool(h.chain, h.clock.read);
-    const make = (extra: Partial<NetOptions> = {}) => new NetService({ chain: h.chain, mempool, datadir: h.dir, clock: h.clock.read, ...o.net, ...extra });
+    const make = (extra: Partial<NetOptions> = {}) =>
+      new NetService({ chain: h.chain, mempool, datadir: h.dir, clock: h.clock.read, ...o.net, ...extra });
     const peer: TestPeer = {
       name: o.name ?? `p${this.peers.length}`,
       h,
@@ -136,7 +137,8 @@ function hasStatus(a: TestPeer, b: TestPeer): boolean {
 /** Wait until `a` and `b` are in each other's gossipsub mesh for every topic (so a publish is forwarded at once). */
 export async function meshed(a: TestPeer, b: TestPeer): Promise<void> {
   const topics = [a.svc.names.blockTopic, a.svc.names.txTopic];
-  const inMesh = (x: TestPeer, y: TestPeer) => topics.every((t) => x.host.services.pubsub.getMeshPeers(t).includes(y.id));
+  const inMesh = (x: TestPeer, y: TestPeer) =>
+    topics.every((t) => x.host.services.pubsub.getMeshPeers(t).includes(y.id));
   await until(() => inMesh(a, b) && inMesh(b, a), `${a.name} and ${b.name} to graft each other into the gossip mesh`);
 }
 

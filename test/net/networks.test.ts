@@ -29,7 +29,10 @@ test('a testnet peer connected to regtest peers never exchanges blocks or transa
     const tEvents: string[] = [];
     for (const ev of ['orphan', 'block-invalid', 'tip'] as const) t.h.chain.on(ev, () => tEvents.push(ev));
     await t.svc.connect(r1.addr);
-    await until(() => wrong.includes('R1 saw T') && wrong.includes('T saw R1'), 'both sides to notice the other network');
+    await until(
+      () => wrong.includes('R1 saw T') && wrong.includes('T saw R1'),
+      'both sides to notice the other network',
+    );
     expect(new Set(wrong)).toEqual(new Set(['R1 saw T', 'T saw R1']));
     // R1 has far more work than T's genesis, yet T does not sync from it, nor R1 from T.
     expect(t.svc.peers().find((p) => p.id === r1.id)?.status).toBeUndefined();
@@ -42,7 +45,10 @@ test('a testnet peer connected to regtest peers never exchanges blocks or transa
     const block = r1.h.block('x', 'h101');
     await r1.h.submit('x');
     await r1.svc.publishBlock(block.block);
-    await until(() => r2.h.chain.height === 102 && r2.mempool.has(bytesToHex(txid(tx))), 'R2 to receive the regtest block and transaction');
+    await until(
+      () => r2.h.chain.height === 102 && r2.mempool.has(bytesToHex(txid(tx))),
+      'R2 to receive the regtest block and transaction',
+    );
     // T publishes on its own topics: its genesis block, and its genesis coinbase as a transaction.
     await t.svc.publishBlock(networks.testnet.genesis);
     await t.gossip.publish(t.svc.names.txTopic, encodeBlock(networks.testnet.genesis).subarray(81));
@@ -67,7 +73,9 @@ test('a testnet peer connected to regtest peers never exchanges blocks or transa
     expect(r1.svc.scorer.penalty(t.id)).toBe(0);
     expect(t.svc.scorer.penalty(r1.id)).toBe(0);
     // The requests of one network are refused by the other (the protocol ids differ).
-    await expect(t.reqresp.request(r1.host.peerId, t.svc.names.status, new Uint8Array(0), { frames: 1, maxFrameBytes: 256 })).rejects.toMatchObject({ code: 'refused' });
+    await expect(
+      t.reqresp.request(r1.host.peerId, t.svc.names.status, new Uint8Array(0), { frames: 1, maxFrameBytes: 256 }),
+    ).rejects.toMatchObject({ code: 'refused' });
     expect(connected(r1, r2)).toBe(true);
   } finally {
     await net.close();

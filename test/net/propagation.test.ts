@@ -23,7 +23,10 @@ test('a block made on A and a transaction sent to E reach every peer of the line
     // Only neighbours are connected: everything must travel hop by hop.
     for (const p of peers) expect(p.svc.peers().length).toBe(p === a || p === e ? 1 : 2);
 
-    const tx = a.h.spend(a.h.get('h1').coinbase, [payTo(testKey('alice'), 49_0000_0000n), payTo(testKey('bob'), 9_999_000n)]);
+    const tx = a.h.spend(a.h.get('h1').coinbase, [
+      payTo(testKey('alice'), 49_0000_0000n),
+      payTo(testKey('bob'), 9_999_000n),
+    ]);
     const id = bytesToHex(txid(tx));
     expect(await e.mempool.accept(tx)).toMatchObject({ accepted: true });
     await e.svc.publishTx(tx);
@@ -32,7 +35,10 @@ test('a block made on A and a transaction sent to E reach every peer of the line
     expect(await a.h.submit('x')).toMatchObject({ status: 'connected', mainChain: true });
     await a.svc.publishBlock(block.block);
 
-    await until(() => peers.every((p) => p.h.chain.tip.hashHex === a.h.chain.tip.hashHex), 'every peer to reach the block made on A');
+    await until(
+      () => peers.every((p) => p.h.chain.tip.hashHex === a.h.chain.tip.hashHex),
+      'every peer to reach the block made on A',
+    );
     await until(() => peers.every((p) => p.mempool.has(id)), 'every mempool to hold the transaction sent to E');
     expect(new Set(tips(peers)).size).toBe(1);
     expect(peers.map((p) => p.h.chain.height)).toEqual([102, 102, 102, 102, 102]);

@@ -17,7 +17,11 @@ test(
       const started = Date.now();
       const out = await t.up(4, 2, BOUND_MS);
       expect(out).toContain('creating a testnet testnet of 4 peers (2 mining)');
-      const rows = await t.waitConverged({ minHeight: 10, timeoutMs: Math.max(0, BOUND_MS - (Date.now() - started)), intervalMs: 1_000 });
+      const rows = await t.waitConverged({
+        minHeight: 10,
+        timeoutMs: Math.max(0, BOUND_MS - (Date.now() - started)),
+        intervalMs: 1_000,
+      });
       expect(Date.now() - started).toBeLessThan(BOUND_MS);
       expect(rows.map((r) => r.miner)).toEqual([true, true, false, false]);
       // Miners hash; everyone has a connection; the chain is the testnet network's, at real difficulty.
@@ -31,7 +35,12 @@ test(
       const tipHeader = await t.rpc(2).call<{ height: number }>('getblockheader', [rows[0]!.tip]);
       expect(tipHeader.height).toBe(rows[0]!.height);
       for (let h = 1; h <= 10; h++) {
-        const b = await t.rpc(2).call<{ tx: { vout: { address: string }[] }[] }>('getblock', [await t.rpc(2).call<string>('getblockhash', [h]), 2]);
+        const b = await t
+          .rpc(2)
+          .call<{ tx: { vout: { address: string }[] }[] }>('getblock', [
+            await t.rpc(2).call<string>('getblockhash', [h]),
+            2,
+          ]);
         expect([addresses[0], addresses[1]]).toContain(b.tx[0]!.vout[0]!.address);
       }
     }),

@@ -28,14 +28,16 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'powchain');
 
 /** Children run without jest's NODE_OPTIONS (--experimental-vm-modules), as a user's shell would. */
-const ENV: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+const ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+};
 delete ENV.NODE_OPTIONS;
 delete ENV.POWCHAIN_PASSPHRASE;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- dist/ ------------------------------------------------------------------------------------
-
 
 export { ensureBuilt };
 
@@ -110,7 +112,12 @@ export class Testnet {
    * A fresh directory and a base port in [blockBase, blockBase + 100) with `maxNodes` peers' ports
    * (two each) free, so a file's tests never collide with another file's or a user's testnet.
    */
-  static async create(label: string, blockBase: number, maxNodes: number, network: 'testnet' | 'regtest'): Promise<Testnet> {
+  static async create(
+    label: string,
+    blockBase: number,
+    maxNodes: number,
+    network: 'testnet' | 'regtest',
+  ): Promise<Testnet> {
     for (let base = blockBase; base + 2 * maxNodes <= blockBase + 100; base += 2 * maxNodes) {
       const ports = Array.from({ length: 2 * maxNodes }, (_, i) => base + i);
       if ((await Promise.all(ports.map(portFree))).every(Boolean)) {
@@ -130,13 +137,28 @@ export class Testnet {
   async run(args: string[], timeoutMs = 60_000): Promise<RunResult> {
     const t0 = Date.now();
     const r = await runCli(['testnet', ...args, '--dir', this.dir], timeoutMs);
-    if (process.env.TRACE_TESTNET) process.stderr.write(`${new Date().toISOString()} ${Date.now() - t0} ms: testnet ${args.join(' ')}\n`);
+    if (process.env.TRACE_TESTNET)
+      process.stderr.write(`${new Date().toISOString()} ${Date.now() - t0} ms: testnet ${args.join(' ')}\n`);
     return r;
   }
 
   /** `testnet up --detach` with this testnet's network and ports. */
   up(nodes: number, miners: number, timeoutMs = 150_000): Promise<string> {
-    return this.cli(['up', '--detach', '--network', this.network, '--nodes', String(nodes), '--miners', String(miners), '--base-port', String(this.basePort)], timeoutMs);
+    return this.cli(
+      [
+        'up',
+        '--detach',
+        '--network',
+        this.network,
+        '--nodes',
+        String(nodes),
+        '--miners',
+        String(miners),
+        '--base-port',
+        String(this.basePort),
+      ],
+      timeoutMs,
+    );
   }
 
   async status(inProcess = false): Promise<PeerStatus[]> {
@@ -167,9 +189,22 @@ export class Testnet {
   async wallet<T = Record<string, unknown>>(n: number, args: string[]): Promise<T> {
     const p = this.peer(n);
     const env = { ...ENV, POWCHAIN_PASSPHRASE: 'powchain-local-testnet' };
-    const all = ['wallet', '--network', this.network, '--wallet', p.walletFile, '--datadir', p.datadir, '--rpc-port', String(p.rpcPort), '--json', ...args];
+    const all = [
+      'wallet',
+      '--network',
+      this.network,
+      '--wallet',
+      p.walletFile,
+      '--datadir',
+      p.datadir,
+      '--rpc-port',
+      String(p.rpcPort),
+      '--json',
+      ...args,
+    ];
     const r = await runCli(all, 60_000, env);
-    if (r.code !== 0) throw new Error(`powchain wallet ${args.join(' ')} (peer ${n}) exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+    if (r.code !== 0)
+      throw new Error(`powchain wallet ${args.join(' ')} (peer ${n}) exited ${r.code}\n${r.stdout}\n${r.stderr}`);
     return parseJsonExact(r.stdout) as T;
   }
 
@@ -187,9 +222,15 @@ export class Testnet {
   }
 
   /** Every peer runs and reports the same tip (and, when given, at least `minHeight` and an empty mempool). */
-  waitConverged(o: WaitOptions & { minHeight?: number; emptyMempool?: boolean; peers?: number[] }): Promise<PeerStatus[]> {
+  waitConverged(
+    o: WaitOptions & { minHeight?: number; emptyMempool?: boolean; peers?: number[] },
+  ): Promise<PeerStatus[]> {
     const what = `every peer on one tip${o.minHeight !== undefined ? ` at height >= ${o.minHeight}` : ''}${o.emptyMempool ? ' with empty mempools' : ''}`;
-    return this.waitStatus(what, (rows) => converged(o.peers ? rows.filter((r) => o.peers!.includes(r.peer)) : rows, o), o);
+    return this.waitStatus(
+      what,
+      (rows) => converged(o.peers ? rows.filter((r) => o.peers!.includes(r.peer)) : rows, o),
+      o,
+    );
   }
 
   /** The last lines of every peer's log, for a failure message. */
@@ -197,7 +238,9 @@ export class Testnet {
     return this.peers()
       .map((p) => {
         const f = join(p.datadir, 'node.log');
-        const tail = existsSync(f) ? readFileSync(f, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '(no log)';
+        const tail = existsSync(f)
+          ? readFileSync(f, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+          : '(no log)';
         return `--- peer ${p.index} (${f})\n${tail}`;
       })
       .join('\n');
@@ -253,7 +296,13 @@ export async function closeAll(): Promise<void> {
 /**
  * Run `fn` on a new testnet and always close it; a failure carries the peers' log tails.
  */
-export async function withTestnet(label: string, blockBase: number, maxNodes: number, network: 'testnet' | 'regtest', fn: (t: Testnet) => Promise<void>): Promise<void> {
+export async function withTestnet(
+  label: string,
+  blockBase: number,
+  maxNodes: number,
+  network: 'testnet' | 'regtest',
+  fn: (t: Testnet) => Promise<void>,
+): Promise<void> {
   const t = await Testnet.create(label, blockBase, maxNodes, network);
   try {
     await fn(t);
@@ -266,13 +315,25 @@ export async function withTestnet(label: string, blockBase: number, maxNodes: nu
 }
 
 /** Coins of every block's coinbase and the txids each main-chain block confirmed, heights 1..tip. */
-export async function walkChain(rpc: RpcClient): Promise<{ height: number; blocks: { hash: string; coinbase: { address: string; value: bigint }[]; txids: string[] }[] }> {
+export async function walkChain(
+  rpc: RpcClient,
+): Promise<{
+  height: number;
+  blocks: { hash: string; coinbase: { address: string; value: bigint }[]; txids: string[] }[];
+}> {
   const height = await rpc.call<number>('getblockcount');
   const blocks = [];
   for (let h = 1; h <= height; h++) {
     const hash = await rpc.call<string>('getblockhash', [h]);
-    const b = await rpc.call<{ tx: { txid: string; vout: { value: unknown; address: string }[] }[] }>('getblock', [hash, 2]);
-    blocks.push({ hash, coinbase: b.tx[0]!.vout.map((o) => ({ address: o.address, value: sats(o.value) })), txids: b.tx.slice(1).map((t) => t.txid) });
+    const b = await rpc.call<{ tx: { txid: string; vout: { value: unknown; address: string }[] }[] }>('getblock', [
+      hash,
+      2,
+    ]);
+    blocks.push({
+      hash,
+      coinbase: b.tx[0]!.vout.map((o) => ({ address: o.address, value: sats(o.value) })),
+      txids: b.tx.slice(1).map((t) => t.txid),
+    });
   }
   return { height, blocks };
 }

@@ -31,14 +31,18 @@ test(
       try {
         const r = await t.run(['up', '--detach', '--nodes', '3']);
         expect(r.code).toBe(1);
-        expect(r.stderr.trim()).toBe(`powchain: port ${t.basePort + 4} (peer 2) is already in use; choose another --base-port or stop what uses it`);
+        expect(r.stderr.trim()).toBe(
+          `powchain: port ${t.basePort + 4} (peer 2) is already in use; choose another --base-port or stop what uses it`,
+        );
       } finally {
         await new Promise((r) => blocker.close(r));
       }
       expect(t.peers()).toHaveLength(2);
       const wrong = await t.run(['up', '--detach', '--nodes', '3', '--network', 'testnet']);
       expect(wrong.code).toBe(1);
-      expect(wrong.stderr).toMatch(/^powchain: the testnet in .* is a regtest testnet, not testnet; use another --dir\n$/);
+      expect(wrong.stderr).toMatch(
+        /^powchain: the testnet in .* is a regtest testnet, not testnet; use another --dir\n$/,
+      );
 
       // Grow the testnet: peer 2 starts from genesis and syncs the 200 blocks from peer 1.
       const started = Date.now();

@@ -44,20 +44,48 @@ test(
 
       expect(await t.cli(['partition', A.join(',')])).toContain('partitioned: [0,1,2] | [3,4,5]');
       // Every cross-side link is down: each peer keeps exactly its links within its side.
-      const links = t.peers().map((p) => t.peers().filter((q) => (q.connectTo.includes(p.index) || p.connectTo.includes(q.index)) && A.includes(p.index) === A.includes(q.index)).length);
-      await t.waitStatus('only links within each side', (rows) => rows.every((r) => r.peers === links[r.peer]), { timeoutMs: 30_000, inProcess: true });
+      const links = t
+        .peers()
+        .map(
+          (p) =>
+            t
+              .peers()
+              .filter(
+                (q) =>
+                  (q.connectTo.includes(p.index) || p.connectTo.includes(q.index)) &&
+                  A.includes(p.index) === A.includes(q.index),
+              ).length,
+        );
+      await t.waitStatus('only links within each side', (rows) => rows.every((r) => r.peers === links[r.peer]), {
+        timeoutMs: 30_000,
+        inProcess: true,
+      });
 
       // Side B: a transfer, confirmed in B's 2 blocks.
       const txB = (await t.cli(['send', '3', '4', '7'])).trim();
-      await t.waitStatus('the B transfer in B mempools', (rows) => sideOf(rows, B).every((r) => r.mempool === 1), { timeoutMs: 30_000, inProcess: true });
+      await t.waitStatus('the B transfer in B mempools', (rows) => sideOf(rows, B).every((r) => r.mempool === 1), {
+        timeoutMs: 30_000,
+        inProcess: true,
+      });
       await t.cli(['mine', '3', '2']);
-      await t.waitStatus('side B on one tip at 105', (rows) => sideOf(rows, B).every((r) => r.height === fork + 2 && r.tip === rows[3]!.tip && r.mempool === 0), { timeoutMs: 30_000, inProcess: true });
+      await t.waitStatus(
+        'side B on one tip at 105',
+        (rows) => sideOf(rows, B).every((r) => r.height === fork + 2 && r.tip === rows[3]!.tip && r.mempool === 0),
+        { timeoutMs: 30_000, inProcess: true },
+      );
 
       // Side A: another transfer, confirmed in A's 4 blocks (more work: A wins).
       const txA = (await t.cli(['send', '0', '1', '3'])).trim();
-      await t.waitStatus('the A transfer in A mempools', (rows) => sideOf(rows, A).every((r) => r.mempool === 1), { timeoutMs: 30_000, inProcess: true });
+      await t.waitStatus('the A transfer in A mempools', (rows) => sideOf(rows, A).every((r) => r.mempool === 1), {
+        timeoutMs: 30_000,
+        inProcess: true,
+      });
       await t.cli(['mine', '0', '4']);
-      const split = await t.waitStatus('side A on one tip at 107', (rows) => sideOf(rows, A).every((r) => r.height === fork + 4 && r.tip === rows[0]!.tip && r.mempool === 0), { timeoutMs: 30_000, inProcess: true });
+      const split = await t.waitStatus(
+        'side A on one tip at 107',
+        (rows) => sideOf(rows, A).every((r) => r.height === fork + 4 && r.tip === rows[0]!.tip && r.mempool === 0),
+        { timeoutMs: 30_000, inProcess: true },
+      );
 
       // Nothing crossed the partition.
       expect(split[0]!.tip).not.toBe(split[3]!.tip);

@@ -60,12 +60,21 @@ test(
       const sent: { from: number; to: number; amount: bigint; fee: bigint; txid: string }[] = [];
       let pending = 0;
       for (const [i, [from, to, amount]] of TRANSFERS.entries()) {
-        const r = JSON.parse(await t.cli(['send', String(from), String(to), amount, '--json'])) as { txid: string; amount: number; fee: number; to: string };
+        const r = JSON.parse(await t.cli(['send', String(from), String(to), amount, '--json'])) as {
+          txid: string;
+          amount: number;
+          fee: number;
+          to: string;
+        };
         expect(r.to).toBe(t.peer(to).address);
         sent.push({ from, to, amount: sats(amount), fee: sats(r.fee), txid: r.txid });
         pending++;
         // The transaction reaches every peer's mempool (the next sender may spend what it received).
-        await t.waitStatus(`${pending} transaction(s) in every mempool`, (rows) => rows.every((x) => x.mempool === pending), { timeoutMs: 30_000, inProcess: true });
+        await t.waitStatus(
+          `${pending} transaction(s) in every mempool`,
+          (rows) => rows.every((x) => x.mempool === pending),
+          { timeoutMs: 30_000, inProcess: true },
+        );
         // A block every second transfer, alternating miners: some blocks carry two transfers.
         if (i % 2 === 1) {
           await mineAndSettle(t, (i >> 1) % 2, 1);
@@ -99,7 +108,10 @@ test(
         const b = await t.wallet<{ total: unknown; unconfirmed: unknown }>(n, ['balance']);
         expect(sats(b.unconfirmed)).toBe(0n);
         balances.push(sats(b.total));
-        const mined = chain.blocks.reduce((a, b) => a + b.coinbase.filter((o) => o.address === addressOf[n]).reduce((x, o) => x + o.value, 0n), 0n);
+        const mined = chain.blocks.reduce(
+          (a, b) => a + b.coinbase.filter((o) => o.address === addressOf[n]).reduce((x, o) => x + o.value, 0n),
+          0n,
+        );
         const received = sent.filter((s) => s.to === n).reduce((a, s) => a + s.amount, 0n);
         const spent = sent.filter((s) => s.from === n).reduce((a, s) => a + s.amount + s.fee, 0n);
         expect({ peer: n, balance: sats(b.total) }).toEqual({ peer: n, balance: mined + received - spent });

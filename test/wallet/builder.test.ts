@@ -12,7 +12,10 @@ import { CHANGE, RECEIVE, WalletKeys } from '../../src/wallet/keys.js';
 import { mnemonicToSeed } from '../../src/wallet/mnemonic.js';
 
 const net = networks.regtest;
-const keys = new WalletKeys(mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'), net);
+const keys = new WalletKeys(
+  mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'),
+  net,
+);
 const alice = keys.key(RECEIVE, 0);
 const alice2 = keys.key(RECEIVE, 1);
 const change = keys.key(CHANGE, 0);
@@ -31,7 +34,12 @@ function failure(fn: () => unknown): WalletError {
 
 describe('coin selection', () => {
   const rate = 1000n; // base units per kB: the regtest relay minimum
-  const coin = (n: number, coins: bigint, height = 10): Candidate => ({ txid: txidHex(n), index: 0, value: coins, height });
+  const coin = (n: number, coins: bigint, height = 10): Candidate => ({
+    txid: txidHex(n),
+    index: 0,
+    value: coins,
+    height,
+  });
 
   test('sizes and fees are exact: 134 bytes per signed input, 28 per output, fee rounded up', () => {
     expect(signedTxSize(1, 2)).toBe(200);
@@ -114,7 +122,11 @@ describe('buildTransaction + signTransaction', () => {
   test('signing is deterministic (RFC 6979) and keys can come from a lookup by pubKeyHash', () => {
     const unsigned = buildTransaction(net, { inputs: [funding], outputs: [{ address: bob.address, value: COIN }] });
     const byIndex = signTransaction(unsigned, [alice.privateKey], net);
-    const byLookup = signTransaction(unsigned, (pkh) => (pkh.every((b, i) => b === alice.pubKeyHash[i]) ? alice.privateKey : undefined), net);
+    const byLookup = signTransaction(
+      unsigned,
+      (pkh) => (pkh.every((b, i) => b === alice.pubKeyHash[i]) ? alice.privateKey : undefined),
+      net,
+    );
     expect(encodeTx(byLookup)).toEqual(encodeTx(byIndex));
   });
 
@@ -122,21 +134,39 @@ describe('buildTransaction + signTransaction', () => {
     const unsigned = buildTransaction(net, { inputs: [funding], outputs: [{ address: bob.address, value: COIN }] });
     expect(failure(() => signTransaction(unsigned, [bob.privateKey], net)).code).toBe('wrong-key');
     expect(failure(() => signTransaction(unsigned, [], net)).code).toBe('wrong-key');
-    expect(failure(() => signTransaction(unsigned, () => undefined, net)).message).toMatch(/no valid private key for input 0/);
+    expect(failure(() => signTransaction(unsigned, () => undefined, net)).message).toMatch(
+      /no valid private key for input 0/,
+    );
   });
 
   test('bad inputs and outputs are WalletErrors with a reason', () => {
     const pay = [{ address: bob.address, value: COIN }];
     expect(failure(() => buildTransaction(net, { inputs: [], outputs: pay })).code).toBe('bad-transaction');
     expect(failure(() => buildTransaction(net, { inputs: [funding], outputs: [] })).code).toBe('bad-transaction');
-    expect(failure(() => buildTransaction(net, { inputs: [funding, { ...funding }], outputs: pay })).message).toMatch(/same coin/);
-    expect(failure(() => buildTransaction(net, { inputs: [funding], outputs: [{ address: bob.address, value: 0n }] })).message).toMatch(/outside 1\.\.MAX_MONEY/);
-    expect(failure(() => buildTransaction(net, { inputs: [funding], outputs: [{ address: bob.address, value: 51n * COIN }] })).code).toBe('insufficient-funds');
-    expect(failure(() => buildTransaction(net, { inputs: [{ ...funding, txid: 'xyz' }], outputs: pay })).message).toMatch(/64 hex/);
+    expect(failure(() => buildTransaction(net, { inputs: [funding, { ...funding }], outputs: pay })).message).toMatch(
+      /same coin/,
+    );
+    expect(
+      failure(() => buildTransaction(net, { inputs: [funding], outputs: [{ address: bob.address, value: 0n }] }))
+        .message,
+    ).toMatch(/outside 1\.\.MAX_MONEY/);
+    expect(
+      failure(() =>
+        buildTransaction(net, { inputs: [funding], outputs: [{ address: bob.address, value: 51n * COIN }] }),
+      ).code,
+    ).toBe('insufficient-funds');
+    expect(
+      failure(() => buildTransaction(net, { inputs: [{ ...funding, txid: 'xyz' }], outputs: pay })).message,
+    ).toMatch(/64 hex/);
     const testnetAddr = new WalletKeys(new Uint8Array(64).fill(9), networks.testnet).address(RECEIVE, 0);
-    expect(failure(() => buildTransaction(net, { inputs: [funding], outputs: [{ address: testnetAddr, value: COIN }] })).code).toBe('wrong-network');
+    expect(
+      failure(() => buildTransaction(net, { inputs: [funding], outputs: [{ address: testnetAddr, value: COIN }] }))
+        .code,
+    ).toBe('wrong-network');
     const typo = bob.address.slice(0, -1) + (bob.address.endsWith('q') ? 'p' : 'q');
-    expect(failure(() => buildTransaction(net, { inputs: [funding], outputs: [{ address: typo, value: COIN }] })).code).toBe('bad-address');
+    expect(
+      failure(() => buildTransaction(net, { inputs: [funding], outputs: [{ address: typo, value: COIN }] })).code,
+    ).toBe('bad-address');
   });
 
   test('selection, build and sign agree on the size and the fee', () => {
@@ -152,7 +182,11 @@ describe('buildTransaction + signTransaction', () => {
         { address: change.address, value: sel.change },
       ],
     });
-    const signed = signTransaction(unsigned, sel.coins.map((c) => c.key.privateKey), net);
+    const signed = signTransaction(
+      unsigned,
+      sel.coins.map((c) => c.key.privateKey),
+      net,
+    );
     expect(encodeTx(signed).length).toBe(sel.size);
     expect(unsigned.fee).toBe(sel.fee);
     expect(sel.fee).toBe(feeFor(334, 2500n));

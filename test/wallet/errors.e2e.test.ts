@@ -16,15 +16,21 @@ const FAST = ['--scrypt-log-n', '12'];
 
 type Info = { receiveIndex: number; changeIndex: number; lockedOutpoints: number };
 const info = () => node.walletJson<Info>(['--wallet', fileA, 'info']);
-const send = (args: string[], o?: { passphrase?: string | null }) => node.wallet(['--wallet', fileA, 'send', ...args], o);
+const send = (args: string[], o?: { passphrase?: string | null }) =>
+  node.wallet(['--wallet', fileA, 'send', ...args], o);
 
 beforeAll(async () => {
   await ensureBuilt();
   node = await RegtestNode.start();
   fileA = join(node.dir, 'a.json');
   const fileB = join(node.dir, 'b.json');
-  await Promise.all([node.walletJson(['--wallet', fileA, 'create', ...FAST]), node.walletJson(['--wallet', fileB, 'create', ...FAST])]);
-  const [a, b] = await Promise.all([fileA, fileB].map((f) => node.walletJson<{ address: string }>(['--wallet', f, 'address'])));
+  await Promise.all([
+    node.walletJson(['--wallet', fileA, 'create', ...FAST]),
+    node.walletJson(['--wallet', fileB, 'create', ...FAST]),
+  ]);
+  const [a, b] = await Promise.all(
+    [fileA, fileB].map((f) => node.walletJson<{ address: string }>(['--wallet', f, 'address'])),
+  );
   addrB = b!.address;
   // 103 blocks: the coinbases of blocks 1..4 are mature, four coins of 50 to spend.
   await node.call('generatetoaddress', 103, a!.address);
@@ -44,7 +50,10 @@ test('malformed amounts, bad addresses and fee rates: refused before the passphr
     [[addrB, 'abc'], /^powchain: amount 'abc' is not a decimal number of coins/],
     [[addrB, '0'], /^powchain: amount must be greater than zero/],
     [[typo, '1'], /^powchain: bad address .*bad-checksum/],
-    [[testnetAddr, '1'], /^powchain: bad address tpow1.*wrong-network: address is for prefix "tpow", this network uses "rpow"/],
+    [
+      [testnetAddr, '1'],
+      /^powchain: bad address tpow1.*wrong-network: address is for prefix "tpow", this network uses "rpow"/,
+    ],
     [[addrB, '1', '--fee-rate', '1e-5'], /^powchain: fee rate '1e-5' is not a decimal number/],
   ];
   // No passphrase in the environment and no terminal: had any of these got as far as the
@@ -55,14 +64,25 @@ test('malformed amounts, bad addresses and fee rates: refused before the passphr
 });
 
 test('wrong passphrase, missing passphrase: one line, nothing sent', async () => {
-  expectOneLineError(await send([addrB, '1'], { passphrase: 'not the passphrase' }), /^powchain: wrong passphrase for wallet .*a\.json$/);
-  expectOneLineError(await send([addrB, '1'], { passphrase: null }), /^powchain: no passphrase: run in a terminal, set POWCHAIN_PASSPHRASE, or pass --passphrase-file/);
+  expectOneLineError(
+    await send([addrB, '1'], { passphrase: 'not the passphrase' }),
+    /^powchain: wrong passphrase for wallet .*a\.json$/,
+  );
+  expectOneLineError(
+    await send([addrB, '1'], { passphrase: null }),
+    /^powchain: no passphrase: run in a terminal, set POWCHAIN_PASSPHRASE, or pass --passphrase-file/,
+  );
   // --passphrase-file works, and beats the environment.
   const pf = join(node.dir, 'pass.txt');
   writeFileSync(pf, 'wrong\n');
-  expectOneLineError(await node.wallet(['--wallet', fileA, '--passphrase-file', pf, 'info']), /^powchain: wrong passphrase/);
+  expectOneLineError(
+    await node.wallet(['--wallet', fileA, '--passphrase-file', pf, 'info']),
+    /^powchain: wrong passphrase/,
+  );
   writeFileSync(pf, 'correct horse battery staple\n');
-  expect((await node.wallet(['--wallet', fileA, '--passphrase-file', pf, 'info'], { passphrase: 'nope' })).code).toBe(0);
+  expect((await node.wallet(['--wallet', fileA, '--passphrase-file', pf, 'info'], { passphrase: 'nope' })).code).toBe(
+    0,
+  );
   expect(await node.call('getrawmempool')).toEqual([]);
 });
 
@@ -73,32 +93,62 @@ test('a tampered keystore file: one line, nothing sent', async () => {
   const ct = Buffer.from(j.ciphertext, 'base64');
   ct[ct.length - 20]! ^= 0x40;
   writeFileSync(tampered, JSON.stringify({ ...j, ciphertext: ct.toString('base64') }));
-  expectOneLineError(await node.wallet(['--wallet', tampered, 'send', addrB, '1']), /^powchain: wallet file .*tampered\.json has been tampered with or is corrupt/);
+  expectOneLineError(
+    await node.wallet(['--wallet', tampered, 'send', addrB, '1']),
+    /^powchain: wallet file .*tampered\.json has been tampered with or is corrupt/,
+  );
   writeFileSync(tampered, readFileSync(fileA, 'utf8').slice(0, 100));
-  expectOneLineError(await node.wallet(['--wallet', tampered, 'send', addrB, '1']), /^powchain: wallet file .* is corrupt or has been tampered with \(not valid JSON\)/);
+  expectOneLineError(
+    await node.wallet(['--wallet', tampered, 'send', addrB, '1']),
+    /^powchain: wallet file .* is corrupt or has been tampered with \(not valid JSON\)/,
+  );
   expect(await node.call('getrawmempool')).toEqual([]);
 });
 
 test('overspending and a fee the node refuses: one line, nothing sent, the wallet file unchanged', async () => {
   const before = await info();
-  expectOneLineError(await send([addrB, '5000']), /^powchain: insufficient funds: sending 5000\.00000000 .* needs more than the 150\.00000000 spendable; 5000\.00000000 more is immature coinbase$/);
+  expectOneLineError(
+    await send([addrB, '5000']),
+    /^powchain: insufficient funds: sending 5000\.00000000 .* needs more than the 150\.00000000 spendable; 5000\.00000000 more is immature coinbase$/,
+  );
   expectOneLineError(await send([addrB, '250']), /^powchain: insufficient funds/);
   // Below the node's relay minimum (0.00001 coins/kB): built and signed, then refused by the node.
-  expectOneLineError(await send([addrB, '1', '--fee-rate', '0.000005']), /^powchain: the node rejected the transaction: min-relay-fee-not-met: fee rate 500 < minimum 1000 per kB$/);
+  expectOneLineError(
+    await send([addrB, '1', '--fee-rate', '0.000005']),
+    /^powchain: the node rejected the transaction: min-relay-fee-not-met: fee rate 500 < minimum 1000 per kB$/,
+  );
   expect(await info()).toEqual(before);
   expect(await node.call('getrawmempool')).toEqual([]);
 });
 
 test('a wallet file of another network is refused', async () => {
-  expectOneLineError(await node.wallet(['--network', 'testnet', '--wallet', fileA, 'info']), /^powchain: wallet .*a\.json is for regtest, not testnet$/);
+  expectOneLineError(
+    await node.wallet(['--network', 'testnet', '--wallet', fileA, 'info']),
+    /^powchain: wallet .*a\.json is for regtest, not testnet$/,
+  );
   expect(await node.call('getrawmempool')).toEqual([]);
 });
 
 test('two sends back to back spend different coins, both reach the mempool', async () => {
-  const one = await node.walletJson<{ txid: string; inputs: { txid: string; vout: number }[] }>(['--wallet', fileA, 'send', addrB, '1']);
-  const two = await node.walletJson<{ txid: string; inputs: { txid: string; vout: number }[] }>(['--wallet', fileA, 'send', addrB, '2']);
+  const one = await node.walletJson<{ txid: string; inputs: { txid: string; vout: number }[] }>([
+    '--wallet',
+    fileA,
+    'send',
+    addrB,
+    '1',
+  ]);
+  const two = await node.walletJson<{ txid: string; inputs: { txid: string; vout: number }[] }>([
+    '--wallet',
+    fileA,
+    'send',
+    addrB,
+    '2',
+  ]);
   expect(new Set(await node.call<string[]>('getrawmempool'))).toEqual(new Set([one.txid, two.txid]));
-  const spends = async (txid: string) => (await node.call<{ vin: { txid: string; vout: number }[] }>('getrawtransaction', txid, true)).vin.map((i) => `${i.txid}:${i.vout}`);
+  const spends = async (txid: string) =>
+    (await node.call<{ vin: { txid: string; vout: number }[] }>('getrawtransaction', txid, true)).vin.map(
+      (i) => `${i.txid}:${i.vout}`,
+    );
   const [s1, s2] = await Promise.all([spends(one.txid), spends(two.txid)]);
   expect(s1).toEqual(one.inputs.map((i) => `${i.txid}:${i.vout}`));
   expect(s1!.filter((o) => s2!.includes(o))).toEqual([]);

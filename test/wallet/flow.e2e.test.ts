@@ -37,7 +37,13 @@ interface HistoryJson {
 }
 const balance = async (name: string) => {
   const b = await node.walletJson<BalanceJson>(['--wallet', file(name), 'balance']);
-  return { spendable: base(b.spendable), immature: base(b.immature), confirmed: base(b.confirmed), unconfirmed: base(b.unconfirmed), total: base(b.total) };
+  return {
+    spendable: base(b.spendable),
+    immature: base(b.immature),
+    confirmed: base(b.confirmed),
+    unconfirmed: base(b.unconfirmed),
+    total: base(b.total),
+  };
 };
 
 beforeAll(async () => {
@@ -63,7 +69,12 @@ test('create shows the recovery phrase once, with a warning; the file keeps it e
   expect(words).toHaveLength(24);
   mnemonicA = words.join(' ');
 
-  const b = await node.walletJson<{ mnemonic: string; warning: string; network: string }>(['--wallet', file('b'), 'create', ...FAST]);
+  const b = await node.walletJson<{ mnemonic: string; warning: string; network: string }>([
+    '--wallet',
+    file('b'),
+    'create',
+    ...FAST,
+  ]);
   expect(b.mnemonic.split(' ')).toHaveLength(24);
   expect(b.warning).toMatch(/shown only this once/);
   expect(b.network).toBe('regtest');
@@ -105,13 +116,14 @@ test('101 mined blocks: spendable and immature exactly as the node reports', asy
 });
 
 test('send 12.5 to the second wallet: fee from estimatesmartfee and the signed size, in the mempool', async () => {
-  const r = await node.walletJson<{ txid: string; fee: unknown; feeRate: unknown; size: number; amount: unknown; change: { value: unknown } }>([
-    '--wallet',
-    file('a'),
-    'send',
-    addrB,
-    '12.5',
-  ]);
+  const r = await node.walletJson<{
+    txid: string;
+    fee: unknown;
+    feeRate: unknown;
+    size: number;
+    amount: unknown;
+    change: { value: unknown };
+  }>(['--wallet', file('a'), 'send', addrB, '12.5']);
   txid = r.txid;
   fee = base(r.fee);
   expect(base(r.amount)).toBe(1_250_000_000n);
@@ -138,7 +150,13 @@ test('one block later: balances exact to the base unit, history shows both sides
   expect(a.total).toBe(101n * 50n * COIN - 1_250_000_000n - fee);
   expect(a.unconfirmed).toBe(0n);
   const b = await balance('b');
-  expect(b).toEqual({ spendable: 1_250_000_000n, immature: 0n, confirmed: 1_250_000_000n, unconfirmed: 0n, total: 1_250_000_000n });
+  expect(b).toEqual({
+    spendable: 1_250_000_000n,
+    immature: 0n,
+    confirmed: 1_250_000_000n,
+    unconfirmed: 0n,
+    total: 1_250_000_000n,
+  });
 
   const ha = await node.walletJson<HistoryJson[]>(['--wallet', file('a'), 'history']);
   expect(ha).toHaveLength(102);
@@ -159,19 +177,17 @@ test('one block later: balances exact to the base unit, history shows both sides
 });
 
 test('restore from the recovery phrase: same addresses (gap-limit scan), same balance', async () => {
-  const r = await node.walletJson<{ scanned: boolean; receiveIndex: number; changeIndex: number; fingerprint: string }>([
-    '--wallet',
-    file('a-restored'),
-    'restore',
-    ...FAST,
-    ...mnemonicA.split(' '),
-  ]);
+  const r = await node.walletJson<{ scanned: boolean; receiveIndex: number; changeIndex: number; fingerprint: string }>(
+    ['--wallet', file('a-restored'), 'restore', ...FAST, ...mnemonicA.split(' ')],
+  );
   expect(r).toMatchObject({ scanned: true, receiveIndex: 1, changeIndex: 1 });
   // The phrase on stdin (no terminal) works the same.
   await node.walletJson(['--wallet', file('a-stdin'), 'restore', ...FAST], { stdin: `${mnemonicA}\n` });
 
   type Info = { fingerprint: string; receiveAddresses: string[]; changeAddresses: string[] };
-  const [orig, restored, viaStdin] = await Promise.all(['a', 'a-restored', 'a-stdin'].map((n) => node.walletJson<Info>(['--wallet', file(n), 'info'])));
+  const [orig, restored, viaStdin] = await Promise.all(
+    ['a', 'a-restored', 'a-stdin'].map((n) => node.walletJson<Info>(['--wallet', file(n), 'info'])),
+  );
   expect(restored!.receiveAddresses).toEqual([addrA]);
   for (const w of [restored!, viaStdin!]) {
     expect(w.fingerprint).toBe(orig!.fingerprint);
@@ -180,7 +196,9 @@ test('restore from the recovery phrase: same addresses (gap-limit scan), same ba
   }
   expect(await balance('a-restored')).toEqual(await balance('a'));
   // Both copies hand out the same next address.
-  const next = await Promise.all(['a', 'a-restored'].map((n) => node.walletJson<{ address: string }>(['--wallet', file(n), 'address'])));
+  const next = await Promise.all(
+    ['a', 'a-restored'].map((n) => node.walletJson<{ address: string }>(['--wallet', file(n), 'address'])),
+  );
   expect(next[0]!.address).toBe(next[1]!.address);
 });
 

@@ -20,7 +20,11 @@ export const PASSPHRASE = 'correct horse battery staple';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function childEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+  };
   delete env.NODE_OPTIONS;
   delete env.POWCHAIN_PASSPHRASE;
   return env;
@@ -68,8 +72,25 @@ export class RegtestNode {
     const dir = mkdtempSync(join(tmpdir(), 'powchain-wallet-e2e-'));
     for (let attempt = 0; ; attempt++) {
       const port = await freePort();
-      const args = [BIN, 'node', '--network', 'regtest', '--datadir', join(dir, 'node'), '--port', '0', '--rpc-port', String(port), '--log-format', 'json'];
-      const node = new RegtestNode(spawn(process.execPath, args, { cwd: ROOT, env: childEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] }), dir, port);
+      const args = [
+        BIN,
+        'node',
+        '--network',
+        'regtest',
+        '--datadir',
+        join(dir, 'node'),
+        '--port',
+        '0',
+        '--rpc-port',
+        String(port),
+        '--log-format',
+        'json',
+      ];
+      const node = new RegtestNode(
+        spawn(process.execPath, args, { cwd: ROOT, env: childEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] }),
+        dir,
+        port,
+      );
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline && !node.exited) {
         try {
@@ -90,7 +111,11 @@ export class RegtestNode {
   }
 
   client(): RpcClient {
-    return new RpcClient({ url: `http://127.0.0.1:${this.rpcPort}/`, auth: readFileSync(join(this.datadir, '.cookie'), 'utf8').trim(), timeoutMs: 60_000 });
+    return new RpcClient({
+      url: `http://127.0.0.1:${this.rpcPort}/`,
+      auth: readFileSync(join(this.datadir, '.cookie'), 'utf8').trim(),
+      timeoutMs: 60_000,
+    });
   }
 
   call<T = unknown>(method: string, ...params: unknown[]): Promise<T> {
@@ -101,7 +126,17 @@ export class RegtestNode {
   wallet(args: string[], o: { passphrase?: string | null; stdin?: string } = {}): Promise<RunResult> {
     const env = childEnv(this.dir);
     if (o.passphrase !== null) env.POWCHAIN_PASSPHRASE = o.passphrase ?? PASSPHRASE;
-    const all = [BIN, 'wallet', '--network', 'regtest', '--datadir', this.datadir, '--rpc-port', String(this.rpcPort), ...args];
+    const all = [
+      BIN,
+      'wallet',
+      '--network',
+      'regtest',
+      '--datadir',
+      this.datadir,
+      '--rpc-port',
+      String(this.rpcPort),
+      ...args,
+    ];
     return new Promise((resolve) => {
       const child = spawn(process.execPath, all, { cwd: this.dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
@@ -118,7 +153,10 @@ export class RegtestNode {
   }
 
   /** Run a wallet command that must succeed with --json; its parsed output (amounts as RawNumber). */
-  async walletJson<T = Record<string, unknown>>(args: string[], o: { passphrase?: string; stdin?: string } = {}): Promise<T> {
+  async walletJson<T = Record<string, unknown>>(
+    args: string[],
+    o: { passphrase?: string; stdin?: string } = {},
+  ): Promise<T> {
     const r = await this.wallet(['--json', ...args], o);
     if (r.code !== 0) throw new Error(`wallet ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
     return parseJsonExact(r.stdout) as T;
@@ -150,6 +188,10 @@ export function base(v: unknown): bigint {
 
 /** The one-line failure every bad input must give: non-zero exit, nothing on stdout, one stderr line. */
 export function expectOneLineError(r: RunResult, pattern: RegExp): void {
-  expect({ code: r.code === 0 ? 0 : 'non-zero', stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({ code: 'non-zero', stdout: '', lines: 1 });
+  expect({ code: r.code === 0 ? 0 : 'non-zero', stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({
+    code: 'non-zero',
+    stdout: '',
+    lines: 1,
+  });
   expect(r.stderr.trim()).toMatch(pattern);
 }

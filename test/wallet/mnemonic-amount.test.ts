@@ -50,7 +50,9 @@ describe('BIP39', () => {
       code: 'bad-mnemonic',
       message: 'the recovery phrase checksum does not match: a word is wrong or two are swapped',
     });
-    expect(failure(() => checkMnemonic(ABANDON.replace('about', 'aboot'))).message).toBe("word 12 ('aboot') is not in the BIP39 English word list");
+    expect(failure(() => checkMnemonic(ABANDON.replace('about', 'aboot'))).message).toBe(
+      "word 12 ('aboot') is not in the BIP39 English word list",
+    );
     expect(failure(() => checkMnemonic('abandon about')).message).toMatch(/12, 15, 18, 21 or 24 words, this one has 2/);
     expect(failure(() => checkMnemonic('')).code).toBe('bad-mnemonic');
     expect(failure(() => mnemonicToSeed(swapped)).code).toBe('bad-mnemonic');
@@ -77,7 +79,9 @@ describe('HD keys', () => {
     expect(reg.fingerprint).toBe('73c5da0a');
     expect(reg.address(RECEIVE, 0)).toBe('rpow1q2p6pfkx4vrh840l3wqmp9fpcsw0t78mjht38gq');
     expect(reg.address(CHANGE, 0)).toBe('rpow1qe5pf0jd9pxy2y99kktex73ckxkrx0rq96zf76c');
-    expect(new WalletKeys(seed, networks.testnet).address(RECEIVE, 0)).toBe('tpow1q97ff3zrmtslvgj0efkk6kgpkzgt5dxs9vurxfa');
+    expect(new WalletKeys(seed, networks.testnet).address(RECEIVE, 0)).toBe(
+      'tpow1q97ff3zrmtslvgj0efkk6kgpkzgt5dxs9vurxfa',
+    );
     expect(new WalletKeys(seed, networks.main).address(RECEIVE, 0)).toBe('pow1q4ztrvh6vja3u9utzjyw9ny3j0w22w5ejyh0pej');
   });
 });

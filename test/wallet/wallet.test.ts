@@ -20,7 +20,9 @@ import { mnemonicToSeed } from '../../src/wallet/mnemonic.js';
 import { LOCK_SECONDS, Wallet } from '../../src/wallet/wallet.js';
 
 const net = networks.regtest;
-const SEED = mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about');
+const SEED = mnemonicToSeed(
+  'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+);
 const keys = new WalletKeys(SEED, net);
 const FAST = { n: 2 ** 12, r: 8, p: 1 };
 const PASS = 'pw';
@@ -53,13 +55,26 @@ class FakeNode {
       case 'getblockhash':
         return this.genesis;
       case 'getaddresshistory':
-        return this.used.has(addr) || this.utxos.has(addr) ? [{ txid: '00'.repeat(32), height: 1, confirmations: 1, received: new Coins(1n), sent: new Coins(0n) }] : [];
+        return this.used.has(addr) || this.utxos.has(addr)
+          ? [{ txid: '00'.repeat(32), height: 1, confirmations: 1, received: new Coins(1n), sent: new Coins(0n) }]
+          : [];
       case 'getaddressutxos':
-        return (this.utxos.get(addr) ?? []).map((u) => ({ address: addr, ...u, value: new Coins(u.value), satoshis: u.value, coinbase: false }));
+        return (this.utxos.get(addr) ?? []).map((u) => ({
+          address: addr,
+          ...u,
+          value: new Coins(u.value),
+          satoshis: u.value,
+          coinbase: false,
+        }));
       case 'getaddressbalance': {
         const coins = this.utxos.get(addr) ?? [];
         const sum = (f: (u: Utxo) => boolean) => new Coins(coins.filter(f).reduce((t, u) => t + u.value, 0n));
-        return { balance: sum((u) => u.height >= 0), spendable: sum((u) => u.height >= 0 && u.spendable), immature: sum((u) => !u.spendable), unconfirmed: sum((u) => u.height < 0) };
+        return {
+          balance: sum((u) => u.height >= 0),
+          spendable: sum((u) => u.height >= 0 && u.spendable),
+          immature: sum((u) => !u.spendable),
+          unconfirmed: sum((u) => u.height < 0),
+        };
       }
       case 'estimatesmartfee':
         return { feerate: new Coins(1000n), blocks: params[0] };
@@ -152,15 +167,21 @@ test('the wallet never spends its own recent inputs twice, even when the node fo
   }
 });
 
-test('unconfirmed coins: its own change is spendable, a stranger\'s payment is not', async () => {
+test("unconfirmed coins: its own change is spendable, a stranger's payment is not", async () => {
   const w = open();
   try {
-    node.utxos.set(keys.address(RECEIVE, 0), [{ txid: '44'.repeat(32), outputIndex: 0, value: 5n * COIN, height: 7, spendable: true }]);
+    node.utxos.set(keys.address(RECEIVE, 0), [
+      { txid: '44'.repeat(32), outputIndex: 0, value: 5n * COIN, height: 7, spendable: true },
+    ]);
     await w.sync();
     const first = await w.send(other, 1n * COIN);
     const change = keys.address(CHANGE, 0);
-    node.utxos.set(keys.address(RECEIVE, 0), [{ txid: '55'.repeat(32), outputIndex: 0, value: 9n * COIN, height: -1, spendable: true }]);
-    node.utxos.set(change, [{ txid: first.txid, outputIndex: 1, value: first.change!.value, height: -1, spendable: true }]);
+    node.utxos.set(keys.address(RECEIVE, 0), [
+      { txid: '55'.repeat(32), outputIndex: 0, value: 9n * COIN, height: -1, spendable: true },
+    ]);
+    node.utxos.set(change, [
+      { txid: first.txid, outputIndex: 1, value: first.change!.value, height: -1, spendable: true },
+    ]);
     await w.sync();
     const second = await w.send(other, 2n * COIN);
     expect(second.inputs).toEqual([{ txid: first.txid, index: 1, value: first.change!.value }]);
@@ -171,7 +192,9 @@ test('unconfirmed coins: its own change is spendable, a stranger\'s payment is n
 });
 
 test('a transaction the node refuses leaves the wallet file exactly as it was', async () => {
-  node.utxos.set(keys.address(RECEIVE, 0), [{ txid: '66'.repeat(32), outputIndex: 0, value: 50n * COIN, height: 1, spendable: true }]);
+  node.utxos.set(keys.address(RECEIVE, 0), [
+    { txid: '66'.repeat(32), outputIndex: 0, value: 50n * COIN, height: 1, spendable: true },
+  ]);
   const w = open();
   try {
     await w.sync();
@@ -179,7 +202,9 @@ test('a transaction the node refuses leaves the wallet file exactly as it was', 
     node.reject = 'min-relay-fee-not-met: fee rate 500 < minimum 1000 per kB';
     const e = await failure(w.send(other, COIN, 500n));
     expect(e.code).toBe('node-error');
-    expect(e.message).toBe('the node rejected the transaction: min-relay-fee-not-met: fee rate 500 < minimum 1000 per kB');
+    expect(e.message).toBe(
+      'the node rejected the transaction: min-relay-fee-not-met: fee rate 500 < minimum 1000 per kB',
+    );
     expect(JSON.stringify(w.keystore.state)).toBe(before);
     expect(JSON.stringify(Keystore.open(path(), PASS).state)).toBe(before);
   } finally {

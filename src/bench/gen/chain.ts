@@ -56,7 +56,14 @@ export function chainKeys(spec: ChainSpec): BenchKey[] {
 }
 
 /** A block at `height` on `prevHash`: the coinbase, then `txs`, with a nonce meeting regtest's target. */
-export function assembleBlock(params: NetworkParams, prevHash: Uint8Array, height: number, coinbaseOutputs: TxOutput[], txs: Transaction[], txids: Uint8Array[]): { block: Block; bytes: Uint8Array; hash: Uint8Array } {
+export function assembleBlock(
+  params: NetworkParams,
+  prevHash: Uint8Array,
+  height: number,
+  coinbaseOutputs: TxOutput[],
+  txs: Transaction[],
+  txids: Uint8Array[],
+): { block: Block; bytes: Uint8Array; hash: Uint8Array } {
   const coinbase = makeCoinbase({ height, extraNonce: 0n, outputs: coinbaseOutputs });
   const all = [coinbase, ...txs];
   const ids = [fastSha256d(encodeTx(coinbase)), ...txids];
@@ -82,12 +89,20 @@ export function assembleBlock(params: NetworkParams, prevHash: Uint8Array, heigh
 function splitOutputs(total: bigint, n: number, keys: BenchKey[], first: number): TxOutput[] {
   const each = total / BigInt(n);
   const out: TxOutput[] = [];
-  for (let i = 0; i < n; i++) out.push({ value: i === n - 1 ? total - each * BigInt(n - 1) : each, pubKeyHash: keys[(first + i) % keys.length]!.pkh });
+  for (let i = 0; i < n; i++)
+    out.push({
+      value: i === n - 1 ? total - each * BigInt(n - 1) : each,
+      pubKeyHash: keys[(first + i) % keys.length]!.pkh,
+    });
   return out;
 }
 
 /** Generate the chain; `progress` counts blocks. */
-export async function generateChain(params: NetworkParams, spec: ChainSpec, progress?: Progress): Promise<{ blocks: Uint8Array[]; stats: ChainStats }> {
+export async function generateChain(
+  params: NetworkParams,
+  spec: ChainSpec,
+  progress?: Progress,
+): Promise<{ blocks: Uint8Array[]; stats: ChainStats }> {
   const keys = chainKeys(spec);
   const rand = prng(spec.seed);
   const sign = signer().sign;
@@ -130,8 +145,16 @@ export async function generateChain(params: NetworkParams, spec: ChainSpec, prog
         const pay = ((sum - fee) * BigInt(30 + Math.floor(rand() * 40))) / 100n;
         const to = Math.floor(rand() * keys.length);
         const back = coins[0]!.key;
-        const outputs: TxOutput[] = [{ value: pay, pubKeyHash: keys[to]!.pkh }, { value: sum - fee - pay, pubKeyHash: keys[back]!.pkh }];
-        const tx: Transaction = { version: 1, inputs: coins.map((c) => ({ prevTxid: c.txid, prevIndex: c.index, unlock: new Uint8Array(0) })), outputs, lockTime: 0 };
+        const outputs: TxOutput[] = [
+          { value: pay, pubKeyHash: keys[to]!.pkh },
+          { value: sum - fee - pay, pubKeyHash: keys[back]!.pkh },
+        ];
+        const tx: Transaction = {
+          version: 1,
+          inputs: coins.map((c) => ({ prevTxid: c.txid, prevIndex: c.index, unlock: new Uint8Array(0) })),
+          outputs,
+          lockTime: 0,
+        };
         const ctx = new SighashContext(tx, params.genesisHash);
         coins.forEach((c, i) => {
           const key = keys[c.key]!;
@@ -143,7 +166,10 @@ export async function generateChain(params: NetworkParams, spec: ChainSpec, prog
         const id = fastSha256d(encodeTx(tx));
         txs.push(tx);
         txids.push(id);
-        created.push({ txid: id, index: 0, value: pay, key: to }, { txid: id, index: 1, value: sum - fee - pay, key: back });
+        created.push(
+          { txid: id, index: 0, value: pay, key: to },
+          { txid: id, index: 1, value: sum - fee - pay, key: back },
+        );
         fees += fee;
         stats.inputs += n;
       }
@@ -151,7 +177,10 @@ export async function generateChain(params: NetworkParams, spec: ChainSpec, prog
     }
 
     const reward = blockSubsidy(height, params.halvingInterval) + fees;
-    const outs = height <= spec.fundingBlocks ? splitOutputs(reward, spec.fundingOutputs, keys, height) : [{ value: reward, pubKeyHash: keys[height % keys.length]!.pkh }];
+    const outs =
+      height <= spec.fundingBlocks
+        ? splitOutputs(reward, spec.fundingOutputs, keys, height)
+        : [{ value: reward, pubKeyHash: keys[height % keys.length]!.pkh }];
     const { bytes, hash, block } = assembleBlock(params, prevHash, height, outs, txs, txids);
     const cbId = fastSha256d(encodeTx(block.txs[0]!));
     // Only the funding outputs are worth tracking: the rest are single small rewards.
@@ -178,6 +207,9 @@ export async function generateChain(params: NetworkParams, spec: ChainSpec, prog
 /** Roughly how many blocks `spec` gives (for a progress bar). */
 export function expectedBlocks(spec: ChainSpec): number {
   const avg = (spec.txsPerBlock[0] + spec.txsPerBlock[1]) / 2;
-  const paymentBlocks = spec.paymentBlocks > 0 || spec.minTxs > 0 ? Math.max(spec.paymentBlocks, Math.ceil(spec.minTxs / Math.max(1, avg))) : 0;
+  const paymentBlocks =
+    spec.paymentBlocks > 0 || spec.minTxs > 0
+      ? Math.max(spec.paymentBlocks, Math.ceil(spec.minTxs / Math.max(1, avg)))
+      : 0;
   return Math.max(spec.fundingBlocks, spec.padTo) + paymentBlocks;
 }

@@ -50,8 +50,7 @@ export function asertNextBits(p: AsertParams, height: bigint, time: bigint): num
   const shifts = exponent >> RADIX_BITS;
   const frac = exponent & (RADIX - 1n);
   const factor =
-    ((195766423245049n * frac + 971821376n * frac ** 2n + 5127n * frac ** 3n + (1n << 47n)) >> 48n) +
-    RADIX;
+    ((195766423245049n * frac + 971821376n * frac ** 2n + 5127n * frac ** 3n + (1n << 47n)) >> 48n) + RADIX;
 
   let next: bigint;
   if (anchorTarget === 0n || shifts < -SHIFT_BOUND) {

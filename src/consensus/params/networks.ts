@@ -1,4 +1,3 @@
-
 import { headerHash } from '../header.js';
 import { buildGenesis, type GenesisSpec } from './genesis.js';
 import type { NetworkName, NetworkParams } from './types.js';
@@ -42,7 +41,13 @@ export const networks: Readonly<Record<NetworkName, NetworkParams>> = Object.fre
   main: make('main', {
     magic: 0x50574d4e, // "PWMN"
     powLimit: CPU_POW_LIMIT,
-    difficulty: { algorithm: 'asert', anchorHeight: 0, anchorBits: CPU_POW_LIMIT_BITS, anchorParentTime: GENESIS_TIME - 600, halfLife: 2 * 24 * 3600 },
+    difficulty: {
+      algorithm: 'asert',
+      anchorHeight: 0,
+      anchorBits: CPU_POW_LIMIT_BITS,
+      anchorParentTime: GENESIS_TIME - 600,
+      halfLife: 2 * 24 * 3600,
+    },
     targetSpacing: 600,
     coinbaseMaturity: 100,
     halvingInterval: 210_000,
@@ -56,7 +61,13 @@ export const networks: Readonly<Record<NetworkName, NetworkParams>> = Object.fre
   testnet: make('testnet', {
     magic: 0x50575453, // "PWTS"
     powLimit: CPU_POW_LIMIT,
-    difficulty: { algorithm: 'asert', anchorHeight: 0, anchorBits: CPU_POW_LIMIT_BITS, anchorParentTime: GENESIS_TIME - 10, halfLife: 3600 },
+    difficulty: {
+      algorithm: 'asert',
+      anchorHeight: 0,
+      anchorBits: CPU_POW_LIMIT_BITS,
+      anchorParentTime: GENESIS_TIME - 10,
+      halfLife: 3600,
+    },
     targetSpacing: 10,
     coinbaseMaturity: 20,
     halvingInterval: 150_000,
@@ -91,4 +102,3 @@ export function getNetwork(name: string): NetworkParams {
   if (!isNetworkName(name)) throw new RangeError(`unknown network '${name}' (expected main, testnet or regtest)`);
   return networks[name];
 }
-

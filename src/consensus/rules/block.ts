@@ -18,13 +18,18 @@ export function checkHeaderPow(hash: Uint8Array, bits: number, params: NetworkPa
  * proof of work, size, coinbase placement, each transaction, duplicate txids, merkle root.
  * `txids` may be passed when the caller already computed them while decoding.
  */
-export function checkBlock(block: Block, params: NetworkParams, opts: { hash?: Uint8Array; txids?: Uint8Array[]; size?: number } = {}): RuleResult {
+export function checkBlock(
+  block: Block,
+  params: NetworkParams,
+  opts: { hash?: Uint8Array; txids?: Uint8Array[]; size?: number } = {},
+): RuleResult {
   const pow = checkHeaderPow(opts.hash ?? headerHash(block.header), block.header.bits, params);
   if (!pow.ok) return pow;
 
   if (block.txs.length === 0) return reject(RejectCode.BadBlockLength, 'block has no transactions');
   const size = opts.size ?? blockSize(block);
-  if (size > params.maxBlockBytes) return reject(RejectCode.BadBlockLength, `block is ${size} bytes, limit ${params.maxBlockBytes}`);
+  if (size > params.maxBlockBytes)
+    return reject(RejectCode.BadBlockLength, `block is ${size} bytes, limit ${params.maxBlockBytes}`);
 
   if (!isCoinbase(block.txs[0]!)) return reject(RejectCode.CoinbaseMissing, 'first transaction is not a coinbase');
   for (let i = 1; i < block.txs.length; i++) {
@@ -40,7 +45,8 @@ export function checkBlock(block: Block, params: NetworkParams, opts: { hash?: U
   const { root, mutated } = merkleRoot(ids);
   // A mutated tree (CVE-2012-2459) is reported as duplicate transactions, as its cause is.
   if (mutated) return reject(RejectCode.DuplicateTx, 'merkle tree is mutated (duplicated transactions)');
-  if (!equalBytes(root, block.header.merkleRoot)) return reject(RejectCode.BadMerkleRoot, 'merkle root does not match the transactions');
+  if (!equalBytes(root, block.header.merkleRoot))
+    return reject(RejectCode.BadMerkleRoot, 'merkle root does not match the transactions');
 
   const unique = new Set<string>();
   for (const id of ids) {

@@ -41,7 +41,12 @@ export interface ChainBlock {
  * height h of the parent's own chain (h <= parent.height). One definition for the chain and for
  * header sync, so the two can never disagree.
  */
-export function headerContextAfter(params: NetworkParams, parent: ChainBlock, ancestorAt: (height: number) => ChainBlock | undefined, now: number): HeaderContext {
+export function headerContextAfter(
+  params: NetworkParams,
+  parent: ChainBlock,
+  ancestorAt: (height: number) => ChainBlock | undefined,
+  now: number,
+): HeaderContext {
   const times: number[] = [];
   for (let h = parent.height; h >= 0 && times.length < MEDIAN_TIME_SPAN; h--) {
     const b = h === parent.height ? parent : ancestorAt(h);
@@ -49,7 +54,11 @@ export function headerContextAfter(params: NetworkParams, parent: ChainBlock, an
     times.push(b.header.time);
   }
   return {
-    expectedBits: expectedBits(params, { height: parent.height, time: parent.header.time, bits: parent.header.bits }, (h) => ancestorAt(h)!.header.time),
+    expectedBits: expectedBits(
+      params,
+      { height: parent.height, time: parent.header.time, bits: parent.header.bits },
+      (h) => ancestorAt(h)!.header.time,
+    ),
     medianTimePast: medianTimePast(times),
     now,
     maxFutureBlockTime: params.maxFutureBlockTime,
@@ -63,20 +72,27 @@ export function headerContextAfter(params: NetworkParams, parent: ChainBlock, an
  */
 export function checkHeaderContext(header: BlockHeader, ctx: HeaderContext): RuleResult {
   if (header.bits !== ctx.expectedBits) {
-    return reject(RejectCode.BadDiffBits, `bits 0x${header.bits.toString(16)}, expected 0x${ctx.expectedBits.toString(16)}`);
+    return reject(
+      RejectCode.BadDiffBits,
+      `bits 0x${header.bits.toString(16)}, expected 0x${ctx.expectedBits.toString(16)}`,
+    );
   }
   if (header.time <= ctx.medianTimePast) {
     return reject(RejectCode.TimeTooOld, `time ${header.time} is not after median time past ${ctx.medianTimePast}`);
   }
   if (header.time > ctx.now + ctx.maxFutureBlockTime) {
-    return reject(RejectCode.TimeTooNew, `time ${header.time} is more than ${ctx.maxFutureBlockTime} s ahead of ${ctx.now}`);
+    return reject(
+      RejectCode.TimeTooNew,
+      `time ${header.time} is more than ${ctx.maxFutureBlockTime} s ahead of ${ctx.now}`,
+    );
   }
   return OK;
 }
 
 export function checkCoinbaseHeight(block: Block, height: number): RuleResult {
   const committed = coinbaseHeight(block.txs[0]!);
-  if (committed !== height) return reject(RejectCode.CoinbaseHeight, `coinbase commits to height ${committed}, block is at ${height}`);
+  if (committed !== height)
+    return reject(RejectCode.CoinbaseHeight, `coinbase commits to height ${committed}, block is at ${height}`);
   return OK;
 }
 
@@ -88,22 +104,41 @@ export type InputsResult = { ok: true; fee: bigint } | { ok: false; code: Reject
  * and each spending key hashing to the spent output's pubKeyHash. Signatures are checked apart
  * (`signatureItems`) so they can be cached and spread over threads.
  */
-export function checkTxInputs(tx: Transaction, coins: readonly (Coin | undefined)[], spendHeight: number, coinbaseMaturity: number): InputsResult {
+export function checkTxInputs(
+  tx: Transaction,
+  coins: readonly (Coin | undefined)[],
+  spendHeight: number,
+  coinbaseMaturity: number,
+): InputsResult {
   let inSum = 0n;
   for (let i = 0; i < tx.inputs.length; i++) {
     const coin = coins[i];
     const input = tx.inputs[i]!;
     if (!coin) {
-      return { ok: false, code: RejectCode.InputsMissingOrSpent, reason: `input ${i} spends ${outpointKey(input.prevTxid, input.prevIndex)}, which is missing or spent` };
+      return {
+        ok: false,
+        code: RejectCode.InputsMissingOrSpent,
+        reason: `input ${i} spends ${outpointKey(input.prevTxid, input.prevIndex)}, which is missing or spent`,
+      };
     }
     if (coin.coinbase && spendHeight - coin.height < coinbaseMaturity) {
-      return { ok: false, code: RejectCode.PrematureCoinbaseSpend, reason: `input ${i} spends a coinbase of height ${coin.height} at height ${spendHeight} (maturity ${coinbaseMaturity})` };
+      return {
+        ok: false,
+        code: RejectCode.PrematureCoinbaseSpend,
+        reason: `input ${i} spends a coinbase of height ${coin.height} at height ${spendHeight} (maturity ${coinbaseMaturity})`,
+      };
     }
-    if (!moneyRange(coin.value)) return { ok: false, code: RejectCode.InputValuesOutOfRange, reason: `input ${i} value out of range` };
+    if (!moneyRange(coin.value))
+      return { ok: false, code: RejectCode.InputValuesOutOfRange, reason: `input ${i} value out of range` };
     inSum += coin.value;
-    if (inSum > MAX_MONEY) return { ok: false, code: RejectCode.InputValuesOutOfRange, reason: 'input total exceeds MAX_MONEY' };
+    if (inSum > MAX_MONEY)
+      return { ok: false, code: RejectCode.InputValuesOutOfRange, reason: 'input total exceeds MAX_MONEY' };
     if (!hash160Equals(unlockPubkey(input.unlock), coin.pubKeyHash)) {
-      return { ok: false, code: RejectCode.PubKeyMismatch, reason: `input ${i} key does not hash to the spent output's pubKeyHash` };
+      return {
+        ok: false,
+        code: RejectCode.PubKeyMismatch,
+        reason: `input ${i} key does not hash to the spent output's pubKeyHash`,
+      };
     }
   }
   const outSum = totalOutput(tx);
@@ -129,6 +164,7 @@ export function signatureItems(tx: Transaction, coins: readonly Coin[], genesisH
 /** The coinbase may claim at most the subsidy plus the block's fees. */
 export function checkCoinbaseAmount(coinbase: Transaction, subsidy: bigint, fees: bigint): RuleResult {
   const claimed = totalOutput(coinbase);
-  if (claimed > subsidy + fees) return reject(RejectCode.CoinbaseAmount, `coinbase pays ${claimed}, limit ${subsidy + fees}`);
+  if (claimed > subsidy + fees)
+    return reject(RejectCode.CoinbaseAmount, `coinbase pays ${claimed}, limit ${subsidy + fees}`);
   return OK;
 }

@@ -31,7 +31,8 @@ export function checkTransaction(tx: Transaction, maxBytes: number): RuleResult 
   let total = 0n;
   for (let i = 0; i < tx.outputs.length; i++) {
     const o = tx.outputs[i]!;
-    if (o.value < 0n || o.value > MAX_MONEY) return reject(RejectCode.VoutTooLarge, `output ${i} value ${o.value} out of range`);
+    if (o.value < 0n || o.value > MAX_MONEY)
+      return reject(RejectCode.VoutTooLarge, `output ${i} value ${o.value} out of range`);
     total += o.value;
     if (total > MAX_MONEY) return reject(RejectCode.TxOutTotalTooLarge, `outputs total ${total} exceeds MAX_MONEY`);
   }
@@ -45,20 +46,30 @@ export function checkTransaction(tx: Transaction, maxBytes: number): RuleResult 
   if (isCoinbase(tx)) {
     const n = tx.inputs[0]!.unlock.length;
     if (n < COINBASE_MIN_UNLOCK || n > COINBASE_MAX_UNLOCK) {
-      return reject(RejectCode.CoinbaseLength, `coinbase unlock is ${n} bytes, expected ${COINBASE_MIN_UNLOCK}..${COINBASE_MAX_UNLOCK}`);
+      return reject(
+        RejectCode.CoinbaseLength,
+        `coinbase unlock is ${n} bytes, expected ${COINBASE_MIN_UNLOCK}..${COINBASE_MAX_UNLOCK}`,
+      );
     }
     return OK;
   }
 
   for (let i = 0; i < tx.inputs.length; i++) {
     const input = tx.inputs[i]!;
-    if (isCoinbaseInput(input)) return reject(RejectCode.PrevoutNull, `input ${i} has the null prevout outside a coinbase`);
+    if (isCoinbaseInput(input))
+      return reject(RejectCode.PrevoutNull, `input ${i} has the null prevout outside a coinbase`);
     if (input.unlock.length !== SPEND_UNLOCK_BYTES) {
-      return reject(RejectCode.UnlockLength, `input ${i} unlock is ${input.unlock.length} bytes, expected ${SPEND_UNLOCK_BYTES}`);
+      return reject(
+        RejectCode.UnlockLength,
+        `input ${i} unlock is ${input.unlock.length} bytes, expected ${SPEND_UNLOCK_BYTES}`,
+      );
     }
     const { pubkey, signature } = splitUnlock(input.unlock);
     if (!hasCompressedKeyShape(pubkey) || !isCanonicalSignature(signature)) {
-      return reject(RejectCode.NonCanonicalSignature, `input ${i} key or signature is not canonical (compressed key, low-S r||s)`);
+      return reject(
+        RejectCode.NonCanonicalSignature,
+        `input ${i} key or signature is not canonical (compressed key, low-S r||s)`,
+      );
     }
   }
   return OK;

@@ -33,8 +33,7 @@ export interface SearchOptions {
 }
 
 export type SearchResult =
-  | { found: true; nonce: number; hashes: number }
-  | { found: false; hashes: number; aborted: boolean };
+  { found: true; nonce: number; hashes: number } | { found: false; hashes: number; aborted: boolean };
 
 const SAMPLE_MS = 250;
 

@@ -20,9 +20,7 @@ export interface ScanJob {
   chunk: number;
 }
 
-export type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'done'; nonce: number; hashes: number };
+export type WorkerMessage = { type: 'ready' } | { type: 'done'; nonce: number; hashes: number };
 
 export interface WorkerInit {
   kernel: 'wasm-simd' | 'typescript';

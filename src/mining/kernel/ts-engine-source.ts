@@ -95,8 +95,13 @@ class Generator {
   }
 
   /** f(x, y, z) bitwise: literal inputs fold, others are bound and combined with `pattern`. */
-  bitwise(x: Val, y: Val, z: Val, fold: (a: number, b: number, c: number) => number,
-    pattern: (a: string, b: string, c: string) => string): Val {
+  bitwise(
+    x: Val,
+    y: Val,
+    z: Val,
+    fold: (a: number, b: number, c: number) => number,
+    pattern: (a: string, b: string, c: string) => string,
+  ): Val {
     if (x.kind === Kind.Literal && y.kind === Kind.Literal && z.kind === Kind.Literal) {
       return this.lit(fold(x.lit, y.lit, z.lit));
     }
@@ -105,11 +110,23 @@ class Generator {
   }
 
   ch(e: Val, f: Val, g: Val): Val {
-    return this.bitwise(e, f, g, (x, y, z) => z ^ (x & (y ^ z)), (x, y, z) => `(${z} ^ (${x} & (${y} ^ ${z})))`);
+    return this.bitwise(
+      e,
+      f,
+      g,
+      (x, y, z) => z ^ (x & (y ^ z)),
+      (x, y, z) => `(${z} ^ (${x} & (${y} ^ ${z})))`,
+    );
   }
 
   maj(a: Val, b: Val, c: Val): Val {
-    return this.bitwise(a, b, c, (x, y, z) => (x & y) | (z & (x | y)), (x, y, z) => `((${x} & ${y}) | (${z} & (${x} | ${y})))`);
+    return this.bitwise(
+      a,
+      b,
+      c,
+      (x, y, z) => (x & y) | (z & (x | y)),
+      (x, y, z) => `((${x} & ${y}) | (${z} & (${x} | ${y})))`,
+    );
   }
 
   /** One SHA-256 round; the state rotates by renaming, so no value is ever moved. */
@@ -123,20 +140,34 @@ class Generator {
   /** W[i] of the message schedule, computed lazily so its live range starts where it is used. */
   schedule(w: Val[], i: number): Val {
     if (i >= 16 && w[i] === undefined) {
-      w[i] = this.bind(this.add(this.sigma(w[i - 2]!, 17, 19, 10, true), w[i - 7]!,
-        this.sigma(w[i - 15]!, 7, 18, 3, true), w[i - 16]!));
+      w[i] = this.bind(
+        this.add(
+          this.sigma(w[i - 2]!, 17, 19, 10, true),
+          w[i - 7]!,
+          this.sigma(w[i - 15]!, 7, 18, 3, true),
+          w[i - 16]!,
+        ),
+      );
     }
     return w[i]!;
   }
 }
 
-const BSWAP = (x: string): string => `((${x} << 24) | ((${x} & 0xff00) << 8) | ((${x} >>> 8) & 0xff00) | (${x} >>> 24))`;
+const BSWAP = (x: string): string =>
+  `((${x} << 24) | ((${x} & 0xff00) << 8) | ((${x} >>> 8) & 0xff00) | (${x} >>> 24))`;
 
 /** The first hash's second block (header bytes 64..79 + padding) from the midstate: writes D. */
 function genFirst(g: Generator): string {
   g.body = [`const w3 = ${BSWAP('n')};`];
-  const w: Val[] = [g.ref(Kind.Scan, 'x0'), g.ref(Kind.Scan, 'x1'), g.ref(Kind.Scan, 'x2'), g.ref(Kind.Nonce, 'w3'),
-    g.lit(0x80000000), ...Array.from({ length: 10 }, () => g.lit(0)), g.lit(640)];
+  const w: Val[] = [
+    g.ref(Kind.Scan, 'x0'),
+    g.ref(Kind.Scan, 'x1'),
+    g.ref(Kind.Scan, 'x2'),
+    g.ref(Kind.Nonce, 'w3'),
+    g.lit(0x80000000),
+    ...Array.from({ length: 10 }, () => g.lit(0)),
+    g.lit(640),
+  ];
   const mid = Array.from({ length: 8 }, (_, i) => g.ref(Kind.Scan, `m${i}`));
   let st: Val[] = mid;
   for (let i = 0; i < 64; i++) st = g.round(st, i, g.schedule(w, i));
@@ -147,8 +178,12 @@ function genFirst(g: Generator): string {
 /** The second hash (of the 32-byte digest in D) and the target comparison; true on a hit. */
 function genSecond(g: Generator): string {
   g.body = Array.from({ length: 8 }, (_, i) => `const d${i} = D[${i}];`);
-  const w: Val[] = [...Array.from({ length: 8 }, (_, i) => g.ref(Kind.Nonce, `d${i}`)),
-    g.lit(0x80000000), ...Array.from({ length: 6 }, () => g.lit(0)), g.lit(256)];
+  const w: Val[] = [
+    ...Array.from({ length: 8 }, (_, i) => g.ref(Kind.Nonce, `d${i}`)),
+    g.lit(0x80000000),
+    ...Array.from({ length: 6 }, () => g.lit(0)),
+    g.lit(256),
+  ];
   let st: Val[] = IV.map((v) => g.lit(v));
   const word = (j: number, v: Val): void => {
     const f = g.bind(g.add(g.lit(IV[j]!), v)).code;

@@ -77,8 +77,7 @@ export function findWasmFile(): string | null {
  * declare no WebAssembly namespace. Modules can be posted to worker threads as they are.
  */
 export type WasmModule = object;
-const WASM = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } })
-  .WebAssembly;
+const WASM = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } }).WebAssembly;
 
 let cachedModule: WasmModule | undefined;
 

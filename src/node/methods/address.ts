@@ -41,7 +41,17 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
         e.tx.outputs
           .map((o, index) => ({ o, index }))
           .filter(({ o, index }) => bytesToHex(o.pubKeyHash) === pkhHex && !mempool.spender(e.txid, index))
-          .map(({ o, index }) => ({ address, txid: hashToHex(e.txid), outputIndex: index, value: new Coins(o.value), satoshis: o.value, height: -1, confirmations: 0, coinbase: false, spendable: true })),
+          .map(({ o, index }) => ({
+            address,
+            txid: hashToHex(e.txid),
+            outputIndex: index,
+            value: new Coins(o.value),
+            satoshis: o.value,
+            height: -1,
+            confirmations: 0,
+            coinbase: false,
+            spendable: true,
+          })),
       );
       return [...confirmed, ...unconfirmed];
     },
@@ -69,7 +79,13 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
       // Received: everything confirmed transactions ever paid to the address (bitcoind's addressindex).
       let received = 0n;
       for (const h of await addressHistory(chain.store, pkh)) received += h.received;
-      return { balance: new Coins(confirmed + immature), spendable: new Coins(confirmed), immature: new Coins(immature), unconfirmed: new Coins(unconfirmed), received: new Coins(received) };
+      return {
+        balance: new Coins(confirmed + immature),
+        spendable: new Coins(confirmed),
+        immature: new Coins(immature),
+        unconfirmed: new Coins(unconfirmed),
+        received: new Coins(received),
+      };
     },
     getaddresshistory: async (a) => {
       const pkh = pkhOf(a);
@@ -89,10 +105,18 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
         let sent = 0n;
         for (const o of e.tx.outputs) if (bytesToHex(o.pubKeyHash) === pkhHex) received += o.value;
         for (const i of e.tx.inputs) {
-          const coin = chain.getCoin(i.prevTxid, i.prevIndex) ?? mempool.get(bytesToHex(i.prevTxid))?.tx.outputs[i.prevIndex];
+          const coin =
+            chain.getCoin(i.prevTxid, i.prevIndex) ?? mempool.get(bytesToHex(i.prevTxid))?.tx.outputs[i.prevIndex];
           if (coin && bytesToHex(coin.pubKeyHash) === pkhHex) sent += coin.value;
         }
-        if (received || sent) pending.push({ txid: hashToHex(e.txid), height: -1, confirmations: 0, received: new Coins(received), sent: new Coins(sent) });
+        if (received || sent)
+          pending.push({
+            txid: hashToHex(e.txid),
+            height: -1,
+            confirmations: 0,
+            received: new Coins(received),
+            sent: new Coins(sent),
+          });
       }
       return [...confirmed, ...pending];
     },

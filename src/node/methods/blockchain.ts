@@ -61,8 +61,19 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
       const tips = [...chain.index.entries()].filter((e) => chain.index.childrenOf(e).length === 0);
       return tips.map((e) => {
         const fork = chain.index.fork(e, chain.tip);
-        const status = chain.index.isOnMainChain(e) ? 'active' : e.status === BlockStatus.Invalid ? 'invalid' : e.status === BlockStatus.Valid ? 'valid-fork' : 'valid-headers';
-        return { height: e.height, hash: hashToHex(e.hash), branchlen: fork ? e.height - fork.height : e.height, status };
+        const status = chain.index.isOnMainChain(e)
+          ? 'active'
+          : e.status === BlockStatus.Invalid
+            ? 'invalid'
+            : e.status === BlockStatus.Valid
+              ? 'valid-fork'
+              : 'valid-headers';
+        return {
+          height: e.height,
+          hash: hashToHex(e.hash),
+          branchlen: fork ? e.height - fork.height : e.height,
+          status,
+        };
       });
     },
     getdifficulty: () => difficulty(chain.tip.header.bits, params),
@@ -84,7 +95,13 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
     },
     gettxoutsetinfo: async () => {
       const info = await utxoSetHash(chain);
-      return { height: info.height, bestblock: hashToHex(chain.tip.hash), txouts: info.count, hash_serialized: info.hash, total_amount: new Coins(info.totalValue) };
+      return {
+        height: info.height,
+        bestblock: hashToHex(chain.tip.hash),
+        txouts: info.count,
+        hash_serialized: info.hash,
+        total_amount: new Coins(info.totalValue),
+      };
     },
     verifychain: async (a) => {
       p.int(a, 0, 'checklevel', 4, 0, 4);
@@ -112,18 +129,31 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
         const e = entry(a, 2);
         const block = chain.readBlock(e);
         const k = block.txids.findIndex((t) => equalBytes(t, id));
-        if (k < 0) throw new RpcError(RpcErrorCode.InvalidAddressOrKey, 'No such transaction found in the provided block');
+        if (k < 0)
+          throw new RpcError(RpcErrorCode.InvalidAddressOrKey, 'No such transaction found in the provided block');
         const tx = block.txs[k]!;
         const onMain = chain.index.isOnMainChain(e);
-        return verbose ? txJson(tx, params, { blockhash: hashToHex(e.hash), confirmations: onMain ? chain.height - e.height + 1 : 0, time: e.header.time, blocktime: e.header.time, in_active_chain: onMain }) : txJson(tx, params).hex;
+        return verbose
+          ? txJson(tx, params, {
+              blockhash: hashToHex(e.hash),
+              confirmations: onMain ? chain.height - e.height + 1 : 0,
+              time: e.header.time,
+              blocktime: e.header.time,
+              in_active_chain: onMain,
+            })
+          : txJson(tx, params).hex;
       }
-      throw new RpcError(RpcErrorCode.InvalidAddressOrKey, 'No such mempool transaction. Pass the block hash as the third parameter for a confirmed one');
+      throw new RpcError(
+        RpcErrorCode.InvalidAddressOrKey,
+        'No such mempool transaction. Pass the block hash as the third parameter for a confirmed one',
+      );
     },
     decoderawtransaction: (a) => {
       try {
         return txJson(decodeTx(p.hex(a, 0, 'hexstring')), params);
       } catch (err) {
-        if (err instanceof DecodeError) throw new RpcError(RpcErrorCode.Deserialization, `TX decode failed: ${err.message}`);
+        if (err instanceof DecodeError)
+          throw new RpcError(RpcErrorCode.Deserialization, `TX decode failed: ${err.message}`);
         throw err;
       }
     },

@@ -17,7 +17,11 @@ export function difficulty(bits: number, params: NetworkParams): number {
   return Number((params.powLimit << 32n) / target) / 2 ** 32;
 }
 
-export function txJson(tx: Transaction, params: NetworkParams, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function txJson(
+  tx: Transaction,
+  params: NetworkParams,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const bytes = encodeTx(tx);
   const id = hashToHex(txid(tx));
   const coinbase = isCoinbase(tx);
@@ -30,9 +34,19 @@ export function txJson(tx: Transaction, params: NetworkParams, extra: Record<str
     vin: tx.inputs.map((i) =>
       coinbase
         ? { coinbase: bytesToHex(i.unlock), sequence: 0xffffffff }
-        : { txid: hashToHex(i.prevTxid), vout: i.prevIndex, pubkey: bytesToHex(i.unlock.subarray(0, 33)), signature: bytesToHex(i.unlock.subarray(33)) },
+        : {
+            txid: hashToHex(i.prevTxid),
+            vout: i.prevIndex,
+            pubkey: bytesToHex(i.unlock.subarray(0, 33)),
+            signature: bytesToHex(i.unlock.subarray(33)),
+          },
     ),
-    vout: tx.outputs.map((o, n) => ({ value: new Coins(o.value), n, address: encodeAddress(params.addressHrp, o.pubKeyHash), pubkeyhash: bytesToHex(o.pubKeyHash) })),
+    vout: tx.outputs.map((o, n) => ({
+      value: new Coins(o.value),
+      n,
+      address: encodeAddress(params.addressHrp, o.pubKeyHash),
+      pubkeyhash: bytesToHex(o.pubKeyHash),
+    })),
     hex: bytesToHex(bytes),
     ...extra,
   };

@@ -15,45 +15,141 @@ const h = (params: string[], usage: string, summary: string): MethodHelp => ({ p
 
 export const METHOD_HELP: Record<string, MethodHelp> = {
   // blockchain
-  getblockchaininfo: h([], 'getblockchaininfo', 'State of the chain: network, height, best block, difficulty, chain work, sync state.'),
+  getblockchaininfo: h(
+    [],
+    'getblockchaininfo',
+    'State of the chain: network, height, best block, difficulty, chain work, sync state.',
+  ),
   getbestblockhash: h([], 'getbestblockhash', 'Hash of the tip of the most-work valid chain.'),
   getblockcount: h([], 'getblockcount', 'Height of the tip (the genesis block is height 0).'),
   getblockhash: h(['height'], 'getblockhash height', 'Hash of the main-chain block at a height.'),
-  getblock: h(['blockhash', 'verbosity'], 'getblock "blockhash" ( verbosity=1 )', 'A block: 0 = hex, 1 = JSON with txids, 2 = JSON with decoded transactions.'),
-  getblockheader: h(['blockhash', 'verbose'], 'getblockheader "blockhash" ( verbose=true )', 'A block header: JSON, or the 80 bytes as hex with verbose=false.'),
+  getblock: h(
+    ['blockhash', 'verbosity'],
+    'getblock "blockhash" ( verbosity=1 )',
+    'A block: 0 = hex, 1 = JSON with txids, 2 = JSON with decoded transactions.',
+  ),
+  getblockheader: h(
+    ['blockhash', 'verbose'],
+    'getblockheader "blockhash" ( verbose=true )',
+    'A block header: JSON, or the 80 bytes as hex with verbose=false.',
+  ),
   getchaintips: h([], 'getchaintips', 'Every known branch tip: active, valid-fork, valid-headers or invalid.'),
   getdifficulty: h([], 'getdifficulty', "The tip's difficulty, as a multiple of the network's easiest target."),
-  gettxout: h(['txid', 'n', 'include_mempool'], 'gettxout "txid" n ( include_mempool=true )', 'An unspent confirmed output, or null when spent (also by the mempool, unless include_mempool=false) or unknown.'),
+  gettxout: h(
+    ['txid', 'n', 'include_mempool'],
+    'gettxout "txid" n ( include_mempool=true )',
+    'An unspent confirmed output, or null when spent (also by the mempool, unless include_mempool=false) or unknown.',
+  ),
   gettxoutsetinfo: h([], 'gettxoutsetinfo', 'Statistics of the UTXO set with a hash of its contents.'),
-  verifychain: h(['checklevel', 'nblocks'], 'verifychain ( checklevel=4 nblocks=6 )', 'Re-check the last nblocks blocks (0 = all) against the stored state; true when consistent.'),
-  invalidateblock: h(['blockhash'], 'invalidateblock "blockhash"', 'Mark a block and its descendants invalid and move to the best remaining chain.'),
-  reconsiderblock: h(['blockhash'], 'reconsiderblock "blockhash"', 'Undo invalidateblock for a block and its descendants, and re-select the best chain.'),
-  getrawtransaction: h(['txid', 'verbose', 'blockhash'], 'getrawtransaction "txid" ( verbose=false "blockhash" )', 'A mempool transaction, or a confirmed one given the block it is in: hex, or JSON with verbose=true.'),
-  decoderawtransaction: h(['hexstring'], 'decoderawtransaction "hexstring"', 'Decode a serialized transaction to JSON without checking it against the chain.'),
+  verifychain: h(
+    ['checklevel', 'nblocks'],
+    'verifychain ( checklevel=4 nblocks=6 )',
+    'Re-check the last nblocks blocks (0 = all) against the stored state; true when consistent.',
+  ),
+  invalidateblock: h(
+    ['blockhash'],
+    'invalidateblock "blockhash"',
+    'Mark a block and its descendants invalid and move to the best remaining chain.',
+  ),
+  reconsiderblock: h(
+    ['blockhash'],
+    'reconsiderblock "blockhash"',
+    'Undo invalidateblock for a block and its descendants, and re-select the best chain.',
+  ),
+  getrawtransaction: h(
+    ['txid', 'verbose', 'blockhash'],
+    'getrawtransaction "txid" ( verbose=false "blockhash" )',
+    'A mempool transaction, or a confirmed one given the block it is in: hex, or JSON with verbose=true.',
+  ),
+  decoderawtransaction: h(
+    ['hexstring'],
+    'decoderawtransaction "hexstring"',
+    'Decode a serialized transaction to JSON without checking it against the chain.',
+  ),
   // mempool
-  sendrawtransaction: h(['hexstring'], 'sendrawtransaction "hexstring"', 'Validate a signed transaction, add it to the mempool and relay it; returns its txid.'),
-  getrawmempool: h(['verbose'], 'getrawmempool ( verbose=false )', 'The txids in the mempool, or with verbose=true an object of entries by txid.'),
+  sendrawtransaction: h(
+    ['hexstring'],
+    'sendrawtransaction "hexstring"',
+    'Validate a signed transaction, add it to the mempool and relay it; returns its txid.',
+  ),
+  getrawmempool: h(
+    ['verbose'],
+    'getrawmempool ( verbose=false )',
+    'The txids in the mempool, or with verbose=true an object of entries by txid.',
+  ),
   getmempoolinfo: h([], 'getmempoolinfo', 'Size, bytes and fee floor of the mempool.'),
-  getmempoolentry: h(['txid'], 'getmempoolentry "txid"', 'One mempool entry: size, fee, fee rate, time, parents and children in the pool.'),
-  estimatesmartfee: h(['conf_target'], 'estimatesmartfee conf_target', 'Fee rate (coins per 1,000 bytes) to be mined within conf_target blocks, from the current mempool.'),
+  getmempoolentry: h(
+    ['txid'],
+    'getmempoolentry "txid"',
+    'One mempool entry: size, fee, fee rate, time, parents and children in the pool.',
+  ),
+  estimatesmartfee: h(
+    ['conf_target'],
+    'estimatesmartfee conf_target',
+    'Fee rate (coins per 1,000 bytes) to be mined within conf_target blocks, from the current mempool.',
+  ),
   // network
   getpeerinfo: h([], 'getpeerinfo', 'The connected peers.'),
-  getnetworkinfo: h([], 'getnetworkinfo', 'Version, network tag, listen addresses, peer id, connection count, relay fee.'),
+  getnetworkinfo: h(
+    [],
+    'getnetworkinfo',
+    'Version, network tag, listen addresses, peer id, connection count, relay fee.',
+  ),
   getconnectioncount: h([], 'getconnectioncount', 'Number of connected peers.'),
-  addnode: h(['node', 'command'], 'addnode "node" "add|remove|onetry"', 'Connect to a peer (multiaddr or host:port): once (onetry) or keep reconnecting (add/remove).'),
-  disconnectnode: h(['node'], 'disconnectnode "peerid|address"', 'Close the connections to a peer, by peer id or address.'),
-  setban: h(['peerid', 'command', 'bantime'], 'setban "peerid" "add|remove" ( bantime=86400 )', 'Ban a peer id for bantime seconds (disconnecting it), or lift a ban.'),
+  addnode: h(
+    ['node', 'command'],
+    'addnode "node" "add|remove|onetry"',
+    'Connect to a peer (multiaddr or host:port): once (onetry) or keep reconnecting (add/remove).',
+  ),
+  disconnectnode: h(
+    ['node'],
+    'disconnectnode "peerid|address"',
+    'Close the connections to a peer, by peer id or address.',
+  ),
+  setban: h(
+    ['peerid', 'command', 'bantime'],
+    'setban "peerid" "add|remove" ( bantime=86400 )',
+    'Ban a peer id for bantime seconds (disconnecting it), or lift a ban.',
+  ),
   listbanned: h([], 'listbanned', 'The banned peer ids with their ban times and reasons.'),
   clearbanned: h([], 'clearbanned', 'Lift every ban.'),
   // mining
-  getmininginfo: h([], 'getmininginfo', 'Height, difficulty, estimated network hash rate, pool size and the state of the miner.'),
-  setgenerate: h(['generate', 'genproclimit'], 'setgenerate generate ( genproclimit )', 'Start (true) or stop (false) the miner, paying --miner-address, on genproclimit threads.'),
-  generatetoaddress: h(['nblocks', 'address'], 'generatetoaddress nblocks "address"', 'Regtest only: mine nblocks blocks now, paying address; returns their hashes.'),
-  submitblock: h(['hexdata'], 'submitblock "hexdata"', 'Submit a serialized block: null when it connected, else duplicate, inconclusive or the reject reason.'),
+  getmininginfo: h(
+    [],
+    'getmininginfo',
+    'Height, difficulty, estimated network hash rate, pool size and the state of the miner.',
+  ),
+  setgenerate: h(
+    ['generate', 'genproclimit'],
+    'setgenerate generate ( genproclimit )',
+    'Start (true) or stop (false) the miner, paying --miner-address, on genproclimit threads.',
+  ),
+  generatetoaddress: h(
+    ['nblocks', 'address'],
+    'generatetoaddress nblocks "address"',
+    'Regtest only: mine nblocks blocks now, paying address; returns their hashes.',
+  ),
+  submitblock: h(
+    ['hexdata'],
+    'submitblock "hexdata"',
+    'Submit a serialized block: null when it connected, else duplicate, inconclusive or the reject reason.',
+  ),
   // address index
-  getaddressutxos: h(['address', 'include_mempool'], 'getaddressutxos "address" ( include_mempool=false )', "The address's unspent outputs; with include_mempool, unconfirmed ones too and pool-spent ones removed."),
-  getaddressbalance: h(['address'], 'getaddressbalance "address"', 'Balance of an address: total, spendable, immature coinbase, unconfirmed change, total received.'),
-  getaddresshistory: h(['address'], 'getaddresshistory "address"', 'Transactions paying to or spending from the address, oldest first, then unconfirmed ones.'),
+  getaddressutxos: h(
+    ['address', 'include_mempool'],
+    'getaddressutxos "address" ( include_mempool=false )',
+    "The address's unspent outputs; with include_mempool, unconfirmed ones too and pool-spent ones removed.",
+  ),
+  getaddressbalance: h(
+    ['address'],
+    'getaddressbalance "address"',
+    'Balance of an address: total, spendable, immature coinbase, unconfirmed change, total received.',
+  ),
+  getaddresshistory: h(
+    ['address'],
+    'getaddresshistory "address"',
+    'Transactions paying to or spending from the address, oldest first, then unconfirmed ones.',
+  ),
   // control
   uptime: h([], 'uptime', 'Seconds since the node started.'),
   stop: h([], 'stop', 'Shut the node down cleanly.'),

@@ -16,6 +16,9 @@ export function allMethods(ctx: NodeContext): Record<string, RpcMethod> {
     ...miningMethods(ctx),
     ...addressMethods(ctx),
   };
-  Object.assign(methods, controlMethods(ctx, () => methods));
+  Object.assign(
+    methods,
+    controlMethods(ctx, () => methods),
+  );
   return methods;
 }

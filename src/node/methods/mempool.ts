@@ -30,14 +30,16 @@ export function mempoolMethods(ctx: NodeContext): Record<string, RpcMethod> {
       try {
         tx = decodeTx(p.hex(a, 0, 'hexstring'));
       } catch (err) {
-        if (err instanceof DecodeError) throw new RpcError(RpcErrorCode.Deserialization, `TX decode failed: ${err.message}`);
+        if (err instanceof DecodeError)
+          throw new RpcError(RpcErrorCode.Deserialization, `TX decode failed: ${err.message}`);
         throw err;
       }
       const r = await ctx.submitTx(tx);
       if (r.accepted) return hashToHex(r.txid);
       // Like bitcoind: resending a transaction the pool already holds is not an error.
       if (r.code === RejectCode.AlreadyInMempool) return hashToHex(txid(tx));
-      if (r.code === RejectCode.AlreadyKnown) throw new RpcError(RpcErrorCode.VerifyAlreadyInChain, 'Transaction already in block chain');
+      if (r.code === RejectCode.AlreadyKnown)
+        throw new RpcError(RpcErrorCode.VerifyAlreadyInChain, 'Transaction already in block chain');
       if (r.code === RejectCode.InputsMissingOrSpent) throw new RpcError(RpcErrorCode.Verify, `${r.code}: ${r.reason}`);
       throw new RpcError(RpcErrorCode.VerifyRejected, `${r.code}: ${r.reason}`);
     },

@@ -32,17 +32,22 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
         await ctx.stopMining();
         return null;
       }
-      const threads = a[1] === undefined || a[1] === null || a[1] === -1 ? undefined : p.int(a, 1, 'genproclimit', undefined, 1, 256);
+      const threads =
+        a[1] === undefined || a[1] === null || a[1] === -1 ? undefined : p.int(a, 1, 'genproclimit', undefined, 1, 256);
       const address = ctx.config.minerAddress;
       if (!address) throw new RpcError(RpcErrorCode.Misc, 'setgenerate needs the node started with --miner-address');
       await ctx.startMining(p.address([address], 0, 'miner address', params.addressHrp), threads);
       return null;
     },
     generatetoaddress: async (a) => {
-      if (!params.allowMineOnDemand) throw new RpcError(RpcErrorCode.MethodNotFound, 'generatetoaddress is only available on regtest');
+      if (!params.allowMineOnDemand)
+        throw new RpcError(RpcErrorCode.MethodNotFound, 'generatetoaddress is only available on regtest');
       const n = p.int(a, 0, 'nblocks', undefined, 1, 10_000);
       const payTo = p.address(a, 1, 'address', params.addressHrp);
-      const hashes = await generateBlocks({ chain, mempool: ctx.mempool, kernel: ctx.kernel, payTo, clock: ctx.clock }, n);
+      const hashes = await generateBlocks(
+        { chain, mempool: ctx.mempool, kernel: ctx.kernel, payTo, clock: ctx.clock },
+        n,
+      );
       // generateBlocks connects through processBlock directly: gossip the new blocks, oldest first,
       // as the miner does with the blocks it finds (in the background: the caller has its answer).
       gossipInOrder(ctx, hashes).catch(() => undefined);
@@ -53,7 +58,8 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
       try {
         block = decodeBlockWithTxids(p.hex(a, 0, 'hexdata'), params.maxBlockBytes);
       } catch (err) {
-        if (err instanceof DecodeError) throw new RpcError(RpcErrorCode.Deserialization, `Block decode failed: ${err.message}`);
+        if (err instanceof DecodeError)
+          throw new RpcError(RpcErrorCode.Deserialization, `Block decode failed: ${err.message}`);
         throw err;
       }
       const r = await ctx.submitBlock(block);

@@ -61,8 +61,14 @@ export function networkMethods(ctx: NodeContext): Record<string, RpcMethod> {
     },
     disconnectnode: async (a) => {
       const target = p.str(a, 0, 'node');
-      const peer = net.peers().find((x) => x.id === target || x.addresses.some((ad) => ad === target || ad.startsWith(`${toMultiaddrSafe(target)}`)));
-      if (!peer || !(await net.disconnect(peer.id))) throw new RpcError(RpcErrorCode.NodeNotConnected, 'Node not found in connected nodes');
+      const peer = net
+        .peers()
+        .find(
+          (x) =>
+            x.id === target || x.addresses.some((ad) => ad === target || ad.startsWith(`${toMultiaddrSafe(target)}`)),
+        );
+      if (!peer || !(await net.disconnect(peer.id)))
+        throw new RpcError(RpcErrorCode.NodeNotConnected, 'Node not found in connected nodes');
       return null;
     },
     setban: async (a) => {
@@ -76,7 +82,10 @@ export function networkMethods(ctx: NodeContext): Record<string, RpcMethod> {
       } else throw new RpcError(RpcErrorCode.InvalidParameter, "command must be 'add' or 'remove'");
       return null;
     },
-    listbanned: () => net.bans.list().map((b) => ({ address: b.peerId, ban_created: b.created, banned_until: b.until, ban_reason: b.reason })),
+    listbanned: () =>
+      net.bans
+        .list()
+        .map((b) => ({ address: b.peerId, ban_created: b.created, banned_until: b.until, ban_reason: b.reason })),
     clearbanned: () => {
       net.bans.clear();
       return null;

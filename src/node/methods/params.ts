@@ -5,25 +5,37 @@ import { RpcError, RpcErrorCode } from '../../rpc/errors.js';
 /** Parameter readers: a wrong type or value is a -8/-3 RPC error with a readable message. */
 export const p = {
   required(params: unknown[], i: number, name: string): unknown {
-    if (params[i] === undefined || params[i] === null) throw new RpcError(RpcErrorCode.InvalidParams, `missing parameter ${i + 1}: ${name}`);
+    if (params[i] === undefined || params[i] === null)
+      throw new RpcError(RpcErrorCode.InvalidParams, `missing parameter ${i + 1}: ${name}`);
     return params[i];
   },
   hash(params: unknown[], i: number, name: string): Uint8Array {
     const v = p.required(params, i, name);
-    if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) throw new RpcError(RpcErrorCode.InvalidParameter, `${name} must be a 64-character hex string`);
+    if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v))
+      throw new RpcError(RpcErrorCode.InvalidParameter, `${name} must be a 64-character hex string`);
     return hexToHash(v);
   },
   hex(params: unknown[], i: number, name: string): Uint8Array {
     const v = p.required(params, i, name);
-    if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v)) throw new RpcError(RpcErrorCode.Deserialization, `${name} must be a hex string`);
+    if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v))
+      throw new RpcError(RpcErrorCode.Deserialization, `${name} must be a hex string`);
     return hexToBytes(v);
   },
-  int(params: unknown[], i: number, name: string, dflt?: number, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
+  int(
+    params: unknown[],
+    i: number,
+    name: string,
+    dflt?: number,
+    min = Number.MIN_SAFE_INTEGER,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number {
     const v = params[i] ?? dflt;
     if (v === undefined) return p.required(params, i, name) as never;
     const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n)) throw new RpcError(RpcErrorCode.Type, `${name} must be an integer`);
-    if (n < min || n > max) throw new RpcError(RpcErrorCode.InvalidParameter, `${name} must be between ${min} and ${max}`);
+    if (typeof n !== 'number' || !Number.isInteger(n))
+      throw new RpcError(RpcErrorCode.Type, `${name} must be an integer`);
+    if (n < min || n > max)
+      throw new RpcError(RpcErrorCode.InvalidParameter, `${name} must be between ${min} and ${max}`);
     return n;
   },
   bool(params: unknown[], i: number, name: string, dflt?: boolean): boolean {
@@ -44,7 +56,8 @@ export const p = {
     try {
       return decodeAddress(v, hrp);
     } catch (err) {
-      if (err instanceof AddressError) throw new RpcError(RpcErrorCode.InvalidAddressOrKey, `invalid address: ${err.message}`);
+      if (err instanceof AddressError)
+        throw new RpcError(RpcErrorCode.InvalidAddressOrKey, `invalid address: ${err.message}`);
       throw err;
     }
   },

@@ -139,14 +139,25 @@ for (const run of asert.runs) {
     maxTarget: BigInt(`0x${asert.params.maxTarget}`),
   };
   for (const [, height, , time, bits] of run.rows) {
-    assert.equal(asertNextBits(params, BigInt(height), BigInt(time)), parseInt(bits, 16), `${run.run} height ${height}`);
+    assert.equal(
+      asertNextBits(params, BigInt(height), BigInt(time)),
+      parseInt(bits, 16),
+      `${run.run} height ${height}`,
+    );
     asertRows++;
   }
 }
 out.asertRows = asertRows;
 const run06 = asert.runs.find((r) => r.run === 'run06');
 out.asertRun06Row2 = asertNextBits(
-  { anchorHeight: 1n, anchorBits: parseInt(run06.anchorBits, 16), anchorParentTime: 0n, spacing: 600n, halfLife: 172800n, maxTarget: 0xffffn << 208n },
+  {
+    anchorHeight: 1n,
+    anchorBits: parseInt(run06.anchorBits, 16),
+    anchorParentTime: 0n,
+    spacing: 600n,
+    halfLife: 172800n,
+    maxTarget: 0xffffn << 208n,
+  },
   3n,
   1310n,
 );
@@ -154,7 +165,12 @@ out.asertRun06Row2 = asertNextBits(
 // retargetNextBits: Bitcoin Core's pow_tests.
 const rp = compact.retarget.params;
 for (const c of compact.retarget.cases) {
-  const next = retargetNextBits({ targetTimespan: rp.powTargetTimespan, powLimit: BigInt(`0x${rp.powLimit}`) }, c.lastRetargetTime, c.pindexLastTime, parseInt(c.pindexLastBits, 16));
+  const next = retargetNextBits(
+    { targetTimespan: rp.powTargetTimespan, powLimit: BigInt(`0x${rp.powLimit}`) },
+    c.lastRetargetTime,
+    c.pindexLastTime,
+    parseInt(c.pindexLastBits, 16),
+  );
   assert.equal(next, parseInt(c.expectedBits, 16), c.name);
 }
 out.retargetCases = compact.retarget.cases.length;
@@ -200,7 +216,11 @@ assert.ok(verifySignature(decodedTx.inputs[0].unlock.subarray(33), digest, pub))
 out.txBytes = txBytes.length;
 out.txid = hashToHex(txid(decodedTx));
 
-const coinbase = makeCoinbase({ height: 101, extraNonce: 0n, outputs: [{ value: 50n * COIN + 1000n, pubKeyHash: hash160(pub) }] });
+const coinbase = makeCoinbase({
+  height: 101,
+  extraNonce: 0n,
+  outputs: [{ value: 50n * COIN + 1000n, pubKeyHash: hash160(pub) }],
+});
 const block = {
   header: {
     version: 1,
