@@ -97,14 +97,12 @@ describe('with mature coinbases to spend', () => {
     const calls = h.verifier.calls;
     expect(await h.chain.processBlocks(items(run.slice(3)))).toEqual([
       { status: 'duplicate', hash: h.get('p4').hashHex },
-      ...run
-        .slice(4)
-        .map((n) =>
-          expect.objectContaining({
-            status: 'invalid',
-            code: n === 'p5' ? RejectCode.BadSignature : RejectCode.PrevBlockInvalid,
-          }),
-        ),
+      ...run.slice(4).map((n) =>
+        expect.objectContaining({
+          status: 'invalid',
+          code: n === 'p5' ? RejectCode.BadSignature : RejectCode.PrevBlockInvalid,
+        }),
+      ),
     ]);
     expect(h.verifier.calls).toBe(calls);
     h.expectTip('p4');

@@ -315,9 +315,7 @@ export async function withTestnet(
 }
 
 /** Coins of every block's coinbase and the txids each main-chain block confirmed, heights 1..tip. */
-export async function walkChain(
-  rpc: RpcClient,
-): Promise<{
+export async function walkChain(rpc: RpcClient): Promise<{
   height: number;
   blocks: { hash: string; coinbase: { address: string; value: bigint }[]; txids: string[] }[];
 }> {
