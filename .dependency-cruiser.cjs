@@ -5,6 +5,7 @@
  *        │     │            ├─> chain ──> consensus ──> crypto, encoding
  *        │     ├─> mining ──┤
  *        │     ├─> rpc      └─> mempool ─> chain
+ *        │     └─> stratum ──> consensus, crypto, encoding, collections
  *        └─> wallet ──> consensus, crypto, rpc/client
  */
 const layer = (name) => `^src/${name}/`;
@@ -83,6 +84,18 @@ module.exports = {
     ),
     forbid('net', ['mining', 'rpc', 'node', 'wallet', 'cli'], 'net carries chain and mempool data only'),
     forbid('rpc', ['node', 'wallet', 'cli'], 'rpc is wired by the node'),
+    forbid(
+      'stratum',
+      ['fsutil', 'chain', 'mempool', 'mining', 'net', 'rpc', 'node', 'wallet', 'cli', 'testnet', 'bench'],
+      'the Stratum server sees the node only through its StratumBackend',
+    ),
+    {
+      name: 'only-node-imports-stratum',
+      comment: 'the node wires the Stratum server; nothing else starts one',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(node|stratum)/' },
+      to: { path: '^src/stratum/' },
+    },
     forbid('node', ['cli', 'wallet'], 'node is the composition root below the cli'),
     forbid(
       'wallet',

@@ -21,7 +21,7 @@ import {
   type TransitionStep,
 } from './transition.js';
 import { ChainError } from './errors.js';
-import { BlockStatus, indexRecord, keys } from './layout.js';
+import { BlockStatus, decodeUndo, indexRecord, keys } from './layout.js';
 import type { Coin } from '../consensus/coin.js';
 import { drainOrphans, OrphanPool } from './orphans.js';
 import { chainTuning, type ChainOptions, type ChainTuning } from './options.js';
@@ -305,6 +305,16 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** A stored block, decoded with its txids. */
   readBlock(entry: IndexEntry): DecodedBlock {
     return this.reader.block(entry);
+  }
+
+  /**
+   * The coins a main-chain block spent, in input order (coinbase excluded): its undo record.
+   * Undefined for a block that is not connected (getblockstats reads fees from it).
+   */
+  spentCoins(entry: IndexEntry): Coin[] | undefined {
+    if (!this.index.isOnMainChain(entry)) return undefined;
+    const raw = this.store.get(keys.undo(entry.hash));
+    return raw ? decodeUndo(raw) : undefined;
   }
 
   /**

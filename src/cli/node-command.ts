@@ -36,7 +36,15 @@ export function nodeCommand(): Command {
       '--reindex',
       'rebuild the chain state from the stored blocks before starting (also upgrades a database of an older schema)',
     )
-    .action(async (opts: Record<string, unknown>) => {
+    .option('--no-txindex', 'keep no transaction index (getrawtransaction and gettxoutproof then need a block hash)')
+    .option('--stratum-port <n>', 'serve Stratum v1 to mining software on this port (default: off)')
+    .option('--stratum-bind <addr>', 'Stratum listen address (default 127.0.0.1)')
+    .option('--stratum-max-connections <n>', 'Stratum connections served at once (default 100)')
+    .option('--stratum-difficulty <d>', "share difficulty a Stratum connection starts at (default: 1/64 of a block's)")
+    .option('--stratum-extranonce2-size <n>', 'bytes of extranonce2 a miner chooses, 4 to 8 (default 4)')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      // --no-txindex defaults to true: leave it unset unless given, so a config file can say txindex=0.
+      if (cmd.getOptionValueSource('txindex') === 'default') delete opts.txindex;
       let config;
       try {
         config = resolveConfig(opts, opts.config ? readConfigFile(String(opts.config)) : {});
@@ -69,13 +77,20 @@ export function nodeCommand(): Command {
  */
 export function startFailure(
   err: Error,
-  config: { port: number; rpcPort: number; bind: string; rpcBind: string },
+  config: { port: number; rpcPort: number; bind: string; rpcBind: string; stratumPort?: number },
 ): string {
   const text = String(err.message ?? err);
   const inUse = /EADDRINUSE[^\n]*?(\S+):(\d+)\s*$/m.exec(text);
   if (inUse) {
     const port = Number(inUse[2]);
-    const option = port === config.rpcPort ? '--rpc-port' : port === config.port ? '--port' : 'a port';
+    const option =
+      port === config.rpcPort
+        ? '--rpc-port'
+        : port === config.port
+          ? '--port'
+          : port === config.stratumPort
+            ? '--stratum-port'
+            : 'a port';
     return `cannot listen on ${inUse[1]}:${port}: the address is already in use (EADDRINUSE); is another node running? choose another ${option}`;
   }
   return text

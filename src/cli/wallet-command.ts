@@ -14,6 +14,7 @@ import { DEFAULT_SCRYPT, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, readHeader } from '
 import { checkMnemonic, mnemonicToSeed, newMnemonic } from '../wallet/mnemonic.js';
 import { getPassphrase, readMnemonicInput } from '../wallet/prompt.js';
 import { checkAddress, Wallet, type HistoryEntry } from '../wallet/wallet.js';
+import { prove, verifyProof } from '../wallet/proof.js';
 import { UsageError } from './errors.js';
 import { clientFor, type RpcTarget } from './rpc-command.js';
 
@@ -23,6 +24,7 @@ interface WalletOpts extends RpcTarget {
   json?: boolean;
   feeRate?: string;
   scryptLogN?: string;
+  blockhash?: string;
 }
 
 interface Ctx {
@@ -324,6 +326,43 @@ async function info(ctx: Ctx): Promise<void> {
   }
 }
 
+async function proveCommand(ctx: Ctx, txid: string): Promise<void> {
+  const rpc = clientFor(ctx.opts);
+  const r = await prove(rpc, ctx.params, txid, ctx.opts.blockhash);
+  print(ctx, { txid, blockhash: r.blockhash, proof: r.proof }, r.proof);
+  note(ctx, `proof that ${txid} is in block ${r.blockhash}; check it with: powchain wallet verify-proof <proof>`);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    // A proof of every transaction of a full block is far below this.
+    if (size > 4 * 1024 * 1024) throw new UsageError('the proof on stdin is larger than 4 MiB');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function verifyProofCommand(ctx: Ctx, proofArg: string): Promise<void> {
+  const proof = proofArg === '-' ? await readStdin() : proofArg;
+  const rpc = clientFor(ctx.opts);
+  const r = await verifyProof(rpc, ctx.params, proof, Math.floor(Date.now() / 1000), (height, tip) => {
+    if (!ctx.opts.json && tip >= 2_000) process.stderr.write(`\rchecking headers ${height}/${tip}`);
+  });
+  if (!ctx.opts.json && r.headers >= 2_000) process.stderr.write('\n');
+  print(
+    ctx,
+    { valid: true, ...r },
+    [
+      `valid: ${r.txids.join(', ')}`,
+      `in block ${r.blockhash} at height ${r.height} (${r.confirmations} confirmation${r.confirmations === 1 ? '' : 's'})`,
+      `checked ${r.headers + 1} headers from genesis: links, proof of work, difficulty and times (chain work ${r.chainwork})`,
+    ].join('\n'),
+  );
+}
+
 /** `powchain wallet ...`: an HD wallet in an encrypted file, talking to a node over JSON-RPC. */
 export function walletCommand(): Command {
   const wallet = new Command('wallet')
@@ -366,5 +405,15 @@ export function walletCommand(): Command {
     .action(action(send));
   sub('history', "transactions that paid or spent the wallet's coins, with confirmations").action(action(history));
   sub('info', 'the wallet file: network, derivation path, addresses handed out, encryption').action(action(info));
+  sub('prove', 'print a merkle proof that a confirmed transaction is in a block (for someone holding only headers)')
+    .argument('<txid>', 'the transaction')
+    .option('--blockhash <hash>', 'the block holding it (default: the node finds it)')
+    .action(action(proveCommand));
+  sub(
+    'verify-proof',
+    'check a merkle proof against block headers this wallet fetches and checks itself (proof of work, difficulty, links)',
+  )
+    .argument('<proof>', "the proof's hex, or - to read it from stdin")
+    .action(action(verifyProofCommand));
   return wallet;
 }

@@ -27,6 +27,19 @@ export {
   blockTxids,
 } from './block.js';
 export { merkleRoot } from './merkle.js';
+export {
+  buildMerkleProof,
+  verifyMerkleProof,
+  encodeMerkleProof,
+  decodeMerkleProof,
+  merkleBranch,
+  merkleRootFromBranch,
+  MAX_PROOF_TRANSACTIONS,
+  type MerkleProof,
+  type MerkleProofMatch,
+  type MerkleProofResult,
+  type MerkleProofErrorCode,
+} from './merkle-proof.js';
 export { bitsToTarget, targetToBits, blockWork, checkProofOfWork, hashToBigInt, type DecodedTarget } from './pow.js';
 export { asertNextBits, retargetNextBits, type AsertParams, type RetargetParams } from './difficulty/index.js';
 export { expectedBits, type ParentInfo } from './next-bits.js';

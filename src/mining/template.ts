@@ -20,6 +20,8 @@ export interface BlockTemplate {
   /** Every transaction after the coinbase, parents before children. */
   txs: Transaction[];
   txids: Uint8Array[];
+  /** Each transaction's fee, in the order of `txs`. */
+  txFees: bigint[];
   fees: bigint;
   /** Subsidy + fees: what the coinbase pays. */
   reward: bigint;
@@ -51,6 +53,7 @@ export function buildTemplate(
       target: bitsToTarget(bits).target,
       txs: entries.map((e) => e.tx),
       txids: entries.map((e) => e.txid),
+      txFees: entries.map((e) => e.fee),
       fees,
       reward: blockSubsidy(height, chain.params.halvingInterval) + fees,
       time: Math.max(chain.headerRules.medianTimePast(parent) + 1, now),

@@ -22,6 +22,15 @@ export interface NodeConfig {
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   logFormat: 'pretty' | 'json';
   reindex: boolean;
+  /** Keep the transaction index (txid → block) for getrawtransaction and gettxoutproof. */
+  txindex: boolean;
+  /** Serve Stratum v1 on this port (off when undefined). */
+  stratumPort?: number;
+  stratumBind: string;
+  stratumMaxConnections: number;
+  /** The share difficulty a Stratum connection starts at (default: 1/64 of a block's). */
+  stratumDifficulty?: number;
+  stratumExtranonce2Size: number;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +105,18 @@ export function resolveConfig(
   const rpcPassword = get('rpcPassword');
   if ((rpcUser === undefined) !== (rpcPassword === undefined))
     throw new ConfigError('--rpc-user and --rpc-password go together');
+  const stratumPortRaw = get('stratumPort');
+  const stratumMax = Number(get('stratumMaxConnections') ?? 100);
+  if (!Number.isInteger(stratumMax) || stratumMax < 1 || stratumMax > 10_000)
+    throw new ConfigError('--stratum-max-connections must be an integer from 1 to 10000');
+  const en2 = Number(get('stratumExtranonce2Size') ?? 4);
+  if (!Number.isInteger(en2) || en2 < 4 || en2 > 8)
+    throw new ConfigError('--stratum-extranonce2-size must be an integer from 4 to 8');
+  const diffRaw = get('stratumDifficulty');
+  const stratumDifficulty = diffRaw === undefined ? undefined : Number(diffRaw);
+  if (stratumDifficulty !== undefined && !(stratumDifficulty > 0 && Number.isFinite(stratumDifficulty)))
+    throw new ConfigError(`--stratum-difficulty must be a positive number, got '${diffRaw}'`);
+  const txindexRaw = get('txindex');
   return {
     network: networkName,
     datadir: String(get('datadir') ?? defaultDatadir(networkName)),
@@ -114,5 +135,11 @@ export function resolveConfig(
     logLevel: logLevel as NodeConfig['logLevel'],
     logFormat,
     reindex: bool(get('reindex')),
+    txindex: txindexRaw === undefined ? true : bool(txindexRaw),
+    stratumPort: stratumPortRaw === undefined ? undefined : port(stratumPortRaw, 'stratum-port'),
+    stratumBind: String(get('stratumBind') ?? '127.0.0.1'),
+    stratumMaxConnections: stratumMax,
+    stratumDifficulty,
+    stratumExtranonce2Size: en2,
   };
 }

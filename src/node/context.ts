@@ -10,6 +10,9 @@ import type { Block } from '../consensus/block.js';
 import type { Transaction } from '../consensus/tx.js';
 import type { ProcessResult } from '../chain/types.js';
 import type { AcceptResult } from '../mempool/mempool.js';
+import type { StratumServer } from '../stratum/index.js';
+import type { ChainQueries } from './chain-queries.js';
+import type { TxIndex } from './txindex.js';
 
 /** What RPC methods see of a running node. */
 export interface NodeContext {
@@ -33,4 +36,12 @@ export interface NodeContext {
   submitTx(tx: Transaction): Promise<AcceptResult>;
   /** Ask the node to shut down (the `stop` RPC). */
   requestStop(): void;
+  /** Aborted when the node starts shutting down (long polls end then). */
+  stopping: AbortSignal;
+  /** The questions the template, proof and statistics methods ask of the chain. */
+  queries: ChainQueries;
+  /** The transaction index, unless the node runs with --no-txindex. */
+  txindex(): TxIndex | undefined;
+  /** The Stratum server, when --stratum-port is given. */
+  stratum(): StratumServer | undefined;
 }

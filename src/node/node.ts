@@ -26,6 +26,10 @@ import { allMethods } from './methods/index.js';
 import { namedToPositional } from './methods/help.js';
 import { wireLogging } from './log-events.js';
 import { showSyncProgress } from './sync-progress.js';
+import { ChainQueries } from './chain-queries.js';
+import { TxIndex } from './txindex.js';
+import { StratumServer } from '../stratum/index.js';
+import { stratumBackend } from './stratum-backend.js';
 
 /**
  * The composition root: opens the data directory, chain, mempool, network, miner and RPC
@@ -41,6 +45,10 @@ export class PowchainNode {
   rpc!: RpcServer;
   rpcAddress = { host: '', port: 0 };
   private miner: Miner | undefined;
+  private queries!: ChainQueries;
+  private txindex: TxIndex | undefined;
+  private stratum: StratumServer | undefined;
+  private readonly stopController = new AbortController();
   private pool!: VerifyPool;
   private kernel!: HashKernel;
   private mempoolFile!: MempoolFile;
@@ -92,6 +100,8 @@ export class PowchainNode {
     } else {
       this.chain = await Chain.open(chainOpts);
     }
+    this.queries = new ChainQueries(this.chain);
+    if (c.txindex) this.txindex = await TxIndex.open(join(datadir, 'txindex'), this.queries, this.log);
     this.mempool = new Mempool(this.chain, this.clock);
     this.mempoolFile = new MempoolFile(datadir, this.mempool, (err) =>
       this.log.error({ err }, 'could not save the mempool snapshot'),
@@ -137,6 +147,7 @@ export class PowchainNode {
     });
     this.rpcAddress = await this.rpc.listen();
 
+    if (c.stratumPort !== undefined) await this.startStratum();
     if (c.mine && payTo) await this.startMining(payTo, c.threads);
 
     this.log.info(
@@ -154,6 +165,8 @@ export class PowchainNode {
         hashing: this.kernel.name,
         mempool: loaded.accepted,
         mining: !!this.miner,
+        txindex: !!this.txindex,
+        stratum: this.stratum?.info().listening,
       },
       'powchain node started',
     );
@@ -179,7 +192,30 @@ export class PowchainNode {
       submitBlock: (b) => this.submitBlock(b),
       submitTx: (tx) => this.submitTx(tx),
       requestStop: () => void this.stop(),
+      stopping: this.stopController.signal,
+      queries: this.queries,
+      txindex: () => this.txindex,
+      stratum: () => this.stratum,
     };
+  }
+
+  private async startStratum(): Promise<void> {
+    const c = this.config;
+    const backend = stratumBackend({
+      chain: this.chain,
+      queries: this.queries,
+      mempool: this.mempool,
+      clock: this.clock,
+      submitBlock: (b) => this.submitBlock(b),
+    });
+    this.stratum = new StratumServer(backend, this.log, {
+      host: c.stratumBind,
+      port: c.stratumPort!,
+      maxConnections: c.stratumMaxConnections,
+      extranonce2Size: c.stratumExtranonce2Size,
+      initialDifficulty: c.stratumDifficulty,
+    });
+    await this.stratum.start();
   }
 
   async startMining(payTo: Uint8Array, threads?: number): Promise<Miner> {
@@ -222,6 +258,8 @@ export class PowchainNode {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('shutting down');
+      this.stopController.abort();
+      await this.stratum?.close().catch(() => undefined);
       await this.miner?.close().catch(() => undefined);
       await this.rpc?.close().catch(() => undefined);
       await this.net?.stop().catch(() => undefined);
@@ -233,6 +271,7 @@ export class PowchainNode {
         }
         this.mempoolFile.stop();
       }
+      await this.txindex?.close().catch(() => undefined);
       await this.chain?.close().catch(() => undefined);
       await this.pool?.close().catch(() => undefined);
       this.removeCookie?.();

@@ -27,6 +27,8 @@ export const RpcErrorCode = {
   VerifyAlreadyInChain: -27,
   /** RPC_IN_WARMUP */
   InWarmup: -28,
+  /** RPC_CLIENT_IN_INITIAL_DOWNLOAD: still downloading blocks (getblocktemplate) */
+  InInitialDownload: -10,
   /** RPC_CLIENT_NODE_ALREADY_ADDED */
   NodeAlreadyAdded: -23,
   /** RPC_CLIENT_NODE_NOT_ADDED */

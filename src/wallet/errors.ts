@@ -19,6 +19,7 @@ export type WalletErrorCode =
   | 'bad-transaction' // buildTransaction/signTransaction given inconsistent inputs
   | 'wrong-key' // signTransaction: a key does not own the coin it signs for
   | 'node-error' // the node refused or failed a request
+  | 'bad-proof' // a merkle proof, or the header chain it is checked against, does not hold
   | 'io'; // the wallet file cannot be read or written
 
 export class WalletError extends Error {

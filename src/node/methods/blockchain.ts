@@ -1,6 +1,6 @@
 import { verifyChain, utxoSetHash } from '../../chain/verify.js';
 import { BlockStatus } from '../../chain/layout.js';
-import { decodeTx } from '../../consensus/tx.js';
+import { decodeTx, type Transaction } from '../../consensus/tx.js';
 import { encodeHeader } from '../../consensus/header.js';
 import { equalBytes, hashToHex } from '../../encoding/hex.js';
 import { DecodeError } from '../../encoding/errors.js';
@@ -12,6 +12,7 @@ import { bytesToHex } from '../../encoding/hex.js';
 import type { NodeContext } from '../context.js';
 import { blockJson, difficulty, headerJson, txJson } from './format.js';
 import { p } from './params.js';
+import { notFoundReason } from './proofs.js';
 import type { IndexEntry } from '../../chain/block-index.js';
 
 export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
@@ -125,28 +126,35 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
       const verbose = typeof a[1] === 'number' ? a[1] > 0 : p.bool(a, 1, 'verbose', false);
       const pooled = ctx.mempool.get(id);
       if (pooled) return verbose ? txJson(pooled.tx, params) : txJson(pooled.tx, params).hex;
+      let found: { e: IndexEntry; tx: Transaction };
       if (a[2] !== undefined && a[2] !== null) {
         const e = entry(a, 2);
         const block = chain.readBlock(e);
-        const k = block.txids.findIndex((t) => equalBytes(t, id));
-        if (k < 0)
+        const position = block.txids.findIndex((t) => equalBytes(t, id));
+        if (position < 0)
           throw new RpcError(RpcErrorCode.InvalidAddressOrKey, 'No such transaction found in the provided block');
-        const tx = block.txs[k]!;
-        const onMain = chain.index.isOnMainChain(e);
-        return verbose
-          ? txJson(tx, params, {
-              blockhash: hashToHex(e.hash),
-              confirmations: onMain ? chain.height - e.height + 1 : 0,
-              time: e.header.time,
-              blocktime: e.header.time,
-              in_active_chain: onMain,
-            })
-          : txJson(tx, params).hex;
+        found = { e, tx: block.txs[position]! };
+      } else {
+        // Without a block hash: the transaction index (bitcoind's -txindex) knows where it is.
+        const at = ctx.txindex()?.locate(id);
+        if (!at)
+          throw new RpcError(
+            RpcErrorCode.InvalidAddressOrKey,
+            notFoundReason(ctx, 'No such mempool or blockchain transaction'),
+          );
+        found = { e: at.entry, tx: at.tx };
       }
-      throw new RpcError(
-        RpcErrorCode.InvalidAddressOrKey,
-        'No such mempool transaction. Pass the block hash as the third parameter for a confirmed one',
-      );
+      const { e, tx } = found;
+      const onMain = chain.index.isOnMainChain(e);
+      return verbose
+        ? txJson(tx, params, {
+            blockhash: hashToHex(e.hash),
+            confirmations: onMain ? chain.height - e.height + 1 : 0,
+            time: e.header.time,
+            blocktime: e.header.time,
+            in_active_chain: onMain,
+          })
+        : txJson(tx, params).hex;
     },
     decoderawtransaction: (a) => {
       try {

@@ -59,7 +59,22 @@ export const METHOD_HELP: Record<string, MethodHelp> = {
   getrawtransaction: h(
     ['txid', 'verbose', 'blockhash'],
     'getrawtransaction "txid" ( verbose=false "blockhash" )',
-    'A mempool transaction, or a confirmed one given the block it is in: hex, or JSON with verbose=true.',
+    'A mempool or confirmed transaction (found by the transaction index, or in the given block): hex, or JSON with verbose=true.',
+  ),
+  gettxoutproof: h(
+    ['txids', 'blockhash'],
+    'gettxoutproof ["txid",...] ( "blockhash" )',
+    "A hex proof (bitcoind's merkle block format) that the transactions are in a block; found by the transaction index without blockhash.",
+  ),
+  verifytxoutproof: h(
+    ['proof'],
+    'verifytxoutproof "proof"',
+    'The txids a proof commits to, when its block is on the main chain; [] when the proof does not hold.',
+  ),
+  getblockstats: h(
+    ['hash_or_height', 'stats'],
+    'getblockstats hash_or_height ( ["stat",...] )',
+    'Statistics of a main-chain block: fees, fee rates, sizes, inputs, outputs (base units and bytes).',
   ),
   decoderawtransaction: h(
     ['hexstring'],
@@ -129,6 +144,21 @@ export const METHOD_HELP: Record<string, MethodHelp> = {
     'generatetoaddress nblocks "address"',
     'Regtest only: mine nblocks blocks now, paying address; returns their hashes.',
   ),
+  getnetworkhashps: h(
+    ['nblocks', 'height'],
+    'getnetworkhashps ( nblocks=120 height=-1 )',
+    'Estimated network hashes per second over the nblocks blocks up to height (-1: the tip).',
+  ),
+  getblocktemplate: h(
+    ['template_request'],
+    'getblocktemplate ( {"mode":"template"|"proposal","longpollid":"...","data":"hex"} )',
+    'A block template for external miners (BIP 22/23), with long polling; proposal mode checks a block without storing it.',
+  ),
+  getstratuminfo: h(
+    [],
+    'getstratuminfo',
+    'The Stratum server: connections, current template, and per worker shares, rejects, blocks and hash rate.',
+  ),
   submitblock: h(
     ['hexdata'],
     'submitblock "hexdata"',
@@ -149,6 +179,12 @@ export const METHOD_HELP: Record<string, MethodHelp> = {
     ['address'],
     'getaddresshistory "address"',
     'Transactions paying to or spending from the address, oldest first, then unconfirmed ones.',
+  ),
+  // util
+  validateaddress: h(
+    ['address'],
+    'validateaddress "address"',
+    'Whether a string is an address of this network, and the pubKeyHash it pays to.',
   ),
   // control
   uptime: h([], 'uptime', 'Seconds since the node started.'),

@@ -6,6 +6,10 @@ import { controlMethods } from './control.js';
 import { mempoolMethods } from './mempool.js';
 import { miningMethods } from './mining.js';
 import { networkMethods } from './network.js';
+import { proofMethods } from './proofs.js';
+import { statsMethods } from './stats.js';
+import { templateMethods } from './template.js';
+import { utilMethods } from './util.js';
 
 /** Every RPC method, by name (bitcoind's names where bitcoind has the method). */
 export function allMethods(ctx: NodeContext): Record<string, RpcMethod> {
@@ -15,6 +19,10 @@ export function allMethods(ctx: NodeContext): Record<string, RpcMethod> {
     ...networkMethods(ctx),
     ...miningMethods(ctx),
     ...addressMethods(ctx),
+    ...templateMethods(ctx),
+    ...proofMethods(ctx),
+    ...statsMethods(ctx),
+    ...utilMethods(ctx),
   };
   Object.assign(
     methods,

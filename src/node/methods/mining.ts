@@ -7,6 +7,7 @@ import { generateBlocks } from '../../mining/generate.js';
 import type { NodeContext } from '../context.js';
 import { difficulty } from './format.js';
 import { p } from './params.js';
+import { networkHashRate } from './stats.js';
 
 export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
   const { chain, params } = ctx;
@@ -16,7 +17,7 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
       return {
         blocks: chain.height,
         difficulty: difficulty(chain.tip.header.bits, params),
-        networkhashps: networkHashRate(ctx),
+        networkhashps: networkHashRate(ctx.queries),
         pooledtx: ctx.mempool.size,
         chain: params.name,
         generate: s?.mining ?? false,
@@ -53,6 +54,12 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
       gossipInOrder(ctx, hashes).catch(() => undefined);
       return hashes;
     },
+    getstratuminfo: () => {
+      const server = ctx.stratum();
+      if (!server)
+        throw new RpcError(RpcErrorCode.Misc, 'the Stratum server is off: start the node with --stratum-port');
+      return server.info();
+    },
     submitblock: async (a) => {
       let block;
       try {
@@ -77,15 +84,6 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
       }
     },
   };
-}
-
-/** Estimated network hash rate from the last 120 blocks' work and time span. */
-function networkHashRate(ctx: NodeContext): number {
-  const tip = ctx.chain.tip;
-  const back = ctx.chain.index.atHeight(Math.max(0, tip.height - 120))!;
-  const span = tip.header.time - back.header.time;
-  if (span <= 0 || tip === back) return 0;
-  return Number(tip.chainWork - back.chainWork) / span;
 }
 
 /** Publish stored blocks one after another; a block no longer stored or a gossip failure is skipped. */

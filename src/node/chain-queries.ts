@@ -1,0 +1,83 @@
+import type { IndexEntry } from '../chain/block-index.js';
+import type { Chain } from '../chain/chain.js';
+import { BlockStatus } from '../chain/layout.js';
+import type { ProcessResult } from '../chain/types.js';
+import type { Block, DecodedBlock } from '../consensus/block.js';
+import type { Coin } from '../consensus/coin.js';
+import type { NetworkParams } from '../consensus/params/types.js';
+
+/**
+ * Everything the outside-tool features (getblocktemplate, proofs, block statistics, the
+ * transaction index, the Stratum backend) ask of the chain, in one place. The chain's public
+ * surface is being narrowed to query methods; these few questions are the whole of what this code
+ * needs, so adapting to that change happens here and nowhere else.
+ */
+export class ChainQueries {
+  constructor(private readonly chain: Chain) {}
+
+  get params(): NetworkParams {
+    return this.chain.params;
+  }
+
+  tip(): IndexEntry {
+    return this.chain.tip;
+  }
+
+  /** A stored block's entry by hash (internal byte order). */
+  entry(hash: Uint8Array): IndexEntry | undefined {
+    return this.chain.index.get(hash);
+  }
+
+  /** The main-chain entry at a height. */
+  atHeight(height: number): IndexEntry | undefined {
+    return this.chain.index.atHeight(height);
+  }
+
+  isOnMainChain(entry: IndexEntry): boolean {
+    return this.chain.index.isOnMainChain(entry);
+  }
+
+  /** 'valid' once connected at least once, 'invalid' when it or an ancestor failed, else 'stored'. */
+  validity(entry: IndexEntry): 'valid' | 'invalid' | 'stored' {
+    return entry.status === BlockStatus.Valid ? 'valid' : entry.status === BlockStatus.Invalid ? 'invalid' : 'stored';
+  }
+
+  /** A stored block, decoded with its txids. */
+  block(entry: IndexEntry): DecodedBlock {
+    return this.chain.readBlock(entry);
+  }
+
+  /** The coins a main-chain block spent, in input order; [] for genesis, undefined off the main chain. */
+  spentCoins(entry: IndexEntry): Coin[] | undefined {
+    if (entry.height === 0) return this.isOnMainChain(entry) ? [] : undefined;
+    return this.chain.spentCoins(entry);
+  }
+
+  medianTimePast(entry: IndexEntry): number {
+    return this.chain.headerRules.medianTimePast(entry);
+  }
+
+  /** Validate a block on the tip as if connecting it, storing nothing (getblocktemplate proposals). */
+  checkBlock(block: Block): Promise<ProcessResult> {
+    return this.chain.processBlock(block, { dryRun: true, source: 'rpc' });
+  }
+
+  /** Run `listener` whenever the main chain's tip moves; returns the unsubscribe function. */
+  onTip(listener: (tip: IndexEntry) => void): () => void {
+    this.chain.on('tip', listener);
+    return () => this.chain.off('tip', listener);
+  }
+
+  /** Blocks joining and leaving the main chain, in the order they are applied. */
+  onConnect(listener: (entry: IndexEntry, txids: Uint8Array[]) => void): () => void {
+    const l = (e: { entry: IndexEntry; txids: Uint8Array[] }) => listener(e.entry, e.txids);
+    this.chain.on('connect', l);
+    return () => this.chain.off('connect', l);
+  }
+
+  onDisconnect(listener: (entry: IndexEntry, txids: Uint8Array[]) => void): () => void {
+    const l = (e: { entry: IndexEntry; txids: Uint8Array[] }) => listener(e.entry, e.txids);
+    this.chain.on('disconnect', l);
+    return () => this.chain.off('disconnect', l);
+  }
+}
