@@ -189,7 +189,7 @@ test('a template with a parent and a child transaction becomes a block the node 
     );
     const next = await node.call<Template>('getblocktemplate');
     const bad = mineFromTemplate(next, Buffer.from(v.pubkeyhash, 'hex'));
-    bad[40] ^= 1; // the merkle root
+    bad[40]! ^= 1; // the merkle root
     // Regrind so only the root is wrong (regtest: every other nonce meets the target).
     for (let nonce = 0; ; nonce++) {
       bad.writeUInt32LE(nonce, 76);
