@@ -12,23 +12,27 @@
 /** Bitcoin's difficulty-1 target. */
 export const DIFF1_TARGET = 0xffffn << 208n;
 const MAX_TARGET = (1n << 256n) - 1n;
-/** Fixed-point scale for converting between float difficulties and bigint targets. */
-const SCALE_BITS = 60n;
+function bitLength(n: bigint): number {
+  return n.toString(2).length;
+}
 
-/** The share target for a difficulty (clamped to the 256-bit range, never 0). */
+/** The share target for a difficulty (clamped to the 256-bit range, never 0), computed exactly. */
 export function targetForDifficulty(difficulty: number): bigint {
   if (!(difficulty > 0) || !Number.isFinite(difficulty)) throw new RangeError(`bad share difficulty ${difficulty}`);
-  // difficulty * 2^60 is exact in a double (a power-of-two scale) and an integer for any
-  // difficulty above 2^-60, far below the easiest target there is (about 2^-32).
-  const scaled = BigInt(Math.max(1, Math.round(difficulty * 2 ** Number(SCALE_BITS))));
-  const t = (DIFF1_TARGET << SCALE_BITS) / scaled;
+  // difficulty = m * 2^e with m a 53-bit integer (scaling a double by a power of two is exact).
+  let e = Math.floor(Math.log2(difficulty)) - 52;
+  let m = difficulty / 2 ** e;
+  while (!Number.isInteger(m)) m = difficulty / 2 ** --e;
+  const t = e < 0 ? (DIFF1_TARGET << BigInt(-e)) / BigInt(m) : DIFF1_TARGET / (BigInt(m) << BigInt(e));
   return t > MAX_TARGET ? MAX_TARGET : t < 1n ? 1n : t;
 }
 
-/** The difficulty of a target (the inverse of targetForDifficulty). */
+/** The difficulty of a target (the inverse of targetForDifficulty), to a double's precision. */
 export function difficultyForTarget(target: bigint): number {
   if (target <= 0n) throw new RangeError('a target is positive');
-  return Number((DIFF1_TARGET << SCALE_BITS) / target) / 2 ** Number(SCALE_BITS);
+  // Shift so the quotient keeps 64 significant bits whatever the target's size.
+  const shift = Math.max(0, bitLength(target) - bitLength(DIFF1_TARGET) + 64);
+  return Number((DIFF1_TARGET << BigInt(shift)) / target) / 2 ** shift;
 }
 
 /** The easiest share difficulty there is: every hash meets its target. */
