@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Block } from '../consensus/block.js';
 import type { NetworkParams } from '../consensus/params/types.js';
@@ -114,13 +115,8 @@ export class StratumServer {
     this.unsubscribe = this.backend.onTip(() => void this.refresh());
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.o.port, this.o.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    server.listen(this.o.port, this.o.host);
+    await once(server, 'listening'); // rejects on 'error' (the port is taken)
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : this.o.port;
     this.address = `${this.o.host}:${port}`;

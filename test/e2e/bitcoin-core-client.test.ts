@@ -12,9 +12,7 @@ import { encodeBlock } from '../../src/consensus/block.js';
 import { encodeTx } from '../../src/consensus/tx.js';
 import { bytesToHex, hexToHash } from '../../src/encoding/hex.js';
 import { mineBlock } from '../helpers/mine.js';
-import { signSpend } from '../helpers/tx.js';
-import { cleanupAll, ensureBuilt, NodeProcess, regtestKey } from './node-helpers.js';
-import { networks } from '../../src/consensus/params/networks.js';
+import { cleanupAll, coinbaseSpend, ensureBuilt, NodeProcess, regtestKey } from './node-helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 afterAll(() => cleanupAll());
@@ -53,18 +51,7 @@ test('the bitcoin-core client runs the common calls against a node', async () =>
     expect((await call('validateaddress', alice.address)) as Any).toMatchObject({ isvalid: true });
 
     // A payment: sendrawtransaction, the mempool calls, then a block from getblocktemplate via submitblock.
-    const block1 = (await call('getblock', hashes[0], 1)) as { tx: string[] };
-    const tx = signSpend({
-      inputs: [
-        {
-          outpoint: { txid: hexToHash(block1.tx[0]!), index: 0 },
-          coin: { value: 50n * COIN, pubKeyHash: alice.pkh, height: 1, coinbase: true },
-          key: alice,
-        },
-      ],
-      outputs: [{ value: 49n * COIN, pubKeyHash: alice.pkh }],
-      genesisHash: networks.regtest.genesisHash,
-    });
+    const tx = await coinbaseSpend(node, hashes[0]!, alice, [{ value: 49n * COIN, pubKeyHash: alice.pkh }]);
     const txid = (await call('sendrawtransaction', bytesToHex(encodeTx(tx)))) as string;
     expect(await c.getRawMempool!()).toEqual([txid]);
     expect((await c.getMempoolInfo!()) as Any).toMatchObject({ size: 1 });

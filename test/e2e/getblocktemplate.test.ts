@@ -11,7 +11,7 @@ import { COIN } from '../../src/consensus/amounts.js';
 import { encodeTx } from '../../src/consensus/tx.js';
 import { bytesToHex, hexToHash } from '../../src/encoding/hex.js';
 import { signSpend } from '../helpers/tx.js';
-import { cleanupAll, ensureBuilt, NodeProcess, regtestKey, text } from './node-helpers.js';
+import { cleanupAll, coinbaseSpend, ensureBuilt, NodeProcess, regtestKey, text } from './node-helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 afterAll(() => cleanupAll());
@@ -121,16 +121,10 @@ test('a template with a parent and a child transaction becomes a block the node 
   try {
     const hashes = await node.call<string[]>('generatetoaddress', 101, alice.address);
     const genesis = hexToHash(await node.call<string>('getblockhash', 0));
-    const block1 = await node.call<{ tx: string[] }>('getblock', hashes[0], 1);
-    const coin = { value: 50n * COIN, pubKeyHash: alice.pkh, height: 1, coinbase: true };
-    const parent = signSpend({
-      inputs: [{ outpoint: { txid: hexToHash(block1.tx[0]!), index: 0 }, coin, key: alice }],
-      outputs: [
-        { value: 20n * COIN, pubKeyHash: bob.pkh },
-        { value: 29n * COIN + 99_990_000n, pubKeyHash: alice.pkh },
-      ],
-      genesisHash: genesis,
-    });
+    const parent = await coinbaseSpend(node, hashes[0]!, alice, [
+      { value: 20n * COIN, pubKeyHash: bob.pkh },
+      { value: 29n * COIN + 99_990_000n, pubKeyHash: alice.pkh },
+    ]);
     const parentId = await node.call<string>('sendrawtransaction', bytesToHex(encodeTx(parent)));
     const change = { value: 29n * COIN + 99_990_000n, pubKeyHash: alice.pkh, height: 102, coinbase: false };
     const child = signSpend({
@@ -226,7 +220,6 @@ test('long polls return when a block arrives and when the mempool changes', asyn
   const node = await NodeProcess.start();
   try {
     const hashes = await node.call<string[]>('generatetoaddress', 101, alice.address);
-    const genesis = hexToHash(await node.call<string>('getblockhash', 0));
     // Long polls wait up to 60 s on the node: the client waits longer.
     const longClient = node.client(120_000);
 
@@ -252,18 +245,7 @@ test('long polls return when a block arrives and when the mempool changes', asyn
     // A transaction enters the mempool while a long poll waits: it returns with that transaction.
     const poll2 = longClient.call<Template>('getblocktemplate', [{ longpollid: t2.longpollid }]);
     await new Promise((r) => setTimeout(r, 500));
-    const block1 = await node.call<{ tx: string[] }>('getblock', hashes[0], 1);
-    const tx = signSpend({
-      inputs: [
-        {
-          outpoint: { txid: hexToHash(block1.tx[0]!), index: 0 },
-          coin: { value: 50n * COIN, pubKeyHash: alice.pkh, height: 1, coinbase: true },
-          key: alice,
-        },
-      ],
-      outputs: [{ value: 49n * COIN, pubKeyHash: alice.pkh }],
-      genesisHash: genesis,
-    });
+    const tx = await coinbaseSpend(node, hashes[0]!, alice, [{ value: 49n * COIN, pubKeyHash: alice.pkh }]);
     const txid = await node.call<string>('sendrawtransaction', bytesToHex(encodeTx(tx)));
     const t3 = await poll2;
     expect(t3.previousblockhash).toBe(h102);

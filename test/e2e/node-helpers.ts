@@ -21,6 +21,10 @@ import { RpcClient } from '../../src/rpc/client.js';
 import { RawNumber } from '../../src/rpc/json.js';
 import { testKey, type TestKey } from '../helpers/keys.js';
 import { regtest } from '../helpers/mine.js';
+import { signSpend } from '../helpers/tx.js';
+import { COIN } from '../../src/consensus/amounts.js';
+import type { Transaction } from '../../src/consensus/tx.js';
+import { hexToHash } from '../../src/encoding/hex.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'powchain');
@@ -76,6 +80,30 @@ export function regtestKey(label: string): TestKey & { address: string } {
 /** JSON numbers with decimals come back from RpcClient as RawNumber: their exact text. */
 export function text(v: unknown): string {
   return v instanceof RawNumber ? v.text : String(v);
+}
+
+/**
+ * A signed transaction spending output 0 of the coinbase of `blockHash` (a block mined by
+ * generatetoaddress to `key`, so 50 coins at regtest's first heights) to `outputs`.
+ */
+export async function coinbaseSpend(
+  node: NodeProcess,
+  blockHash: string,
+  key: TestKey,
+  outputs: { value: bigint; pubKeyHash: Uint8Array }[],
+): Promise<Transaction> {
+  const coinbase = (await node.call<{ tx: string[] }>('getblock', blockHash, 1)).tx[0]!;
+  return signSpend({
+    inputs: [
+      {
+        outpoint: { txid: hexToHash(coinbase), index: 0 },
+        coin: { value: 50n * COIN, pubKeyHash: key.pkh, height: 1, coinbase: true },
+        key,
+      },
+    ],
+    outputs,
+    genesisHash: regtest.genesisHash,
+  });
 }
 
 // ---- the CLI ----------------------------------------------------------------------------------

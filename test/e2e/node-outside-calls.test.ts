@@ -8,29 +8,15 @@ import { COIN } from '../../src/consensus/amounts.js';
 import { networks } from '../../src/consensus/params/networks.js';
 import { addressFromPublicKey } from '../../src/crypto/address.js';
 import { encodeTx } from '../../src/consensus/tx.js';
-import { bytesToHex, hexToHash } from '../../src/encoding/hex.js';
-import { signSpend } from '../helpers/tx.js';
-import { cleanupAll, ensureBuilt, NodeProcess, regtestKey, text, waitFor } from './node-helpers.js';
+import { bytesToHex } from '../../src/encoding/hex.js';
+import { cleanupAll, coinbaseSpend, ensureBuilt, NodeProcess, regtestKey, text, waitFor } from './node-helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 afterAll(() => cleanupAll());
 
-const regtest = networks.regtest;
-
-/** A signed payment of a mature coinbase (50 coins) back to `to`, fee 10,000. */
+/** A payment of a mature coinbase (50 coins) back to its owner, fee 10,000; returns the txid. */
 async function payFromCoinbase(node: NodeProcess, blockHash: string, key: ReturnType<typeof regtestKey>) {
-  const cb = (await node.call<{ tx: string[] }>('getblock', blockHash, 1)).tx[0]!;
-  const tx = signSpend({
-    inputs: [
-      {
-        outpoint: { txid: hexToHash(cb), index: 0 },
-        coin: { value: 50n * COIN, pubKeyHash: key.pkh, height: 1, coinbase: true },
-        key,
-      },
-    ],
-    outputs: [{ value: 50n * COIN - 10_000n, pubKeyHash: key.pkh }],
-    genesisHash: regtest.genesisHash,
-  });
+  const tx = await coinbaseSpend(node, blockHash, key, [{ value: 50n * COIN - 10_000n, pubKeyHash: key.pkh }]);
   return node.call<string>('sendrawtransaction', bytesToHex(encodeTx(tx)));
 }
 

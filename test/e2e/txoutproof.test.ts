@@ -10,40 +10,25 @@ import { decodeMerkleProof, encodeMerkleProof, verifyMerkleProof } from '../../s
 import { networks } from '../../src/consensus/params/networks.js';
 import { checkHeaderPow } from '../../src/consensus/rules/block.js';
 import { checkHeaderContext, headerContextAfter } from '../../src/consensus/rules/contextual.js';
-import { encodeTx, type Transaction } from '../../src/consensus/tx.js';
-import { bytesToHex, equalBytes, hashToHex, hexToBytes, hexToHash } from '../../src/encoding/hex.js';
-import { signSpend } from '../helpers/tx.js';
-import { cleanupAll, ensureBuilt, NodeProcess, regtestKey, runCli, waitFor } from './node-helpers.js';
+import { encodeTx } from '../../src/consensus/tx.js';
+import { bytesToHex, equalBytes, hashToHex, hexToBytes } from '../../src/encoding/hex.js';
+import { cleanupAll, coinbaseSpend, ensureBuilt, NodeProcess, regtestKey, runCli, waitFor } from './node-helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 afterAll(() => cleanupAll());
 
 const regtest = networks.regtest;
+const alice = regtestKey('e2e-proof-alice');
+const bob = regtestKey('e2e-proof-bob');
 
 /** `powchain wallet ARGS` against a node (no wallet file is needed for proofs). */
 const wallet = (node: NodeProcess, ...args: string[]) =>
   runCli(['wallet', '--network', 'regtest', '--datadir', node.datadir, '--rpc-port', String(node.rpcPort), ...args]);
 
-/** Spend output `index` of `txid` (worth `value`, owned by `key`) to `to`, paying a 10,000 fee. */
-function spend(
-  txid: string,
-  index: number,
-  value: bigint,
-  key: ReturnType<typeof regtestKey>,
-  to: Uint8Array,
-  coinbase = false,
-): Transaction {
-  return signSpend({
-    inputs: [
-      {
-        outpoint: { txid: hexToHash(txid), index },
-        coin: { value, pubKeyHash: key.pkh, height: 1, coinbase },
-        key,
-      },
-    ],
-    outputs: [{ value: value - 10_000n, pubKeyHash: to }],
-    genesisHash: regtest.genesisHash,
-  });
+/** Pay the coinbase of `blockHash` (alice's 50 coins) to bob, fee 10,000; returns the txid. */
+async function payBob(node: NodeProcess, blockHash: string): Promise<string> {
+  const tx = await coinbaseSpend(node, blockHash, alice, [{ value: 50n * COIN - 10_000n, pubKeyHash: bob.pkh }]);
+  return node.call<string>('sendrawtransaction', bytesToHex(encodeTx(tx)));
 }
 
 /** What a light client does with headers only: fetch them all, check each, keep their hashes. */
@@ -75,8 +60,6 @@ async function checkedHeaderHashes(node: NodeProcess): Promise<string[]> {
 }
 
 test('a proof made on one node verifies on another, against headers only, and in the wallet; tampered ones fail', async () => {
-  const alice = regtestKey('e2e-proof-alice');
-  const bob = regtestKey('e2e-proof-bob');
   const nodes: NodeProcess[] = [];
   try {
     const a = await NodeProcess.start();
@@ -85,23 +68,11 @@ test('a proof made on one node verifies on another, against headers only, and in
     const hashes = await a.call<string[]>('generatetoaddress', 104, alice.address);
     // Three payments from three coinbases in block 105 (four transactions with its coinbase).
     const txids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const cb = (await a.call<{ tx: string[] }>('getblock', hashes[i], 1)).tx[0]!;
-      txids.push(
-        await a.call<string>(
-          'sendrawtransaction',
-          bytesToHex(encodeTx(spend(cb, 0, 50n * COIN, alice, bob.pkh, true))),
-        ),
-      );
-    }
+    for (let i = 0; i < 3; i++) txids.push(await payBob(a, hashes[i]!));
     const third = txids[2]!;
     const [h105] = await a.call<string[]>('generatetoaddress', 1, alice.address);
     // One more in the mempool only.
-    const cb4 = (await a.call<{ tx: string[] }>('getblock', hashes[3], 1)).tx[0]!;
-    const pending = await a.call<string>(
-      'sendrawtransaction',
-      bytesToHex(encodeTx(spend(cb4, 0, 50n * COIN, alice, bob.pkh, true))),
-    );
+    const pending = await payBob(a, hashes[3]!);
 
     const b = await NodeProcess.start();
     nodes.push(b);
