@@ -216,7 +216,8 @@ export class Session {
   }
 
   private subscribe(r: StratumRequest): void {
-    if (r.params[0] !== undefined) paramString(r.params, 0, 'user agent', 256);
+    // The user agent and a session id to resume are optional and only informative here.
+    if (typeof r.params[0] === 'string') paramString(r.params, 0, 'user agent', 256);
     this.subscribed = true;
     const id = bytesToHex(this.extranonce1);
     this.write(
