@@ -24,6 +24,15 @@ export interface RpcServerOptions {
    */
   namedParams?: (method: string, named: Record<string, unknown>) => unknown[] | string;
   onError?: (err: Error) => void;
+  /**
+   * Public, read-only pages on the same port (REST, metrics, the web page), consulted for GET and
+   * HEAD before authentication: it answers and returns true for a path it serves, or returns false
+   * and the request gets the JSON-RPC treatment (401 without credentials, 405 for a GET).
+   * JSON-RPC itself is POST only and always authenticated.
+   */
+  publicGet?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Told of every call of a known method: how long it took and whether it failed (metrics). */
+  onCall?: (method: string, seconds: number, ok: boolean) => void;
 }
 
 interface RpcRequest {
@@ -84,6 +93,10 @@ export class RpcServer {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body);
     };
+    if ((req.method === 'GET' || req.method === 'HEAD') && this.o.publicGet?.(req, res)) {
+      drain(req);
+      return;
+    }
     if (!this.authorized(req)) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="jsonrpc"', 'content-type': 'text/plain' });
       res.end('unauthorized\n');
@@ -175,9 +188,14 @@ export class RpcServer {
         code: RpcErrorCode.InvalidRequest,
         message: 'Invalid request: params must be an array or an object',
       });
+    const started = performance.now();
+    const done = (ok: boolean) => this.o.onCall?.(r.method as string, (performance.now() - started) / 1000, ok);
     try {
-      return wrap(await fn(params), null);
+      const result = await fn(params);
+      done(true);
+      return wrap(result, null);
     } catch (err) {
+      done(false);
       if (err instanceof RpcError) return wrap(null, { code: err.code, message: err.message });
       this.o.onError?.(err as Error);
       return wrap(null, { code: RpcErrorCode.Misc, message: (err as Error).message || String(err) });

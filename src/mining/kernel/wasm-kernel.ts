@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../fsutil/package-root.js';
 import { kernelFromEngine } from './types.js';
 import type { HashKernel, ScanEngine } from './types.js';
 
@@ -38,23 +39,7 @@ return {
 };
 })`;
 
-/** The package root: the nearest directory above this module with powchain's package.json. */
-export function packageRoot(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'powchain') return dir;
-      } catch {
-        // an unreadable package.json is not ours: keep walking up
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
-}
+export { packageRoot };
 
 /**
  * Where the .wasm may be, in order: next to this module (dist/mining/kernel/, the published
