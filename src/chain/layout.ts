@@ -112,10 +112,14 @@ export const keys = {
   /** `arena`: where a batch's records are built (see encoding/arena.ts); plain allocation without. */
   coin: (txid: Uint8Array, index: number, arena?: Arena) => keyWithU32(P.coin, txid, null, index >>> 0, null, arena),
   coinPrefix: () => Uint8Array.of(P.coin),
+  /** The unspent outputs of one transaction. */
+  coinsOfTx: (txid: Uint8Array) => key(P.coin, txid),
   undo: (hash: Uint8Array) => key(P.undo, hash),
   addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array, arena?: Arena) =>
     keyWithU32(P.addrHistory, pkh, null, height >>> 0, txid, arena),
   addrHistoryPrefix: (pkh: Uint8Array) => key(P.addrHistory, pkh),
+  /** The whole address index (a transaction's lookup by txid scans it). */
+  addrHistoryAll: () => Uint8Array.of(P.addrHistory),
   node: (name: string) => key(P.node, enc.encode(name)),
   /** Every key space that is chain state derived from the stored blocks (what reindex rebuilds). */
   derivedPrefixes: () => [P.height, P.coin, P.undo, P.legacyAddrCoin, P.addrHistory].map((p) => Uint8Array.of(p)),

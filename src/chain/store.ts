@@ -114,6 +114,11 @@ export class ChainStore {
     for await (const [k, v] of this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) yield [k, v];
   }
 
+  /** The keys starting with `prefix`, in key order, without reading their values. */
+  async *scanKeys(prefix: Uint8Array): AsyncGenerator<Uint8Array> {
+    for await (const k of this.db.keys({ gte: prefix, lt: prefixEnd(prefix) })) yield k;
+  }
+
   async clearPrefix(prefix: Uint8Array): Promise<void> {
     await this.db.clear({ gte: prefix, lt: prefixEnd(prefix) });
   }

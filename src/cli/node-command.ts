@@ -25,6 +25,9 @@ export function nodeCommand(): Command {
     .option('--rpc-bind <addr>', 'JSON-RPC listen address (default 127.0.0.1)')
     .option('--rpc-user <user>', 'JSON-RPC user (default: cookie authentication)')
     .option('--rpc-password <password>', 'JSON-RPC password')
+    .option('--rest', 'serve the read-only REST interface under /rest/ on the RPC port (no authentication)')
+    .option('--metrics', 'serve Prometheus metrics at /metrics on the RPC port (no authentication)')
+    .option('--web', 'serve the block explorer at / on the RPC port (no authentication, read-only)')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default info)')
     .addOption(
       new Option('--log-format <format>', 'log format (default pretty on a terminal, else json)').choices([

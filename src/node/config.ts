@@ -31,6 +31,12 @@ export interface NodeConfig {
   /** The share difficulty a Stratum connection starts at (default: 1/64 of a block's). */
   stratumDifficulty?: number;
   stratumExtranonce2Size: number;
+  /** Serve the read-only REST interface under /rest/ on the RPC port (unauthenticated, like bitcoind's -rest). */
+  rest: boolean;
+  /** Serve Prometheus metrics at GET /metrics on the RPC port (unauthenticated). */
+  metrics: boolean;
+  /** Serve the block explorer at / on the RPC port (unauthenticated, read-only). */
+  web: boolean;
 }
 
 export class ConfigError extends Error {
@@ -141,5 +147,8 @@ export function resolveConfig(
     stratumMaxConnections: stratumMax,
     stratumDifficulty,
     stratumExtranonce2Size: en2,
+    rest: bool(get('rest')),
+    metrics: bool(get('metrics')),
+    web: bool(get('web')),
   };
 }
