@@ -113,6 +113,7 @@ export class VerifyPool {
   /** Which worker takes the next batch's first chunk: batches too small to split still alternate. */
   private rotor = 0;
   private closed = false;
+  private inWorkers = 0;
 
   constructor(options: VerifyPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
@@ -137,6 +138,11 @@ export class VerifyPool {
       end === 0 || end < this.inlineThreshold ? this.verifyInline(items, end) : await this.verifyInWorkers(items, end);
     if (curveInvalid >= 0) return curveInvalid;
     return end < items.length ? end : -1;
+  }
+
+  /** Signatures handed to the worker threads and not yet answered (the verify queue, for metrics). */
+  get queuedSignatures(): number {
+    return this.inWorkers;
   }
 
   /** Stops every worker; pending batches reject. The pool cannot be used afterwards. */
@@ -171,7 +177,13 @@ export class VerifyPool {
       };
       runs.push(workers[(rotated + c) % workers.length]!.run(req).then((i) => (i < 0 ? -1 : offset + i)));
     }
-    const results = await Promise.all(runs);
+    this.inWorkers += end;
+    let results: number[];
+    try {
+      results = await Promise.all(runs);
+    } finally {
+      this.inWorkers -= end;
+    }
     let first = -1;
     for (const r of results) if (r >= 0 && (first < 0 || r < first)) first = r;
     return first;

@@ -37,6 +37,8 @@ export type AcceptResult =
 
 export interface MempoolEvents {
   added: [entry: MempoolEntry];
+  /** A transaction offered to the pool was turned down (metrics count them by code). */
+  rejected: [info: { code: RejectCode; reason: string }];
   /** Re-admission after a reorg failed (for example because the chain closed meanwhile). */
   'revalidate-failed': [err: Error];
   /** A transaction of a disconnected block came back to the pool after a reorg. */
@@ -131,7 +133,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
   /** Validate and add a transaction. Serialized with the chain. */
   accept(tx: Transaction): Promise<AcceptResult> {
-    return this.chain.withLock(() => this.acceptLocked(tx));
+    return this.chain.withLock(async () => {
+      const r = await this.acceptLocked(tx);
+      if (!r.accepted) this.emit('rejected', { code: r.code, reason: r.reason });
+      return r;
+    });
   }
 
   /** Caller holds the chain lock. */

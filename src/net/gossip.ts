@@ -19,6 +19,8 @@ export type GossipValidator = (data: Uint8Array, from: string) => Promise<void>;
 export interface GossipHooks {
   onReject(peerId: string, topic: string, code: string, reason: string): void;
   onError(err: Error): void;
+  /** Every message's outcome, for metrics. */
+  onVerdict?(topic: string, verdict: 'accept' | 'ignore' | 'reject'): void;
 }
 
 /**
@@ -60,6 +62,10 @@ export class GossipAdapter {
         }
       }
     }
+    this.hooks.onVerdict?.(
+      topic,
+      result === TopicValidatorResult.Accept ? 'accept' : result === TopicValidatorResult.Reject ? 'reject' : 'ignore',
+    );
     try {
       this.host.services.pubsub.reportMessageValidationResult(msgId, from, result);
     } catch {

@@ -8,7 +8,7 @@ import { mdns } from '@libp2p/mdns';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import type { Multiaddr } from '@multiformats/multiaddr';
-import { createLibp2p } from 'libp2p';
+import { createLibp2p, type Libp2pOptions } from 'libp2p';
 import { sha256 } from '../crypto/hash.js';
 
 export interface HostOptions {
@@ -29,6 +29,8 @@ export interface HostOptions {
   appScore: (peerId: string) => number;
   /** Refuse connections from and to these peers. */
   isBanned: (peerId: string) => boolean;
+  /** libp2p's metrics implementation, when metrics are exported (libp2p counts its own traffic). */
+  metrics?: Libp2pOptions['metrics'];
 }
 
 export type Host = Libp2p<{
@@ -59,6 +61,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
   });
   const host = await createLibp2p({
     privateKey: o.privateKey,
+    metrics: o.metrics,
     addresses: { listen: [`/ip4/${o.bind}/tcp/${o.port}`] },
     transports: [tcp()],
     connectionEncrypters: [noise()],

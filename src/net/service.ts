@@ -11,7 +11,7 @@ import { BanList, type BanEntry } from './bans.js';
 import { BlockGossipValidator, validateGossipTx } from './gossip-validators.js';
 import { GossipAdapter } from './gossip.js';
 import { protocolHandlers } from './handlers.js';
-import { createHost, type Host } from './host.js';
+import { createHost, type Host, type HostOptions } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { decodeHashes, decodeStatus, encodeHashes, MempoolRequest, type StatusMessage } from './messages.js';
 import { LIMITS, wireNames, type WireNames } from './protocol.js';
@@ -45,6 +45,8 @@ export interface NetOptions {
   banSeconds?: number;
   /** Seconds since the epoch (injected). */
   clock: () => number;
+  /** libp2p's own metrics (e.g. @libp2p/prometheus-metrics), when the node exports metrics. */
+  metrics?: HostOptions['metrics'];
 }
 
 export interface PeerInfo {
@@ -54,6 +56,8 @@ export interface PeerInfo {
   status?: StatusMessage;
   penalty: number;
   connectedAt: number;
+  /** Round-trip time of libp2p's last ping on this connection (ms), once measured. */
+  latencyMs?: number;
 }
 
 export interface NetEvents extends SyncEvents {
@@ -62,6 +66,8 @@ export interface NetEvents extends SyncEvents {
   ban: [entry: BanEntry];
   penalty: [info: { peerId: string; points: number; total: number; reason: string }];
   'wrong-network': [info: { id: string; network: string }];
+  /** A gossiped message was validated: its topic ('block' or 'tx') and the verdict. */
+  gossip: [info: { topic: 'block' | 'tx'; verdict: 'accept' | 'ignore' | 'reject' }];
   error: [err: Error];
 }
 
@@ -111,6 +117,7 @@ export class NetService extends EventEmitter<NetEvents> {
       topics: [this.names.blockTopic, this.names.txTopic],
       appScore: (p) => this.scorer.appScore(p),
       isBanned: (p) => this.bans.isBanned(p),
+      metrics: this.o.metrics,
     });
     this.reqresp = new ReqResp(this.host, {
       onMisbehaviour: (peerId, reason, kind) =>
@@ -121,6 +128,8 @@ export class NetService extends EventEmitter<NetEvents> {
       onReject: (peerId, topic, code, reason) =>
         this.scorer.penalise(peerId, PENALTY.invalidGossip, `${topic}: ${code} ${reason}`),
       onError: (err) => this.emit('error', err),
+      onVerdict: (topic, verdict) =>
+        this.emit('gossip', { topic: topic === this.names.blockTopic ? 'block' : 'tx', verdict }),
     });
     this.gossip.on(this.names.blockTopic, (data, from) => this.blocks.validate(data, from));
     this.gossip.on(this.names.txTopic, (data) => validateGossipTx(this.o.mempool, data));
@@ -323,6 +332,7 @@ export class NetService extends EventEmitter<NetEvents> {
         status: this.statuses.get(id),
         penalty: this.scorer.penalty(id),
         connectedAt: this.connectedAt.get(id) ?? 0,
+        latencyMs: c.rtt,
       };
     });
   }

@@ -29,6 +29,8 @@ export function networkMethods(ctx: NodeContext): Record<string, RpcMethod> {
         startingheight: peer.status?.height ?? -1,
         synced_blocks: peer.status?.height ?? -1,
         banscore: peer.penalty,
+        // bitcoind's field: the last ping's round trip in seconds, absent until one was measured.
+        pingtime: peer.latencyMs === undefined ? undefined : peer.latencyMs / 1000,
       })),
     getnetworkinfo: () => ({
       version: 100,
