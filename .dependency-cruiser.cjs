@@ -5,7 +5,10 @@
  *        │     │            ├─> chain ──> consensus ──> crypto, encoding
  *        │     ├─> mining ──┤
  *        │     ├─> rpc      └─> mempool ─> chain
- *        │     └─> stratum ──> consensus, crypto, encoding, collections
+ *        │     ├─> stratum ──> consensus, crypto, encoding, collections
+ *        │     ├─> metrics ──> chain, mempool, net, mining (types and events)
+ *        │     └─> web (HTTP helpers: routes, static pages, event streams)
+ *        ├─> testnet ──> rpc/client, web (the dashboard)
  *        └─> wallet ──> consensus, crypto, rpc/client
  */
 const layer = (name) => `^src/${name}/`;
@@ -98,13 +101,44 @@ module.exports = {
     },
     forbid('node', ['cli', 'wallet'], 'node is the composition root below the cli'),
     forbid(
+      'web',
+      [
+        'encoding',
+        'crypto',
+        'consensus',
+        'chain',
+        'mempool',
+        'mining',
+        'net',
+        'rpc',
+        'node',
+        'metrics',
+        'stratum',
+        'wallet',
+        'cli',
+        'testnet',
+        'bench',
+      ],
+      'web is HTTP plumbing for pages (routes, assets, event streams): it knows nothing of the chain',
+    ),
+    forbid(
+      'metrics',
+      ['node', 'rpc', 'web', 'wallet', 'cli', 'testnet', 'bench'],
+      'metrics observe the parts the node wires; the node hands them over, never the other way round',
+    ),
+    forbid(
+      '(encoding|crypto|consensus|chain|mempool|mining|net|rpc|stratum)',
+      ['metrics', 'web'],
+      'the layers below the node are observed through their events; they never import metrics or web pages',
+    ),
+    forbid(
       'wallet',
       ['chain', 'mempool', 'mining', 'net', 'node', 'cli', 'testnet'],
       'the wallet talks to a node over JSON-RPC only',
     ),
     forbid(
       'testnet',
-      ['chain', 'mempool', 'mining', 'net', 'node', 'wallet', 'cli'],
+      ['chain', 'mempool', 'mining', 'net', 'node', 'metrics', 'wallet', 'cli'],
       'the testnet drives nodes and wallets as processes, over RPC and their CLIs',
     ),
     forbid('rpc', ['chain', 'mempool', 'mining', 'net'], 'rpc is transport: the node implements the methods'),

@@ -13,6 +13,9 @@ import {
   up,
 } from '../testnet/commands.js';
 import { collectStatus, renderStatus } from '../testnet/status.js';
+import { startDashboard, type RunningDashboard } from '../testnet/dashboard/index.js';
+import { portFree } from '../testnet/processes.js';
+import { loadState } from '../testnet/state.js';
 import { UsageError } from './errors.js';
 
 function intArg(min: number, max: number) {
@@ -38,12 +41,21 @@ async function guard<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-/** Redraw the status table every second until Ctrl-C, then stop every peer. */
-async function watchTable(dir: string): Promise<void> {
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): { signal: AbortSignal } {
   const stop = new AbortController();
   const onSig = () => stop.abort();
   process.once('SIGINT', onSig);
   process.once('SIGTERM', onSig);
+  return stop;
+}
+
+/** The dashboard's port unless told: the one below the testnet's first peer port. */
+const dashboardPort = (basePort: number, given?: number) => given ?? basePort - 1;
+
+/** Redraw the status table every second until Ctrl-C, then stop every peer (and the dashboard). */
+async function watchTable(dir: string, dashboard?: RunningDashboard): Promise<void> {
+  const stop = untilSignal();
   const tty = process.stdout.isTTY;
   say('watching the testnet: Ctrl-C stops every peer');
   let ticks = 0;
@@ -58,6 +70,7 @@ async function watchTable(dir: string): Promise<void> {
       stop.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
     });
   }
+  await dashboard?.close();
   say('stopping every peer...');
   await down(dir, say);
 }
@@ -79,6 +92,12 @@ export function testnetCommand(): Command {
     )
     .addOption(new Option('--threads <n>', 'hashing threads per miner').default(1).argParser(intArg(1, 64)))
     .option('--detach', 'return after start-up and leave the peers running')
+    .option('--dashboard', 'serve the testnet dashboard in the browser while the table runs')
+    .addOption(
+      new Option('--dashboard-port <n>', 'dashboard port on 127.0.0.1 (default: base port - 1)').argParser(
+        intArg(0, 65535),
+      ),
+    )
     .action(
       async (
         o: {
@@ -89,6 +108,8 @@ export function testnetCommand(): Command {
           basePort: number;
           threads: number;
           detach?: boolean;
+          dashboard?: boolean;
+          dashboardPort?: number;
         },
         c: Command,
       ) => {
@@ -96,16 +117,46 @@ export function testnetCommand(): Command {
           nodes: c.getOptionValueSource('nodes') === 'cli',
           network: c.getOptionValueSource('network') === 'cli',
         };
-        await guard(() => up({ ...o, given }, say));
+        if (o.dashboard && o.detach)
+          throw new UsageError(
+            "--dashboard runs in the foreground: leave out --detach, or start it later with 'powchain testnet dashboard'",
+          );
+        // The dashboard's port is checked first: peers are not started for a dashboard that cannot be.
+        const wantedPort = dashboardPort(loadState(o.dir)?.basePort ?? o.basePort, o.dashboardPort);
+        if (o.dashboard && wantedPort !== 0 && !(await portFree(wantedPort)))
+          throw new UsageError(`the dashboard port ${wantedPort} is in use; choose another --dashboard-port`);
+        const state = await guard(() => up({ ...o, given }, say));
         if (o.detach) {
           say(
             `testnet running in the background; 'powchain testnet status --dir ${o.dir}' shows it, 'powchain testnet down --dir ${o.dir}' stops it`,
           );
           return;
         }
-        await watchTable(o.dir);
+        let dashboard: RunningDashboard | undefined;
+        if (o.dashboard) {
+          dashboard = await guard(() => startDashboard(state, { port: wantedPort }));
+          say(`dashboard: ${dashboard.url}`);
+        }
+        await watchTable(o.dir, dashboard);
       },
     );
+  cmd
+    .command('dashboard')
+    .description('serve the dashboard of a running testnet in the browser until Ctrl-C (the peers keep running)')
+    .addOption(dirOpt())
+    .addOption(new Option('--port <n>', 'port (default: the base port - 1)').argParser(intArg(0, 65535)))
+    .option('--bind <addr>', 'listen address', '127.0.0.1')
+    .option('--faults <file>', "fault events to show on the timeline (default: the testnet's faults.jsonl)")
+    .action(async (o: { dir: string; port?: number; bind: string; faults?: string }) => {
+      const state = await guard(() => requireState(o.dir));
+      const stop = untilSignal();
+      const dashboard = await guard(() =>
+        startDashboard(state, { host: o.bind, port: dashboardPort(state.basePort, o.port), faultsFile: o.faults }),
+      );
+      say(`dashboard: ${dashboard.url} (Ctrl-C stops it; the peers keep running)`);
+      await new Promise<void>((r) => stop.signal.addEventListener('abort', () => r(), { once: true }));
+      await dashboard.close();
+    });
   cmd
     .command('status')
     .description('the status table once (--json for scripts)')

@@ -30,6 +30,8 @@ import { ChainQueries } from './chain-queries.js';
 import { TxIndex } from './txindex.js';
 import { StratumServer } from '../stratum/index.js';
 import { stratumBackend } from './stratum-backend.js';
+import { createNodeMetrics, type NodeMetrics } from '../metrics/index.js';
+import { publicPages, type PublicPages } from './http/index.js';
 
 /**
  * The composition root: opens the data directory, chain, mempool, network, miner and RPC
@@ -52,6 +54,8 @@ export class PowchainNode {
   private pool!: VerifyPool;
   private kernel!: HashKernel;
   private mempoolFile!: MempoolFile;
+  private metrics: NodeMetrics | undefined;
+  private pages: PublicPages | undefined;
   private releaseLock: (() => void) | undefined;
   private removeCookie: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
@@ -114,6 +118,8 @@ export class PowchainNode {
     this.mempool.on('removed', () => this.mempoolFile.scheduleSave());
     this.mempool.on('revalidate-failed', (err) => this.log.error({ err }, 'mempool re-admission after a reorg failed'));
 
+    // Created before the network: libp2p registers its own metrics while it starts.
+    if (c.metrics) this.metrics = createNodeMetrics({ statfsLocation: datadir });
     this.net = new NetService({
       chain: this.chain,
       mempool: this.mempool,
@@ -124,12 +130,20 @@ export class PowchainNode {
       mdns: c.mdns,
       maxPeers: c.maxPeers,
       clock: this.clock,
+      metrics: this.metrics?.libp2p,
     });
     await this.net.start();
     wireLogging(this.log, this.chain, this.net);
     // Transactions a reorg put back in the pool are news to the peers on the winning branch.
     this.mempool.on('readmitted', (e) => void this.net.publishTx(e.tx).catch(() => undefined));
     showSyncProgress(this.net, this.log);
+    this.metrics?.observe({
+      chain: this.chain,
+      mempool: this.mempool,
+      net: this.net,
+      verifyQueue: () => this.pool.queuedSignatures,
+      miner: () => this.miner?.status(),
+    });
 
     // With user/password there is no cookie: one left by an earlier run (kill -9) would only
     // mislead clients into trying it, so it goes (we hold the lock: it is not another node's).
@@ -137,13 +151,19 @@ export class PowchainNode {
     const cookie = c.rpcUser ? undefined : writeCookie(datadir);
     this.removeCookie = cookie?.remove;
     const credentials = cookie ? [cookie.credentials] : [`${c.rpcUser}:${c.rpcPassword}`];
+    const methods = allMethods(this.context());
+    const onError = (err: Error) => this.log.error({ err }, 'RPC method failed');
+    this.pages = publicPages(this.context(), methods, this.metrics, onError);
+    const metrics = this.metrics;
     this.rpc = new RpcServer({
       host: c.rpcBind,
       port: c.rpcPort,
       credentials: () => credentials,
-      methods: allMethods(this.context()),
+      methods,
       namedParams: namedToPositional,
-      onError: (err) => this.log.error({ err }, 'RPC method failed'),
+      onError,
+      publicGet: this.pages.handler,
+      onCall: metrics ? (method, seconds, ok) => metrics.rpcCall(method, seconds, ok) : undefined,
     });
     this.rpcAddress = await this.rpc.listen();
 
@@ -157,6 +177,10 @@ export class PowchainNode {
         peerId: this.net.peerId,
         listen: this.net.listenAddresses(),
         rpc: `http://${this.rpcAddress.host}:${this.rpcAddress.port}`,
+        // The unauthenticated read-only pages on the same port, when enabled.
+        web: c.web ? `http://${this.rpcAddress.host}:${this.rpcAddress.port}/` : undefined,
+        rest: c.rest || undefined,
+        metrics: c.metrics || undefined,
         height: this.chain.height,
         tip: hashToHex(this.chain.tip.hash),
         verify: activeBackendName(),
@@ -261,6 +285,7 @@ export class PowchainNode {
       this.stopController.abort();
       await this.stratum?.close().catch(() => undefined);
       await this.miner?.close().catch(() => undefined);
+      this.pages?.close();
       await this.rpc?.close().catch(() => undefined);
       await this.net?.stop().catch(() => undefined);
       if (this.mempoolFile) {

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync, statSync, watch } from 'node:fs';
 import { TestnetError } from './errors.js';
+import { appendFault } from './fault-events.js';
 import { ensureWallet, isRunning, logFile, portFree, rpcFor, startPeer, waitForRpc, walletRun } from './processes.js';
 import { addPeers, createState, loadState, saveState, type PeerState, type TestnetState } from './state.js';
 
@@ -203,12 +204,22 @@ export async function partition(dir: string, list: string): Promise<{ side: numb
       await rpcFor(s.peers[b]!)!.call('setban', [ids[a], 'add', 24 * 3600]);
     }
   }
+  // On the dashboard's timeline: which peers were cut off, from when.
+  appendFault(s.dir, {
+    t: Date.now(),
+    type: 'fault',
+    id: `partition-${side.join('-')}`,
+    fault: 'partition',
+    sides: [side, rest],
+    detail: 'testnet partition (bans)',
+  });
   return { side, rest };
 }
 
 /** Lift every ban and reconnect the original topology. */
 export async function heal(dir: string): Promise<void> {
   const s = requireState(dir);
+  appendFault(s.dir, { t: Date.now(), type: 'heal', detail: 'testnet heal' });
   for (const p of s.peers) await rpcFor(p)?.call('clearbanned');
   for (const p of s.peers) {
     for (const i of p.connectTo)

@@ -64,6 +64,11 @@ export function nodeArgs(s: TestnetState, p: PeerState): string[] {
     String(p.rpcPort),
     '--log-format',
     'json',
+    // The peer's explorer, REST and metrics on its RPC port (127.0.0.1): the dashboard follows
+    // each peer's live feed and block tree through them.
+    '--web',
+    '--rest',
+    '--metrics',
   ];
   for (const i of p.connectTo) args.push('--peer', `/ip4/127.0.0.1/tcp/${s.peers[i]!.p2pPort}`);
   if (p.address) args.push('--miner-address', p.address, '--threads', String(s.threads));

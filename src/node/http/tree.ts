@@ -1,0 +1,84 @@
+import type { IndexEntry } from '../../chain/block-index.js';
+import type { Chain } from '../../chain/chain.js';
+import { BlockStatus } from '../../chain/layout.js';
+import { bytesToHex, hashToHex, hexToHash } from '../../encoding/hex.js';
+
+/** MAX_TREE_DEPTH: heights below the tip the tree view may ask for. */
+export const MAX_TREE_DEPTH = 500;
+/** MAX_TREE_BLOCKS: blocks in one tree answer (side branches included); the newest are kept. */
+export const MAX_TREE_BLOCKS = 2_000;
+/** Orphan announcements remembered for the tree view (the pool itself is bounded too). */
+const MAX_RECENT_ORPHANS = 100;
+
+export interface TreeBlock {
+  hash: string;
+  height: number;
+  /** The parent's hash (display order). */
+  prev: string;
+  /** main: on the main chain; side: stored on another branch; invalid: failed validation. */
+  status: 'main' | 'side' | 'invalid';
+  time: number;
+  txs: number;
+}
+
+export interface TreeOrphan {
+  hash: string;
+  /** The ancestor this node is missing (what it asked its peers for). */
+  missing: string;
+  source: string;
+}
+
+export interface BlockTree {
+  tip: { hash: string; height: number };
+  /** The lowest height included. */
+  from: number;
+  blocks: TreeBlock[];
+  orphans: TreeOrphan[];
+}
+
+/** Remembers the orphan announcements; the tree shows those still waiting in the chain's pool. */
+export class RecentOrphans {
+  private readonly recent: TreeOrphan[] = [];
+
+  add(o: TreeOrphan): void {
+    this.recent.push(o);
+    if (this.recent.length > MAX_RECENT_ORPHANS) this.recent.shift();
+  }
+
+  waiting(chain: Chain): TreeOrphan[] {
+    return this.recent.filter((o) => chain.orphans.has(bytesToHex(hexToHash(o.hash))));
+  }
+}
+
+/** Where a stored block stands: on the main chain, on a side branch, or invalid. */
+export function entryStatus(chain: Chain, e: IndexEntry): TreeBlock['status'] {
+  return e.status === BlockStatus.Invalid ? 'invalid' : chain.index.isOnMainChain(e) ? 'main' : 'side';
+}
+
+/**
+ * The recent block tree: every stored block within `depth` heights of the tip, main chain and
+ * side branches alike, with its status, plus the orphans waiting for a parent.
+ */
+export function blockTree(chain: Chain, depth: number, orphans: RecentOrphans): BlockTree {
+  const tip = chain.tip;
+  const from = Math.max(0, tip.height - depth);
+  const blocks: TreeBlock[] = [];
+  for (const e of chain.index.entries()) {
+    if (e.height < from) continue;
+    blocks.push({
+      hash: hashToHex(e.hash),
+      height: e.height,
+      prev: hashToHex(e.header.prevHash),
+      status: entryStatus(chain, e),
+      time: e.header.time,
+      txs: e.txCount,
+    });
+  }
+  blocks.sort((a, b) => a.height - b.height || a.hash.localeCompare(b.hash));
+  return {
+    tip: { hash: hashToHex(tip.hash), height: tip.height },
+    from,
+    blocks: blocks.slice(-MAX_TREE_BLOCKS),
+    orphans: orphans.waiting(chain),
+  };
+}

@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { TestnetError } from '../errors.js';
+import { FAULTS_FILE } from '../fault-events.js';
+import type { TestnetState } from '../state.js';
+import { DashboardCollector } from './collector.js';
+import { DashboardServer } from './server.js';
+
+export type { DashboardState } from './types.js';
+
+export interface RunningDashboard {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Start the testnet dashboard: a collector watching every peer and a web server for the page.
+ * `faultsFile` defaults to the testnet's own fault log (faults.jsonl in its directory).
+ */
+export async function startDashboard(
+  s: TestnetState,
+  o: { host?: string; port: number; faultsFile?: string },
+): Promise<RunningDashboard> {
+  const collector = new DashboardCollector(s, o.faultsFile ?? join(s.dir, FAULTS_FILE));
+  const server = new DashboardServer(collector);
+  let addr;
+  try {
+    addr = await server.listen(o.host ?? '127.0.0.1', o.port);
+  } catch (err) {
+    await server.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new TestnetError(`cannot serve the dashboard on ${o.host ?? '127.0.0.1'}:${o.port}: the port is in use`);
+    throw err;
+  }
+  collector.start();
+  return {
+    url: `http://${addr.host}:${addr.port}/`,
+    close: async () => {
+      collector.close();
+      await server.close();
+    },
+  };
+}
