@@ -2,7 +2,7 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Chain } from '../chain/chain.js';
 import type { Mempool } from '../mempool/mempool.js';
-import type { MinerStatus } from '../mining/miner.js';
+import type { Miner } from '../mining/miner.js';
 import type { NetService } from '../net/service.js';
 import { METRIC_HELP, type MetricName } from './catalog.js';
 
@@ -13,8 +13,6 @@ export interface MetricSources {
   net: NetService;
   /** Signatures waiting in the verify workers. */
   verifyQueue: () => number;
-  /** The miner's status, when a miner was started. */
-  miner: () => MinerStatus | undefined;
 }
 
 export interface NodeMetrics {
@@ -23,6 +21,10 @@ export interface NodeMetrics {
   readonly libp2p: ReturnType<typeof prometheusMetrics>;
   /** Subscribe to the parts' events; call once they exist. */
   observe(sources: MetricSources): void;
+  /** A miner started (setgenerate, --mine): its hashes and blocks count from now. */
+  watchMiner(miner: Miner): void;
+  /** The miner is about to close: its last hashes are counted while its workers still tell. */
+  minerStopping(): void;
   /** One JSON-RPC call answered (RpcServerOptions.onCall). */
   rpcCall(method: string, seconds: number, ok: boolean): void;
   /** The exposition text for GET /metrics. */
@@ -90,21 +92,28 @@ export function createNodeMetrics(o: { statfsLocation?: string } = {}): NodeMetr
   const syncTarget = new Gauge(spec('powchain_sync_target_height'));
   const syncBlocks = counter('powchain_sync_blocks_total');
 
-  gauge('powchain_miner_active', (s, g) => g.set(s.miner()?.mining ? 1 : 0));
-  gauge('powchain_miner_threads', (s, g) => g.set(s.miner()?.threads ?? 0));
-  gauge('powchain_miner_hash_rate', (s, g) => g.set(s.miner()?.mining ? (s.miner()?.hashRate ?? 0) : 0));
-  // The miner's own totals restart with each miner (setgenerate false/true): count the increments.
-  let seen = { hashes: 0, blocks: 0 };
+  let miner: Miner | undefined;
+  /** The current miner's totalHashes already counted (its own total restarts with each miner). */
+  let counted = 0;
   const hashes = counter('powchain_miner_hashes_total');
   const found = counter('powchain_miner_blocks_found_total');
-  const minerTotals = () => {
-    const st = sources?.miner();
-    if (!st) return;
-    const now = { hashes: st.totalHashes, blocks: st.blocksFound };
-    hashes.inc(now.hashes >= seen.hashes ? now.hashes - seen.hashes : now.hashes);
-    found.inc(now.blocks >= seen.blocks ? now.blocks - seen.blocks : now.blocks);
-    seen = now;
+  const settleHashes = () => {
+    if (!miner) return;
+    const total = miner.status().totalHashes;
+    hashes.inc(Math.max(0, total - counted));
+    counted = total;
   };
+  const minerGauge = (name: MetricName, read: (m: ReturnType<Miner['status']>) => number) =>
+    new Gauge({
+      ...spec(name),
+      collect() {
+        const st = miner?.status();
+        this.set(st ? read(st) : 0);
+      },
+    });
+  minerGauge('powchain_miner_active', (st) => (st.mining ? 1 : 0));
+  minerGauge('powchain_miner_threads', (st) => st.threads);
+  minerGauge('powchain_miner_hash_rate', (st) => (st.mining ? st.hashRate : 0));
 
   const rpcCalls = counter('powchain_rpc_calls_total');
   const rpcSeconds = new Histogram({ ...spec('powchain_rpc_call_duration_seconds'), buckets: RPC_BUCKETS });
@@ -131,12 +140,22 @@ export function createNodeMetrics(o: { statfsLocation?: string } = {}): NodeMetr
       s.net.on('progress', (p) => syncTarget.set(p.target));
       s.net.on('done', (d) => syncBlocks.inc(d.blocks));
     },
+    watchMiner(m) {
+      settleHashes();
+      miner = m;
+      counted = 0;
+      m.on('found', () => found.inc());
+    },
+    minerStopping() {
+      settleHashes();
+      miner = undefined;
+    },
     rpcCall(method, seconds, ok) {
       rpcCalls.inc({ method, result: ok ? 'ok' : 'error' });
       rpcSeconds.observe({ method }, seconds);
     },
     async scrape() {
-      minerTotals();
+      settleHashes();
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };

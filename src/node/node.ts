@@ -142,7 +142,6 @@ export class PowchainNode {
       mempool: this.mempool,
       net: this.net,
       verifyQueue: () => this.pool.queuedSignatures,
-      miner: () => this.miner?.status(),
     });
 
     // With user/password there is no cookie: one left by an earlier run (kill -9) would only
@@ -207,6 +206,7 @@ export class PowchainNode {
       miner: () => this.miner,
       startMining: (payTo, threads) => this.startMining(payTo, threads),
       stopMining: async () => {
+        if (this.miner) this.metrics?.minerStopping();
         await this.miner?.close();
         this.miner = undefined;
       },
@@ -243,6 +243,7 @@ export class PowchainNode {
   }
 
   async startMining(payTo: Uint8Array, threads?: number): Promise<Miner> {
+    if (this.miner) this.metrics?.minerStopping();
     await this.miner?.close();
     const miner = new Miner({ chain: this.chain, mempool: this.mempool, payTo, clock: this.clock, threads });
     miner.on('found', ({ block, result }) => {
@@ -258,6 +259,7 @@ export class PowchainNode {
     miner.on('error', (err) => this.log.error({ err }, 'miner stopped on an error'));
     await miner.start();
     this.miner = miner;
+    this.metrics?.watchMiner(miner);
     this.log.info({ threads: miner.status().threads, kernel: miner.status().kernel }, 'mining started');
     return miner;
   }
