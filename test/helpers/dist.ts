@@ -20,11 +20,19 @@ export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 function distIsStale(): boolean {
-  const built = [join(ROOT, 'dist', 'cli', 'main.js'), join(ROOT, 'dist', 'index.js')];
+  const built = [
+    join(ROOT, 'dist', 'cli', 'main.js'),
+    join(ROOT, 'dist', 'index.js'),
+    join(ROOT, 'dist', 'ui', 'explorer.js'),
+  ];
   if (!built.every((f) => existsSync(f))) return true;
   const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
-  const src = join(ROOT, 'src');
-  return readdirSync(src, { recursive: true, encoding: 'utf8' }).some((f) => statSync(join(src, f)).mtimeMs > builtAt);
+  // src/ compiles to dist/, ui/ (the web pages) to dist/ui/.
+  return ['src', 'ui'].some((dir) =>
+    readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' }).some(
+      (f) => statSync(join(ROOT, dir, f)).mtimeMs > builtAt,
+    ),
+  );
 }
 
 /**

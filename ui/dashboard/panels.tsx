@@ -108,6 +108,11 @@ export function HashRates({ state }: { state: DashboardState }) {
         </tr>
       </thead>
       <tbody>
+        {state.hashRates.length === 0 ? (
+          <tr>
+            <td colSpan={3}>No peer of this testnet mines on its own (regtest mines on demand).</td>
+          </tr>
+        ) : null}
         {state.hashRates.map(({ peer, samples }) => {
           const max = Math.max(1, ...samples.map((s) => s[1]));
           const pts = samples.map((s, i) => `${(i / Math.max(1, samples.length - 1)) * 200},${30 - (s[1] / max) * 28}`);
@@ -150,7 +155,10 @@ export function Timeline({ state }: { state: DashboardState }) {
   const x = (t: number) => LEFT + ((t - from) / Math.max(1, to - from)) * (WIDTH - LEFT - 10);
   const y = (peer: number) => 20 + peer * LANE;
   const visible = faults.filter((f) => (f.to ?? to) >= from);
-  const minutes = Math.round((to - from) / 60_000);
+  const span = Math.round((to - from) / 1000);
+  const window = span >= 120 ? `${Math.round(span / 60)} minutes` : `${span} seconds`;
+  // Labels stay inside the picture.
+  const labelX = (t: number) => Math.min(x(t), WIDTH - 110);
   return (
     <figure class="timeline">
       <svg width={WIDTH} height={height} role="img" aria-labelledby="timeline-cap">
@@ -166,7 +174,7 @@ export function Timeline({ state }: { state: DashboardState }) {
                 width={Math.max(2, x(f.to ?? to) - x(Math.max(from, f.from)))}
                 height={bottom - top}
               />
-              <text x={x(Math.max(from, f.from)) + 3} y={height - 8}>
+              <text x={labelX(Math.max(from, f.from)) + 3} y={height - 8}>
                 {f.fault}
                 {f.sides ? ` ${f.sides.map((s) => s.join(',')).join(' | ')}` : ''}
                 {f.to === undefined ? ' (in effect)' : ''}
@@ -190,7 +198,7 @@ export function Timeline({ state }: { state: DashboardState }) {
             ) : (
               <g key={i}>
                 <rect class="reorgdot" x={x(e.t) - 4} y={y(e.peer) - 8} width={8} height={16} />
-                <text x={x(e.t) + 6} y={y(e.peer) - 6}>
+                <text x={labelX(e.t) + 6} y={y(e.peer) - 6}>
                   reorg {e.depth}
                 </text>
               </g>
@@ -198,8 +206,8 @@ export function Timeline({ state }: { state: DashboardState }) {
           )}
       </svg>
       <figcaption id="timeline-cap">
-        The last {minutes} minutes: new tips (blue dots) and reorganisations (red bars, with their depth) per peer;
-        faults from {state.faultsFile} as shaded bands
+        The last {window}: new tips (blue dots) and reorganisations (red bars, with their depth) per peer; faults from{' '}
+        {state.faultsFile} as shaded bands
         {state.faultLineErrors ? ` (${state.faultLineErrors} unreadable lines skipped)` : ''}.{' '}
         {visible.length === 0 ? 'No faults in this window.' : `${visible.length} fault(s) in this window.`}
       </figcaption>

@@ -64,10 +64,11 @@ export function TreeView({ blocks, orphans, tip, marks = {}, href, title }: Prop
           )}
           {placed.map((b) => {
             const link = href?.(b.hash);
-            const label = `block ${b.height} ${b.hash}, ${b.status === 'main' ? 'main chain' : b.status === 'side' ? 'side branch' : 'invalid'}${b.hash === tip ? ', the tip' : ''}${marks[b.hash] ? `, tip of ${marks[b.hash]!.join(', ')}` : ''}`;
+            const where = b.status === 'main' ? 'main chain' : b.status === 'side' ? 'side branch' : 'invalid';
+            const tipOf = marks[b.hash] ?? [];
+            const label = `${b.height} ${b.hash.slice(0, 6)}${tipOf.length ? ` ${tipOf.join(' ')}` : ''}: block ${b.hash} on the ${where}${b.hash === tip ? ', the tip' : ''}${tipOf.length ? `, tip of ${tipOf.join(', ')}` : ''}`;
             const body = (
               <g class={`block ${b.status}${b.hash === tip ? ' tip' : ''}`} data-hash={b.hash}>
-                <title>{label}</title>
                 <rect x={x(b.height)} y={y(b.lane)} width={W} height={H} rx={4} />
                 {b.status === 'invalid' ? (
                   <path
@@ -81,7 +82,7 @@ export function TreeView({ blocks, orphans, tip, marks = {}, href, title }: Prop
                 <text class="hash" x={x(b.height) + W / 2} y={y(b.lane) + 25} text-anchor="middle">
                   {b.hash.slice(0, 6)}
                 </text>
-                {(marks[b.hash] ?? []).map((m, i) => (
+                {tipOf.map((m, i) => (
                   <text
                     class="mark"
                     key={m}
@@ -95,11 +96,16 @@ export function TreeView({ blocks, orphans, tip, marks = {}, href, title }: Prop
               </g>
             );
             return link ? (
-              <a key={b.hash} href={link} aria-label={label}>
+              // The title names the link for assistive technology (and shows as a tooltip).
+              <a key={b.hash} href={link}>
+                <title>{label}</title>
                 {body}
               </a>
             ) : (
-              <g key={b.hash}>{body}</g>
+              <g key={b.hash}>
+                <title>{label}</title>
+                {body}
+              </g>
             );
           })}
         </svg>

@@ -22,8 +22,9 @@ const MAX_ARRIVALS = 200;
 const SHOWN_ARRIVALS = 25;
 /** Hash-rate samples kept per miner (five minutes at one a second). */
 const MAX_SAMPLES = 300;
-/** The timeline's window, and its cap in events. */
+/** The timeline's longest window, its shortest, and its cap in events. */
 const TIMELINE_MS = 15 * 60_000;
+const MIN_TIMELINE_MS = 20_000;
 const MAX_EVENTS = 5_000;
 
 interface NodeTree {
@@ -238,11 +239,20 @@ export class DashboardCollector extends EventEmitter<CollectorEvents> {
       tree,
       propagation: this.propagation(peers.length),
       hashRates: [...this.samples].map(([peer, samples]) => ({ peer, samples })),
-      timeline: { from: t - TIMELINE_MS, to: t, events: this.events, faults: this.faults.all() },
+      timeline: { from: this.timelineStart(t), to: t, events: this.events, faults: this.faults.all() },
       components: components(view.filter((p) => p.condition !== 'down' && p.height !== null)),
       faultsFile: this.faults.file,
       faultLineErrors: this.faults.errors,
     };
+  }
+
+  /**
+   * Where the timeline starts: at the first thing it shows (a little before), so a young testnet
+   * is spread across the picture; at most TIMELINE_MS and at least MIN_TIMELINE_MS back.
+   */
+  private timelineStart(now: number): number {
+    const first = Math.min(now, this.events[0]?.t ?? now, ...this.faults.all().map((f) => f.from));
+    return Math.max(now - TIMELINE_MS, Math.min(now - MIN_TIMELINE_MS, first - 5_000));
   }
 
   /** Every peer's recent tree in one: a block's status is its status on the best peer's chain. */
