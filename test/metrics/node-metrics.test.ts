@@ -41,6 +41,18 @@ test('the exposition has the default, libp2p and every powchain metric; off with
     // libp2p's filesystem gauge reports the data directory's disk.
     expect(m.value('nodejs_fs_usage_bytes', { filesystem: 'total' })).toBeGreaterThan(0);
     expect(m.value('powchain_chain_height')).toBe(0);
+    // The Grafana dashboard of docs/metrics.md queries only metrics a node has.
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'docs', 'monitoring', 'grafana-dashboard.json'), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const queried = dashboard.panels.flatMap((p) =>
+      p.targets.flatMap((t) => [...t.expr.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map((x) => x[1]!)),
+    );
+    expect(queried.length).toBeGreaterThan(25);
+    for (const name of new Set(queried)) {
+      const family = m.type(name) ? name : name.replace(/_(bucket|count|sum)$/, '');
+      expect({ name, exported: m.type(family) !== undefined }).toEqual({ name, exported: true });
+    }
   } finally {
     await node.kill();
   }

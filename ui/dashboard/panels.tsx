@@ -41,7 +41,7 @@ export function PeersTable({ peers }: { peers: DashboardPeer[] }) {
             <td class="hash">{p.tip ? short(p.tip) : '—'}</td>
             <td class={p.condition === 'behind' ? 'behind' : p.condition === 'forked' ? 'fork' : undefined}>
               {CONDITION[p.condition]}
-              {p.condition === 'behind' || p.condition === 'forked' ? ` (${p.behind} blocks)` : ''}
+              {p.condition === 'behind' || p.condition === 'forked' ? ` (${p.behind} block${p.behind === 1 ? '' : 's'})` : ''}
               {p.error && p.condition !== 'down' ? ` — ${p.error}` : ''}
             </td>
             <td>{p.connectedTo.length ? p.connectedTo.join(', ') : '—'}</td>
@@ -157,8 +157,8 @@ export function Timeline({ state }: { state: DashboardState }) {
   const visible = faults.filter((f) => (f.to ?? to) >= from);
   const span = Math.round((to - from) / 1000);
   const window = span >= 120 ? `${Math.round(span / 60)} minutes` : `${span} seconds`;
-  // Labels stay inside the picture.
-  const labelX = (t: number) => Math.min(x(t), WIDTH - 110);
+  // Labels stay inside the picture (a fault's is the longer).
+  const labelX = (t: number, room = 110) => Math.min(x(t), WIDTH - room);
   return (
     <figure class="timeline">
       <svg width={WIDTH} height={height} role="img" aria-labelledby="timeline-cap">
@@ -174,7 +174,7 @@ export function Timeline({ state }: { state: DashboardState }) {
                 width={Math.max(2, x(f.to ?? to) - x(Math.max(from, f.from)))}
                 height={bottom - top}
               />
-              <text x={labelX(Math.max(from, f.from)) + 3} y={height - 8}>
+              <text x={labelX(Math.max(from, f.from), 230) + 3} y={height - 8}>
                 {f.fault}
                 {f.sides ? ` ${f.sides.map((s) => s.join(',')).join(' | ')}` : ''}
                 {f.to === undefined ? ' (in effect)' : ''}
