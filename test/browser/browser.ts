@@ -34,6 +34,8 @@ export async function launch(): Promise<Browser> {
  */
 export async function strictPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
+  // Generous on a loaded machine (other jobs share its two cores): waits end as soon as they hold.
+  page.setDefaultTimeout(90_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {

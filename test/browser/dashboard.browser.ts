@@ -54,32 +54,32 @@ test('up --dashboard: propagation, a partition and its heal, in the browser', as
 
     const { page, problems } = await strictPage(await browser.newContext({ viewport: { width: 1280, height: 1100 } }));
     await page.goto(`http://127.0.0.1:${port}/`);
-    await page.locator('#verdict', { hasText: 'All 3 running peers agree' }).waitFor({ timeout: 60_000 });
+    await page.locator('#verdict', { hasText: 'All 3 running peers agree' }).waitFor({ timeout: 90_000 });
 
     await t.cli(['mine', '0', '3']);
-    await page.locator('#verdict', { hasText: 'at height 3' }).waitFor({ timeout: 60_000 });
+    await page.locator('#verdict', { hasText: 'at height 3' }).waitFor({ timeout: 90_000 });
     // Three rows of arrivals, each first at peer 0 and then at both others.
     const rows = page.locator('#dash-propagation tbody tr');
     await page.waitForFunction(
       `[...document.querySelectorAll('#dash-propagation tbody tr')].slice(0, 3).every((r) => ![...r.querySelectorAll('td.delay')].some((c) => c.textContent === '—'))`,
       undefined,
-      { timeout: 30_000 },
+      { timeout: 90_000 },
     );
     expect(await rows.nth(0).locator('td').nth(0).textContent()).toBe('peer 0');
 
     await t.cli(['partition', '0']);
-    await page.locator('#verdict', { hasText: 'Partitioned: [0] | [1,2]' }).waitFor({ timeout: 60_000 });
+    await page.locator('#verdict', { hasText: 'Partitioned: [0] | [1,2]' }).waitFor({ timeout: 90_000 });
     await page.locator('#verdict', { hasText: 'Faults in effect: partition' }).waitFor();
     await t.cli(['mine', '0', '2']);
     await t.cli(['mine', '1', '3']);
-    await page.locator('#verdict', { hasText: 'On another branch: peer 0' }).waitFor({ timeout: 60_000 });
+    await page.locator('#verdict', { hasText: 'On another branch: peer 0' }).waitFor({ timeout: 90_000 });
     await screenshot(page, 'dashboard-partitioned');
 
     await t.cli(['heal']);
     await page.locator('#verdict', { hasText: 'All 3 running peers agree on the tip at height 6' }).waitFor({
-      timeout: 60_000,
+      timeout: 90_000,
     });
-    await page.locator('.timeline text', { hasText: 'reorg 2' }).waitFor({ timeout: 30_000 });
+    await page.locator('.timeline text', { hasText: 'reorg 2' }).waitFor({ timeout: 90_000 });
     // The partition is over: shown on the timeline, no longer in effect.
     expect(await page.locator('.timeline .fault').count()).toBe(1);
     expect(await page.locator('.timeline .fault text').textContent()).not.toContain('in effect');

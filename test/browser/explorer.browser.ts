@@ -117,7 +117,7 @@ test('a block mined on the node appears live, without a reload', async () => {
   await page.evaluate('window.stillHere = true');
   const [hash] = await node.call<string[]>('generatetoaddress', 1, bob.address);
   const height = Number(before) + 1;
-  await page.locator(`#latest-blocks tr.fresh[data-height="${height}"]`).waitFor({ timeout: 30_000 });
+  await page.locator(`#latest-blocks tr.fresh[data-height="${height}"]`).waitFor();
   expect(await page.locator('#tip-height').textContent()).toBe(String(height));
   expect(await page.locator('#announcer').textContent()).toBe(`New block at height ${height}`);
   expect(await page.locator(`#latest-blocks tr[data-height="${height}"] td`).nth(1).textContent()).toBe(
@@ -136,7 +136,7 @@ test('after a partition heals, the losing node’s block tree shows the fork, li
   const b = await NodeProcess.start({ args: ['--web', '--peer', multiaddr] });
   try {
     await a.call('generatetoaddress', 5, alice.address);
-    await waitFor('b to have 5 blocks', async () => (await b.call<number>('getblockcount')) === 5);
+    await waitFor('b to have 5 blocks', async () => (await b.call<number>('getblockcount')) === 5, 90_000);
     const { page, problems } = await open(a, '#/tree');
     await page.locator('#tree-summary', { hasText: 'blocks from height' }).waitFor();
     // The partition: each bans the other (the way `testnet partition` cuts peers off).
@@ -145,7 +145,7 @@ test('after a partition heals, the losing node’s block tree shows the fork, li
     );
     await a.call('setban', ids[1], 'add', 3600);
     await b.call('setban', ids[0], 'add', 3600);
-    await waitFor('a and b apart', async () => (await a.call<number>('getconnectioncount')) === 0);
+    await waitFor('a and b apart', async () => (await a.call<number>('getconnectioncount')) === 0, 90_000);
     await a.call('generatetoaddress', 2, alice.address);
     await b.call('generatetoaddress', 3, bob.address);
     await page.locator('svg g.block.main.tip').filter({ hasText: '7' }).waitFor();
@@ -156,8 +156,9 @@ test('after a partition heals, the losing node’s block tree shows the fork, li
     await waitFor(
       'a to reorganise to b',
       async () => (await a.call<string>('getbestblockhash')) === (await b.call<string>('getbestblockhash')),
+      90_000,
     );
-    await page.locator('svg g.block.side').nth(1).waitFor({ timeout: 30_000 });
+    await page.locator('svg g.block.side').nth(1).waitFor();
     expect(await page.locator('svg g.block.side').count()).toBe(2);
     expect(await page.locator('svg g.block.main.tip text').first().textContent()).toBe('8');
     expect(await page.locator('#tree-summary').textContent()).toMatch(/2 off the main chain/);

@@ -1,3 +1,4 @@
+import { Head, type Column } from '../shared/table.js';
 import type { BlockArrival, DashboardPeer, DashboardState } from '../../src/testnet/dashboard/types.js';
 import { hashRate, millis, short } from '../shared/format.js';
 
@@ -14,22 +15,9 @@ export function PeersTable({ peers }: { peers: DashboardPeer[] }) {
   return (
     <table class="list" id="dash-peers">
       <caption>Peers (a peer's number links to its own explorer)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Peer</th>
-          <th scope="col">Height</th>
-          <th scope="col">Tip</th>
-          <th scope="col">State</th>
-          <th scope="col">Connected to</th>
-          <th scope="col" class="num">
-            Mempool
-          </th>
-          <th scope="col" class="num">
-            Hash rate
-          </th>
-          <th scope="col">Feed</th>
-        </tr>
-      </thead>
+      <Head
+        cols={['Peer', 'Height', 'Tip', 'State', 'Connected to', ['Mempool', 'num'], ['Hash rate', 'num'], 'Feed']}
+      />
       <tbody>
         {peers.map((p) => (
           <tr key={p.index} data-peer={p.index} data-condition={p.condition}>
@@ -41,7 +29,9 @@ export function PeersTable({ peers }: { peers: DashboardPeer[] }) {
             <td class="hash">{p.tip ? short(p.tip) : '—'}</td>
             <td class={p.condition === 'behind' ? 'behind' : p.condition === 'forked' ? 'fork' : undefined}>
               {CONDITION[p.condition]}
-              {p.condition === 'behind' || p.condition === 'forked' ? ` (${p.behind} block${p.behind === 1 ? '' : 's'})` : ''}
+              {p.condition === 'behind' || p.condition === 'forked'
+                ? ` (${p.behind} block${p.behind === 1 ? '' : 's'})`
+                : ''}
               {p.error && p.condition !== 'down' ? ` — ${p.error}` : ''}
             </td>
             <td>{p.connectedTo.length ? p.connectedTo.join(', ') : '—'}</td>
@@ -63,17 +53,7 @@ export function PropagationTable({ rows, peers }: { rows: BlockArrival[]; peers:
   return (
     <table class="list" id="dash-propagation">
       <caption>Propagation: milliseconds from the first peer having a block to each peer having it (— not yet)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Block</th>
-          <th scope="col">First at</th>
-          {peers.map((p) => (
-            <th scope="col" class="num" key={p.index}>
-              Peer {p.index}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <Head cols={['Block', 'First at', ...peers.map((p): Column => [`Peer ${p.index}`, 'num'])]} />
       <tbody>
         {rows.map((r) => (
           <tr key={r.hash}>
@@ -98,15 +78,7 @@ export function HashRates({ state }: { state: DashboardState }) {
   return (
     <table class="list" id="dash-hashrate">
       <caption>Hash rate per miner (the line: the last five minutes)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Miner</th>
-          <th scope="col" class="num">
-            Now
-          </th>
-          <th scope="col">History</th>
-        </tr>
-      </thead>
+      <Head cols={['Miner', ['Now', 'num'], 'History']} />
       <tbody>
         {state.hashRates.length === 0 ? (
           <tr>

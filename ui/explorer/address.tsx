@@ -1,3 +1,4 @@
+import { Head } from '../shared/table.js';
 import { getJson } from '../shared/api.js';
 import { coins } from '../shared/format.js';
 import { useLoad } from '../shared/live.js';
@@ -36,18 +37,7 @@ export function AddressView(props: { address: string; tipVersion: number; mempoo
               {a.history.length < a.transactions ? `The latest ${a.history.length} of ${a.transactions}` : 'All'},
               newest first
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">Transaction</th>
-                <th scope="col">Height</th>
-                <th scope="col" class="num">
-                  Received
-                </th>
-                <th scope="col" class="num">
-                  Sent
-                </th>
-              </tr>
-            </thead>
+            <Head cols={['Transaction', 'Height', ['Received', 'num'], ['Sent', 'num']]} />
             <tbody>
               {a.history.map((h) => (
                 <tr key={h.txid}>
@@ -68,15 +58,7 @@ export function AddressView(props: { address: string; tipVersion: number; mempoo
             <caption>
               {a.utxos.length < a.unspent ? `The first ${a.utxos.length} of ${a.unspent}` : `${a.unspent} coins`}
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">Output</th>
-                <th scope="col">Confirmations</th>
-                <th scope="col" class="num">
-                  Value
-                </th>
-              </tr>
-            </thead>
+            <Head cols={['Output', 'Confirmations', ['Value', 'num']]} />
             <tbody>
               {a.utxos.map((u) => (
                 <tr key={`${u.txid}:${u.outputIndex}`}>

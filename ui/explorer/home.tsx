@@ -1,3 +1,4 @@
+import { Head } from '../shared/table.js';
 import { getJson } from '../shared/api.js';
 import { ago, bytes, hashRate, short } from '../shared/format.js';
 import { useLoad } from '../shared/live.js';
@@ -58,19 +59,7 @@ export function Home(props: { tipVersion: number; mempoolVersion: number; peersV
       ) : null}
       <h2>Latest blocks</h2>
       <table class="list" id="latest-blocks">
-        <thead>
-          <tr>
-            <th scope="col">Height</th>
-            <th scope="col">Hash</th>
-            <th scope="col">Time</th>
-            <th scope="col" class="num">
-              Transactions
-            </th>
-            <th scope="col" class="num">
-              Size
-            </th>
-          </tr>
-        </thead>
+        <Head cols={['Height', 'Hash', 'Time', ['Transactions', 'num'], ['Size', 'num']]} />
         <tbody>
           {(blocks.data ?? []).map((b) => (
             <tr key={b.hash} class={props.fresh.has(b.hash) ? 'fresh' : undefined} data-height={b.height}>

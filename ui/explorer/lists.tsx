@@ -1,3 +1,4 @@
+import { Head } from '../shared/table.js';
 import { getJson } from '../shared/api.js';
 import { ago, bytes, coins, short } from '../shared/format.js';
 import { useLoad } from '../shared/live.js';
@@ -24,21 +25,7 @@ export function MempoolView(props: { version: number }) {
           />
           <table class="list" id="mempool-txs">
             <caption>The newest {m.txs.length}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Transaction</th>
-                <th scope="col">Arrived</th>
-                <th scope="col" class="num">
-                  Size
-                </th>
-                <th scope="col" class="num">
-                  Fee
-                </th>
-                <th scope="col" class="num">
-                  Paid out
-                </th>
-              </tr>
-            </thead>
+            <Head cols={['Transaction', 'Arrived', ['Size', 'num'], ['Fee', 'num'], ['Paid out', 'num']]} />
             <tbody>
               {m.txs.map((t) => (
                 <tr key={t.txid}>
@@ -68,23 +55,17 @@ export function PeersView(props: { version: number; tipVersion: number }) {
     <Page title="Peers" loading={loading} error={error}>
       <table class="list" id="peers">
         <caption>{data ? `${data.length} connected` : ''}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Peer</th>
-            <th scope="col">Address</th>
-            <th scope="col">Direction</th>
-            <th scope="col" class="num">
-              Latency
-            </th>
-            <th scope="col" class="num">
-              Penalty
-            </th>
-            <th scope="col" class="num">
-              Height
-            </th>
-            <th scope="col">Connected</th>
-          </tr>
-        </thead>
+        <Head
+          cols={[
+            'Peer',
+            'Address',
+            'Direction',
+            ['Latency', 'num'],
+            ['Penalty', 'num'],
+            ['Height', 'num'],
+            'Connected',
+          ]}
+        />
         <tbody>
           {(data ?? []).map((p) => (
             <tr key={p.peerid}>
