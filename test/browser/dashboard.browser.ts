@@ -65,7 +65,9 @@ test('up --dashboard: propagation, a partition and its heal, in the browser', as
       undefined,
       { timeout: 90_000 },
     );
-    expect(await rows.nth(0).locator('td').nth(0).textContent()).toBe('peer 0');
+    // Peer 0 mined it: it had it first (its cell says so; a peer that had it in the same
+    // millisecond would too).
+    expect(await rows.nth(0).locator('td.delay').nth(0).textContent()).toBe('first');
 
     await t.cli(['partition', '0']);
     await page.locator('#verdict', { hasText: 'Partitioned: [0] | [1,2]' }).waitFor({ timeout: 90_000 });

@@ -176,6 +176,16 @@ test('two nodes: peers by direction, gossip verdicts and sync progress', async (
         return (mb.value('powchain_gossip_messages_total', { topic: 'block', verdict: 'accept' }) ?? 0) >= 1;
       });
       expect(mb.value('powchain_blocks_connected_total')).toBe(41);
+      // libp2p pings each connection every 10 s: getpeerinfo (and the explorer's peers page)
+      // then carry the round trip, in seconds.
+      await waitFor(
+        'a measured ping',
+        async () => typeof (await b.call<{ pingtime?: number }[]>('getpeerinfo'))[0]?.pingtime === 'number',
+        60_000,
+      );
+      const [peer] = await b.call<{ pingtime: number }[]>('getpeerinfo');
+      expect(peer!.pingtime).toBeGreaterThanOrEqual(0);
+      expect(peer!.pingtime).toBeLessThan(5);
     } finally {
       await b.kill();
     }

@@ -63,7 +63,7 @@ export function PropagationTable({ rows, peers }: { rows: BlockArrival[]; peers:
             <td>peer {r.first}</td>
             {r.delays.map((d, i) => (
               <td key={i} class={`delay${d !== null && d > SLOW_MS ? ' slow' : ''}`}>
-                {d === null ? '—' : i === r.first ? 'first' : millis(d)}
+                {d === null ? '—' : d === 0 ? 'first' : millis(d)}
               </td>
             ))}
           </tr>

@@ -51,9 +51,9 @@ export interface CollectorEvents {
 /**
  * Watches every peer of a testnet for the dashboard: polls each over RPC and its explorer API
  * (tips, connections, hash rate, block tree) and follows each one's live event feed, whose
- * `block` events give the time a block joined that peer's chain. A block's propagation delay to
- * a peer is the time the dashboard heard of it from that peer minus the first time it heard of it
- * from any peer (the feed adds about a millisecond on 127.0.0.1). Everything kept is bounded.
+ * `block` events carry the time (the peer's wall clock, in ms) the block joined that peer's
+ * chain. A block's propagation delay to a peer is that time minus the earliest of all peers'.
+ * Everything kept is bounded.
  */
 export class DashboardCollector extends EventEmitter<CollectorEvents> {
   private readonly stop = new AbortController();
@@ -104,7 +104,7 @@ export class DashboardCollector extends EventEmitter<CollectorEvents> {
   }
 
   private onEvent(peer: number, type: string, data: unknown): void {
-    const d = data as { hash?: unknown; height?: unknown; disconnected?: unknown; forkHeight?: unknown };
+    const d = data as { hash?: unknown; height?: unknown; at?: unknown; disconnected?: unknown; forkHeight?: unknown };
     const t = this.now();
     if (type === 'block' && typeof d.hash === 'string' && typeof d.height === 'number') {
       let a = this.arrivals.get(d.hash);
@@ -113,7 +113,10 @@ export class DashboardCollector extends EventEmitter<CollectorEvents> {
         this.arrivals.set(d.hash, a);
         if (this.arrivals.size > MAX_ARRIVALS) this.arrivals.delete(this.arrivals.keys().next().value!);
       }
-      if (!a.at.has(peer)) a.at.set(peer, t);
+      // The peer's own stamp: the moment the block joined its chain, free of the feed's and this
+      // process's scheduling (all peers of a testnet share the host's clock). Our clock without it.
+      const at = typeof d.at === 'number' && Number.isFinite(d.at) ? d.at : t;
+      if (!a.at.has(peer)) a.at.set(peer, at);
     } else if (type === 'tip' && typeof d.height === 'number') {
       this.record({ t, peer, kind: 'tip', height: d.height });
     } else if (type === 'reorg' && Array.isArray(d.disconnected) && typeof d.forkHeight === 'number') {
