@@ -1,4 +1,6 @@
+import { addressHistory, locateTransaction, type AddressHistoryItem, type TxLocation } from '../chain/address-index.js';
 import type { IndexEntry } from '../chain/block-index.js';
+import { bytesToHex } from '../encoding/hex.js';
 import type { Chain } from '../chain/chain.js';
 import { BlockStatus } from '../chain/layout.js';
 import type { ProcessResult } from '../chain/types.js';
@@ -55,6 +57,43 @@ export class ChainQueries {
 
   medianTimePast(entry: IndexEntry): number {
     return this.chain.headerRules.medianTimePast(entry);
+  }
+
+  // ---- what the public pages (src/node/http: REST, the explorer) read -----------------------------
+
+  /** Every stored block's entry (the block tree walks them). */
+  entries(): Iterable<IndexEntry> {
+    return this.chain.index.entries();
+  }
+
+  /** How many blocks are stored (the explorer's feed notices side branches by it). */
+  storedBlocks(): number {
+    return this.chain.index.size;
+  }
+
+  /** A stored block's serialized bytes, if this node has them. */
+  blockBytes(hash: Uint8Array): Uint8Array | undefined {
+    return this.chain.getBlockBytes(hash);
+  }
+
+  /** An unspent output of the main chain. */
+  coin(txid: Uint8Array, index: number): Coin | undefined {
+    return this.chain.getCoin(txid, index);
+  }
+
+  /** Whether a block (hash in internal byte order) waits in the orphan pool. */
+  isOrphan(hash: Uint8Array): boolean {
+    return this.chain.orphans.has(bytesToHex(hash));
+  }
+
+  /** An address's confirmed history, oldest first (the address index). */
+  addressHistory(pkh: Uint8Array): Promise<AddressHistoryItem[]> {
+    return addressHistory(this.chain.store, pkh);
+  }
+
+  /** Where a confirmed transaction is, without the transaction index (address-index.ts). */
+  locateTransaction(txid: Uint8Array): Promise<TxLocation> {
+    return locateTransaction(this.chain.store, txid);
   }
 
   /** Validate a block on the tip as if connecting it, storing nothing (getblocktemplate proposals). */

@@ -5,15 +5,15 @@
  * fork. Every page passes axe-core's WCAG A/AA rules; screenshots go to test/artifacts.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { cleanupAll, ensureBuilt, NodeProcess, waitFor } from '../e2e/node-helpers.js';
-import { coinbaseAt, spend, wallet } from '../http/helpers.js';
+import { cleanupAll, ensureBuilt, NodeProcess, waitFor, regtestKey } from '../e2e/node-helpers.js';
+import { coinbaseAt, spend } from '../http/helpers.js';
 import { accessibilityViolations, launch, recordFigure, screenshot, strictPage } from './browser.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 
 const COIN = 100_000_000n;
-const alice = wallet('browser-alice');
-const bob = wallet('browser-bob');
+const alice = regtestKey('browser-alice');
+const bob = regtestKey('browser-bob');
 let browser: Browser;
 let context: BrowserContext;
 let node: NodeProcess;

@@ -6,15 +6,15 @@
 import { MAX_LIST } from '../../src/node/http/explorer-api.js';
 import { MAX_EVENT_CLIENTS } from '../../src/web/sse.js';
 import { followEvents } from '../../src/web/sse-client.js';
-import { cleanupAll, ensureBuilt, NodeProcess, waitFor } from '../e2e/node-helpers.js';
-import { coinbaseAt, get, getError, getJson, rpcPlain, spend, wallet } from './helpers.js';
+import { cleanupAll, ensureBuilt, NodeProcess, waitFor, regtestKey } from '../e2e/node-helpers.js';
+import { coinbaseAt, get, getError, getJson, rpcPlain, spend } from './helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 afterAll(() => cleanupAll());
 
 const COIN = 100_000_000n;
-const alice = wallet('web-alice');
-const bob = wallet('web-bob');
+const alice = regtestKey('web-alice');
+const bob = regtestKey('web-bob');
 let node: NodeProcess;
 let confirmedTx: string;
 let pooledTx: string;
@@ -134,6 +134,7 @@ test('search: a height, a block hash, a txid (pooled or confirmed), an address; 
   expect(await getJson(node, '/api/search?q=7')).toEqual({ kind: 'block', hash, height: 7 });
   expect(await getJson(node, `/api/search?q=${hash.toUpperCase()}`)).toEqual({ kind: 'block', hash, height: 7 });
   expect(await getJson(node, `/api/search?q=${pooledTx}`)).toEqual({ kind: 'tx', txid: pooledTx });
+  // Found through the transaction index (the node's default).
   expect(await getJson(node, `/api/search?q=${confirmedTx}`)).toEqual({
     kind: 'tx',
     txid: confirmedTx,

@@ -8,10 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeBlock } from '../../src/consensus/block.js';
 import { encodeTx, isCoinbase, txid, type Transaction } from '../../src/consensus/tx.js';
-import { addressFromPublicKey } from '../../src/crypto/address.js';
 import { bytesToHex, hashToHex, hexToBytes } from '../../src/encoding/hex.js';
-import type { NodeProcess } from '../e2e/node-helpers.js';
-import { testKey, type TestKey } from '../helpers/keys.js';
+import type { NodeProcess, regtestKey } from '../e2e/node-helpers.js';
 import { regtest } from '../helpers/mine.js';
 import { signSpend } from '../helpers/tx.js';
 
@@ -62,15 +60,8 @@ export async function rpcPlain<T = unknown>(node: NodeProcess, method: string, .
   return reply.result;
 }
 
-export interface Wallet {
-  key: TestKey;
-  address: string;
-}
-
-export function wallet(label: string): Wallet {
-  const key = testKey(label);
-  return { key, address: addressFromPublicKey(regtest.addressHrp, key.pub) };
-}
+/** A key and its regtest address (test/e2e's regtestKey): who owns and receives coins here. */
+export type Wallet = ReturnType<typeof regtestKey>;
 
 /** The coinbase transaction of the main-chain block at `height` (paid to whoever mined it). */
 export async function coinbaseAt(node: NodeProcess, height: number): Promise<Transaction> {
@@ -95,9 +86,9 @@ export function spend(
     inputs: inputs.map((i) => ({
       outpoint: { txid: txid(i.prev), index: i.index },
       coin: { ...i.prev.outputs[i.index]!, height: i.height, coinbase: isCoinbase(i.prev) },
-      key: i.owner.key,
+      key: i.owner,
     })),
-    outputs: outputs.map((o) => ({ value: o.value, pubKeyHash: o.to.key.pkh })),
+    outputs: outputs.map((o) => ({ value: o.value, pubKeyHash: o.to.pkh })),
     genesisHash: regtest.genesisHash,
   });
   return { tx, txid: hashToHex(txid(tx)), hex: bytesToHex(encodeTx(tx)) };

@@ -8,8 +8,8 @@ import { HEADER_BYTES, encodeHeader } from '../../src/consensus/header.js';
 import { bytesToHex, hexToBytes, hexToHash } from '../../src/encoding/hex.js';
 import { MAX_REST_HEADERS, MAX_REST_OUTPOINTS } from '../../src/node/http/rest.js';
 import { MAX_URL_CHARS } from '../../src/web/http.js';
-import { cleanupAll, ensureBuilt, NodeProcess } from '../e2e/node-helpers.js';
-import { coinbaseAt, get, getError, getJson, rpcPlain, spend, wallet, type Wallet } from './helpers.js';
+import { cleanupAll, ensureBuilt, NodeProcess, regtestKey } from '../e2e/node-helpers.js';
+import { coinbaseAt, get, getError, getJson, rpcPlain, spend, type Wallet } from './helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 afterAll(() => cleanupAll());
@@ -27,9 +27,11 @@ let unspentTx: string;
 let pooledTx: string;
 
 beforeAll(async () => {
-  node = await NodeProcess.start({ args: ['--rest'] });
-  alice = wallet('rest-alice');
-  bob = wallet('rest-bob');
+  // Without the transaction index (bitcoind's default): a confirmed transaction is found through
+  // the UTXO set or the address index. The explorer's tests run with the index (powchain's default).
+  node = await NodeProcess.start({ args: ['--rest', '--no-txindex'] });
+  alice = regtestKey('rest-alice');
+  bob = regtestKey('rest-bob');
   await node.call('generatetoaddress', 101, alice.address);
   const cb1 = await coinbaseAt(node, 1);
   const t1 = spend(

@@ -1,4 +1,3 @@
-import { decodeUndo, keys } from '../../chain/layout.js';
 import type { Coin } from '../../consensus/coin.js';
 import { isCoinbase, type Transaction } from '../../consensus/tx.js';
 import { addressFromPublicKey, encodeAddress } from '../../crypto/address.js';
@@ -38,14 +37,14 @@ export function explorerRoutes(
   live: LiveFeed,
   onError: (err: Error) => void,
 ): PublicHandler {
-  const { chain, mempool, params } = ctx;
+  const { queries: chain, mempool, params } = ctx;
   const call = <T = unknown>(name: string, args: unknown[] = []) => callMethod<T>(methods, name, args);
   const json = (c: RouteContext, value: unknown) => sendJson(c.req, c.res, 200, toJson(value));
 
   /** A confirmed transaction found in a stored block: the block, and the transaction's place in it. */
   const inBlock = (blockhash: string, id: Uint8Array) => {
-    const entry = chain.index.get(hexToHash(blockhash));
-    const block = entry ? chain.readBlock(entry) : undefined;
+    const entry = chain.entry(hexToHash(blockhash));
+    const block = entry ? chain.block(entry) : undefined;
     const k = block ? block.txids.findIndex((t) => equalBytes(t, id)) : -1;
     if (!entry || !block || k < 0) throw new HttpError(404, 'No such transaction in that block');
     return { entry, block, k, tx: block.txs[k]! };
@@ -54,7 +53,7 @@ export function explorerRoutes(
   /** The coins an unconfirmed transaction's inputs spend: the UTXO set's, or a pool parent's. */
   const poolSpent = (tx: Transaction): (Coin | null)[] =>
     tx.inputs.map((i) => {
-      const coin = chain.getCoin(i.prevTxid, i.prevIndex);
+      const coin = chain.coin(i.prevTxid, i.prevIndex);
       if (coin) return coin;
       const out = mempool.get(i.prevTxid)?.tx.outputs[i.prevIndex];
       return out ? { ...out, height: -1, coinbase: false } : null;
@@ -66,11 +65,11 @@ export function explorerRoutes(
    */
   const blockSpent = (found: ReturnType<typeof inBlock>): (Coin | null)[] => {
     const { entry, block, k, tx } = found;
-    const undoBytes = chain.index.isOnMainChain(entry) ? chain.store.get(keys.undo(entry.hash)) : undefined;
-    if (!undoBytes) return tx.inputs.map(() => null);
+    const spent = chain.spentCoins(entry);
+    if (!spent) return tx.inputs.map(() => null);
     let cursor = 0;
     for (let t = 1; t < k; t++) cursor += block.txs[t]!.inputs.length;
-    return decodeUndo(undoBytes).slice(cursor, cursor + tx.inputs.length);
+    return spent.slice(cursor, cursor + tx.inputs.length);
   };
 
   const router = new Router(onError)
@@ -85,11 +84,12 @@ export function explorerRoutes(
     .get(/^\/api\/blocks$/, async (c) => {
       const count = countParam(c, 'count', 20, MAX_LIST);
       const before = c.query.get('before');
-      const top = before === null ? chain.height : Math.min(chain.height, Number(before) - 1);
+      const tipHeight = chain.tip().height;
+      const top = before === null ? tipHeight : Math.min(tipHeight, Number(before) - 1);
       if (!Number.isInteger(top)) throw new HttpError(400, 'before must be a height');
       const out = [];
       for (let h = top; h >= 0 && out.length < count; h--) {
-        const e = chain.index.atHeight(h);
+        const e = chain.atHeight(h);
         if (!e) break;
         out.push({ ...(await call<object>('getblockheader', [hashToHex(e.hash)])), size: e.size });
       }
@@ -103,9 +103,9 @@ export function explorerRoutes(
           : await call<string>('getblockhash', [Number(key)]).catch(() => {
               throw new HttpError(404, `no block at height ${key}`);
             });
-      const entry = chain.index.get(hexToHash(hash));
+      const entry = chain.entry(hexToHash(hash));
       if (!entry) throw new HttpError(404, `Block not found: ${hash}`);
-      if (!chain.getBlockBytes(entry.hash)) throw new HttpError(404, `Block data not available: ${hash}`);
+      if (!chain.blockBytes(entry.hash)) throw new HttpError(404, `Block data not available: ${hash}`);
       json(c, { ...(await call<object>('getblock', [hash, 2])), status: entryStatus(chain, entry) });
     })
     .get(/^\/api\/tx\/([0-9a-fA-F]{64})$/, async (c) => {
@@ -180,13 +180,13 @@ export function explorerRoutes(
   async function search(raw: string): Promise<Record<string, unknown>> {
     const q = raw.trim();
     if (/^\d{1,10}$/.test(q)) {
-      const e = chain.index.atHeight(Number(q));
-      if (!e) throw new HttpError(404, `no block at height ${q} (the tip is at ${chain.height})`);
+      const e = chain.atHeight(Number(q));
+      if (!e) throw new HttpError(404, `no block at height ${q} (the tip is at ${chain.tip().height})`);
       return { kind: 'block', hash: hashToHex(e.hash), height: e.height };
     }
     if (/^[0-9a-fA-F]{64}$/.test(q)) {
       const hash = hexToHash(q);
-      const e = chain.index.get(hash);
+      const e = chain.entry(hash);
       if (e) return { kind: 'block', hash: hashToHex(e.hash), height: e.height };
       const where = await txs.find(hash);
       return { kind: 'tx', txid: q.toLowerCase(), blockhash: where.kind === 'block' ? where.blockhash : undefined };

@@ -19,14 +19,15 @@ export class LiveFeed {
   private mempoolDirty = false;
 
   constructor(private readonly ctx: NodeContext) {
-    const { chain, mempool, net } = ctx;
+    // The chain's events are its announcements; its state is read through the node's queries.
+    const { chain, queries, mempool, net } = ctx;
     const hub = this.hub;
-    this.indexSize = chain.index.size;
+    this.indexSize = queries.storedBlocks();
     chain.on('connect', ({ entry }) =>
       hub.publish('block', { hash: hashToHex(entry.hash), height: entry.height, at: Date.now() }),
     );
     chain.on('tip', (e) => {
-      this.indexSize = chain.index.size;
+      this.indexSize = queries.storedBlocks();
       hub.publish('tip', { hash: hashToHex(e.hash), height: e.height, time: e.header.time });
     });
     chain.on('reorg', ({ fork, disconnected, connected }) =>
@@ -53,8 +54,8 @@ export class LiveFeed {
         this.mempoolDirty = false;
         hub.publish('mempool', { size: mempool.size, bytes: mempool.totalBytes });
       }
-      if (chain.index.size !== this.indexSize) {
-        this.indexSize = chain.index.size;
+      if (queries.storedBlocks() !== this.indexSize) {
+        this.indexSize = queries.storedBlocks();
         hub.publish('stored', { blocks: this.indexSize });
       }
     }, COALESCE_MS);
@@ -63,13 +64,14 @@ export class LiveFeed {
 
   /** The state a new page starts from (the first event of its stream). */
   hello(): { type: string; data: unknown } {
-    const { chain, mempool, net } = this.ctx;
+    const { queries, mempool, net } = this.ctx;
+    const tip = queries.tip();
     return {
       type: 'hello',
       data: {
-        network: chain.params.name,
-        height: chain.height,
-        hash: hashToHex(chain.tip.hash),
+        network: queries.params.name,
+        height: tip.height,
+        hash: hashToHex(tip.hash),
         mempool: mempool.size,
         peers: net.peers().length,
       },

@@ -6,7 +6,6 @@ import type { RpcMethod } from '../../rpc/server.js';
 import { HttpError, send, sendJson, type PublicHandler } from '../../web/http.js';
 import { Router, type RouteContext } from '../../web/router.js';
 import type { NodeContext } from '../context.js';
-import { headerJson } from '../methods/format.js';
 import { callMethod } from './call.js';
 import type { TxLookup } from './tx-lookup.js';
 
@@ -57,7 +56,7 @@ export function restRoutes(
   txs: TxLookup,
   onError: (err: Error) => void,
 ): PublicHandler {
-  const { chain, mempool, params } = ctx;
+  const { queries: chain, mempool, params } = ctx;
   const call = <T = unknown>(name: string, args: unknown[] = []) => callMethod<T>(methods, name, args);
   const json = (c: RouteContext, value: unknown) => sendJson(c.req, c.res, 200, toJson(value));
   const bytes = (c: RouteContext, f: Format, b: Uint8Array) =>
@@ -65,9 +64,9 @@ export function restRoutes(
       ? send(c.req, c.res, 200, 'application/octet-stream', b)
       : send(c.req, c.res, 200, 'text/plain; charset=utf-8', `${bytesToHex(b)}\n`);
   const storedBlock = (hashHex: string) => {
-    const entry = chain.index.get(hashParam(hashHex, 'block hash'));
+    const entry = chain.entry(hashParam(hashHex, 'block hash'));
     if (!entry) throw new HttpError(404, `Block not found: ${hashHex}`);
-    const raw = chain.getBlockBytes(entry.hash);
+    const raw = chain.blockBytes(entry.hash);
     if (!raw) throw new HttpError(404, `Block data not available: ${hashHex} (header only)`);
     return { entry, raw };
   };
@@ -77,25 +76,24 @@ export function restRoutes(
     if (f === 'json') json(c, await call('getblock', [hashToHex(entry.hash), verbosity]));
     else bytes(c, f, raw);
   };
-  const headers = (hashHex: string, countText: string, ext: string, c: RouteContext) => {
+  const headers = async (hashHex: string, countText: string, ext: string, c: RouteContext) => {
     const f = format(ext, ALL_FORMATS);
     const count = intParam(countText, 'count', 1, MAX_REST_HEADERS);
-    const start = chain.index.get(hashParam(hashHex, 'block hash'));
+    const start = chain.entry(hashParam(hashHex, 'block hash'));
     if (!start) throw new HttpError(404, `Block not found: ${hashHex}`);
     // bitcoind's walk: the given block, then its successors while it is on the main chain.
     const out = [start];
-    if (chain.index.isOnMainChain(start))
+    if (chain.isOnMainChain(start))
       for (let h = start.height + 1; out.length < count; h++) {
-        const next = chain.index.atHeight(h);
+        const next = chain.atHeight(h);
         if (!next) break;
         out.push(next);
       }
-    if (f === 'json')
-      json(
-        c,
-        out.map((e) => headerJson(chain, e)),
-      );
-    else bytes(c, f, concatBytes(...out.map((e) => encodeHeader(e.header))));
+    if (f === 'json') {
+      const answer = [];
+      for (const e of out) answer.push(await call('getblockheader', [hashToHex(e.hash)]));
+      json(c, answer);
+    } else bytes(c, f, concatBytes(...out.map((e) => encodeHeader(e.header))));
   };
 
   const router = new Router(onError)
@@ -112,7 +110,7 @@ export function restRoutes(
     .get(/^\/rest\/blockhashbyheight\/([^/]+)\.(\w+)$/, (c) => {
       const f = format(c.params[1]!, ALL_FORMATS);
       const height = intParam(c.params[0]!, 'height', 0, 0xffffffff);
-      const entry = chain.index.atHeight(height);
+      const entry = chain.atHeight(height);
       if (!entry) throw new HttpError(404, 'Block height out of range');
       // As bitcoind: .bin and .hex carry the hash in its serialized (internal) byte order.
       if (f === 'json') json(c, { blockhash: hashToHex(entry.hash) });
@@ -154,7 +152,7 @@ export function restRoutes(
         const id = hexToHash(m[1]!);
         const n = intParam(m[2]!, 'output index', 0, 0xffffffff);
         const spentInPool = checkMempool && mempool.spender(id, n);
-        const coin = spentInPool ? undefined : chain.getCoin(id, n);
+        const coin = spentInPool ? undefined : chain.coin(id, n);
         const pooled = !spentInPool && !coin && checkMempool ? mempool.get(id)?.tx.outputs[n] : undefined;
         const out = coin ?? pooled;
         bitmap += out ? '1' : '0';
@@ -167,7 +165,8 @@ export function restRoutes(
           coinbase: coin ? coin.coinbase : false,
         });
       }
-      json(c, { chainHeight: chain.height, chaintipHash: hashToHex(chain.tip.hash), bitmap, utxos });
+      const tip = chain.tip();
+      json(c, { chainHeight: tip.height, chaintipHash: hashToHex(tip.hash), bitmap, utxos });
     })
     .get(/^\/rest\/address\/([^/]+)\/(txs|utxos)\.(\w+)$/, async (c) => {
       format(c.params[2]!, JSON_ONLY);

@@ -1,7 +1,6 @@
 import type { IndexEntry } from '../../chain/block-index.js';
-import type { Chain } from '../../chain/chain.js';
-import { BlockStatus } from '../../chain/layout.js';
-import { bytesToHex, hashToHex, hexToHash } from '../../encoding/hex.js';
+import { hashToHex, hexToHash } from '../../encoding/hex.js';
+import type { ChainQueries } from '../chain-queries.js';
 
 /** MAX_TREE_DEPTH: heights below the tip the tree view may ask for. */
 export const MAX_TREE_DEPTH = 500;
@@ -45,25 +44,25 @@ export class RecentOrphans {
     if (this.recent.length > MAX_RECENT_ORPHANS) this.recent.shift();
   }
 
-  waiting(chain: Chain): TreeOrphan[] {
-    return this.recent.filter((o) => chain.orphans.has(bytesToHex(hexToHash(o.hash))));
+  waiting(chain: ChainQueries): TreeOrphan[] {
+    return this.recent.filter((o) => chain.isOrphan(hexToHash(o.hash)));
   }
 }
 
 /** Where a stored block stands: on the main chain, on a side branch, or invalid. */
-export function entryStatus(chain: Chain, e: IndexEntry): TreeBlock['status'] {
-  return e.status === BlockStatus.Invalid ? 'invalid' : chain.index.isOnMainChain(e) ? 'main' : 'side';
+export function entryStatus(chain: ChainQueries, e: IndexEntry): TreeBlock['status'] {
+  return chain.validity(e) === 'invalid' ? 'invalid' : chain.isOnMainChain(e) ? 'main' : 'side';
 }
 
 /**
  * The recent block tree: every stored block within `depth` heights of the tip, main chain and
  * side branches alike, with its status, plus the orphans waiting for a parent.
  */
-export function blockTree(chain: Chain, depth: number, orphans: RecentOrphans): BlockTree {
-  const tip = chain.tip;
+export function blockTree(chain: ChainQueries, depth: number, orphans: RecentOrphans): BlockTree {
+  const tip = chain.tip();
   const from = Math.max(0, tip.height - depth);
   const blocks: TreeBlock[] = [];
-  for (const e of chain.index.entries()) {
+  for (const e of chain.entries()) {
     if (e.height < from) continue;
     blocks.push({
       hash: hashToHex(e.hash),

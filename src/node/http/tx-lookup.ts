@@ -1,4 +1,4 @@
-import { addressHistory, locateTransaction, type TxLocation } from '../../chain/address-index.js';
+import type { TxLocation } from '../../chain/address-index.js';
 import { decodeAddress } from '../../crypto/address.js';
 import { equalBytes, hashToHex } from '../../encoding/hex.js';
 import { HttpError } from '../../web/http.js';
@@ -11,8 +11,8 @@ export type TxWhere = { kind: 'mempool' } | { kind: 'block'; blockhash: string }
 
 /**
  * Where a transaction is, for the REST `tx/` path and the explorer: the mempool, a block named by
- * the caller, an address's history, the UTXO set, or a bounded scan of the address index (see
- * locateTransaction). Scans run one at a time: a public page must not let callers start many.
+ * the caller, the transaction index (unless the node runs with --no-txindex), an address's
+ * history, the UTXO set, or a bounded scan of the address index (see locateTransaction). Scans run one at a time: a public page must not let callers start many.
  */
 export class TxLookup {
   private running: Promise<unknown> = Promise.resolve();
@@ -21,9 +21,12 @@ export class TxLookup {
   constructor(private readonly ctx: NodeContext) {}
 
   async find(txid: Uint8Array, hints: { blockhash?: string; address?: string } = {}): Promise<TxWhere> {
-    const { chain, mempool, params } = this.ctx;
+    const { queries, mempool, params } = this.ctx;
     if (mempool.get(txid)) return { kind: 'mempool' };
     if (hints.blockhash) return { kind: 'block', blockhash: hints.blockhash };
+    // The transaction index, when the node keeps one (and it has caught up with the block).
+    const indexed = this.ctx.txindex()?.locate(txid);
+    if (indexed) return { kind: 'block', blockhash: hashToHex(indexed.entry.hash) };
     if (hints.address) {
       let pkh: Uint8Array;
       try {
@@ -31,13 +34,13 @@ export class TxLookup {
       } catch (err) {
         throw new HttpError(400, `invalid address: ${(err as Error).message}`);
       }
-      const item = (await addressHistory(chain.store, pkh)).find((h) => equalBytes(h.txid, txid));
-      const entry = item ? chain.index.atHeight(item.height) : undefined;
+      const item = (await queries.addressHistory(pkh)).find((h) => equalBytes(h.txid, txid));
+      const entry = item ? queries.atHeight(item.height) : undefined;
       if (entry) return { kind: 'block', blockhash: hashToHex(entry.hash) };
     }
     const where = await this.scan(txid);
     if (where.found) {
-      const entry = chain.index.atHeight(where.height);
+      const entry = queries.atHeight(where.height);
       if (entry) return { kind: 'block', blockhash: hashToHex(entry.hash) };
     }
     const why =
@@ -53,7 +56,7 @@ export class TxLookup {
     this.waiting++;
     const run = this.running.then(() => {
       this.waiting--;
-      return locateTransaction(this.ctx.chain.store, txid);
+      return this.ctx.queries.locateTransaction(txid);
     });
     this.running = run.catch(() => undefined);
     return run;
