@@ -120,19 +120,7 @@ export interface Peer {
   pingtime?: number;
 }
 
-export interface Tree {
-  tip: { hash: string; height: number };
-  from: number;
-  blocks: {
-    hash: string;
-    height: number;
-    prev: string;
-    status: 'main' | 'side' | 'invalid';
-    time: number;
-    txs: number;
-  }[];
-  orphans: { hash: string; missing: string; source: string }[];
-}
+export type { BlockTree as Tree } from '../../src/node/http/tree-types.js';
 
 export type SearchResult =
   | { kind: 'block'; hash: string; height: number }

@@ -1,6 +1,9 @@
 import type { IndexEntry } from '../../chain/block-index.js';
 import { hashToHex, hexToHash } from '../../encoding/hex.js';
 import type { ChainQueries } from '../chain-queries.js';
+import type { BlockTree, TreeBlock, TreeOrphan } from './tree-types.js';
+
+export type { BlockTree, TreeBlock, TreeOrphan };
 
 /** MAX_TREE_DEPTH: heights below the tip the tree view may ask for. */
 export const MAX_TREE_DEPTH = 500;
@@ -8,32 +11,6 @@ export const MAX_TREE_DEPTH = 500;
 export const MAX_TREE_BLOCKS = 2_000;
 /** Orphan announcements remembered for the tree view (the pool itself is bounded too). */
 const MAX_RECENT_ORPHANS = 100;
-
-export interface TreeBlock {
-  hash: string;
-  height: number;
-  /** The parent's hash (display order). */
-  prev: string;
-  /** main: on the main chain; side: stored on another branch; invalid: failed validation. */
-  status: 'main' | 'side' | 'invalid';
-  time: number;
-  txs: number;
-}
-
-export interface TreeOrphan {
-  hash: string;
-  /** The ancestor this node is missing (what it asked its peers for). */
-  missing: string;
-  source: string;
-}
-
-export interface BlockTree {
-  tip: { hash: string; height: number };
-  /** The lowest height included. */
-  from: number;
-  blocks: TreeBlock[];
-  orphans: TreeOrphan[];
-}
 
 /** Remembers the orphan announcements; the tree shows those still waiting in the chain's pool. */
 export class RecentOrphans {
