@@ -36,6 +36,10 @@ export function nodeCommand(): Command {
       ]),
     )
     .option(
+      '--clock-offset <seconds>',
+      "run the node's clock this many seconds ahead of the system clock (negative: behind); for tests",
+    )
+    .option(
       '--reindex',
       'rebuild the chain state from the stored blocks before starting (also upgrades a database of an older schema)',
     )

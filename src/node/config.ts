@@ -37,6 +37,12 @@ export interface NodeConfig {
   metrics: boolean;
   /** Serve the block explorer at / on the RPC port (unauthenticated, read-only). */
   web: boolean;
+  /**
+   * Seconds added to the system clock to make the node's clock (like bitcoind's mock time, but
+   * running): every time the node reads (block times it mines, the future limit, mempool ages,
+   * bans) comes from that one clock. 0 by default.
+   */
+  clockOffset: number;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +82,22 @@ function port(v: unknown, name: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new ConfigError(`--${name} must be a port number (0-65535), got '${v}'`);
+  return n;
+}
+
+/**
+ * The largest clock offset accepted: 50 years either way. A block's time is a u32 of seconds, so
+ * a clock shifted further would soon mine times that no header can hold (after 2106).
+ */
+export const MAX_CLOCK_OFFSET = 50 * 365 * 24 * 3600;
+
+function clockOffset(v: unknown): number {
+  const text = String(v).trim();
+  const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_CLOCK_OFFSET)
+    throw new ConfigError(
+      `--clock-offset must be a whole number of seconds from -${MAX_CLOCK_OFFSET} to ${MAX_CLOCK_OFFSET} (50 years), got '${v}'`,
+    );
   return n;
 }
 
@@ -150,5 +172,6 @@ export function resolveConfig(
     rest: bool(get('rest')),
     metrics: bool(get('metrics')),
     web: bool(get('web')),
+    clockOffset: clockOffset(get('clockOffset') ?? 0),
   };
 }
