@@ -42,7 +42,7 @@ export {
 } from './merkle-proof.js';
 export { bitsToTarget, targetToBits, blockWork, checkProofOfWork, hashToBigInt, type DecodedTarget } from './pow.js';
 export { asertNextBits, retargetNextBits, type AsertParams, type RetargetParams } from './difficulty/index.js';
-export { expectedBits, type ParentInfo } from './next-bits.js';
+export { ASERT_ANCHOR_HEIGHT, expectedBits, type ParentInfo } from './next-bits.js';
 export { SighashContext, signatureDigest } from './sighash.js';
 export { makeCoinbase, encodeCoinbaseUnlock, coinbaseHeight, COINBASE_MAX_EXTRA } from './coinbase.js';
 export { type Coin } from './coin.js';

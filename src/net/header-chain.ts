@@ -4,6 +4,7 @@ import { headerHash } from '../consensus/header.js';
 import { checkHeaderPow } from '../consensus/rules/block.js';
 import { checkHeaderContext, headerContextAfter } from '../consensus/rules/contextual.js';
 import type { RejectCode } from '../consensus/errors.js';
+import { ASERT_ANCHOR_HEIGHT } from '../consensus/next-bits.js';
 import { bytesToHex } from '../encoding/hex.js';
 
 export interface HeaderNode {
@@ -23,6 +24,8 @@ export type HeadersCheck =
  */
 export class HeaderChain {
   private readonly pending = new Map<string, HeaderNode>();
+  /** Block 1 of each pending header's chain (see ancestor). */
+  private readonly anchors = new Map<string, HeaderNode>();
 
   constructor(private readonly chain: Chain) {}
 
@@ -36,9 +39,22 @@ export class HeaderChain {
     return this.lookup(bytesToHex(n.header.prevHash));
   }
 
+  /**
+   * The block at `height` of n's chain: from the chain's index as soon as the walk reaches a
+   * stored block (its main chain answers at once), and block 1, the ASERT anchor every header
+   * asks for, of a header not yet stored from what was noted when that header was checked.
+   */
   private ancestor(n: HeaderNode, height: number): HeaderNode | undefined {
+    if (height === ASERT_ANCHOR_HEIGHT && this.anchors.has(n.hashHex)) return this.anchors.get(n.hashHex);
     let cur: HeaderNode | undefined = n;
-    while (cur && cur.height > height) cur = this.parentOf(cur);
+    while (cur && cur.height > height) {
+      const stored = this.chain.index.get(cur.hashHex);
+      if (stored) {
+        const e = this.chain.headerRules.ancestor(stored, height);
+        return e && { header: e.header, hash: e.hash, hashHex: e.hashHex, height: e.height };
+      }
+      cur = this.parentOf(cur);
+    }
     return cur;
   }
 
@@ -58,6 +74,8 @@ export class HeaderChain {
       if (!ctx.ok) return { ok: false, code: ctx.code, reason: `header ${i}: ${ctx.reason}` };
       const node = { header, hash, hashHex: bytesToHex(hash), height: parent.height + 1 };
       this.pending.set(node.hashHex, node);
+      const anchor = node.height === ASERT_ANCHOR_HEIGHT ? node : this.ancestor(parent, ASERT_ANCHOR_HEIGHT);
+      if (anchor) this.anchors.set(node.hashHex, anchor);
       nodes.push(node);
     }
     return { ok: true, nodes };

@@ -45,7 +45,9 @@ describe('checkHeaderContext', () => {
   const now = T + 5000;
   const parent = { height: 10, time: times[10]!, bits: regtest.genesis.header.bits };
   const ctx = {
-    expectedBits: expectedBits(regtest, parent, () => T),
+    expectedBits: expectedBits(regtest, parent, () => {
+      throw new Error('fixed bits need no ancestor');
+    }),
     medianTimePast: mtp,
     now,
     maxFutureBlockTime: regtest.maxFutureBlockTime,
@@ -67,7 +69,10 @@ describe('checkHeaderContext', () => {
 
   test('regtest bits never change', () => {
     expect(ctx.expectedBits).toBe(0x207fffff);
-    expect(expectedBits(regtest, { height: 5000, time: T + 1, bits: 0x1d00ffff }, () => T)).toBe(0x207fffff);
+    const noAncestor = () => {
+      throw new Error('fixed bits need no ancestor');
+    };
+    expect(expectedBits(regtest, { height: 5000, time: T + 1, bits: 0x1d00ffff }, noAncestor)).toBe(0x207fffff);
   });
 
   test('valid: time MTP + 1 and time now + 2 h are both accepted', () => {

@@ -1,7 +1,10 @@
 /**
  * `powchain node --clock-offset`: the node's one clock, shifted, as real processes see it.
  */
-import { cleanupAll, ensureBuilt, NodeProcess, regtestKey } from './node-helpers.js';
+import { addressFromPublicKey } from '../../src/crypto/address.js';
+import { networks } from '../../src/consensus/params/networks.js';
+import { testKey } from '../helpers/keys.js';
+import { cleanupAll, ensureBuilt, NodeProcess, regtestKey, waitFor } from './node-helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 afterAll(() => cleanupAll());
@@ -28,3 +31,50 @@ test('a node two years ahead mines blocks stamped two years ahead; a node on the
     await plain.kill();
   }
 }, 180_000);
+
+test('a testnet miner two years past the genesis date raises the difficulty above the limit within minutes', async () => {
+  const testnet = networks.testnet;
+  const limitBits = testnet.genesis.header.bits.toString(16).padStart(8, '0');
+  const address = addressFromPublicKey(testnet.addressHrp, testKey('clock-miner').pub);
+  const started = Math.floor(Date.now() / 1000);
+  const node = await NodeProcess.start({
+    args: [
+      '--network',
+      'testnet',
+      '--mine',
+      '--miner-address',
+      address,
+      '--threads',
+      '2',
+      '--clock-offset',
+      `${TWO_YEARS}`,
+    ],
+  });
+  const headers: { height: number; time: number; bits: string }[] = [];
+  try {
+    // At the limit a block is ~8.4 M hashes: a few seconds each on two threads. Once a block
+    // comes faster than the 10 s spacing, the chain is ahead of the schedule block 1 started and
+    // ASERT asks for more work. Anchored at the genesis time, the chain would be two years behind
+    // and at the limit for some six million blocks.
+    await waitFor(
+      'a block whose bits are above the limit',
+      async () => {
+        const height = await node.call<number>('getblockcount');
+        while (headers.length < height) {
+          const hash = await node.call<string>('getblockhash', headers.length + 1);
+          headers.push(await node.call<{ height: number; time: number; bits: string }>('getblockheader', hash));
+        }
+        return headers.some((h) => h.bits !== limitBits);
+      },
+      240_000,
+      500,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; blocks: ${JSON.stringify(headers)}`);
+    });
+    // Block 1 was mined by the shifted clock and carries the limit.
+    expect(headers[0]!.bits).toBe(limitBits);
+    expect(headers[0]!.time).toBeGreaterThanOrEqual(started + TWO_YEARS);
+  } finally {
+    await node.kill();
+  }
+}, 360_000);

@@ -50,13 +50,15 @@ export interface BlockSpec {
   /** Varies the coinbase txid (and so the block hash) between blocks at the same height. */
   extraNonce?: bigint;
   params?: NetworkParams;
+  /** The header's bits (default: the network's genesis bits, which regtest keeps forever). */
+  bits?: number;
 }
 
 /**
  * A block that passes every consensus check at `height` on top of `prevHash` (given valid,
  * correctly-signed `txs` and an honest `fees`): coinbase at the right height claiming the
- * subsidy plus fees, correct merkle root, the network's fixed bits, and a nonce meeting them.
- * Meant for regtest, whose bits never change; other networks would need expectedBits.
+ * subsidy plus fees, correct merkle root, the network's fixed bits (or `bits`, which a network
+ * whose difficulty moves takes from expectedBits), and a nonce meeting them.
  */
 export function mineBlock(spec: BlockSpec): Block {
   const params = spec.params ?? regtest;
@@ -68,7 +70,7 @@ export function mineBlock(spec: BlockSpec): Block {
     prevHash: spec.prevHash,
     merkleRoot: merkleRoot(txs.map(txid)).root,
     time: spec.time,
-    bits: params.genesis.header.bits,
+    bits: spec.bits ?? params.genesis.header.bits,
     nonce: 0,
   };
   return { header: grindNonce(header, params.powLimit), txs };

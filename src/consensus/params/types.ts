@@ -5,11 +5,9 @@ export type NetworkName = 'main' | 'testnet' | 'regtest';
 export type DifficultyParams =
   | { algorithm: 'fixed' }
   | {
+      /** aserti3-2d, anchored at the chain's block 1 (see expectedBits). */
       algorithm: 'asert';
-      /** aserti3-2d anchor: a block's height and bits, and the time of that block's parent. */
-      anchorHeight: number;
-      anchorBits: number;
-      anchorParentTime: number;
+      /** Seconds ahead of (behind) schedule that halve (double) the target. */
       halfLife: number;
     }
   | { algorithm: 'retarget'; interval: number };

@@ -38,8 +38,10 @@ export interface ChainBlock {
 /**
  * The context a child of `parent` is judged in: expected bits from the network's difficulty
  * rule, the median of the last 11 times, the local clock. `ancestorAt(h)` returns the block at
- * height h of the parent's own chain (h <= parent.height). One definition for the chain and for
- * header sync, so the two can never disagree.
+ * height h of the parent's own chain (h <= parent.height): the 10 below the parent, block 1 (the
+ * ASERT anchor, asked for by every block: callers answer it without a walk down the chain) and
+ * a retarget period's first block. One definition for the chain and for header sync, so the two
+ * can never disagree.
  */
 export function headerContextAfter(
   params: NetworkParams,
@@ -53,12 +55,14 @@ export function headerContextAfter(
     if (!b) break;
     times.push(b.header.time);
   }
+  const info = (b: ChainBlock) => ({ height: b.height, time: b.header.time, bits: b.header.bits });
   return {
-    expectedBits: expectedBits(
-      params,
-      { height: parent.height, time: parent.header.time, bits: parent.header.bits },
-      (h) => ancestorAt(h)!.header.time,
-    ),
+    expectedBits: expectedBits(params, info(parent), (h) => {
+      const b = h === parent.height ? parent : ancestorAt(h);
+      // The chain answers for every height of its own; a gap is a caller's bug, not a bad block.
+      if (!b) throw new RangeError(`no block at height ${h} below the parent at ${parent.height}`);
+      return info(b);
+    }),
     medianTimePast: medianTimePast(times),
     now,
     maxFutureBlockTime: params.maxFutureBlockTime,
