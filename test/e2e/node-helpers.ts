@@ -143,6 +143,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** `user:password` when the node runs with --rpc-user/--rpc-password (default: its cookie). */
   waitWith?: string;
+  /** Environment variables to add to the child's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const MAX_LOG = 256 * 1024;
@@ -200,7 +202,7 @@ export class NodeProcess {
         ...(o.args ?? []),
       ];
       const node = new NodeProcess(
-        spawn(process.execPath, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] }),
+        spawn(process.execPath, args, { cwd: ROOT, env: { ...ENV, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] }),
         datadir,
         rpcPort,
         o.waitWith,
