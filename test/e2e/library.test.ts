@@ -22,6 +22,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemNode } from '../helpers/dist.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -57,11 +58,15 @@ function describeFailure(what: string, r: SpawnSyncReturns<string>): string {
   return `${what} failed (status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ''})\n${r.stdout}\n${r.stderr}`;
 }
 
-/** Run `file` with this Node in the scratch project; resolves with the outcome, never rejects. */
-function runNode(file: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Run `file` with this Node (or `node`) in the scratch project; resolves with the outcome, never rejects. */
+function runNode(
+  file: string,
+  args: string[] = [],
+  node = process.execPath,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
+      node,
       [file, ...args],
       { cwd: scratch, env: ENV, encoding: 'utf8', timeout: 20_000 },
       (err, stdout, stderr) => {
@@ -168,6 +173,21 @@ test('an outside script uses every required export on real data', async () => {
   expect(out.txBytes).toBe(172);
   expect(out.txid).toMatch(/^[0-9a-f]{64}$/);
   expect(out.blockTxs).toBe(2);
+});
+
+// package.json's engines say >=20: the library works there, and only the powchain program needs
+// 22.12 (bin/powchain says so when started on less). The system's Node is the one that runs npm
+// in a checkout (20 on this project's machines and Debian's): an outside project on it imports
+// the library and checks every export against the vectors.
+test(`the library runs on the system's Node too (${systemNode().version})`, async () => {
+  const script = join(scratch, 'check-exports.mjs');
+  copyFileSync(CHECK_SCRIPT, script);
+  const node = systemNode();
+  const r = await runNode(script, [FIXTURES], node.path);
+  if (r.code !== 0) throw new Error(`check-exports.mjs on ${node.path} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim()) as { ok: boolean; node: string; asertRows: number };
+  expect(out).toMatchObject({ ok: true, node: node.version });
+  expect(out.asertRows).toBeGreaterThan(2000);
 });
 
 test('every runtime export of the package is documented in docs/library.md', async () => {

@@ -73,3 +73,28 @@ export async function ensureBuilt(timeoutMs = 300_000): Promise<void> {
     }
   }
 }
+
+/**
+ * The environment a person's shell has outside npm: PATH without any node_modules/.bin (where
+ * `npm run` put the Node 24 of the `node` devDependency), without jest's NODE_OPTIONS. There,
+ * `node`, `npm` and `npx` are the system's, whatever their version.
+ */
+export function shellEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((d) => d && !d.split(/[\\/]/).includes('node_modules') && resolve(d) !== dirname(process.execPath))
+    .join(delimiter);
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH, ...extra };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+/** The system's `node` (the one that runs npm in a person's shell) and its version. */
+export function systemNode(): { path: string; version: string } {
+  const env = shellEnv();
+  const which = spawnSync('sh', ['-c', 'command -v node'], { env, encoding: 'utf8' });
+  const path = which.stdout.trim();
+  if (which.status !== 0 || !path) throw new Error(`no node on the PATH outside node_modules: ${env.PATH}`);
+  const version = spawnSync(path, ['--version'], { env, encoding: 'utf8' }).stdout.trim();
+  return { path, version };
+}
