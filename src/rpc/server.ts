@@ -98,30 +98,37 @@ export class RpcServer {
       return;
     }
     if (!this.authorized(req)) {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="jsonrpc"', 'content-type': 'text/plain' });
-      res.end('unauthorized\n');
-      drain(req);
+      answerUnread(
+        req,
+        res,
+        401,
+        { 'www-authenticate': 'Basic realm="jsonrpc"', 'content-type': 'text/plain' },
+        'unauthorized\n',
+      );
       return;
     }
     if (req.method !== 'POST') {
-      res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' });
-      res.end('JSON-RPC server handles only POST requests\n');
-      drain(req);
+      answerUnread(
+        req,
+        res,
+        405,
+        { allow: 'POST', 'content-type': 'text/plain' },
+        'JSON-RPC server handles only POST requests\n',
+      );
       return;
     }
-    const tooLarge = () => {
-      // Answer, then discard what the client still sends (up to a bound) before closing: closing
-      // a socket with unread data resets it, and the reset can destroy the 413 in flight.
-      res.writeHead(413, { 'content-type': 'application/json' });
-      res.end(
+    const tooLarge = () =>
+      answerUnread(
+        req,
+        res,
+        413,
+        { 'content-type': 'application/json' },
         toJson({
           result: null,
           error: { code: RpcErrorCode.InvalidRequest, message: `request body over ${MAX_BODY_BYTES} bytes` },
           id: null,
         }),
       );
-      drain(req);
-    };
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) {
       tooLarge();
@@ -240,13 +247,34 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | 'aborted
   });
 }
 
-/** Read and drop the rest of a request body we answered without reading; hang up past a bound. */
-function drain(req: IncomingMessage): void {
+/**
+ * Answer a request whose body is not read: the whole response at once, with its length (a client
+ * that reads while it sends has it complete), then read and drop the rest of the body, and end the
+ * response only when the body has ended. Ending it sooner lets Node close the socket of a
+ * `Connection: close` request while the client still sends; a socket closed with unread data is
+ * reset, and the reset destroys the answer before the client reads it (Python's urllib got
+ * "Broken pipe" instead of the 413). A keep-alive connection stays in step for its next request.
+ * Past MAX_DISCARD_BYTES of body the socket is destroyed: the work stays bounded.
+ */
+function answerUnread(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): void {
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  res.write(body);
+  if (req.readableEnded) {
+    res.end();
+    return;
+  }
   let discarded = 0;
   req.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
     if (discarded > MAX_DISCARD_BYTES) req.destroy();
   });
+  req.once('end', () => res.end());
   req.on('error', () => undefined);
   req.resume();
 }
