@@ -10,6 +10,7 @@ import { tcp } from '@libp2p/tcp';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2pOptions } from 'libp2p';
 import { sha256 } from '../crypto/hash.js';
+import { joinMeshOnSubscribe } from './mesh-join.js';
 
 export interface HostOptions {
   privateKey: PrivateKey;
@@ -106,6 +107,8 @@ export async function createHost(o: HostOptions): Promise<Host> {
   host.addEventListener('connection:close', (e) => {
     if (e.detail.direction === 'inbound') inbound = Math.max(0, inbound - 1);
   });
-  for (const t of o.topics) host.services.pubsub.subscribe(t);
-  return host as unknown as Host;
+  const typed = host as unknown as Host;
+  joinMeshOnSubscribe(typed.services.pubsub, o.topics);
+  for (const t of o.topics) typed.services.pubsub.subscribe(t);
+  return typed;
 }
