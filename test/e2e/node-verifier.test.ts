@@ -6,10 +6,9 @@
  */
 import { COIN } from '../../src/consensus/amounts.js';
 import { encodeTx } from '../../src/consensus/tx.js';
-import { bytesToHex, hexToHash } from '../../src/encoding/hex.js';
+import { bytesToHex } from '../../src/encoding/hex.js';
 import { SYSTEM_VERIFIER_BUILT, SYSTEM_VERIFIER_STATE } from '../helpers/system-verifier.js';
-import { signSpend } from '../helpers/tx.js';
-import { cleanupAll, ensureBuilt, NodeProcess, regtestKey, waitFor } from './node-helpers.js';
+import { cleanupAll, coinbaseSpend, ensureBuilt, NodeProcess, regtestKey, waitFor } from './node-helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 afterAll(() => cleanupAll());
@@ -39,18 +38,7 @@ async function spendOnce(node: NodeProcess, label: string): Promise<void> {
   const alice = regtestKey(`${label}-alice`);
   const bob = regtestKey(`${label}-bob`);
   const hashes = await node.call<string[]>('generatetoaddress', 101, alice.address);
-  const block1 = await node.call<{ tx: string[] }>('getblock', hashes[0], 1);
-  const tx = signSpend({
-    inputs: [
-      {
-        outpoint: { txid: hexToHash(block1.tx[0]!), index: 0 },
-        coin: { value: 50n * COIN, pubKeyHash: alice.pkh, height: 1, coinbase: true },
-        key: alice,
-      },
-    ],
-    outputs: [{ value: 49n * COIN, pubKeyHash: bob.pkh }],
-    genesisHash: hexToHash(await node.call<string>('getblockhash', 0)),
-  });
+  const tx = await coinbaseSpend(node, hashes[0]!, alice, [{ value: 49n * COIN, pubKeyHash: bob.pkh }]);
   const txid = await node.call<string>('sendrawtransaction', bytesToHex(encodeTx(tx)));
   const [next] = await node.call<string[]>('generatetoaddress', 1, alice.address);
   expect(await node.call('getrawmempool')).toEqual([]);
