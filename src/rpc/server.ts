@@ -265,8 +265,13 @@ function answerUnread(
 ): void {
   res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
   res.write(body);
+  drain(req, () => res.end());
+}
+
+/** Read and drop the rest of a request body that is not read (`onEnd` when it has ended); hang up past a bound. */
+function drain(req: IncomingMessage, onEnd?: () => void): void {
   if (req.readableEnded) {
-    res.end();
+    onEnd?.();
     return;
   }
   let discarded = 0;
@@ -274,7 +279,7 @@ function answerUnread(
     discarded += chunk.length;
     if (discarded > MAX_DISCARD_BYTES) req.destroy();
   });
-  req.once('end', () => res.end());
+  if (onEnd) req.once('end', onEnd);
   req.on('error', () => undefined);
   req.resume();
 }
