@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import {
   down,
   heal,
@@ -16,16 +16,9 @@ import { collectStatus, renderStatus } from '../testnet/status.js';
 import { startDashboard, type RunningDashboard } from '../testnet/dashboard/index.js';
 import { portFree } from '../testnet/processes.js';
 import { loadState } from '../testnet/state.js';
+import { intArg } from './args.js';
+import { addChaosCommands } from './chaos-command.js';
 import { UsageError } from './errors.js';
-
-function intArg(min: number, max: number) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < min || n > max)
-      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
-    return n;
-  };
-}
 
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -235,5 +228,6 @@ export function testnetCommand(): Command {
     .action(async (n: string, o: { dir: string }) =>
       say(`restarted peer ${(await guard(() => restart(o.dir, n, say))).index}`),
     );
+  addChaosCommands(cmd);
   return cmd;
 }

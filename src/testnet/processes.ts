@@ -94,10 +94,15 @@ export function startPeer(s: TestnetState, p: PeerState): number {
   }
 }
 
+/** The URL of a peer's RPC server, as this process reaches it. */
+export function rpcUrl(p: Pick<PeerState, 'host' | 'rpcPort'>): string {
+  return `http://${p.host ?? '127.0.0.1'}:${p.rpcPort}/`;
+}
+
 /** An RPC client for a peer, or undefined while it has no cookie (not started yet). */
 export function rpcFor(p: PeerState, timeoutMs = 5_000): RpcClient | undefined {
   const auth = readCookie(p.datadir);
-  return auth ? new RpcClient({ url: `http://127.0.0.1:${p.rpcPort}/`, auth, timeoutMs }) : undefined;
+  return auth ? new RpcClient({ url: rpcUrl(p), auth, timeoutMs }) : undefined;
 }
 
 /** Wait until a peer answers RPC; false after `timeoutMs`. */
@@ -129,7 +134,7 @@ export function walletRun(s: TestnetState, p: PeerState, args: string[]): Promis
     '--wallet',
     p.walletFile,
     '--rpc-url',
-    `http://127.0.0.1:${p.rpcPort}/`,
+    rpcUrl(p),
     '--datadir',
     p.datadir,
     '--json',

@@ -8,6 +8,11 @@ export interface PeerState {
   datadir: string;
   p2pPort: number;
   rpcPort: number;
+  /**
+   * Where this process reaches the peer's RPC: 127.0.0.1 when absent. A peer in a network
+   * namespace of its own (the chaos testnet's netns mode) answers on its bridge address.
+   */
+  host?: string;
   miner: boolean;
   /** Indexes of the peers this one dials at start (the sparse topology). */
   connectTo: number[];

@@ -1,0 +1,392 @@
+/**
+ * One chaos run, start to finish, every step written to the history:
+ *
+ *  1. setup: wallets, the network (fabric.ts), the peers (peers.ts) on a fresh testnet chain;
+ *  2. warm-up: the miners mine until their first coinbases can be spent;
+ *  3. faults: the schedule (schedule.ts) is played while the workload (workload.ts) pays; each
+ *     fault is applied and healed at its times, in lanes (one chain of actions per partition
+ *     lane, per link, per peer) so a slow restart never delays another lane;
+ *  4. heal: anything still faulty is mended (every peer up, on its true clock, no drops, no
+ *     shaping), and the payments stop;
+ *  5. convergence: until every peer reports the same tip (bounded: `convergeWithin`);
+ *  6. settle: the miners go on until the mempools are empty (bounded), then stop, and the peers
+ *     agree on one final tip;
+ *  7. final: each peer's tip, UTXO set hash and total, `verifychain` of every block, mempool.
+ * Whatever happens (an error, Ctrl-C), the peers are stopped and the network taken down.
+ *
+ * Clocks: every peer's clock is set back to the testnet's genesis date (plus its own skew during a
+ * clock fault). The chain then starts on ASERT's schedule, as a live network's would, so
+ * difficulty answers to block times (and to skewed clocks) instead of sitting at its limit
+ * because the genesis block is days old.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { GENESIS_SPECS, networks } from '../../consensus/params/networks.js';
+import { parseCoins, type RawNumber } from '../../rpc/json.js';
+import { TestnetError } from '../errors.js';
+import { ensureWallet, rpcFor } from '../processes.js';
+import { RunRegistry } from '../registry.js';
+import type { PeerState, TestnetState } from '../state.js';
+import { LoopbackFabric, NetnsFabric, type Fabric } from './fabric.js';
+import {
+  HISTORY_VERSION,
+  HistoryWriter,
+  type EndEvent,
+  type FaultEvent,
+  type FinalEvent,
+  type PhaseEvent,
+  type RunEvent,
+  type TipsEvent,
+} from './history.js';
+import { Observer } from './observer.js';
+import { ChaosPeers, peerDatadir } from './peers.js';
+import { describeFault, makeSchedule, type FaultName, type PartitionFault, type ScheduledFault } from './schedule.js';
+import { Workload } from './workload.js';
+
+export interface ChaosOptions {
+  nodes: number;
+  miners: number;
+  /** Seconds of faults. */
+  duration: number;
+  seed: number;
+  faults: FaultName[];
+  mode: 'netns' | 'loopback';
+  dir: string;
+  historyPath: string;
+  /** Seconds between payments. */
+  payEvery: number;
+  /** Seconds within which the peers must agree after the last heal. */
+  convergeWithin: number;
+  registryDir?: string;
+}
+
+const NETWORK = 'testnet' as const;
+const WARMUP_LIMIT_S = 300;
+const SETTLE_LIMIT_S = 60;
+const AGREE_LIMIT_S = 60;
+const VERIFY_TIMEOUT_MS = 600_000;
+
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Interrupted('interrupted'));
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Interrupted('interrupted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const agreed = (s: TipsEvent) => s.tips.every((x) => x !== null && x[1] === s.tips[0]![1]);
+
+/** Run the whole experiment; the history is at `o.historyPath` afterwards, whatever happened. */
+export async function runChaos(o: ChaosOptions, say: (line: string) => void, signal: AbortSignal): Promise<void> {
+  mkdirSync(o.dir, { recursive: true });
+  const schedule = makeSchedule(o);
+  const state: TestnetState = {
+    network: NETWORK,
+    dir: o.dir,
+    basePort: 0,
+    threads: 1,
+    passphrase: 'powchain-local-testnet',
+    peers: Array.from({ length: o.nodes }, (_, index): PeerState => ({
+      index,
+      datadir: peerDatadir(o.dir, index),
+      p2pPort: 0,
+      rpcPort: 0,
+      miner: index < o.miners,
+      connectTo: [],
+      walletFile: join(peerDatadir(o.dir, index), 'wallet.json'),
+    })),
+  };
+  // Wallets first: the run event names every peer's address.
+  for (let i = 0; i < state.peers.length; i += 3)
+    await Promise.all(state.peers.slice(i, i + 3).map((p) => ensureWallet(state, p)));
+  const history = new HistoryWriter(o.historyPath);
+  const startWall = Date.now();
+  const stamp = () => `[${(history.now() / 1000).toFixed(1).padStart(6)}s]`;
+  const note = (line: string) => say(`${stamp()} ${line}`);
+  const phase = (p: PhaseEvent['phase'], text?: string) => {
+    history.write<PhaseEvent>({ type: 'phase', phase: p, ...(text ? { note: text } : {}) });
+    if (text) note(text);
+  };
+  const clockBase = GENESIS_SPECS[NETWORK].time - Math.floor(startWall / 1000);
+  let fabric: Fabric | undefined;
+  let peers: ChaosPeers | undefined;
+  let observer: Observer | undefined;
+  let workload: Workload | undefined;
+  try {
+    history.write<RunEvent>({
+      type: 'run',
+      t: 0,
+      version: HISTORY_VERSION,
+      startedAt: new Date(startWall).toISOString(),
+      seed: o.seed,
+      nodes: o.nodes,
+      miners: o.miners,
+      mode: o.mode,
+      network: NETWORK,
+      duration: o.duration,
+      faults: o.faults,
+      schedule,
+      clockBase,
+      convergeWithin: o.convergeWithin,
+      addresses: state.peers.map((p) => p.address!),
+    });
+    phase('setup', `wallets ready; ${schedule.length} faults scheduled over ${o.duration} s`);
+    const registry = new RunRegistry(o.registryDir);
+    fabric =
+      o.mode === 'netns'
+        ? await NetnsFabric.create(o.nodes, o.seed, registry, o.dir)
+        : await LoopbackFabric.create(o.nodes, o.seed, registry);
+    note(fabric.describe());
+    for (const [i, p] of state.peers.entries()) {
+      const a = fabric.peers[i]!;
+      Object.assign(p, { host: a.rpcHost, rpcPort: a.rpcPort, p2pPort: a.p2pPort });
+    }
+    peers = new ChaosPeers(state, fabric, clockBase, history);
+    const ps = peers;
+    await Promise.all(state.peers.map((_, i) => ps.start(i, 0)));
+    note(`${o.nodes} peers up (${o.miners} mining); 'powchain testnet status --dir ${o.dir}' shows them`);
+    observer = new Observer(
+      peers,
+      history,
+      state.peers.map((p) => p.address!),
+      startWall,
+    );
+    observer.start();
+
+    // 2. warm-up
+    const mature = networks[NETWORK].coinbaseMaturity + 1;
+    history.write<PhaseEvent>({ type: 'phase', phase: 'warmup' });
+    note(`warm-up: mining to height ${mature}, where the first coinbases can be spent`);
+    await waitFor(
+      observer,
+      (s) => s.tips.every((x) => x !== null && x[0] >= mature),
+      WARMUP_LIMIT_S,
+      signal,
+      () => {
+        throw new TestnetError(`warm-up: the peers did not reach height ${mature} in ${WARMUP_LIMIT_S} s`);
+      },
+    );
+
+    // 3. faults
+    phase('faults', `faults for ${o.duration} s, payments every ${o.payEvery} s`);
+    let partition: PartitionFault | undefined;
+    workload = new Workload(peers, history, observer, o.seed, o.payEvery * 1000, () => partition);
+    workload.start();
+    const t0 = history.now();
+    const lanes = new Map<string, Promise<void>>();
+    let lastHealAt = t0;
+    const actions = schedule.flatMap((f) => [
+      { at: f.start, op: 'apply' as const, f },
+      { at: f.end, op: 'heal' as const, f },
+    ]);
+    for (const a of actions) {
+      const key = laneOf(a.f);
+      const prev = lanes.get(key) ?? Promise.resolve();
+      lanes.set(
+        key,
+        prev
+          .then(() => sleep(t0 + a.at * 1000 - history.now(), signal))
+          .then(async () => {
+            const error = await act(a.op, a.f, ps, fabric!, (p) => (partition = p)).catch((e: Error) => e.message);
+            if (a.op === 'heal') lastHealAt = Math.max(lastHealAt, history.now());
+            history.write<FaultEvent>({
+              type: 'fault',
+              op: a.op,
+              id: a.f.id,
+              fault: a.f.fault,
+              ...(error ? { error } : {}),
+            });
+            note(
+              `${a.op === 'apply' ? '+' : '-'} #${a.f.id} ${describeFault(a.f.fault)}${error ? ` (failed: ${error})` : ''}`,
+            );
+          }),
+      );
+    }
+    await Promise.all([...lanes.values(), sleep(t0 + o.duration * 1000 - history.now(), signal)]);
+    await workload.stop();
+
+    // 4. heal whatever is left (only faults whose own heal failed)
+    partition = undefined;
+    await fabric.setPartition(undefined);
+    for (const f of schedule)
+      if (f.fault.kind === 'link')
+        await fabric.shapeLink(f.fault.link, { latencyMs: 0, jitterMs: 0, bandwidth: 0, stalled: false });
+    const down = state.peers.filter((_, i) => !ps.isUp(i)).map((p) => p.index);
+    await Promise.all(down.map((i) => ps.start(i, 0)));
+    history.write<PhaseEvent>({
+      type: 'phase',
+      phase: 'heal',
+      repairs: down.length,
+      note: `every fault healed; ${workload.accepted} payments accepted, ${workload.failed} refused`,
+    });
+    note(
+      `every fault healed${down.length ? ` (restarted peer${down.length > 1 ? 's' : ''} ${down.join(', ')})` : ''}; ` +
+        `${workload.accepted} payments accepted, ${workload.failed} refused`,
+    );
+    // 5. convergence, timed from the last heal (a fault's own, or the repairs just made)
+    const healedAt = down.length > 0 ? history.now() : lastHealAt;
+    const converged =
+      observer.samples.find((s) => s.t >= healedAt && agreed(s)) ??
+      (await waitFor(
+        observer,
+        (s) => s.t >= healedAt && agreed(s),
+        Math.max(1, o.convergeWithin - (history.now() - healedAt) / 1000),
+        signal,
+        () => undefined,
+      ));
+    if (converged)
+      phase(
+        'converged',
+        `converged: every peer on ${converged.tips[0]![1].slice(0, 16)}… at height ${converged.tips[0]![0]}, ${((converged.t - healedAt) / 1000).toFixed(1)} s after the last heal`,
+      );
+    else phase('converged', `NOT converged ${o.convergeWithin} s after the last heal`);
+
+    // 6. settle
+    history.write<PhaseEvent>({ type: 'phase', phase: 'settle' });
+    await waitFor(
+      observer,
+      (s) => s.mempool.every((m) => m === 0),
+      SETTLE_LIMIT_S,
+      signal,
+      () => undefined,
+    );
+    for (const [i, p] of state.peers.entries())
+      if (p.miner)
+        await rpcFor(p)
+          ?.call('setgenerate', [false])
+          .catch(() => note(`peer ${i}: setgenerate false failed`));
+    let previous: TipsEvent | undefined;
+    const settled = await waitFor(
+      observer,
+      (s) => {
+        const same = agreed(s) && previous !== undefined && agreed(previous) && previous.tips[0]![1] === s.tips[0]![1];
+        previous = s;
+        return same;
+      },
+      AGREE_LIMIT_S,
+      signal,
+      () => undefined,
+    );
+    note(
+      settled
+        ? `settled: miners stopped, every peer on height ${settled.tips[0]![0]}, mempools ${settled.mempool.join('/')}`
+        : 'the peers did not settle on one tip after the miners stopped',
+    );
+
+    // 7. final state
+    await observer.stop();
+    history.write<PhaseEvent>({ type: 'phase', phase: 'final' });
+    await Promise.all(state.peers.map((p, i) => finalOf(p, i, history)));
+    note('final state taken: UTXO set hashes and totals, verifychain of every block, mempools');
+    phase('done');
+    history.write<EndEvent>({ type: 'end' });
+  } catch (err) {
+    history.write<EndEvent>({ type: 'end', error: (err as Error).message });
+    throw err;
+  } finally {
+    await workload?.stop().catch(() => undefined);
+    await observer?.stop().catch(() => undefined);
+    await peers?.stopAll().catch(() => undefined);
+    await fabric?.close().catch((e: Error) => say(`cleanup: ${e.message}`));
+    history.close();
+  }
+}
+
+function laneOf(f: ScheduledFault): string {
+  const x = f.fault;
+  return x.kind === 'partition' ? 'partition' : x.kind === 'link' ? `link ${x.link.join('>')}` : `peer ${x.peer}`;
+}
+
+/** Apply or heal one fault. */
+async function act(
+  op: 'apply' | 'heal',
+  f: ScheduledFault,
+  peers: ChaosPeers,
+  fabric: Fabric,
+  setPartition: (p: PartitionFault | undefined) => void,
+): Promise<void> {
+  const x = f.fault;
+  switch (x.kind) {
+    case 'partition':
+      await fabric.setPartition(op === 'apply' ? x : undefined);
+      setPartition(op === 'apply' ? x : undefined);
+      return;
+    case 'link':
+      await fabric.shapeLink(
+        x.link,
+        op === 'apply'
+          ? { latencyMs: x.latencyMs, jitterMs: x.jitterMs, bandwidth: x.bandwidth, stalled: x.stalled }
+          : { latencyMs: 0, jitterMs: 0, bandwidth: 0, stalled: false },
+      );
+      return;
+    case 'clock':
+      await peers.stop(x.peer);
+      await peers.start(x.peer, op === 'apply' ? x.offset : 0);
+      return;
+    case 'crash':
+      if (op === 'apply') await peers.kill(x.peer);
+      else await peers.start(x.peer, 0);
+      return;
+  }
+}
+
+/** Resolve with the first sample that passes `ok`, or `onTimeout()`'s value after `limitS` seconds. */
+async function waitFor<T>(
+  observer: Observer,
+  ok: (s: TipsEvent) => boolean,
+  limitS: number,
+  signal: AbortSignal,
+  onTimeout: () => T,
+): Promise<TipsEvent | T> {
+  const end = Date.now() + limitS * 1000;
+  while (Date.now() < end) {
+    if (signal.aborted) throw new Interrupted('interrupted');
+    const s = await Promise.race([observer.nextSample(), sleep(Math.max(0, end - Date.now()), signal)]);
+    if (s && ok(s)) return s;
+  }
+  return onTimeout();
+}
+
+async function finalOf(p: PeerState, i: number, history: HistoryWriter): Promise<void> {
+  const rpc = rpcFor(p, VERIFY_TIMEOUT_MS);
+  const ask = async <T>(method: string, params: unknown[] = []): Promise<T | undefined> =>
+    rpc ? rpc.call<T>(method, params).catch(() => undefined) : undefined;
+  const info = await ask<{ blocks: number; bestblockhash: string }>('getblockchaininfo');
+  const utxo = await ask<{ hash_serialized: string; total_amount: unknown; txouts: number }>('gettxoutsetinfo');
+  let verify: boolean | string;
+  try {
+    verify = rpc ? await rpc.call<boolean>('verifychain', [4, 0]) : 'not running';
+  } catch (err) {
+    verify = (err as Error).message;
+  }
+  const mempool = (await ask<string[]>('getrawmempool')) ?? [];
+  history.write<FinalEvent>({
+    type: 'final',
+    peer: i,
+    tip: info?.bestblockhash ?? null,
+    height: info?.blocks ?? null,
+    utxo: utxo
+      ? {
+          hash: utxo.hash_serialized,
+          total: parseCoins(utxo.total_amount as RawNumber | number).toString(),
+          txouts: utxo.txouts,
+        }
+      : null,
+    verifychain: verify,
+    mempool,
+  });
+}
