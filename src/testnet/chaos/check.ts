@@ -45,6 +45,8 @@ export interface CheckReport {
   figures: {
     /** Milliseconds from the last heal to the first sample with every peer on one tip. */
     convergenceMs: number | null;
+    /** Per partition: when it healed, and how long until every peer was on one tip (null: not before the next partition). */
+    partitions: { id: number; healedAt: number; oneTipAfterMs: number | null }[];
     finalHeight: number | null;
     blocksSeen: number;
     staleBlocks: number;
@@ -110,6 +112,7 @@ export function check(h: History): CheckReport {
     properties,
     figures: {
       convergenceMs: convergedAt(r)?.ms ?? null,
+      partitions: partitionRecoveries(r),
       finalHeight: chain ? chain.length - 1 : null,
       blocksSeen: r.tree.size,
       staleBlocks: chain ? r.tree.size - (chain.length - 1) : 0,
@@ -150,6 +153,16 @@ function lastHeal(r: Replay): number {
   const heals = r.faults.flatMap((f) => (f.healed !== undefined ? [f.healed] : []));
   const repaired = r.healRepairs > 0 ? [r.phases.get('heal') ?? 0] : [];
   return Math.max(r.phases.get('faults') ?? 0, ...heals, ...repaired);
+}
+
+/** For each healed partition, the time to the first sample with one tip, before the next partition. */
+function partitionRecoveries(r: Replay): CheckReport['figures']['partitions'] {
+  const parts = r.faults.filter((w) => w.fault.kind === 'partition' && w.healed !== undefined);
+  return parts.map((w, i) => {
+    const next = parts[i + 1]?.applied ?? Infinity;
+    const s = r.samples.find((x) => x.t >= w.healed! && x.t < next && agreed(x));
+    return { id: w.id, healedAt: w.healed!, oneTipAfterMs: s ? s.t - w.healed! : null };
+  });
 }
 
 const agreed = (s: TipsEvent) => s.tips.every((x) => x !== null && x[1] === s.tips[0]![1]);

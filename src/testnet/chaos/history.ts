@@ -37,7 +37,7 @@ export interface RunEvent {
 export interface PhaseEvent {
   type: 'phase';
   t: number;
-  phase: 'setup' | 'warmup' | 'faults' | 'heal' | 'converged' | 'settle' | 'final' | 'done';
+  phase: 'setup' | 'warmup' | 'faults' | 'heal' | 'converged' | 'settle' | 'final';
   note?: string;
   /** `heal`: how many things the final heal had to mend (faults whose own heal failed). */
   repairs?: number;

@@ -41,8 +41,12 @@ export function renderReport(c: CheckReport, o: { history?: string; svg?: string
     '',
     'figures:',
     `  convergence after the last heal: ${f.convergenceMs === null ? 'never' : secs(f.convergenceMs)}`,
+    ...f.partitions.map(
+      (x) =>
+        `  partition #${x.id}, healed at ${secs(x.healedAt)}: ${x.oneTipAfterMs === null ? 'peers not on one tip before the next partition' : `every peer on one tip ${secs(x.oneTipAfterMs)} later`}`,
+    ),
     `  final chain: height ${f.finalHeight ?? '-'}; ${f.blocksSeen} blocks seen, ${f.staleBlocks} of them left off it`,
-    `  reorganisations: ${f.reorgs}${f.deepestReorg ? `, deepest ${f.deepestReorg.depth} blocks (peer ${f.deepestReorg.peer} at ${secs(f.deepestReorg.t)})` : ''}`,
+    `  reorganisations: ${f.reorgs}${f.deepestReorg ? `, deepest ${f.deepestReorg.depth} block${f.deepestReorg.depth === 1 ? '' : 's'} (peer ${f.deepestReorg.peer} at ${secs(f.deepestReorg.t)})` : ''}`,
     `  payments: ${pay.submitted} submitted, ${pay.accepted} accepted, ${pay.refused} refused; ` +
       `of the accepted: ${pay.final} on the final chain, ${pay.mempool} in mempools, ${pay.conflicted} conflicted, ${pay.orphaned} orphaned, ${pay.gone} gone`,
   );
@@ -53,8 +57,12 @@ export function renderReport(c: CheckReport, o: { history?: string; svg?: string
   out.push(`  payments reorganised out after confirmation: ${byPayment.size}`);
   for (const [id, xs] of [...byPayment].slice(0, max)) {
     const k = Math.max(...xs.map((x) => x.depth));
+    const peers = [...new Set(xs.map((x) => x.peer))].sort((a, b) => a - b);
+    const times = new Set(xs.map((x) => x.t)).size;
+    const first = Math.min(...xs.map((x) => x.t));
     out.push(
-      `    #${id} ${xs[0]!.txid.slice(0, 12)}…: ${k} deep when reorganised out (on ${xs.length} peer${xs.length > 1 ? 's' : ''}, first at ${secs(xs[0]!.t)}); now ${xs[0]!.fate}`,
+      `    #${id} ${xs[0]!.txid.slice(0, 12)}…: ${k} deep when reorganised out, on peer${peers.length > 1 ? 's' : ''} ` +
+        `${peers.join(', ')} (${times > 1 ? `${times} times, first` : 'once,'} at ${secs(first)}); now ${xs[0]!.fate}`,
     );
   }
   if (byPayment.size > max) out.push(`    ... and ${byPayment.size - max} more`);

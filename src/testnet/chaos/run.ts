@@ -126,6 +126,12 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
   let peers: ChaosPeers | undefined;
   let observer: Observer | undefined;
   let workload: Workload | undefined;
+  let failure: string | undefined;
+  // Ends the schedule's lanes when the run stops early (an error, Ctrl-C): no fault may be
+  // applied to a network being taken down.
+  const stopLanes = new AbortController();
+  const laneSignal = AbortSignal.any([signal, stopLanes.signal]);
+  const lanes = new Map<string, Promise<void>>();
   try {
     history.write<RunEvent>({
       type: 'run',
@@ -167,17 +173,23 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
     );
     observer.start();
 
-    // 2. warm-up
-    const mature = networks[NETWORK].coinbaseMaturity + 1;
+    // 2. warm-up: until every miner has a coinbase it can spend, so both sides of a partition can pay
+    const maturity = networks[NETWORK].coinbaseMaturity;
+    const obs = observer;
+    const canSpend = (miner: number) => {
+      for (let h = 1; h <= obs.chains.height(0) - maturity; h++)
+        if (obs.tree.get(obs.chains.hashAt(0, h) ?? '')?.miner === miner) return true;
+      return false;
+    };
     history.write<PhaseEvent>({ type: 'phase', phase: 'warmup' });
-    note(`warm-up: mining to height ${mature}, where the first coinbases can be spent`);
+    note(`warm-up: mining until every miner has a coinbase ${maturity} blocks deep, which it can spend`);
     await waitFor(
       observer,
-      (s) => s.tips.every((x) => x !== null && x[0] >= mature),
+      (s) => s.tips.every((x) => x !== null && x[0] > maturity) && state.peers.every((p, i) => !p.miner || canSpend(i)),
       WARMUP_LIMIT_S,
       signal,
       () => {
-        throw new TestnetError(`warm-up: the peers did not reach height ${mature} in ${WARMUP_LIMIT_S} s`);
+        throw new TestnetError(`warm-up: the miners did not all have a spendable coinbase after ${WARMUP_LIMIT_S} s`);
       },
     );
 
@@ -187,7 +199,6 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
     workload = new Workload(peers, history, observer, o.seed, o.payEvery * 1000, () => partition);
     workload.start();
     const t0 = history.now();
-    const lanes = new Map<string, Promise<void>>();
     let lastHealAt = t0;
     const actions = schedule.flatMap((f) => [
       { at: f.start, op: 'apply' as const, f },
@@ -199,7 +210,7 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
       lanes.set(
         key,
         prev
-          .then(() => sleep(t0 + a.at * 1000 - history.now(), signal))
+          .then(() => sleep(t0 + a.at * 1000 - history.now(), laneSignal))
           .then(async () => {
             const error = await act(a.op, a.f, ps, fabric!, (p) => (partition = p)).catch((e: Error) => e.message);
             if (a.op === 'heal') lastHealAt = Math.max(lastHealAt, history.now());
@@ -292,16 +303,17 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
     history.write<PhaseEvent>({ type: 'phase', phase: 'final' });
     await Promise.all(state.peers.map((p, i) => finalOf(p, i, history)));
     note('final state taken: UTXO set hashes and totals, verifychain of every block, mempools');
-    phase('done');
-    history.write<EndEvent>({ type: 'end' });
   } catch (err) {
-    history.write<EndEvent>({ type: 'end', error: (err as Error).message });
+    failure = (err as Error).message;
     throw err;
   } finally {
+    stopLanes.abort();
+    await Promise.allSettled(lanes.values());
     await workload?.stop().catch(() => undefined);
     await observer?.stop().catch(() => undefined);
     await peers?.stopAll().catch(() => undefined);
     await fabric?.close().catch((e: Error) => say(`cleanup: ${e.message}`));
+    history.write<EndEvent>({ type: 'end', ...(failure !== undefined ? { error: failure } : {}) });
     history.close();
   }
 }
@@ -355,7 +367,16 @@ async function waitFor<T>(
   const end = Date.now() + limitS * 1000;
   while (Date.now() < end) {
     if (signal.aborted) throw new Interrupted('interrupted');
-    const s = await Promise.race([observer.nextSample(), sleep(Math.max(0, end - Date.now()), signal)]);
+    // The deadline's timer is cleared as soon as a sample comes: a pending one would keep the
+    // process alive long after the run.
+    const deadline = new AbortController();
+    const s = await Promise.race([
+      observer.nextSample(),
+      sleep(Math.max(0, end - Date.now()), AbortSignal.any([signal, deadline.signal])).catch((err: Error) => {
+        if (signal.aborted) throw err;
+      }),
+    ]);
+    deadline.abort();
     if (s && ok(s)) return s;
   }
   return onTimeout();

@@ -2,7 +2,7 @@
  * The payments of a chaos run: every `payEveryMs`, a peer with coins pays another peer's address
  * through its wallet, exactly as a person would (`powchain wallet send`, against its own node).
  * Choices (who pays whom, how much) come from a generator seeded from the run's seed. While a
- * partition is up, half the payments go across it. At most two payments are in flight, and never
+ * partition is up, every other payment goes across it. At most two payments are in flight, and never
  * two from one wallet (a wallet is one file, and one person).
  *
  * Each payment is written to the history when it is submitted, and then as `accepted` (the node
@@ -28,10 +28,13 @@ interface WalletSend {
 export class Workload {
   private readonly next: () => number;
   private readonly funded = new Set<number>();
+  /** Payments received by peers not funded yet: a wallet spends confirmed coins (and its own change). */
+  private readonly receipts: { to: number; txid: string }[] = [];
   private readonly busy = new Set<number>();
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
+  private partitioned = 0;
   accepted = 0;
   failed = 0;
 
@@ -69,14 +72,20 @@ export class Workload {
   private tick(): void {
     if (this.inFlight.size >= MAX_IN_FLIGHT) return;
     const n = this.peers.count;
+    for (const r of this.receipts.splice(0))
+      if (this.observer.chains.depth(r.to, r.txid) > 0) this.funded.add(r.to);
+      else if (!this.funded.has(r.to)) this.receipts.push(r);
     const from = this.pick([...this.funded].filter((i) => this.peers.isUp(i) && !this.busy.has(i)).sort());
     if (from === undefined) return;
     const p = this.partition();
     const side = p?.sides.find((s) => s.includes(from));
     const across = p ? p.sides.filter((s) => s !== side).flat() : [];
     const others = Array.from({ length: n }, (_, i) => i).filter((i) => i !== from);
-    const to = across.length > 0 && this.next() < 0.5 ? this.pick(across)! : this.pick(others)!;
-    const cents = 1 + Math.floor(this.next() * 200);
+    // While split, every other payment crosses the partition.
+    const cross = across.length > 0 && this.partitioned++ % 2 === 0;
+    const to = cross ? this.pick(across)! : this.pick(others)!;
+    // Miners pay 2-10 coins, enough for the payee to pay on; the others pay 0.01-0.50.
+    const cents = this.peers.peer(from).miner ? 200 + Math.floor(this.next() * 801) : 1 + Math.floor(this.next() * 50);
     const amount = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
     const id = this.nextId++;
     const task = this.pay(id, from, to, amount).finally(() => {
@@ -111,7 +120,7 @@ export class Workload {
         peer: from,
       });
       this.observer.track(id, r.txid);
-      this.funded.add(to);
+      if (!this.funded.has(to)) this.receipts.push({ to, txid: r.txid });
       this.accepted++;
     } catch (err) {
       this.history.write<PaymentEvent>({ type: 'payment', op: 'failed', id, error: (err as Error).message });
