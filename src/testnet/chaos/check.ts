@@ -43,9 +43,11 @@ export interface CheckReport {
   run: Replay['run'];
   properties: PropertyVerdict[];
   figures: {
+    /** When the network was last made whole (ms into the run). */
+    lastHealAt: number;
     /** Milliseconds from the last heal to the first sample with every peer on one tip. */
     convergenceMs: number | null;
-    /** Per partition: when it healed, and how long until every peer was on one tip (null: not before the next partition). */
+    /** Per partition: when it healed, and how long until every answering peer was on one tip (null: not before the next partition). */
     partitions: { id: number; healedAt: number; oneTipAfterMs: number | null }[];
     finalHeight: number | null;
     blocksSeen: number;
@@ -111,6 +113,7 @@ export function check(h: History): CheckReport {
     run: r.run,
     properties,
     figures: {
+      lastHealAt: lastHeal(r),
       convergenceMs: convergedAt(r)?.ms ?? null,
       partitions: partitionRecoveries(r),
       finalHeight: chain ? chain.length - 1 : null,
@@ -155,12 +158,19 @@ function lastHeal(r: Replay): number {
   return Math.max(r.phases.get('faults') ?? 0, ...heals, ...repaired);
 }
 
-/** For each healed partition, the time to the first sample with one tip, before the next partition. */
+/**
+ * For each healed partition, the time to the first sample with every answering peer (two or
+ * more: a peer may be down for another fault) on one tip, before the next partition.
+ */
 function partitionRecoveries(r: Replay): CheckReport['figures']['partitions'] {
   const parts = r.faults.filter((w) => w.fault.kind === 'partition' && w.healed !== undefined);
+  const answering = (s: TipsEvent) => {
+    const up = s.tips.filter((x) => x !== null);
+    return up.length >= 2 && up.every((x) => x[1] === up[0]![1]);
+  };
   return parts.map((w, i) => {
     const next = parts[i + 1]?.applied ?? Infinity;
-    const s = r.samples.find((x) => x.t >= w.healed! && x.t < next && agreed(x));
+    const s = r.samples.find((x) => x.t >= w.healed! && x.t < next && answering(x));
     return { id: w.id, healedAt: w.healed!, oneTipAfterMs: s ? s.t - w.healed! : null };
   });
 }

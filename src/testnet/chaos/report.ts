@@ -43,7 +43,7 @@ export function renderReport(c: CheckReport, o: { history?: string; svg?: string
     `  convergence after the last heal: ${f.convergenceMs === null ? 'never' : secs(f.convergenceMs)}`,
     ...f.partitions.map(
       (x) =>
-        `  partition #${x.id}, healed at ${secs(x.healedAt)}: ${x.oneTipAfterMs === null ? 'peers not on one tip before the next partition' : `every peer on one tip ${secs(x.oneTipAfterMs)} later`}`,
+        `  partition #${x.id}, healed at ${secs(x.healedAt)}: ${x.oneTipAfterMs === null ? 'the peers were not on one tip before the next partition' : `every answering peer on one tip ${secs(x.oneTipAfterMs)} later`}`,
     ),
     `  final chain: height ${f.finalHeight ?? '-'}; ${f.blocksSeen} blocks seen, ${f.staleBlocks} of them left off it`,
     `  reorganisations: ${f.reorgs}${f.deepestReorg ? `, deepest ${f.deepestReorg.depth} block${f.deepestReorg.depth === 1 ? '' : 's'} (peer ${f.deepestReorg.peer} at ${secs(f.deepestReorg.t)})` : ''}`,
@@ -58,11 +58,10 @@ export function renderReport(c: CheckReport, o: { history?: string; svg?: string
   for (const [id, xs] of [...byPayment].slice(0, max)) {
     const k = Math.max(...xs.map((x) => x.depth));
     const peers = [...new Set(xs.map((x) => x.peer))].sort((a, b) => a - b);
-    const times = new Set(xs.map((x) => x.t)).size;
     const first = Math.min(...xs.map((x) => x.t));
     out.push(
-      `    #${id} ${xs[0]!.txid.slice(0, 12)}…: ${k} deep when reorganised out, on peer${peers.length > 1 ? 's' : ''} ` +
-        `${peers.join(', ')} (${times > 1 ? `${times} times, first` : 'once,'} at ${secs(first)}); now ${xs[0]!.fate}`,
+      `    #${id} ${xs[0]!.txid.slice(0, 12)}…: up to ${k} deep; reorganised out ${xs.length === 1 ? 'once' : `${xs.length} times`} ` +
+        `(peer${peers.length > 1 ? 's' : ''} ${peers.join(', ')}), first at ${secs(first)}; now ${xs[0]!.fate}`,
     );
   }
   if (byPayment.size > max) out.push(`    ... and ${byPayment.size - max} more`);

@@ -79,7 +79,13 @@ export function timelineSvg(h: History, report: CheckReport = check(h)): string 
     const x1 = x(w.applied!);
     const x2 = x(w.healed ?? tEnd);
     rect(x1, y + 2, x2, ROW - 4, 'fill="#fde0c5" stroke="#e8a060"');
-    const label = `${p.shape === 'halves' ? 'split' : p.shape} [${p.sides[0].join(',')}]${p.shape === 'oneway' ? '→' : '|'}[${p.sides[1].join(',')}]`;
+    const [a, b] = p.sides.map((x) => `[${x.join(',')}]`);
+    const label =
+      p.shape === 'oneway'
+        ? `one-way ${a}→${b}`
+        : p.shape === 'bridge'
+          ? `bridge ${a}|${p.middle}|${b}`
+          : `${p.shape === 'halves' ? 'split' : 'majority'} ${a}|${b}`;
     text(x1 + 3, y + 15, label, 'font-size="10"');
   }
   y += ROW + 6;
@@ -210,33 +216,35 @@ export function timelineSvg(h: History, report: CheckReport = check(h)): string 
   const deep = new Map<number, number>();
   for (const x of report.figures.reorgedOut) deep.set(x.id, Math.max(deep.get(x.id) ?? 0, x.depth));
   const fateOf = new Map(report.payments.map((p) => [p.id, p.fate]));
+  // Labels of neighbouring payments alternate between two lines so they do not overprint.
+  let labels = 0;
   for (const p of r.payments.values()) {
     if (p.acceptedAt === undefined || p.acceptedAt < from) continue;
     const px = x(p.acceptedAt);
     el.push(`<circle cx="${px.toFixed(1)}" cy="${y + 8}" r="3" fill="${fateColor[fateOf.get(p.id) ?? 'final']}"/>`);
     if (deep.has(p.id)) {
       el.push(`<circle cx="${px.toFixed(1)}" cy="${y + 8}" r="6" fill="none" stroke="#c00"/>`);
-      text(px + 6, y + 22, `k=${deep.get(p.id)}`, 'font-size="9" fill="#c00"');
+      text(px + 6, y + 22 + (labels++ % 2) * 9, `k=${deep.get(p.id)}`, 'font-size="9" fill="#c00"');
     }
   }
-  y += 30;
+  y += 40;
 
   // Heal and convergence lines.
-  const heal = r.phases.get('heal');
+  const heal = report.figures.lastHealAt;
   if (heal !== undefined) {
     el.push(
       `<line x1="${x(heal).toFixed(1)}" y1="${axisTop}" x2="${x(heal).toFixed(1)}" y2="${y}" stroke="#333" stroke-dasharray="4,3"/>`,
     );
-    text(x(heal) + 3, y + 10, 'last heal', 'font-size="10"');
+    text(x(heal) - 3, y + 10, 'last heal', 'font-size="10" text-anchor="end"');
   }
   if (heal !== undefined && report.figures.convergenceMs !== null) {
     const cx = x(heal + report.figures.convergenceMs);
     el.push(`<line x1="${cx.toFixed(1)}" y1="${axisTop}" x2="${cx.toFixed(1)}" y2="${y}" stroke="#2a9d2a"/>`);
     text(
-      cx + 3,
+      cx - 3,
       y + 22,
       `one tip again (+${(report.figures.convergenceMs / 1000).toFixed(1)} s)`,
-      'font-size="10" fill="#2a7d2a"',
+      'font-size="10" fill="#2a7d2a" text-anchor="end"',
     );
   }
   y += 34;

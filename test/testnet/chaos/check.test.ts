@@ -48,7 +48,7 @@ test('a healthy run holds every property, and the payment reorganised out is rep
     '#1 split partition [0,2] | [1,3]: side [1,3] made 3 blocks in 20.0 s (about 0.0 expected)',
   );
   const text = renderReport(c);
-  expect(text).toContain('2 deep when reorganised out, on peers 0, 2 (once, at 32.0 s); now final');
+  expect(text).toContain('up to 2 deep; reorganised out 2 times (peers 0, 2), first at 32.0 s; now final');
   expect(text).toContain('verdict: every property held');
   const svg = timelineSvg(parseHistory(b.text()), c);
   expect(svg.startsWith('<svg')).toBe(true);

@@ -21,7 +21,8 @@ const namespacesOf = async (prefix: string) =>
   (await run('ip', ['netns', 'list']))
     .split('\n')
     .map((l) => l.split(' ')[0]!)
-    .filter((l) => l.startsWith(`${prefix}-`));
+    .filter((l) => l.startsWith(`${prefix}-`))
+    .sort();
 
 /** Start a run that stops at warm-up; `act` is called once its peers are up, with the slot prefix seen. */
 function startRun(dir: string, mode: string[], act: (child: ChildProcess, prefix: string) => void, asUser?: number) {
