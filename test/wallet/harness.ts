@@ -9,26 +9,16 @@ import { ensureBuilt } from '../helpers/dist.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../../src/rpc/client.js';
 import { parseCoins, parseJsonExact, RawNumber } from '../../src/rpc/json.js';
+import { childEnv } from '../helpers/child-env.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'powchain');
 export const PASSPHRASE = 'correct horse battery staple';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function childEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
-  };
-  delete env.NODE_OPTIONS;
-  delete env.POWCHAIN_PASSPHRASE;
-  return env;
-}
 
 export { ensureBuilt };
 

@@ -5,13 +5,11 @@
  * `setpriv --pdeathsig KILL`), and `testnet chaos --cleanup` (what every run also does first)
  * removes the namespaces and the record it left. In loopback mode too, without root.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { readHistory } from '../../../src/testnet/chaos/history.js';
+import { readHistory, type History } from '../../../src/testnet/chaos/history.js';
 import { run } from '../../../src/testnet/netns.js';
 import { ensureBuilt } from '../helpers.js';
-import { nodePids, NOBODY, powchain, runsIn, scratch } from './cli.js';
+import { nodePids, NOBODY, powchain, runsIn, scratch, type CliRun } from './cli.js';
 import { IS_ROOT, netnsTest } from './gate.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
@@ -24,39 +22,51 @@ const namespacesOf = async (prefix: string) =>
     .filter((l) => l.startsWith(`${prefix}-`))
     .sort();
 
-/** Start a run that stops at warm-up; `act` is called once its peers are up, with the slot prefix seen. */
-function startRun(dir: string, mode: string[], act: (child: ChildProcess, prefix: string) => void, asUser?: number) {
-  let prefix = '';
-  let acted = false;
-  return powchain(
-    [
-      'testnet',
-      'chaos',
-      ...mode,
-      '--nodes',
-      '2',
-      '--miners',
-      '1',
-      '--duration',
-      '60',
-      '--faults',
-      'none',
-      '--dir',
-      dir,
-    ],
-    {
-      timeoutMs: 300_000,
-      asUser,
-      home: dir,
-      onLine: (line, child) => {
-        prefix ||= /namespaces (pcn\d+)-p0/.exec(line)?.[1] ?? '';
-        if (!acted && line.includes('peers up')) {
-          acted = true;
-          act(child, prefix);
-        }
+interface Interrupted {
+  run: CliRun;
+  /** The run's slot prefix (netns mode), as its progress line named it. */
+  prefix: string;
+  /** The pid that was signalled: the run's own (setpriv execs the command). */
+  pid: number;
+  history: History;
+  dir: string;
+}
+
+/**
+ * Start a small run (2 peers, no faults) in a scratch directory, send `signal` once its peers are
+ * up, and hand what is left to `fn`; the directory is removed afterwards.
+ */
+async function interruptedRun(
+  mode: string,
+  signal: NodeJS.Signals,
+  fn: (x: Interrupted) => Promise<void>,
+  asUser?: number,
+): Promise<void> {
+  const s = scratch(`${signal}${mode}`.toLowerCase().replace(/\W+/g, '-'));
+  try {
+    let prefix = '';
+    let pid = 0;
+    const dir = `${s.dir}/run`;
+    const r = await powchain(
+      ['testnet', 'chaos', mode, '--nodes', '2', '--miners', '1', '--duration', '60', '--faults', 'none', '--dir', dir],
+      {
+        timeoutMs: 300_000,
+        asUser,
+        home: s.dir,
+        onLine: (line, child) => {
+          prefix ||= /namespaces (pcn\d+)-p0/.exec(line)?.[1] ?? '';
+          if (!pid && line.includes('peers up')) {
+            pid = child.pid!;
+            child.kill(signal);
+          }
+        },
       },
-    },
-  );
+    );
+    expect(pid).toBeGreaterThan(0);
+    await fn({ run: r, prefix, pid, history: readHistory(`${dir}/history.jsonl`), dir: s.dir });
+  } finally {
+    s.remove();
+  }
 }
 
 async function waitGone(pids: number[], dir: string): Promise<boolean> {
@@ -69,43 +79,26 @@ async function waitGone(pids: number[], dir: string): Promise<boolean> {
 
 netnsTest(
   'Ctrl-C mid-run: nodes stopped, namespaces and record removed, exit 130',
-  async () => {
-    const s = scratch('sigint');
-    try {
-      let prefix = '';
-      const r = await startRun(`${s.dir}/run`, ['--netns'], (child, p) => {
-        prefix = p;
-        child.kill('SIGINT');
-      });
+  () =>
+    interruptedRun('--netns', 'SIGINT', async ({ run: r, prefix, history: h, dir }) => {
       expect(prefix).toMatch(/^pcn\d+$/);
       expect(r.code).toBe(130);
-      expect(r.stderr).toContain(`powchain: interrupted; the history so far is in ${s.dir}/run/history.jsonl`);
-      const h = readHistory(`${s.dir}/run/history.jsonl`);
+      expect(r.stderr).toContain(`powchain: interrupted; the history so far is in ${dir}/run/history.jsonl`);
       expect(h.events.at(-1)).toMatchObject({ type: 'end', error: 'interrupted' });
       expect(nodePids(h).length).toBe(2);
-      expect(await waitGone(nodePids(h), s.dir)).toBe(true);
+      expect(await waitGone(nodePids(h), dir)).toBe(true);
       expect(await namespacesOf(prefix)).toEqual([]);
       expect(existsSync(`/run/powchain-testnet/slot-${prefix.slice(3)}.json`)).toBe(false);
-    } finally {
-      s.remove();
-    }
-  },
+    }),
   400_000,
 );
 
 netnsTest(
   'SIGKILL mid-run: the nodes die with it, and --cleanup removes the namespaces and record it left',
-  async () => {
-    const s = scratch('sigkill');
-    try {
-      let prefix = '';
-      const r = await startRun(`${s.dir}/run`, ['--netns'], (child, p) => {
-        prefix = p;
-        child.kill('SIGKILL');
-      });
+  () =>
+    interruptedRun('--netns', 'SIGKILL', async ({ run: r, prefix, history: h, dir }) => {
       expect(r.signal).toBe('SIGKILL');
-      const h = readHistory(`${s.dir}/run/history.jsonl`);
-      expect(await waitGone(nodePids(h), s.dir)).toBe(true);
+      expect(await waitGone(nodePids(h), dir)).toBe(true);
       // Left behind: nothing of the command ran after the kill.
       expect(await namespacesOf(prefix)).toEqual([`${prefix}-p0`, `${prefix}-p1`]);
       const cleanup = await powchain(['testnet', 'chaos', '--cleanup'], { timeoutMs: 120_000 });
@@ -114,38 +107,25 @@ netnsTest(
       expect(await namespacesOf(prefix)).toEqual([]);
       expect((await run('ip', ['-o', 'link', 'show'])).includes(`${prefix}-`)).toBe(false);
       expect(existsSync(`/run/powchain-testnet/slot-${prefix.slice(3)}.json`)).toBe(false);
-    } finally {
-      s.remove();
-    }
-  },
+    }),
   400_000,
 );
 
 test('SIGKILL mid-run in loopback mode, without root: the nodes die with it, --cleanup drops its record', async () => {
-  const s = scratch('sigkill-lo');
   const asUser = IS_ROOT ? NOBODY : undefined;
   const registry = `/tmp/powchain-testnet-${asUser ?? process.getuid?.()}`;
-  try {
-    let pid = 0;
-    const r = await startRun(
-      `${s.dir}/run`,
-      ['--loopback'],
-      (child) => {
-        pid = child.pid!;
-        child.kill('SIGKILL');
-      },
-      asUser,
-    );
-    expect(r.signal).toBe('SIGKILL');
-    const h = readHistory(`${s.dir}/run/history.jsonl`);
-    expect(await waitGone(nodePids(h), s.dir)).toBe(true);
-    // setpriv execs the command: the pid killed is the run's own, and so its record's owner.
-    const record = (name: string) => name.startsWith(`run-${pid}-`);
-    const cleanup = await powchain(['testnet', 'chaos', '--cleanup'], { timeoutMs: 120_000, asUser, home: s.dir });
-    expect(cleanup.code).toBe(0);
-    expect(existsSync(registry) ? readdirSync(registry).filter(record) : []).toEqual([]);
-    expect(existsSync(join(s.dir, 'run', 'testnet.json'))).toBe(true);
-  } finally {
-    s.remove();
-  }
+  await interruptedRun(
+    '--loopback',
+    'SIGKILL',
+    async ({ run: r, pid, history: h, dir }) => {
+      expect(r.signal).toBe('SIGKILL');
+      expect(await waitGone(nodePids(h), dir)).toBe(true);
+      const ours = (name: string) => name.startsWith(`run-${pid}-`);
+      expect(readdirSync(registry).filter(ours).length).toBe(1);
+      const cleanup = await powchain(['testnet', 'chaos', '--cleanup'], { timeoutMs: 120_000, asUser, home: dir });
+      expect(cleanup.code).toBe(0);
+      expect(readdirSync(registry).filter(ours)).toEqual([]);
+    },
+    asUser,
+  );
 }, 400_000);

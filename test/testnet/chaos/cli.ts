@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { childEnv } from '../../helpers/child-env.js';
 import type { CheckReport } from '../../../src/testnet/chaos/check.js';
 import { readHistory, type History } from '../../../src/testnet/chaos/history.js';
 import { BIN, ROOT } from '../helpers.js';
@@ -18,17 +19,6 @@ export interface CliRun {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-}
-
-export function childEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
-  };
-  delete env.NODE_OPTIONS;
-  delete env.POWCHAIN_PASSPHRASE;
-  return env;
 }
 
 /**
@@ -155,4 +145,25 @@ export async function expectHealthy(r: ChaosResult, dir: string): Promise<string
   ) as CheckReport;
   expect(again.properties).toEqual(r.report.properties);
   return text.stdout;
+}
+
+/**
+ * One seeded schedule, start to finish: `testnet chaos ARGS --json` in a scratch directory, then
+ * `expectHealthy`, then the scenario's own `checks`; the text report goes to the test log.
+ */
+export async function scenario(
+  label: string,
+  args: string[],
+  checks: (r: ChaosResult) => void | Promise<void>,
+  asUser?: number,
+): Promise<void> {
+  const s = scratch(label.replace(/\W+/g, '-'));
+  try {
+    const r = await chaosJson([...args, '--dir', `${s.dir}/run`], { timeoutMs: 600_000, asUser, home: s.dir });
+    const text = await expectHealthy(r, s.dir);
+    await checks(r);
+    console.log(`${label}:\n${text}`);
+  } finally {
+    s.remove();
+  }
 }

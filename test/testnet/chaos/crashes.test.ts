@@ -7,53 +7,41 @@
  * is refused in one line that offers `--loopback`.
  */
 import { ensureBuilt } from '../helpers.js';
-import { chaosJson, expectHealthy, NOBODY, powchain, scratch } from './cli.js';
+import { NOBODY, powchain, scenario, scratch } from './cli.js';
 import { IS_ROOT } from './gate.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 
 const asUser = IS_ROOT ? NOBODY : undefined;
 
-test('chaos: a crash-heavy run, without root, in loopback mode (seed 2)', async () => {
-  const s = scratch('crash');
-  try {
-    const r = await chaosJson(
-      [
-        '--nodes',
-        '4',
-        '--miners',
-        '2',
-        '--duration',
-        '40',
-        '--seed',
-        '2',
-        '--faults',
-        'crash',
-        '--dir',
-        `${s.dir}/run`,
-      ],
-      { timeoutMs: 600_000, asUser, home: s.dir },
-    );
-    expect(r.run.stderr.split('\n')[0]).toBe(
-      'powchain: network namespaces need root (CAP_NET_ADMIN): running in loopback mode (peers on 127.0.0.1, partitions in the relays)',
-    );
-    expect(r.report.run.mode).toBe('loopback');
-    const text = await expectHealthy(r, s.dir);
-    const crashes = r.report.run.schedule.flatMap((f) => (f.fault.kind === 'crash' ? [f] : []));
-    expect(crashes.length).toBeGreaterThanOrEqual(6);
-    expect(new Set(crashes.map((f) => (f.fault as { peer: number }).peer))).toEqual(new Set([0, 1, 2, 3]));
-    // Every kill and restart happened, none failed, and each crashed peer answered again.
-    const faults = r.history.events.flatMap((e) => (e.type === 'fault' ? [e] : []));
-    expect(faults.filter((e) => e.op === 'apply').length).toBe(crashes.length);
-    expect(faults.filter((e) => e.op === 'heal').length).toBe(crashes.length);
-    expect(faults.filter((e) => e.error)).toEqual([]);
-    const liveness = r.report.properties.find((p) => p.name === 'liveness')!;
-    expect(liveness.evidence.filter((e) => / killed at .*, answering again at /.test(e)).length).toBe(crashes.length);
-    console.log(`crash-heavy (loopback, uid ${asUser ?? process.getuid?.()}, seed 2):\n${text}`);
-  } finally {
-    s.remove();
-  }
-}, 900_000);
+test(
+  'chaos: a crash-heavy run, without root, in loopback mode (seed 2)',
+  () =>
+    scenario(
+      `crash-heavy (loopback, uid ${asUser ?? process.getuid?.()}, seed 2)`,
+      ['--nodes', '4', '--miners', '2', '--duration', '40', '--seed', '2', '--faults', 'crash'],
+      (r) => {
+        expect(r.run.stderr.split('\n')[0]).toBe(
+          'powchain: network namespaces need root (CAP_NET_ADMIN): running in loopback mode (peers on 127.0.0.1, partitions in the relays)',
+        );
+        expect(r.report.run.mode).toBe('loopback');
+        const crashes = r.report.run.schedule.flatMap((f) => (f.fault.kind === 'crash' ? [f] : []));
+        expect(crashes.length).toBeGreaterThanOrEqual(6);
+        expect(new Set(crashes.map((f) => (f.fault as { peer: number }).peer))).toEqual(new Set([0, 1, 2, 3]));
+        // Every kill and restart happened, none failed, and each crashed peer answered again.
+        const faults = r.history.events.flatMap((e) => (e.type === 'fault' ? [e] : []));
+        expect(faults.filter((e) => e.op === 'apply').length).toBe(crashes.length);
+        expect(faults.filter((e) => e.op === 'heal').length).toBe(crashes.length);
+        expect(faults.filter((e) => e.error)).toEqual([]);
+        const liveness = r.report.properties.find((p) => p.name === 'liveness')!;
+        expect(liveness.evidence.filter((e) => / killed at .*, answering again at /.test(e)).length).toBe(
+          crashes.length,
+        );
+      },
+      asUser,
+    ),
+  900_000,
+);
 
 test('--netns without root is refused in one line that offers --loopback', async () => {
   const s = scratch('refused');

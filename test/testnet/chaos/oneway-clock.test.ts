@@ -7,51 +7,31 @@
  * it on the true clock. Every property must hold.
  */
 import { ensureBuilt } from '../helpers.js';
-import { chaosJson, expectHealthy, scratch } from './cli.js';
+import { scenario } from './cli.js';
 import { netnsTest } from './gate.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 
 netnsTest(
   'chaos: a one-way partition plus clock skew (netns, seed 5)',
-  async () => {
-    const s = scratch('oneway');
-    try {
-      const r = await chaosJson(
-        [
-          '--netns',
-          '--nodes',
-          '4',
-          '--miners',
-          '2',
-          '--duration',
-          '40',
-          '--seed',
-          '5',
-          '--faults',
-          'oneway,clock',
-          '--dir',
-          `${s.dir}/run`,
-        ],
-        { timeoutMs: 600_000 },
-      );
-      const text = await expectHealthy(r, s.dir);
-      const kinds = r.report.run.schedule.map((f) => (f.fault.kind === 'partition' ? f.fault.shape : f.fault.kind));
-      expect(kinds).toContain('oneway');
-      const skews = r.report.run.schedule.flatMap((f) => (f.fault.kind === 'clock' ? [f.fault] : []));
-      expect(skews.length).toBeGreaterThanOrEqual(2);
-      // Each skewed peer really ran with its offset, then on the true clock again.
-      for (const k of skews) {
-        const starts = r.history.events.flatMap((e) =>
-          e.type === 'peer' && e.op === 'started' && e.peer === k.peer ? [e.clockOffset] : [],
-        );
-        expect(starts).toEqual(expect.arrayContaining([k.offset, 0]));
-        expect(starts.at(-1)).toBe(0);
-      }
-      console.log(`one-way + clock (netns, seed 5):\n${text}`);
-    } finally {
-      s.remove();
-    }
-  },
+  () =>
+    scenario(
+      'one-way + clock (netns, seed 5)',
+      ['--netns', '--nodes', '4', '--miners', '2', '--duration', '40', '--seed', '5', '--faults', 'oneway,clock'],
+      (r) => {
+        const kinds = r.report.run.schedule.map((f) => (f.fault.kind === 'partition' ? f.fault.shape : f.fault.kind));
+        expect(kinds).toContain('oneway');
+        const skews = r.report.run.schedule.flatMap((f) => (f.fault.kind === 'clock' ? [f.fault] : []));
+        expect(skews.length).toBeGreaterThanOrEqual(2);
+        // Each skewed peer really ran with its offset, then on the true clock again.
+        for (const k of skews) {
+          const starts = r.history.events.flatMap((e) =>
+            e.type === 'peer' && e.op === 'started' && e.peer === k.peer ? [e.clockOffset] : [],
+          );
+          expect(starts).toEqual(expect.arrayContaining([k.offset, 0]));
+          expect(starts.at(-1)).toBe(0);
+        }
+      },
+    ),
   900_000,
 );
