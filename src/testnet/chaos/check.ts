@@ -22,53 +22,12 @@
 import { blockSubsidy } from '../../consensus/amounts.js';
 import { networks } from '../../consensus/params/networks.js';
 import { blockWork } from '../../consensus/pow.js';
-import type { History, TipsEvent } from './history.js';
-import { finalChain, replay, type Replay, type ReorgedOut } from './replay.js';
-import { describeFault, type PartitionFault } from './schedule.js';
-
-export const PROPERTIES = ['convergence', 'agreement', 'conservation', 'durability', 'liveness'] as const;
-export type PropertyName = (typeof PROPERTIES)[number];
-
-export interface PropertyVerdict {
-  name: PropertyName;
-  held: boolean;
-  summary: string;
-  evidence: string[];
-}
-
-export type PaymentFate = 'final' | 'mempool' | 'conflicted' | 'orphaned' | 'gone';
-
-export interface CheckReport {
-  held: boolean;
-  run: Replay['run'];
-  properties: PropertyVerdict[];
-  figures: {
-    /** When the network was last made whole (ms into the run). */
-    lastHealAt: number;
-    /** Milliseconds from the last heal to the first sample with every peer on one tip. */
-    convergenceMs: number | null;
-    /** Per partition: when it healed, and how long until every answering peer was on one tip (null: not before the next partition). */
-    partitions: { id: number; healedAt: number; oneTipAfterMs: number | null }[];
-    finalHeight: number | null;
-    blocksSeen: number;
-    staleBlocks: number;
-    reorgs: number;
-    deepestReorg: { depth: number; peer: number; t: number } | null;
-    payments: Record<PaymentFate | 'submitted' | 'accepted' | 'refused', number>;
-    /** Payments reorganised out of a peer's chain after being confirmed there, deepest first. */
-    reorgedOut: (ReorgedOut & { fate: PaymentFate })[];
-    difficulty: { min: number; max: number } | null;
-  };
-  /** Every acknowledged payment and what became of it. */
-  payments: { id: number; txid: string; fate: PaymentFate; why: string }[];
-  problems: string[];
-}
-
-/** A side is judged on liveness only when its miners could expect at least this many blocks. */
-export const LIVENESS_MIN_EXPECTED = 7;
-
-const short = (h: string) => `${h.slice(0, 12)}…`;
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+import { durability, paymentFates } from './check-payments.js';
+import { liveness } from './check-liveness.js';
+import type { CheckReport, PaymentFate, PropertyVerdict } from './check-types.js';
+import { coins, secs, short } from './format.js';
+import { onOneTip, type History, type TipsEvent } from './history.js';
+import { finalChain, replay, type Replay } from './replay.js';
 
 export function check(h: History): CheckReport {
   const r = replay(h);
@@ -175,11 +134,9 @@ function partitionRecoveries(r: Replay): CheckReport['figures']['partitions'] {
   });
 }
 
-const agreed = (s: TipsEvent) => s.tips.every((x) => x !== null && x[1] === s.tips[0]![1]);
-
 function convergedAt(r: Replay): { sample: TipsEvent; ms: number } | undefined {
   const from = lastHeal(r);
-  const s = r.samples.find((x) => x.t >= from && agreed(x));
+  const s = r.samples.find((x) => x.t >= from && onOneTip(x));
   return s ? { sample: s, ms: s.t - from } : undefined;
 }
 
@@ -264,164 +221,11 @@ function conservation(r: Replay, chain: string[] | undefined, doubles: string[])
   };
 }
 
-export function coins(sats: bigint): string {
-  const s = sats.toString().padStart(9, '0');
-  return `${s.slice(0, -8)}.${s.slice(-8)}`;
-}
-
-interface Fate {
-  fate: PaymentFate;
-  why: string;
-}
-
-function paymentFates(
-  r: Replay,
-  onFinal: Map<string, number>,
-  spentOnFinal: Map<string, string>,
-  mempools: Set<string>,
-  chain: string[] | undefined,
-): Map<number, Fate> {
-  const byTxid = new Map([...r.payments.values()].filter((p) => p.txid).map((p) => [p.txid!, p]));
-  const finalBlocks = new Set(chain ?? []);
-  const coinbases = new Map([...r.tree.all()].map((b) => [b.coinbaseTxid, b.hash]));
-  const fates = new Map<number, Fate>();
-  const fateOf = (id: number, seen: Set<number>): Fate => {
-    const known = fates.get(id);
-    if (known) return known;
-    const p = r.payments.get(id)!;
-    const txid = p.txid!;
-    let f: Fate;
-    if (onFinal.has(txid)) f = { fate: 'final', why: `on the final chain at height ${onFinal.get(txid)}` };
-    else if (mempools.has(txid)) f = { fate: 'mempool', why: 'in a mempool at the end' };
-    else {
-      f = { fate: 'gone', why: 'neither on the final chain nor in any mempool, and nothing explains it' };
-      for (const o of p.inputs) {
-        const rival = spentOnFinal.get(o);
-        if (rival && rival !== txid) {
-          f = { fate: 'conflicted', why: `its input ${short(o)} is spent on the final chain by ${short(rival)}` };
-          break;
-        }
-        const parent = o.split(':')[0]!;
-        if (onFinal.has(parent) || mempools.has(parent)) continue;
-        const coinbaseOf = coinbases.get(parent);
-        if (coinbaseOf && !finalBlocks.has(coinbaseOf)) {
-          f = { fate: 'orphaned', why: `it spent the coinbase of block ${short(coinbaseOf)}, reorganised out` };
-          break;
-        }
-        const up = byTxid.get(parent);
-        if (up && !seen.has(up.id)) {
-          const pf = fateOf(up.id, new Set([...seen, id]));
-          if (pf.fate !== 'final' && pf.fate !== 'mempool') {
-            f = { fate: 'orphaned', why: `it spent change of payment #${up.id}, which is ${pf.fate}` };
-            break;
-          }
-        }
-      }
-    }
-    fates.set(id, f);
-    return f;
-  };
-  for (const p of r.payments.values()) if (p.txid) fateOf(p.id, new Set());
-  return fates;
-}
-
-function durability(r: Replay, fates: Map<number, Fate>): PropertyVerdict {
-  const gone = [...fates.entries()].filter(([, f]) => f.fate === 'gone');
-  const count = (x: PaymentFate) => [...fates.values()].filter((f) => f.fate === x).length;
-  const explained = [...fates.entries()]
-    .filter(([, f]) => f.fate === 'conflicted' || f.fate === 'orphaned')
-    .map(([id, f]) => `payment #${id} ${short(r.payments.get(id)!.txid!)}: ${f.fate}, ${f.why}`);
-  const deepest = r.reorgedOut.reduce((m, x) => Math.max(m, x.depth), 0);
-  return {
-    name: 'durability',
-    held: gone.length === 0,
-    summary:
-      `${fates.size} payments acknowledged: ${count('final')} on the final chain, ${count('mempool')} in mempools, ` +
-      `${count('conflicted') + count('orphaned')} displaced by what the final chain shows, ${gone.length} gone; ` +
-      `${new Set(r.reorgedOut.map((x) => x.id)).size} were reorganised out after confirmation` +
-      (deepest > 0 ? ` (deepest k = ${deepest})` : ''),
-    evidence: [
-      ...gone.map(([id, f]) => `payment #${id} ${short(r.payments.get(id)!.txid!)}: GONE: ${f.why}`),
-      ...explained,
-    ],
-  };
-}
-
-function liveness(r: Replay): PropertyVerdict {
-  const ev: string[] = [];
-  const notes: string[] = [];
-  const end = r.samples.at(-1)?.t ?? 0;
-  const downDuring = (peer: number, a: number, b: number) =>
-    r.faults.some(
-      (w) =>
-        (w.fault.kind === 'crash' || w.fault.kind === 'clock') &&
-        w.fault.peer === peer &&
-        (w.applied ?? Infinity) < b &&
-        a < (w.healed ?? end),
-    );
-  for (const w of r.faults) {
-    if (w.fault.kind !== 'partition' || w.applied === undefined) continue;
-    const p = w.fault as PartitionFault;
-    const a = w.applied;
-    const b = w.healed ?? end;
-    for (const side of p.sides) {
-      const gained = sideHeight(r, side, b) - sideHeight(r, side, a);
-      const miners = side.filter((q) => q < r.run.miners && !downDuring(q, a, b));
-      const expected = expectedBlocks(r, miners, a, b, side);
-      const label = `#${w.id} ${describeFault(p)}: side [${side.join(',')}]`;
-      if (gained > 0)
-        notes.push(`${label} made ${gained} blocks in ${secs(b - a)} (about ${expected.toFixed(1)} expected)`);
-      else if (expected >= LIVENESS_MIN_EXPECTED)
-        ev.push(
-          `${label} made no block in ${secs(b - a)}, though its miners' hash rate should have found ${expected.toFixed(1)}`,
-        );
-      else notes.push(`${label} made no block; with ${expected.toFixed(1)} expected that is not judged`);
-    }
-  }
-  for (const w of r.faults) {
-    if (w.fault.kind !== 'crash' || w.healed === undefined) continue;
-    const peer = w.fault.peer;
-    const back = r.samples.find((s) => s.t >= w.healed! && s.tips[peer] !== null);
-    if (!back) ev.push(`peer ${peer}, killed at ${secs(w.applied ?? 0)}, never answered again after its restart`);
-    else notes.push(`peer ${peer} killed at ${secs(w.applied ?? 0)}, answering again at ${secs(back.t)}`);
-  }
-  const start = r.phases.get('faults');
-  if (start !== undefined) {
-    const before = Math.max(...(r.samples.find((s) => s.t >= start)?.tips ?? []).map((x) => x?.[0] ?? 0));
-    const after = Math.max(...(r.samples.at(-1)?.tips ?? []).map((x) => x?.[0] ?? 0));
-    if (!(after > before)) ev.push(`the chain did not grow during the run (height ${before} to ${after})`);
-    else notes.push(`the chain grew from height ${before} to ${after}`);
-  }
-  return {
-    name: 'liveness',
-    held: ev.length === 0,
-    summary:
-      ev.length === 0
-        ? 'blocks kept coming on every side of every partition that could make them; every crashed peer came back'
-        : 'progress stopped where it should not have',
-    evidence: [...ev, ...notes],
-  };
-}
-
-/** The highest tip among `side`'s peers at the last sample up to `t` (or the first, if none is). */
-function sideHeight(r: Replay, side: number[], t: number): number {
-  const s = r.samples.filter((x) => x.t <= t).at(-1) ?? r.samples[0];
-  return Math.max(0, ...side.map((p) => s?.tips[p]?.[0] ?? 0));
-}
-
-/** Blocks `miners` could expect to find between a and b: their hash rate over the work per block. */
-function expectedBlocks(r: Replay, miners: number[], a: number, b: number, side: number[]): number {
-  if (miners.length === 0) return 0;
-  const rates = r.mining.filter((m) => m.t >= a && m.t <= b);
-  if (rates.length === 0) return 0;
-  const rate = miners.reduce((sum, q) => {
-    const xs = rates.map((m) => m.rates[q]).filter((x): x is number => typeof x === 'number');
-    return sum + (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
-  }, 0);
-  const s = r.samples.find((x) => x.t >= a);
-  const tip = side.map((p) => s?.tips[p]).find((x) => x);
-  const block = tip ? r.tree.get(tip[1]) : undefined;
-  if (!block) return 0;
-  const work = Number(blockWork(Number.parseInt(block.bits, 16)));
-  return (rate * (b - a)) / 1000 / work;
-}
+export {
+  PROPERTIES,
+  type CheckReport,
+  type PaymentFate,
+  type PropertyName,
+  type PropertyVerdict,
+} from './check-types.js';
+export { LIVENESS_MIN_EXPECTED } from './check-liveness.js';

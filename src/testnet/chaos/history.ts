@@ -57,6 +57,11 @@ export interface TipsEvent {
   tips: ([number, string] | null)[];
   mempool: (number | null)[];
 }
+/** Whether every peer answered a sample and all name the same tip. */
+export function onOneTip(s: TipsEvent): boolean {
+  return s.tips.every((x) => x !== null && x[1] === s.tips[0]![1]);
+}
+
 export interface BlockTx {
   txid: string;
   /** Outpoints spent, "txid:n". */

@@ -18,7 +18,7 @@ import { readHistory } from './history.js';
 import { runChaos, type ChaosOptions } from './run.js';
 import { timelineSvg } from './timeline-svg.js';
 
-export { Interrupted } from './run.js';
+export { Interrupted } from './run-steps.js';
 export { HistoryError } from './history.js';
 export { ScheduleError, FAULT_NAMES, type FaultName } from './schedule.js';
 export { renderReport, reportJson } from './report.js';

@@ -5,9 +5,8 @@
  * was). `--json` prints the CheckReport itself.
  */
 import type { CheckReport } from './check.js';
+import { secs } from './format.js';
 import { describeFault } from './schedule.js';
-
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function renderReport(c: CheckReport, o: { history?: string; svg?: string; maxEvidence?: number } = {}): string {
   const run = c.run;

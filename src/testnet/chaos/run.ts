@@ -22,7 +22,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENESIS_SPECS, networks } from '../../consensus/params/networks.js';
-import { parseCoins, type RawNumber } from '../../rpc/json.js';
 import { TestnetError } from '../errors.js';
 import { ensureWallet, rpcFor } from '../processes.js';
 import { RunRegistry } from '../registry.js';
@@ -31,16 +30,17 @@ import { LoopbackFabric, NetnsFabric, type Fabric } from './fabric.js';
 import {
   HISTORY_VERSION,
   HistoryWriter,
+  onOneTip,
   type EndEvent,
   type FaultEvent,
-  type FinalEvent,
   type PhaseEvent,
   type RunEvent,
   type TipsEvent,
 } from './history.js';
 import { Observer } from './observer.js';
 import { ChaosPeers, peerDatadir } from './peers.js';
-import { describeFault, makeSchedule, type FaultName, type PartitionFault, type ScheduledFault } from './schedule.js';
+import { act, finalOf, laneOf, sleep, waitFor } from './run-steps.js';
+import { describeFault, makeSchedule, type FaultName, type PartitionFault } from './schedule.js';
 import { Workload } from './workload.js';
 
 export interface ChaosOptions {
@@ -64,31 +64,6 @@ const NETWORK = 'testnet' as const;
 const WARMUP_LIMIT_S = 300;
 const SETTLE_LIMIT_S = 60;
 const AGREE_LIMIT_S = 60;
-const VERIFY_TIMEOUT_MS = 600_000;
-
-export class Interrupted extends Error {
-  override readonly name = 'Interrupted';
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Interrupted('interrupted'));
-    const timer = setTimeout(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Interrupted('interrupted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-const agreed = (s: TipsEvent) => s.tips.every((x) => x !== null && x[1] === s.tips[0]![1]);
 
 /** Run the whole experiment; the history is at `o.historyPath` afterwards, whatever happened. */
 export async function runChaos(o: ChaosOptions, say: (line: string) => void, signal: AbortSignal): Promise<void> {
@@ -251,10 +226,10 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
     // 5. convergence, timed from the last heal (a fault's own, or the repairs just made)
     const healedAt = down.length > 0 ? history.now() : lastHealAt;
     const converged =
-      observer.samples.find((s) => s.t >= healedAt && agreed(s)) ??
+      observer.samples.find((s) => s.t >= healedAt && onOneTip(s)) ??
       (await waitFor(
         observer,
-        (s) => s.t >= healedAt && agreed(s),
+        (s) => s.t >= healedAt && onOneTip(s),
         Math.max(1, o.convergeWithin - (history.now() - healedAt) / 1000),
         signal,
         () => undefined,
@@ -284,7 +259,8 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
     const settled = await waitFor(
       observer,
       (s) => {
-        const same = agreed(s) && previous !== undefined && agreed(previous) && previous.tips[0]![1] === s.tips[0]![1];
+        const same =
+          onOneTip(s) && previous !== undefined && onOneTip(previous) && previous.tips[0]![1] === s.tips[0]![1];
         previous = s;
         return same;
       },
@@ -316,98 +292,4 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
     history.write<EndEvent>({ type: 'end', ...(failure !== undefined ? { error: failure } : {}) });
     history.close();
   }
-}
-
-function laneOf(f: ScheduledFault): string {
-  const x = f.fault;
-  return x.kind === 'partition' ? 'partition' : x.kind === 'link' ? `link ${x.link.join('>')}` : `peer ${x.peer}`;
-}
-
-/** Apply or heal one fault. */
-async function act(
-  op: 'apply' | 'heal',
-  f: ScheduledFault,
-  peers: ChaosPeers,
-  fabric: Fabric,
-  setPartition: (p: PartitionFault | undefined) => void,
-): Promise<void> {
-  const x = f.fault;
-  switch (x.kind) {
-    case 'partition':
-      await fabric.setPartition(op === 'apply' ? x : undefined);
-      setPartition(op === 'apply' ? x : undefined);
-      return;
-    case 'link':
-      await fabric.shapeLink(
-        x.link,
-        op === 'apply'
-          ? { latencyMs: x.latencyMs, jitterMs: x.jitterMs, bandwidth: x.bandwidth, stalled: x.stalled }
-          : { latencyMs: 0, jitterMs: 0, bandwidth: 0, stalled: false },
-      );
-      return;
-    case 'clock':
-      await peers.stop(x.peer);
-      await peers.start(x.peer, op === 'apply' ? x.offset : 0);
-      return;
-    case 'crash':
-      if (op === 'apply') await peers.kill(x.peer);
-      else await peers.start(x.peer, 0);
-      return;
-  }
-}
-
-/** Resolve with the first sample that passes `ok`, or `onTimeout()`'s value after `limitS` seconds. */
-async function waitFor<T>(
-  observer: Observer,
-  ok: (s: TipsEvent) => boolean,
-  limitS: number,
-  signal: AbortSignal,
-  onTimeout: () => T,
-): Promise<TipsEvent | T> {
-  const end = Date.now() + limitS * 1000;
-  while (Date.now() < end) {
-    if (signal.aborted) throw new Interrupted('interrupted');
-    // The deadline's timer is cleared as soon as a sample comes: a pending one would keep the
-    // process alive long after the run.
-    const deadline = new AbortController();
-    const s = await Promise.race([
-      observer.nextSample(),
-      sleep(Math.max(0, end - Date.now()), AbortSignal.any([signal, deadline.signal])).catch((err: Error) => {
-        if (signal.aborted) throw err;
-      }),
-    ]);
-    deadline.abort();
-    if (s && ok(s)) return s;
-  }
-  return onTimeout();
-}
-
-async function finalOf(p: PeerState, i: number, history: HistoryWriter): Promise<void> {
-  const rpc = rpcFor(p, VERIFY_TIMEOUT_MS);
-  const ask = async <T>(method: string, params: unknown[] = []): Promise<T | undefined> =>
-    rpc ? rpc.call<T>(method, params).catch(() => undefined) : undefined;
-  const info = await ask<{ blocks: number; bestblockhash: string }>('getblockchaininfo');
-  const utxo = await ask<{ hash_serialized: string; total_amount: unknown; txouts: number }>('gettxoutsetinfo');
-  let verify: boolean | string;
-  try {
-    verify = rpc ? await rpc.call<boolean>('verifychain', [4, 0]) : 'not running';
-  } catch (err) {
-    verify = (err as Error).message;
-  }
-  const mempool = (await ask<string[]>('getrawmempool')) ?? [];
-  history.write<FinalEvent>({
-    type: 'final',
-    peer: i,
-    tip: info?.bestblockhash ?? null,
-    height: info?.blocks ?? null,
-    utxo: utxo
-      ? {
-          hash: utxo.hash_serialized,
-          total: parseCoins(utxo.total_amount as RawNumber | number).toString(),
-          txouts: utxo.txouts,
-        }
-      : null,
-    verifychain: verify,
-    mempool,
-  });
 }
