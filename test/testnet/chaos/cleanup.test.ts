@@ -6,11 +6,13 @@
  * removes the namespaces and the record it left. In loopback mode too, without root.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readHistory, type History } from '../../../src/testnet/chaos/history.js';
 import { run } from '../../../src/testnet/netns.js';
 import { ensureBuilt } from '../helpers.js';
-import { nodePids, NOBODY, powchain, runsIn, scratch, type CliRun } from './cli.js';
-import { IS_ROOT, netnsTest } from './gate.js';
+import { nodePids, powchain, runsIn, scratch, type CliRun } from './cli.js';
+import { netnsTest, unprivilegedTest } from './gate.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 
@@ -111,21 +113,24 @@ netnsTest(
   400_000,
 );
 
-test('SIGKILL mid-run in loopback mode, without root: the nodes die with it, --cleanup drops its record', async () => {
-  const asUser = IS_ROOT ? NOBODY : undefined;
-  const registry = `/tmp/powchain-testnet-${asUser ?? process.getuid?.()}`;
-  await interruptedRun(
-    '--loopback',
-    'SIGKILL',
-    async ({ run: r, pid, history: h, dir }) => {
-      expect(r.signal).toBe('SIGKILL');
-      expect(await waitGone(nodePids(h), dir)).toBe(true);
-      const ours = (name: string) => name.startsWith(`run-${pid}-`);
-      expect(readdirSync(registry).filter(ours).length).toBe(1);
-      const cleanup = await powchain(['testnet', 'chaos', '--cleanup'], { timeoutMs: 120_000, asUser, home: dir });
-      expect(cleanup.code).toBe(0);
-      expect(readdirSync(registry).filter(ours)).toEqual([]);
-    },
-    asUser,
-  );
-}, 400_000);
+unprivilegedTest(
+  'SIGKILL mid-run in loopback mode, without root: the nodes die with it, --cleanup drops its record',
+  async (asUser) => {
+    const registry = join(tmpdir(), `powchain-testnet-${asUser ?? process.getuid?.()}`);
+    await interruptedRun(
+      '--loopback',
+      'SIGKILL',
+      async ({ run: r, pid, history: h, dir }) => {
+        expect(r.signal).toBe('SIGKILL');
+        expect(await waitGone(nodePids(h), dir)).toBe(true);
+        const ours = (name: string) => name.startsWith(`run-${pid}-`);
+        expect(readdirSync(registry).filter(ours).length).toBe(1);
+        const cleanup = await powchain(['testnet', 'chaos', '--cleanup'], { timeoutMs: 120_000, asUser, home: dir });
+        expect(cleanup.code).toBe(0);
+        expect(readdirSync(registry).filter(ours)).toEqual([]);
+      },
+      asUser,
+    );
+  },
+  400_000,
+);

@@ -7,23 +7,39 @@
  * is refused in one line that offers `--loopback`.
  */
 import { ensureBuilt } from '../helpers.js';
-import { NOBODY, powchain, scenario, scratch } from './cli.js';
-import { IS_ROOT } from './gate.js';
+import { powchain, scenario, scratch } from './cli.js';
+import { UNPRIVILEGED, unprivilegedTest } from './gate.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
 
-const asUser = IS_ROOT ? NOBODY : undefined;
+// Without root where the checkout allows it (the command then picks loopback mode by itself);
+// else as root with --loopback, and the test's name says why.
+const asUser = UNPRIVILEGED.why ? undefined : UNPRIVILEGED.uid;
+const unprivileged = !UNPRIVILEGED.why;
 
 test(
-  'chaos: a crash-heavy run, without root, in loopback mode (seed 2)',
+  `chaos: a crash-heavy run in loopback mode (seed 2), ${unprivileged ? 'without root' : `as root [without root not run: ${UNPRIVILEGED.why}]`}`,
   () =>
     scenario(
       `crash-heavy (loopback, uid ${asUser ?? process.getuid?.()}, seed 2)`,
-      ['--nodes', '4', '--miners', '2', '--duration', '40', '--seed', '2', '--faults', 'crash'],
+      [
+        ...(unprivileged ? [] : ['--loopback']),
+        '--nodes',
+        '4',
+        '--miners',
+        '2',
+        '--duration',
+        '40',
+        '--seed',
+        '2',
+        '--faults',
+        'crash',
+      ],
       (r) => {
-        expect(r.run.stderr.split('\n')[0]).toBe(
-          'powchain: network namespaces need root (CAP_NET_ADMIN): running in loopback mode (peers on 127.0.0.1, partitions in the relays)',
-        );
+        if (unprivileged)
+          expect(r.run.stderr.split('\n')[0]).toBe(
+            'powchain: network namespaces need root (CAP_NET_ADMIN): running in loopback mode (peers on 127.0.0.1, partitions in the relays)',
+          );
         expect(r.report.run.mode).toBe('loopback');
         const crashes = r.report.run.schedule.flatMap((f) => (f.fault.kind === 'crash' ? [f] : []));
         expect(crashes.length).toBeGreaterThanOrEqual(6);
@@ -43,20 +59,24 @@ test(
   900_000,
 );
 
-test('--netns without root is refused in one line that offers --loopback', async () => {
-  const s = scratch('refused');
-  try {
-    const r = await powchain(['testnet', 'chaos', '--netns', '--duration', '10'], {
-      timeoutMs: 60_000,
-      asUser,
-      home: s.dir,
-    });
-    expect({ code: r.code, err: r.stderr.trim(), out: r.stdout }).toEqual({
-      code: 1,
-      err: 'powchain: network namespaces need root (CAP_NET_ADMIN); run with --loopback to relay the links on 127.0.0.1 instead',
-      out: '',
-    });
-  } finally {
-    s.remove();
-  }
-}, 120_000);
+unprivilegedTest(
+  '--netns without root is refused in one line that offers --loopback',
+  async (uid) => {
+    const s = scratch('refused');
+    try {
+      const r = await powchain(['testnet', 'chaos', '--netns', '--duration', '10'], {
+        timeoutMs: 60_000,
+        asUser: uid,
+        home: s.dir,
+      });
+      expect({ code: r.code, err: r.stderr.trim(), out: r.stdout }).toEqual({
+        code: 1,
+        err: 'powchain: network namespaces need root (CAP_NET_ADMIN); run with --loopback to relay the links on 127.0.0.1 instead',
+        out: '',
+      });
+    } finally {
+      s.remove();
+    }
+  },
+  120_000,
+);
