@@ -4,13 +4,14 @@
  * state into the history.
  */
 import { parseCoins, type RawNumber } from '../../rpc/json.js';
+import { appendFault } from '../fault-events.js';
 import { rpcFor } from '../processes.js';
 import type { PeerState } from '../state.js';
 import type { Fabric } from './fabric.js';
 import type { FinalEvent, HistoryWriter, TipsEvent } from './history.js';
 import type { Observer } from './observer.js';
 import type { ChaosPeers } from './peers.js';
-import type { PartitionFault, ScheduledFault } from './schedule.js';
+import { describeFault, type PartitionFault, type ScheduledFault } from './schedule.js';
 
 const VERIFY_TIMEOUT_MS = 600_000;
 
@@ -39,6 +40,25 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function laneOf(f: ScheduledFault): string {
   const x = f.fault;
   return x.kind === 'partition' ? 'partition' : x.kind === 'link' ? `link ${x.link.join('>')}` : `peer ${x.peer}`;
+}
+
+/**
+ * The same fault, applied or healed, in the testnet's fault log (`faults.jsonl`, the format
+ * `powchain testnet partition` writes): `powchain testnet dashboard --dir <dir>` draws it on its
+ * timeline while the run goes on.
+ */
+export function dashboardLog(dir: string, op: 'apply' | 'heal', f: ScheduledFault): void {
+  const id = `chaos-${f.id}`;
+  const x = f.fault;
+  if (op === 'heal') return appendFault(dir, { t: Date.now(), type: 'heal', id });
+  appendFault(dir, {
+    t: Date.now(),
+    type: 'fault',
+    id,
+    fault: x.kind,
+    ...(x.kind === 'partition' ? { sides: x.sides } : { peers: x.kind === 'link' ? [...x.link] : [x.peer] }),
+    detail: describeFault(x),
+  });
 }
 
 /** Apply or heal one fault. */

@@ -39,7 +39,7 @@ import {
 } from './history.js';
 import { Observer } from './observer.js';
 import { ChaosPeers, peerDatadir } from './peers.js';
-import { act, finalOf, laneOf, sleep, waitFor } from './run-steps.js';
+import { act, dashboardLog, finalOf, laneOf, sleep, waitFor } from './run-steps.js';
 import { describeFault, makeSchedule, type FaultName, type PartitionFault } from './schedule.js';
 import { Workload } from './workload.js';
 
@@ -196,6 +196,7 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
               fault: a.f.fault,
               ...(error ? { error } : {}),
             });
+            dashboardLog(o.dir, a.op, a.f);
             note(
               `${a.op === 'apply' ? '+' : '-'} #${a.f.id} ${describeFault(a.f.fault)}${error ? ` (failed: ${error})` : ''}`,
             );

@@ -4,6 +4,8 @@
  * continuously, across the partition too. Seed 2 gives two split partitions (the first 20 s
  * long). Every property must hold; the figures go to the test log.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { PartitionFault } from '../../../src/testnet/chaos/schedule.js';
 import { ensureBuilt } from '../helpers.js';
 import { scenario } from './cli.js';
@@ -43,6 +45,16 @@ netnsTest(
           return !!p && p.sides[0].includes(e.from) !== p.sides[0].includes(e.to);
         });
         expect(across.length).toBeGreaterThan(0);
+        // The faults also went to the testnet's fault log, for the dashboard's timeline.
+        const log = readFileSync(join(dirname(r.report.history), 'faults.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { type: string; id: string; fault?: string; sides?: number[][] });
+        expect(log.filter((e) => e.type === 'fault').map((e) => e.id)).toEqual(
+          r.history.events.flatMap((e) => (e.type === 'fault' && e.op === 'apply' ? [`chaos-${e.id}`] : [])),
+        );
+        expect(log.filter((e) => e.type === 'heal').length).toBe(r.report.run.schedule.length);
+        expect(log.find((e) => e.fault === 'partition')?.sides).toEqual(splits[0]!.sides);
       },
     ),
   900_000,
