@@ -27,8 +27,6 @@ export interface RunEvent {
   duration: number;
   faults: string[];
   schedule: ScheduledFault[];
-  /** Seconds every peer's clock was set to (before each fault's own skew): see docs/testnet.md. */
-  clockBase: number;
   /** The bound convergence after the last heal is judged against, seconds. */
   convergeWithin: number;
   /** Peer i's wallet address (its coinbases pay it). */

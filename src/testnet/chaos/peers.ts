@@ -42,8 +42,6 @@ export class ChaosPeers {
   constructor(
     readonly state: TestnetState,
     private readonly fabric: Fabric,
-    /** Seconds added to every peer's clock before its own skew. */
-    private readonly clockBase: number,
     private readonly history: HistoryWriter,
   ) {
     this.run = state.peers.map(() => 'down');
@@ -83,7 +81,7 @@ export class ChaosPeers {
       '--log-format',
       'json',
       '--clock-offset',
-      String(this.clockBase + this.skew[i]!),
+      String(this.skew[i]!),
       '--miner-address',
       p.address!,
       '--threads',

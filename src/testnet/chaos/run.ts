@@ -14,14 +14,13 @@
  *  7. final: each peer's tip, UTXO set hash and total, `verifychain` of every block, mempool.
  * Whatever happens (an error, Ctrl-C), the peers are stopped and the network taken down.
  *
- * Clocks: every peer's clock is set back to the testnet's genesis date (plus its own skew during a
- * clock fault). The chain then starts on ASERT's schedule, as a live network's would, so
- * difficulty answers to block times (and to skewed clocks) instead of sitting at its limit
- * because the genesis block is days old.
+ * Clocks: every peer runs on the real time, shifted only by its own skew during a clock fault
+ * (`--clock-offset`). ASERT anchors on the chain's own block 1, so difficulty follows the block
+ * times (and the skewed clocks) on any date.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GENESIS_SPECS, networks } from '../../consensus/params/networks.js';
+import { networks } from '../../consensus/params/networks.js';
 import { TestnetError } from '../errors.js';
 import { ensureWallet, rpcFor } from '../processes.js';
 import { RunRegistry } from '../registry.js';
@@ -96,7 +95,6 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
     history.write<PhaseEvent>({ type: 'phase', phase: p, ...(text ? { note: text } : {}) });
     if (text) note(text);
   };
-  const clockBase = GENESIS_SPECS[NETWORK].time - Math.floor(startWall / 1000);
   let fabric: Fabric | undefined;
   let peers: ChaosPeers | undefined;
   let observer: Observer | undefined;
@@ -121,7 +119,6 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
       duration: o.duration,
       faults: o.faults,
       schedule,
-      clockBase,
       convergeWithin: o.convergeWithin,
       addresses: state.peers.map((p) => p.address!),
     });
@@ -136,7 +133,7 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void, sig
       const a = fabric.peers[i]!;
       Object.assign(p, { host: a.rpcHost, rpcPort: a.rpcPort, p2pPort: a.p2pPort });
     }
-    peers = new ChaosPeers(state, fabric, clockBase, history);
+    peers = new ChaosPeers(state, fabric, history);
     const ps = peers;
     await Promise.all(state.peers.map((_, i) => ps.start(i, 0)));
     note(`${o.nodes} peers up (${o.miners} mining); 'powchain testnet status --dir ${o.dir}' shows them`);

@@ -38,7 +38,6 @@ export class HistoryBuilder {
       duration: 40,
       faults: ['split'],
       schedule,
-      clockBase: 0,
       convergeWithin: 30,
       addresses: Array.from({ length: nodes }, (_, i) => `tpow1peer${i}`),
     });
