@@ -1,11 +1,11 @@
-export { Chain } from './chain.js';
+export { Chain, type ChainStats } from './chain.js';
 export type { ChainOptions } from './options.js';
 export type { ProcessResult, ProcessOptions, ChainEvents } from './types.js';
-export type { IndexEntry } from './block-index.js';
+export type { ChainEntry } from './block-index.js';
 export { BlockStatus } from './layout.js';
 export { ChainError, type ChainErrorCode } from './errors.js';
-export { utxoSetHash, verifyChain, type UtxoSetInfo, type VerifyChainResult } from './verify.js';
+export type { UtxoSetInfo, VerifyChainResult } from './verify.js';
 export { reindexChain } from './reindex.js';
-export { addressUtxos, addressHistory, type AddressUtxo, type AddressHistoryItem } from './address-index.js';
-export { OrphanPool, DEFAULT_ORPHAN_LIMITS, type OrphanLimits } from './orphans.js';
+export type { AddressUtxo, AddressHistoryItem, TxLocation } from './address-index.js';
+export { DEFAULT_ORPHAN_LIMITS, type OrphanLimits, type OrphanInfo } from './orphans.js';
 export type { BatchVerifier } from './connect.js';

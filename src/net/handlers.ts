@@ -1,7 +1,6 @@
 import type { Chain } from '../chain/chain.js';
-import type { IndexEntry } from '../chain/block-index.js';
 import { encodeTx } from '../consensus/tx.js';
-import { bytesToHex, equalBytes } from '../encoding/hex.js';
+import { bytesToHex } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
 import {
   decodeHashes,
@@ -55,14 +54,7 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
       maxRequestBytes: 1 + 9 + LIMITS.maxLocator * 32 + 32,
       respond: (req) => {
         const { locator, stop } = decoding(() => decodeHeadersRequest(req));
-        const fork = chain.index.findLocatorFork(locator);
-        const out = [];
-        for (let h = (fork?.height ?? 0) + 1; h <= chain.height && out.length < LIMITS.maxHeaders; h++) {
-          const e: IndexEntry = chain.index.atHeight(h)!;
-          out.push(e.header);
-          if (equalBytes(e.hash, stop)) break;
-        }
-        return [encodeHeaders(out)];
+        return [encodeHeaders(chain.headersAfter(locator, stop, LIMITS.maxHeaders))];
       },
     },
     {

@@ -190,7 +190,6 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.statusTimer);
-    this.blocks.close();
     this.bans.flush();
     this.reconnector?.stop();
     await this.host?.stop();
@@ -283,7 +282,7 @@ export class NetService extends EventEmitter<NetEvents> {
    */
   private async announceTip(): Promise<void> {
     // A session can end while the node shuts down: the database may be closed already.
-    if (this.stopped || !this.o.chain.store.isOpen) return;
+    if (this.stopped || !this.o.chain.isOpen) return;
     const bytes = this.o.chain.getBlockBytes(this.o.chain.tip.hash);
     if (!bytes) return;
     await this.gossip.publish(this.names.blockTopic, bytes).catch(() => undefined);

@@ -92,7 +92,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
       const headerChain = new HeaderChain(chain);
       let from: Uint8Array | undefined;
       for (let round = 0; round < MAX_HEADER_ROUNDS; round++) {
-        const locator = from ? [from, ...chain.index.locator()] : chain.index.locator();
+        const locator = from ? [from, ...chain.locator()] : chain.locator();
         const [frame] = await this.ctx.reqresp.request(
           peer.peerId,
           this.ctx.names.headers,
@@ -118,7 +118,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
             this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidHeaders, `invalid headers: ${checked.reason}`);
           break;
         }
-        const wanted = checked.nodes.filter((n) => !chain.index.get(n.hashHex));
+        const wanted = checked.nodes.filter((n) => !chain.entry(n.hash));
         blocks += await this.fetchBodies(peer, wanted, {
           startedAt,
           target: Math.max(peer.status.height, checked.nodes.at(-1)!.height),
@@ -176,7 +176,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
           this.ctx.penalise(
             items[i]!.opts.source,
             PENALTY.invalidBlock,
-            `synced block ${r.hash} is invalid: ${r.code}`,
+            `synced block ${hashToHex(r.hash)} is invalid: ${r.code}`,
           );
           // Drain what is in flight and stop: the rest of this chain descends from an invalid block.
           await Promise.allSettled(inFlight.map((f) => f.fetched));

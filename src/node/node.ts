@@ -254,7 +254,7 @@ export class PowchainNode {
     const miner = new Miner({ chain: this.chain, mempool: this.mempool, payTo, clock: this.clock, threads });
     miner.on('found', ({ block, result }) => {
       this.log.info(
-        { hash: result.hash, status: result.status, height: 'height' in result ? result.height : undefined },
+        { hash: hashToHex(result.hash), status: result.status, height: 'height' in result ? result.height : undefined },
         'mined a block',
       );
       if (result.status === 'connected')

@@ -1,4 +1,5 @@
 import type { Block } from '../consensus/block.js';
+import { hashToHex } from '../encoding/hex.js';
 import type { ProcessResult } from '../chain/types.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { buildTemplate } from '../mining/template.js';
@@ -38,9 +39,11 @@ export function stratumBackend(o: {
     },
     submitBlock: async (block) => {
       const r = await o.submitBlock(block);
-      return r.status === 'connected'
-        ? { accepted: true, hash: r.hash, height: r.height }
-        : { accepted: false, hash: r.hash, reason: 'code' in r ? r.code : r.status };
+      const hash = hashToHex(r.hash);
+      // Stored on a side branch counts as before: a block that lost a race for the tip.
+      return r.status === 'connected' || r.status === 'stored'
+        ? { accepted: true, hash, height: r.height }
+        : { accepted: false, hash, reason: 'code' in r ? r.code : r.status };
     },
   };
 }
