@@ -55,7 +55,7 @@ export interface ChainStats {
  */
 export class Chain extends EventEmitter<ChainEvents> {
   private readonly state: ChainState;
-  private readonly queue = new SerialQueue();
+  private readonly queue: SerialQueue;
   private closed = false;
 
   private constructor(
@@ -68,6 +68,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   ) {
     super();
     this.state = new ChainState(params, store, verifier, clock, tuning, this);
+    this.queue = new SerialQueue(tuning.maxQueuedTasks);
   }
 
   /** Open (or create) the chain database, check it, and resume from the stored tip. */
@@ -129,9 +130,14 @@ export class Chain extends EventEmitter<ChainEvents> {
     });
   }
 
-  /** Run `task` under the chain lock (the mempool and the miner use it to read a stable state). */
-  withLock<T>(task: () => Promise<T>): Promise<T> {
-    return this.queue.run(task);
+  /**
+   * Run `task` under the chain lock (the mempool and the miner use it to read a stable state).
+   * Refused with ChainError('busy') when MAX_QUEUED_TASKS are waiting, unless `force`: a
+   * follow-up of what the chain already did (the mempool's re-admission after a reorg), which
+   * must not be lost.
+   */
+  withLock<T>(task: () => Promise<T>, opts: { force?: boolean } = {}): Promise<T> {
+    return this.queue.run(task, opts);
   }
 
   // ---- operator actions -----------------------------------------------------------------------

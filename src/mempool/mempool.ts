@@ -91,7 +91,10 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       this.reorgTxs = [];
       this.reorgPending = false;
       // A failure here (the chain closing during shutdown) must not become an unhandled rejection.
-      chain.withLock(() => this.revalidateLocked(txs)).catch((err: Error) => this.emit('revalidate-failed', err));
+      // Forced past a full queue: the transactions of a disconnected block must not be lost.
+      chain
+        .withLock(() => this.revalidateLocked(txs), { force: true })
+        .catch((err: Error) => this.emit('revalidate-failed', err));
     });
   }
 

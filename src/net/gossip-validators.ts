@@ -1,4 +1,5 @@
 import type { Chain } from '../chain/chain.js';
+import { ChainError } from '../chain/errors.js';
 import type { ProcessOptions, ProcessResult } from '../chain/types.js';
 import { decodeBlockWithTxids, type Block } from '../consensus/block.js';
 import { RejectCode } from '../consensus/errors.js';
@@ -19,6 +20,16 @@ const POLICY_CODES: ReadonlySet<string> = new Set([
   RejectCode.PrematureCoinbaseSpend,
   RejectCode.TooLongMempoolChain,
 ]);
+
+/** A chain with its queue full (ChainError 'busy') is nobody's fault: IGNORE, and the message is dropped. */
+async function unlessBusy<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof ChainError && err.code === 'busy') throw new GossipActionError('ignore', 'busy', err.message);
+    throw err;
+  }
+}
 
 /** Bytes that do not decode are the sender's fault: REJECT. */
 function decodeOrReject<T>(decode: () => T): T {
@@ -69,7 +80,9 @@ export class BlockGossipValidator {
     const block = decodeOrReject(() => decodeBlockWithTxids(bytes, chain.params.maxBlockBytes));
     // Gossip is unasked for: a block leaving its branch with less work than our tip is neither
     // stored nor relayed (the chain's `unsolicited` gate).
-    const verdict = await untilValidated(chain, block, { source: from, bytes, txids: block.txids, unsolicited: true });
+    const verdict = await unlessBusy(
+      untilValidated(chain, block, { source: from, bytes, txids: block.txids, unsolicited: true }),
+    );
     if (verdict.validated) {
       // ACCEPT now: every rule holds. The write finishes on the chain's queue; a failure there
       // is ours (the disk), never the sender's.
@@ -107,7 +120,7 @@ export class BlockGossipValidator {
 export async function validateGossipTx(mempool: Mempool | undefined, data: Uint8Array): Promise<void> {
   if (!mempool) throw new GossipActionError('ignore', 'no-mempool');
   const tx = decodeOrReject(() => decodeTx(data));
-  const r = await mempool.accept(tx);
+  const r = await unlessBusy(mempool.accept(tx));
   if (r.accepted) return;
   throw new GossipActionError(POLICY_CODES.has(r.code) ? 'ignore' : 'reject', r.code, r.reason);
 }

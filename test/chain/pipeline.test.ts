@@ -311,6 +311,9 @@ test.each([
   ['coinCacheSize', Number.NaN],
   ['sigCacheSize', -5],
   ['sigCacheSize', Number.NaN],
+  ['maxQueuedTasks', 0],
+  ['maxQueuedTasks', 1.5],
+  ['maxQueuedTasks', Number.NaN],
 ] as const)('a %s of %p is refused before the database is touched', async (name, size) => {
   const { dir, cleanup } = tempDir('powchain-cachesize');
   try {

@@ -154,3 +154,20 @@ describe('a write that fails after the block was accepted is our fault: an error
     h.expectTip('a3');
   });
 });
+
+test('a chain with its queue full: the block is ignored (nobody is penalised), and taken when offered again', async () => {
+  await h.close();
+  h = await ChainHarness.create({ maxQueuedTasks: 1 });
+  validator = new BlockGossipValidator(h.chain, {
+    fetchAncestry: (from) => fetched.push(from),
+    onError: (err) => errors.push(err),
+  });
+  h.block('a1', 'genesis');
+  let release!: () => void;
+  const holding = h.chain.withLock(() => new Promise<void>((r) => (release = r)));
+  expect(await verdict('a1')).toBe('ignore busy');
+  release();
+  await holding;
+  expect(errors).toEqual([]);
+  expect(await verdict('a1')).toBe('accept');
+});
