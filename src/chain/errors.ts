@@ -16,3 +16,11 @@ export class ChainError extends Error {
     super(message);
   }
 }
+
+/** State the database should hold and does not: a `corrupt-state` error that names the repair. */
+export function corruptState(what: string): ChainError {
+  return new ChainError(
+    'corrupt-state',
+    `chain state is inconsistent: ${what}; run the node with --reindex to rebuild it from the stored blocks`,
+  );
+}

@@ -160,6 +160,30 @@ describe('damaged state', () => {
     expect(await h.chain.verifyChain(5)).toEqual({ ok: true, checked: 5 });
   });
 
+  test.each([
+    ['cut short', (u: Uint8Array) => u.subarray(0, u.length - 5)],
+    ['one coin short', (u: Uint8Array) => Uint8Array.of(u[0]! - 1, ...u.subarray(1, u.length - 33))],
+    ['one coin too many', (u: Uint8Array) => Uint8Array.of(u[0]! + 1, ...u.subarray(1), ...u.subarray(1, 34))],
+  ])(
+    "an undo record %s: a reorg over it fails with 'corrupt-state' naming --reindex, and changes nothing",
+    async (_what, damage) => {
+      await history();
+      const b3 = h.get('b3');
+      await h.raw(async (db) => db.put(keys.undo(b3.hash), damage((await db.get(keys.undo(b3.hash)))!)));
+      await h.reopen();
+      const before = await snapshot();
+      // r1..r3 on a2: heavier than b3, so b3 (whose undo record is damaged) must be disconnected.
+      await h.extend('r', 'a2', 3, false);
+      const err = await openError(h.chain.processBlocks(['r1', 'r2', 'r3'].map((n) => ({ block: h.get(n).block }))));
+      expect(err.code).toBe('corrupt-state');
+      expect(err.message).toMatch(/undo record of block .* --reindex/);
+      expect(await snapshot()).toEqual(before);
+      expect(await h.chain.verifyChain(1)).toMatchObject({ ok: false, height: b3.height });
+      await h.reindex();
+      expect(await h.chain.verifyChain(5)).toEqual({ ok: true, checked: 5 });
+    },
+  );
+
   test("a missing tip record: 'corrupt-state', repaired by a reindex", async () => {
     await history();
     const before = await snapshot();
