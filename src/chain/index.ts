@@ -1,3 +1,12 @@
+/**
+ * chain: the block store and the main chain. Every block enters through Chain.processBlock(s)
+ * and takes the six stages of process.ts (docs/architecture.md, "The block path"); the index,
+ * UTXO set, undo records and address index live in one classic-level database (layout.ts). The
+ * chain's state is private: other layers ask Chain questions and listen to its events.
+ *
+ * May import: consensus, crypto, encoding, collections. Never mempool, mining, net, rpc, node,
+ * wallet or cli: it knows nothing above it (dependency-cruiser: chain-not-to-...).
+ */
 export { Chain, type ChainStats } from './chain.js';
 export type { ChainOptions } from './options.js';
 export type { ProcessResult, ProcessOptions, ChainEvents } from './types.js';
