@@ -166,12 +166,7 @@ describe('missing ancestors and sources', () => {
     const h = await harness();
     await h.extend('m', 'genesis', 2, false);
     await h.submit('m2', 'peer-7');
-    expect(h.chain.orphan(h.get('m2').hash)).toMatchObject({
-      hash: h.get('m2').hash,
-      parent: h.get('m1').hash,
-      source: 'peer-7',
-      size: encodeBlock(h.get('m2').block).length,
-    });
+    expect(h.chain.orphan(h.get('m2').hash)?.source).toBe('peer-7');
   });
 
   test('children waiting on an orphan that turns out invalid are judged too, not left in the pool', async () => {

@@ -120,34 +120,32 @@ test('the same block in flight twice: each call gets the verdict on its own call
   h.expectTip('a3');
 });
 
-/** Make the chain's next `n` batches fail as a full disk would. */
-function failWrites(n: number): void {
+/**
+ * Offer a3 while the chain's next `n` batches fail as a full disk would: the validator accepts it
+ * (every rule held before the write), the write's failure goes to onError, and the tip stays.
+ */
+async function acceptWhileWritesFail(n: number): Promise<void> {
+  h.block('a3', 'a2');
   const { store } = internals(h.chain);
   const batch = store.batch.bind(store);
   let left = n;
   store.batch = (ops) => (left-- > 0 ? Promise.reject(new Error('disk full')) : batch(ops));
+  expect(await verdict('a3')).toBe('accept');
+  await settled();
+  expect(errors.map((e) => e.message)).toEqual(['disk full']);
+  h.expectTip('a2');
 }
 
 describe('a write that fails after the block was accepted is our fault: an error, nobody penalised', () => {
   test('once: the block is still stored (the end of the call writes it) and connects at the next activation', async () => {
-    h.block('a3', 'a2');
-    failWrites(1);
-    expect(await verdict('a3')).toBe('accept');
-    await settled();
-    expect(errors.map((e) => e.message)).toEqual(['disk full']);
-    h.expectTip('a2');
+    await acceptWhileWritesFail(1);
     expect(h.entry('a3')?.status).toBe(BlockStatus.DataStored);
     await h.chain.activate();
     h.expectTip('a3');
   });
 
   test('for good: nothing of the block stays in memory that is not on disk; offered again, it connects', async () => {
-    h.block('a3', 'a2');
-    failWrites(2);
-    expect(await verdict('a3')).toBe('accept');
-    await settled();
-    expect(errors.map((e) => e.message)).toEqual(['disk full']);
-    h.expectTip('a2');
+    await acceptWhileWritesFail(2);
     expect(h.entry('a3')).toBeUndefined();
     expect(await verdict('a3')).toBe('accept');
     await settled();
