@@ -77,6 +77,7 @@ export class BlockGossipValidator {
     // Its own copy when the message is a slice of a larger frame: the decoded block's fields are
     // views into these bytes, and an orphan may be kept for minutes.
     const bytes = ownBytes(data);
+    // Stage 1 of the block path (chain/process.ts): decode; the chain takes it from stage 2.
     const block = decodeOrReject(() => decodeBlockWithTxids(bytes, chain.params.maxBlockBytes));
     // Gossip is unasked for: a block leaving its branch with less work than our tip is neither
     // stored nor relayed (the chain's `unsolicited` gate).

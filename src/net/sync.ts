@@ -228,6 +228,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
         const blocks = frames.map((frame, i) => {
           // Its own buffer (a frame may be a slice of a larger read): the block decodes into views of it.
           const f = ownBytes(frame);
+          // Stage 1 of the block path (chain/process.ts): decode; processBlocks takes it from stage 2.
           const block = decodeBlockWithTxids(f, this.ctx.chain.params.maxBlockBytes);
           // The whole header must hash to the one asked for (the merkle root alone would let a
           // peer swap in a mutated twin of the block, blaming nobody).

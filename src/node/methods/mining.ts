@@ -63,6 +63,7 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
     submitblock: async (a) => {
       let block;
       try {
+        // Stage 1 of the block path (chain/process.ts): decode; submitBlock hands it to stage 2.
         block = decodeBlockWithTxids(p.hex(a, 0, 'hexdata'), params.maxBlockBytes);
       } catch (err) {
         if (err instanceof DecodeError)
