@@ -9,7 +9,7 @@
  */
 export { Chain, type ChainStats } from './chain.js';
 export type { ChainOptions } from './options.js';
-export type { ProcessResult, ProcessOptions, ChainEvents } from './types.js';
+export { isAccepted, type ProcessResult, type ProcessOptions, type ChainEvents } from './types.js';
 export type { ChainEntry } from './block-index.js';
 export { BlockStatus } from './layout.js';
 export { ChainError, type ChainErrorCode } from './errors.js';

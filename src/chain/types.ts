@@ -30,6 +30,11 @@ export type ProcessResult =
   /** Not valid now but may be later (a time too far in the future): not marked invalid. */
   | { status: 'temporary'; hash: Uint8Array; code: RejectCode; reason: string };
 
+/** Stored and valid as far as is known: connected onto the main chain, or stored on a side branch. */
+export function isAccepted(r: ProcessResult): r is Extract<ProcessResult, { status: 'connected' | 'stored' }> {
+  return r.status === 'connected' || r.status === 'stored';
+}
+
 export interface ProcessOptions {
   /** Who sent the block: a peer id, 'rpc', 'miner', 'sync'. Orphans remember it. */
   source?: string;
