@@ -1,6 +1,6 @@
 import type { Block } from '../consensus/block.js';
 import { hashToHex } from '../encoding/hex.js';
-import type { ProcessResult } from '../chain/types.js';
+import { isAccepted, type ProcessResult } from '../chain/types.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { buildTemplate } from '../mining/template.js';
 import type { StratumBackend } from '../stratum/index.js';
@@ -40,8 +40,7 @@ export function stratumBackend(o: {
     submitBlock: async (block) => {
       const r = await o.submitBlock(block);
       const hash = hashToHex(r.hash);
-      // Stored on a side branch counts as before: a block that lost a race for the tip.
-      return r.status === 'connected' || r.status === 'stored'
+      return isAccepted(r)
         ? { accepted: true, hash, height: r.height }
         : { accepted: false, hash, reason: 'code' in r ? r.code : r.status };
     },
