@@ -1,3 +1,10 @@
+/**
+ * bench: the benchmarks and their in-process baselines (docs/benchmarks.md). Speed is measured
+ * here, never asserted in a test.
+ *
+ * May import: everything below the cli. Only the cli (`powchain bench`) may import it
+ * (dependency-cruiser: bench-not-to-cli, only-cli-imports-bench).
+ */
 import { connectBench } from './connect.js';
 import { createContext, benchRoot, type BenchContext } from './context.js';
 import { hashBench } from './hash.js';

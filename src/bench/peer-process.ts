@@ -60,7 +60,7 @@ async function handle(m: ToPeer): Promise<void> {
       if (r.status !== 'connected') throw new Error(`publisher did not connect the block: ${JSON.stringify(r)}`);
       const t = wallMs();
       const peers = await net!.publishBlock(block, m.bytes);
-      send({ type: 'published', hash: r.hash, t, peers });
+      send({ type: 'published', hash: hashToHex(r.hash), t, peers });
       return;
     }
     case 'stop':

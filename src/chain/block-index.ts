@@ -8,6 +8,15 @@ export interface IndexEntry extends StoredIndexEntry {
   parent: IndexEntry | undefined;
 }
 
+/**
+ * An index entry as the chain shows it to the layers above: read-only. The objects are the
+ * index's own (so `chain.tip === entry` still says "this is the tip"), but nothing outside the
+ * chain may change them.
+ */
+export type ChainEntry = { readonly [K in Exclude<keyof IndexEntry, 'parent'>]: IndexEntry[K] } & {
+  readonly parent: ChainEntry | undefined;
+};
+
 /** At most this many ancestors are walked for a median time or locator without the main chain. */
 const LOCATOR_DENSE = 10;
 
@@ -54,6 +63,16 @@ export class BlockIndex {
       set.add(entry);
     }
     return entry;
+  }
+
+  /** Take back an entry whose records never reached the disk (a failed write). Children go first. */
+  remove(entry: IndexEntry): void {
+    if (this.byHash.get(entry.hashHex) !== entry) return;
+    this.byHash.delete(entry.hashHex);
+    if (!entry.parent) return;
+    const siblings = this.children.get(entry.parent.hashHex);
+    siblings?.delete(entry);
+    if (siblings?.size === 0) this.children.delete(entry.parent.hashHex);
   }
 
   /** Relink parents after a bulk load where entries arrived in arbitrary order. */

@@ -9,8 +9,8 @@ import { BoundedMap } from '../collections/bounded-map.js';
 /**
  * RECENT_BLOCKS: decoded blocks kept, so connecting right after storing does not re-read them.
  * The chain forgets a block once it is connected and written: past that point it is only read
- * again by a reorganisation, and keeping a sync batch's worth of decoded blocks alive for another
- * batch cost memory (up to 64 full blocks) and garbage-collector work for nothing.
+ * again by a reorganisation, and keeping a sync batch's worth of decoded blocks alive through the
+ * next batch would cost memory (up to 64 full blocks) and garbage-collector work for nothing.
  */
 const RECENT_BLOCKS = 64;
 

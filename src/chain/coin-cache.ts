@@ -28,8 +28,8 @@ const INITIAL_SLOTS = 4_096;
 
 /**
  * The committed UTXO set's most recent coins, in memory, in front of the database. Connecting a
- * block looks up one coin per input; from LevelDB that was the largest single cost of block
- * connection (a native read, about 17 µs each on a chain of 100,000 coins), from here a map lookup.
+ * block looks up one coin per input: read from LevelDB, each is a native read of about 17 µs on a
+ * chain of 100,000 coins, the largest single cost of block connection; from here, a map lookup.
  *
  * It is a read cache and never holds anything the database does not: the chain applies a
  * transition's changes only after their batch is written (`apply`), so a failed write or a crash
@@ -37,10 +37,10 @@ const INITIAL_SLOTS = 4_096;
  * database enter it; the oldest leave first when it is full.
  *
  * The coins live as their 33-byte database records in one slab, and the map holds each outpoint's
- * slot number. As JavaScript objects (a coin, its key hash's array and buffer, a BigInt) each
- * cached coin was some 250 bytes of long-lived objects that the garbage collector copied out of
- * the young generation and later marked; block connection measured 6–11% faster without them.
- * A read makes a fresh coin, which dies young; a freed slot is reused.
+ * slot number. Held as JavaScript objects (a coin, its key hash's array and buffer, a BigInt),
+ * each cached coin would be some 250 bytes of long-lived objects for the garbage collector to copy
+ * and mark; block connection measures 6–11% faster with the slab (docs/benchmarks.md, connect,
+ * item 7). A read makes a fresh coin, which dies young; a freed slot is reused.
  */
 export class CoinCache implements CoinSource {
   private readonly slots: BoundedMap<string, number>;

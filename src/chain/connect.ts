@@ -10,7 +10,9 @@ import {
   signatureItems,
   type SignatureItem,
 } from '../consensus/rules/contextual.js';
-import { bytesKey, bytesToHex, equalBytes } from '../encoding/hex.js';
+import { DecodeError } from '../encoding/errors.js';
+import { bytesKey, equalBytes, hashToHex } from '../encoding/hex.js';
+import { corruptState } from './errors.js';
 import { outpointMapKey } from '../consensus/tx.js';
 import type { CoinView } from './coin-view.js';
 import { decodeUndo, encodeUndo, keys } from './layout.js';
@@ -161,7 +163,7 @@ export function startConnect(
       const outpoints = tx.inputs.map((i) => outpointMapKey(i.prevTxid, i.prevIndex));
       const coins = tx.inputs.map((i, n) => view.get(i.prevTxid, i.prevIndex, outpoints[n]));
       const r = checkTxInputs(tx, coins, height, params.coinbaseMaturity);
-      if (!r.ok) throw new RuleError(r.code, `tx ${bytesToHex(id)}: ${r.reason}`);
+      if (!r.ok) throw new RuleError(r.code, `tx ${hashToHex(id)}: ${r.reason}`);
       fees += r.fee;
       spent = coins as Coin[];
       for (const item of signatureItems(tx, spent, params.genesisHash)) {
@@ -212,8 +214,8 @@ export async function connectBlock(
 
 /**
  * Undo `block` (the current tip of the state in `view`) with its undo record: remove the coins it
- * created, restore the coins it spent, drop its address history. Throws if the undo record is
- * missing or does not fit the block, which means the database is damaged.
+ * created, restore the coins it spent, drop its address history. A missing, undecodable or
+ * ill-fitting undo record means the database is damaged: ChainError('corrupt-state').
  */
 export function disconnectBlock(
   view: CoinView,
@@ -224,8 +226,15 @@ export function disconnectBlock(
   undoBytes: Uint8Array | undefined,
   opts: { strict?: boolean } = {},
 ): void {
-  if (!undoBytes) throw new Error(`undo record of block ${bytesToHex(blockHash)} is missing`);
-  const undo = decodeUndo(undoBytes);
+  const undoOf = `undo record of block ${hashToHex(blockHash)}`;
+  if (!undoBytes) throw corruptState(`${undoOf} is missing`);
+  let undo: Coin[];
+  try {
+    undo = decodeUndo(undoBytes);
+  } catch (err) {
+    if (err instanceof DecodeError) throw corruptState(`${undoOf} does not decode (${err.message})`);
+    throw err;
+  }
   let cursor = undo.length;
   for (let t = block.txs.length - 1; t >= 0; t--) {
     const tx = block.txs[t]!;
@@ -236,18 +245,18 @@ export function disconnectBlock(
       if (coin) view.spend(id, i, key);
       // An output spent later on the chain is already gone; when checking a chain (strict) it must not be.
       else if (opts.strict)
-        throw new Error(`output ${i} of tx ${bytesToHex(id)} at height ${height} is missing from the UTXO set`);
+        throw corruptState(`output ${i} of tx ${hashToHex(id)} at height ${height} is missing from the UTXO set`);
     });
     let spent: Coin[] = [];
     if (t > 0) {
       cursor -= tx.inputs.length;
-      if (cursor < 0) throw new Error(`undo record of block ${bytesToHex(blockHash)} is too short`);
+      if (cursor < 0) throw corruptState(`${undoOf} is too short for its inputs`);
       spent = undo.slice(cursor, cursor + tx.inputs.length);
       tx.inputs.forEach((input, i) => view.add(input.prevTxid, input.prevIndex, spent[i]!));
     }
     for (const d of historyDeltas(tx.outputs, spent)) view.del(keys.addrHistory(d.pkh, height, id));
   }
-  if (cursor !== 0) throw new Error(`undo record of block ${bytesToHex(blockHash)} does not match its inputs`);
+  if (cursor !== 0) throw corruptState(`${undoOf} is longer than its inputs`);
   view.del(keys.undo(blockHash));
 }
 

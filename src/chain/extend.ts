@@ -1,10 +1,13 @@
 import type { DecodedBlock } from '../consensus/block.js';
 import { RuleError } from '../consensus/errors.js';
 import type { IndexEntry } from './block-index.js';
+import type { BlockCall } from './call.js';
 import { CoinView } from './coin-view.js';
+import { commitTransition, validated } from './commit.js';
 import { startConnect, type PendingConnect } from './connect.js';
 import { keys } from './layout.js';
-import type { TransitionFailure, TransitionHost } from './transition.js';
+import type { ChainState } from './state.js';
+import type { TransitionFailure } from './transition.js';
 
 interface Walked {
   entry: IndexEntry;
@@ -30,7 +33,8 @@ interface Walked {
  * written.
  */
 export async function extendPipelined(
-  host: TransitionHost,
+  state: ChainState,
+  call: BlockCall,
   fork: IndexEntry,
   branch: IndexEntry[],
   depth = 1,
@@ -48,7 +52,7 @@ export async function extendPipelined(
     const w = writes[0]!;
     await w.done;
     writes.shift();
-    (writes[0]?.view ?? pending[0]?.view)?.rebaseFrom(w.view, host.coins);
+    (writes[0]?.view ?? pending[0]?.view)?.rebaseFrom(w.view, state.coins);
   };
   const finishWrites = async (): Promise<void> => {
     while (writes.length > 0) await finishOldestWrite();
@@ -67,13 +71,15 @@ export async function extendPipelined(
       return { entry: p.entry, error: err };
     }
     p.view.put(keys.height(p.entry.height), p.entry.hash);
-    host.validated(p.entry);
+    validated(state, call, p.entry);
     // Still first in `pending` while waiting for room, so a finished write rebases this block's view.
     while (writes.length >= depth) await finishOldestWrite();
     pending.shift();
     const before = parent;
     // One batch at a time, in order: this one is written once the block before it is on disk.
-    const done = lastWrite.then(() => host.commit(p.view, before, [], [{ entry: p.entry, block: p.block }], p.entry));
+    const done = lastWrite.then(() =>
+      commitTransition(state, call, p.view, before, [], [{ entry: p.entry, block: p.block }], p.entry),
+    );
     // Awaited by finishOldestWrite; until then a failed write must not count as unhandled.
     done.catch(() => undefined);
     writes.push({ view: p.view, done });
@@ -93,14 +99,14 @@ export async function extendPipelined(
 
   const walkAll = async (): Promise<TransitionFailure | undefined> => {
     for (const entry of branch) {
-      const block = host.readBlock(entry);
+      const block = state.readBlock(entry);
       let connect: PendingConnect | undefined;
-      let error = host.recheckHeader(entry, block);
+      let error = state.headerRules.recheck(entry, block);
       // The blocks ahead are not committed yet: read their coins through their views.
-      const view = new CoinView(pending.at(-1)?.view ?? writes.at(-1)?.view ?? host.coins);
+      const view = new CoinView(pending.at(-1)?.view ?? writes.at(-1)?.view ?? state.coins);
       if (!error) {
         try {
-          connect = startConnect(host.connectContext(), view, block, entry.hash, block.txids, entry.height);
+          connect = startConnect(state.connectContext(), view, block, entry.hash, block.txids, entry.height);
         } catch (err) {
           if (!(err instanceof RuleError)) throw err;
           error = err;

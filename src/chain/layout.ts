@@ -20,9 +20,8 @@
  *
  * The address index is one record per (address, transaction), holding the indexes of the outputs
  * that pay the address: an address's unspent outputs are those outputs still in the UTXO set.
- * Schema 1 also kept a copy of every coin under its address, which doubled the records a block
- * writes (two of every eleven per payment were those copies and their deletes) for a query that
- * the history answers with one UTXO lookup per output.
+ * Schema 1 kept a copy of every coin under its address as well; `--reindex` upgrades such a
+ * database in place (docs/architecture.md, "Database layout in one file").
  */
 import { ByteReader } from '../encoding/reader.js';
 import { ByteWriter } from '../encoding/writer.js';

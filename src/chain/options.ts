@@ -21,6 +21,11 @@ export interface ChainOptions {
    * (extend.ts); at least 1. Deeper keeps the verify workers fed while this thread builds batches.
    */
   pipelineDepth?: number;
+  /**
+   * MAX_QUEUED_TASKS: tasks that may wait for (or hold) the chain lock at once: blocks, mempool
+   * acceptances, templates, operator actions. Past it a caller gets ChainError('busy').
+   */
+  maxQueuedTasks?: number;
 }
 
 /** Default pipeline depth: see ChainOptions.pipelineDepth and docs/benchmarks.md. */
@@ -28,10 +33,16 @@ export const DEFAULT_PIPELINE_DEPTH = 3;
 /** Past this the views and verify batches held in memory grow for no gain (depth 6 measured no faster than 3). */
 export const MAX_PIPELINE_DEPTH = 64;
 export const DEFAULT_SIG_CACHE_SIZE = 200_000;
+/**
+ * Far above what a node queues in normal work (a sync batch is one task, the mempool poll and the
+ * miner one at a time), low enough that a flood of gossip cannot hold more than that many blocks
+ * and transactions in memory waiting.
+ */
+export const DEFAULT_MAX_QUEUED_TASKS = 1_024;
 
 /** The chain's sizes and limits, defaults filled in. */
 export type ChainTuning = Required<
-  Pick<ChainOptions, 'orphanLimits' | 'sigCacheSize' | 'coinCacheSize' | 'pipelineDepth'>
+  Pick<ChainOptions, 'orphanLimits' | 'sigCacheSize' | 'coinCacheSize' | 'pipelineDepth' | 'maxQueuedTasks'>
 >;
 
 /** Fill in the defaults and refuse an option out of range, before anything is opened. */
@@ -48,7 +59,16 @@ export function chainTuning(opts: ChainOptions): ChainTuning {
     sigCacheSize: cacheSize('sigCacheSize', opts.sigCacheSize ?? DEFAULT_SIG_CACHE_SIZE),
     coinCacheSize: cacheSize('coinCacheSize', opts.coinCacheSize ?? DEFAULT_COIN_CACHE_SIZE),
     pipelineDepth: depth,
+    maxQueuedTasks: queueLength(opts.maxQueuedTasks ?? DEFAULT_MAX_QUEUED_TASKS),
   };
+}
+
+/** How many tasks the chain lock may hold: a whole number, at least 1, or Infinity. */
+function queueLength(n: number): number {
+  if (n !== Infinity && !(Number.isInteger(n) && n >= 1)) {
+    throw new ChainError('bad-option', `maxQueuedTasks must be a whole number, at least 1, not ${n}`);
+  }
+  return n;
 }
 
 /** A cache's entry count: a whole number, 0 (off) or more, or Infinity (unbounded). */

@@ -28,6 +28,12 @@ export interface Orphan {
   received: number;
 }
 
+/** What the chain tells of an orphan: who sent it, when, and how large it is. */
+export type OrphanInfo = Readonly<Pick<Orphan, 'hash' | 'source' | 'size' | 'received'>> & {
+  /** The hash of its parent, the block it waits for. */
+  readonly parent: Uint8Array;
+};
+
 /**
  * Blocks whose parent is unknown, waiting for it. Indexed by hash and by parent hash; bounded by
  * count and bytes (oldest evicted first) and by age. Nothing here recurses: children of a newly
@@ -110,11 +116,11 @@ export class OrphanPool {
    * The parent hash that must be fetched for `hashHex` to connect: follow parents through the
    * pool until one is not an orphan. Bounded by the pool size, so a cycle cannot loop forever.
    */
-  missingAncestor(hashHex: string): string | undefined {
+  missingAncestor(hashHex: string): Uint8Array | undefined {
     let cur = this.byHash.get(hashHex);
     for (let steps = 0; cur && steps <= this.byHash.size; steps++) {
       const parent = this.byHash.get(cur.parentHex);
-      if (!parent) return cur.parentHex;
+      if (!parent) return cur.block.header.prevHash;
       cur = parent;
     }
     return undefined;
@@ -122,6 +128,11 @@ export class OrphanPool {
 
   get(hashHex: string): Orphan | undefined {
     return this.byHash.get(hashHex);
+  }
+
+  info(hash: Uint8Array): OrphanInfo | undefined {
+    const o = this.byHash.get(bytesToHex(hash));
+    return o && { hash: o.hash, source: o.source, size: o.size, received: o.received, parent: o.block.header.prevHash };
   }
 }
 

@@ -16,10 +16,8 @@ export async function reindexChain(
   opts: ChainOptions,
   onProgress?: (height: number, target: number) => void,
 ): Promise<Chain> {
-  await resetDerivedState(opts.location, opts.params);
+  const target = await resetDerivedState(opts.location, opts.params);
   const chain = await Chain.open({ ...opts, activate: false });
-  let target = 0;
-  for (const e of chain.index.entries()) target = Math.max(target, e.height);
   const report = () => onProgress?.(chain.height, target);
   chain.on('tip', report);
   try {
@@ -30,7 +28,8 @@ export async function reindexChain(
   return chain;
 }
 
-async function resetDerivedState(location: string, params: NetworkParams): Promise<void> {
+/** Clear everything derived from the blocks; returns the height of the highest stored block. */
+async function resetDerivedState(location: string, params: NetworkParams): Promise<number> {
   // An older schema is upgraded here: its derived state is cleared and rebuilt, and the genesis
   // state written below carries the new schema version.
   const { store } = await ChainStore.open(location, params, { upgrade: true });
@@ -69,6 +68,7 @@ async function resetDerivedState(location: string, params: NetworkParams): Promi
     }
     await store.batch(ops);
     await writeGenesisState(store, params);
+    return entries.reduce((most, e) => Math.max(most, e.entry.height), 0);
   } finally {
     await store.close();
   }

@@ -3,7 +3,7 @@ import type { NetworkParams } from '../consensus/params/types.js';
 import { blockWork } from '../consensus/pow.js';
 import { equalBytes, hashToHex } from '../encoding/hex.js';
 import type { BlockIndex, IndexEntry } from './block-index.js';
-import { ChainError } from './errors.js';
+import { corruptState } from './errors.js';
 import { BlockStatus, decodeIndexEntry, indexRecord, keys } from './layout.js';
 import { ChainStore } from './store.js';
 
@@ -39,11 +39,7 @@ export async function loadIndex(store: ChainStore, index: BlockIndex): Promise<v
   index.relink();
 }
 
-const corrupt = (what: string) =>
-  new ChainError(
-    'corrupt-state',
-    `chain state is inconsistent: ${what}; run the node with --reindex to rebuild it from the stored blocks`,
-  );
+const corrupt = corruptState;
 
 /**
  * The stored tip, after checking that tip, index and height index agree: the tip is indexed and

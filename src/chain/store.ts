@@ -5,10 +5,11 @@ import { keys, prefixEnd, readU32be, SCHEMA_VERSION, u32be, UPGRADABLE_SCHEMAS }
 
 /**
  * LevelDB tuning for a chain database. A 64 MiB write buffer (default 4 MiB) and 32 MiB table
- * files mean far fewer level-0 files and compactions while blocks are connected in bulk (LevelDB's
- * thread had spent more CPU than the signature checks), and a 32 MiB block cache keeps recent
- * records in memory. Snappy compression stays on: turning it off measured no faster and made the
- * benchmark chain's database 87 MB instead of 74.
+ * files mean far fewer level-0 files and compactions while blocks are connected in bulk (with the
+ * defaults LevelDB's thread spends more CPU than the signature checks; 4 and 16 MiB buffers
+ * measure slower, docs/benchmarks.md), and a 32 MiB block cache keeps recent records in memory.
+ * Snappy compression stays on: without it connecting measures no faster and the benchmark
+ * chain's database is 87 MB instead of 74.
  */
 const LEVEL_OPTIONS = {
   writeBufferSize: 64 * 1024 * 1024,

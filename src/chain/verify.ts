@@ -1,12 +1,12 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { RuleError } from '../consensus/errors.js';
 import { bytesToHex } from '../encoding/hex.js';
-import type { Chain } from './chain.js';
 import { StoreCoins } from './coin-cache.js';
 import { CoinView } from './coin-view.js';
 import { connectBlock, disconnectBlock } from './connect.js';
 import { decodeCoin, keys } from './layout.js';
 import type { IndexEntry } from './block-index.js';
+import type { ChainState } from './state.js';
 
 export interface UtxoSetInfo {
   /** sha256 over every (key, value) of the UTXO set in key order: equal sets, equal hashes. */
@@ -18,26 +18,24 @@ export interface UtxoSetInfo {
   bestBlock: string;
 }
 
-/** Hash the whole UTXO set, so two nodes (or a node and a replay) can compare state. */
-export function utxoSetHash(chain: Chain): Promise<UtxoSetInfo> {
-  return chain.withLock(async () => {
-    const h = sha256.create();
-    let count = 0;
-    let totalValue = 0n;
-    for await (const [k, v] of chain.store.scan(keys.coinPrefix())) {
-      h.update(k);
-      h.update(v);
-      count++;
-      totalValue += decodeCoin(v).value;
-    }
-    return {
-      hash: bytesToHex(h.digest()),
-      count,
-      totalValue,
-      height: chain.height,
-      bestBlock: bytesToHex(chain.tip.hash),
-    };
-  });
+/** Hash the whole UTXO set, so two nodes (or a node and a replay) can compare state. Caller holds the lock. */
+export async function utxoSetHashLocked(state: ChainState): Promise<UtxoSetInfo> {
+  const h = sha256.create();
+  let count = 0;
+  let totalValue = 0n;
+  for await (const [k, v] of state.store.scan(keys.coinPrefix())) {
+    h.update(k);
+    h.update(v);
+    count++;
+    totalValue += decodeCoin(v).value;
+  }
+  return {
+    hash: bytesToHex(h.digest()),
+    count,
+    totalValue,
+    height: state.index.height,
+    bestBlock: bytesToHex(state.index.tip.hash),
+  };
 }
 
 export type VerifyChainResult = { ok: true; checked: number } | { ok: false; height: number; reason: string };
@@ -46,34 +44,30 @@ export type VerifyChainResult = { ok: true; checked: number } | { ok: false; hei
  * Re-check the last `depth` main-chain blocks against the stored state, without writing:
  * undo them in memory (every coin they created must be unspent, their undo records must fit),
  * then connect them again with every rule and signature. A pass means the UTXO set, undo data and
- * blocks agree.
+ * blocks agree. Caller holds the lock.
  */
-export function verifyChain(chain: Chain, depth: number): Promise<VerifyChainResult> {
-  return chain.withLock(async () => {
-    const view = new CoinView(new StoreCoins(chain.store));
-    const entries: IndexEntry[] = [];
-    for (let e: IndexEntry | undefined = chain.tip; e && e.height > 0 && entries.length < depth; e = e.parent)
-      entries.push(e);
-    for (const e of entries) {
-      try {
-        const block = chain.readBlock(e);
-        disconnectBlock(view, block, e.hash, block.txids, e.height, chain.store.get(keys.undo(e.hash)), {
-          strict: true,
-        });
-      } catch (err) {
-        return { ok: false, height: e.height, reason: (err as Error).message };
-      }
+export async function verifyChainLocked(state: ChainState, depth: number): Promise<VerifyChainResult> {
+  const view = new CoinView(new StoreCoins(state.store));
+  const entries: IndexEntry[] = [];
+  for (let e: IndexEntry | undefined = state.index.tip; e && e.height > 0 && entries.length < depth; e = e.parent)
+    entries.push(e);
+  for (const e of entries) {
+    try {
+      const block = state.readBlock(e);
+      disconnectBlock(view, block, e.hash, block.txids, e.height, state.readUndo(e.hash), { strict: true });
+    } catch (err) {
+      return { ok: false, height: e.height, reason: (err as Error).message };
     }
-    const ctx = { params: chain.params, verifier: chain.verifier, sigCache: { size: 0, has: () => false } };
-    for (const e of entries.reverse()) {
-      const block = chain.readBlock(e);
-      try {
-        await connectBlock(ctx, view, block, e.hash, block.txids, e.height);
-      } catch (err) {
-        if (err instanceof RuleError) return { ok: false, height: e.height, reason: err.message };
-        return { ok: false, height: e.height, reason: (err as Error).message };
-      }
+  }
+  const ctx = { params: state.params, verifier: state.verifier, sigCache: { size: 0, has: () => false } };
+  for (const e of entries.reverse()) {
+    const block = state.readBlock(e);
+    try {
+      await connectBlock(ctx, view, block, e.hash, block.txids, e.height);
+    } catch (err) {
+      if (err instanceof RuleError) return { ok: false, height: e.height, reason: err.message };
+      return { ok: false, height: e.height, reason: (err as Error).message };
     }
-    return { ok: true, checked: entries.length };
-  });
+  }
+  return { ok: true, checked: entries.length };
 }

@@ -1,3 +1,11 @@
+/**
+ * consensus: the specification as code. Serialization, merkle roots, bits and work, difficulty,
+ * network parameters and genesis, the signature digest, and every rule as a pure function that
+ * returns a RuleResult with a RejectCode. What a peer must agree on lives here and only here.
+ *
+ * May import: crypto, encoding. No I/O and no clock: time, coins and ancestors are parameters
+ * (dependency-cruiser: consensus-not-to-..., consensus-no-io).
+ */
 export * from './errors.js';
 export * from './amounts.js';
 export { type BlockHeader, HEADER_BYTES, encodeHeader, decodeHeader, readHeader, headerHash } from './header.js';

@@ -1,3 +1,11 @@
+/**
+ * crypto: sha256d, hash160, secp256k1 keys and RFC 6979 signing, bech32m addresses, and one
+ * VerifyBackend interface with three backends that must agree (the system libsecp256k1 through
+ * native/verify.c, the secp256k1 package's, @noble/secp256k1), behind a worker-thread VerifyPool.
+ *
+ * May import: encoding. Never consensus or anything above it (dependency-cruiser:
+ * crypto-not-to-...).
+ */
 export { sha256, sha256d, hash160, hmacSha256 } from './hash.js';
 export { randomPrivateKey, isValidPrivateKey, publicKeyFromPrivate, isValidPublicKey, sign } from './keys.js';
 export {

@@ -8,7 +8,8 @@ export type DecodeErrorCode =
   | 'non-minimal-varint' // CompactSize not in its shortest form
   | 'oversized' // a count or length above the bound the caller allows
   | 'bad-hex' // not an even-length hex string
-  | 'bad-length'; // a fixed-size field of the wrong size
+  | 'bad-length' // a fixed-size field of the wrong size
+  | 'bad-value'; // a field outside the values it may take (an unknown kind byte)
 
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';

@@ -1,3 +1,11 @@
+/**
+ * mempool: unconfirmed transactions. Acceptance under the chain lock (signatures through
+ * chain.verifySignatures and its cache), policy, package fee-rate eviction from an indexed heap,
+ * expiry, re-admission after a reorg, and selection for a block template.
+ *
+ * May import: chain, consensus, encoding, collections. Never mining, net, rpc, node, wallet or
+ * cli (dependency-cruiser: mempool-not-to-...).
+ */
 export {
   Mempool,
   DEFAULT_MEMPOOL_OPTIONS,

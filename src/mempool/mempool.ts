@@ -91,7 +91,10 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       this.reorgTxs = [];
       this.reorgPending = false;
       // A failure here (the chain closing during shutdown) must not become an unhandled rejection.
-      chain.withLock(() => this.revalidateLocked(txs)).catch((err: Error) => this.emit('revalidate-failed', err));
+      // Forced past a full queue: the transactions of a disconnected block must not be lost.
+      chain
+        .withLock(() => this.revalidateLocked(txs), { force: true })
+        .catch((err: Error) => this.emit('revalidate-failed', err));
     });
   }
 
@@ -189,12 +192,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const evict = planEviction(this.evictionContext(), size, inputs.fee, rate, ancestors);
     if (!evict) return fail(RejectCode.MempoolFull, 'mempool is full and the fee rate is too low to evict enough');
 
-    const items = signatureItems(tx, coins as Coin[], params.genesisHash).filter((it) => !this.chain.sigCache.has(it));
-    if (items.length) {
-      const bad = await this.chain.verifier.verifyBatch(items);
-      if (bad >= 0) return fail(RejectCode.BadSignature, `input signature ${bad} is invalid`);
-      for (const it of items) this.chain.sigCache.add(it);
-    }
+    // Verified signatures are cached, so the block that confirms the transaction skips them.
+    const bad = await this.chain.verifySignatures(signatureItems(tx, coins as Coin[], params.genesisHash));
+    if (bad >= 0) return fail(RejectCode.BadSignature, `input signature ${bad} is invalid`);
     // The await above yields: a parent may have left (e.g. an expire() call from outside the lock).
     for (const p of parents)
       if (!this.entries.has(p)) return fail(RejectCode.InputsMissingOrSpent, `parent ${p} left the mempool`);

@@ -1,4 +1,5 @@
 import type { Chain } from '../chain/chain.js';
+import { isAccepted } from '../chain/types.js';
 import type { Block } from '../consensus/block.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { headerHash } from '../consensus/header.js';
@@ -41,8 +42,7 @@ export async function generateBlocks(
     extraNonce++;
     if (!block) continue;
     const r = await p.chain.processBlock(block, { source: 'rpc' });
-    if (r.status !== 'connected')
-      throw new Error(`generated block rejected: ${r.status}${'code' in r ? ` ${r.code}` : ''}`);
+    if (!isAccepted(r)) throw new Error(`generated block rejected: ${r.status}${'code' in r ? ` ${r.code}` : ''}`);
     hashes.push(hashToHex(headerHash(block.header)));
   }
   return hashes;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Chain } from '../chain/chain.js';
-import type { ProcessResult } from '../chain/types.js';
+import { isAccepted, type ProcessResult } from '../chain/types.js';
 import type { Block } from '../consensus/block.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { HasherPool, type HasherPoolOptions } from './hasher/index.js';
@@ -166,7 +166,7 @@ export class Miner extends EventEmitter<MinerEvents> {
       if (result.found) {
         block.header.nonce = result.nonce;
         const processed = await this.opts.chain.processBlock(block, { source: 'miner' });
-        if (processed.status === 'connected') this.blocksFound++;
+        if (isAccepted(processed)) this.blocksFound++;
         this.emit('found', { block, result: processed });
         // A block the chain did not take (say its time is too far ahead of the clock) leaves the
         // tip where it was, and the same template would be found again at once: wait for a new

@@ -1,5 +1,5 @@
 import type { Chain } from '../chain/chain.js';
-import type { IndexEntry } from '../chain/block-index.js';
+import type { ChainEntry } from '../chain/block-index.js';
 import { blockSubsidy } from '../consensus/amounts.js';
 import type { Block } from '../consensus/block.js';
 import { makeCoinbase } from '../consensus/coinbase.js';
@@ -13,7 +13,7 @@ import type { Mempool } from '../mempool/mempool.js';
 const COINBASE_RESERVE = HEADER_BYTES + 9 + 200;
 
 export interface BlockTemplate {
-  parent: IndexEntry;
+  parent: ChainEntry;
   height: number;
   bits: number;
   target: bigint;
@@ -43,7 +43,7 @@ export function buildTemplate(
   return chain.withLock(async () => {
     const parent = chain.tip;
     const height = parent.height + 1;
-    const bits = chain.headerRules.expectedBitsAfter(parent);
+    const bits = chain.expectedBitsAfter(parent);
     const entries = mempool ? mempool.selectForBlock(chain.params.maxBlockBytes - COINBASE_RESERVE) : [];
     const fees = entries.reduce((sum, e) => sum + e.fee, 0n);
     return {
@@ -56,7 +56,7 @@ export function buildTemplate(
       txFees: entries.map((e) => e.fee),
       fees,
       reward: blockSubsidy(height, chain.params.halvingInterval) + fees,
-      time: Math.max(chain.headerRules.medianTimePast(parent) + 1, now),
+      time: Math.max(chain.medianTimePast(parent) + 1, now),
       payTo,
     };
   });

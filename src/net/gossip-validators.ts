@@ -1,13 +1,12 @@
 import type { Chain } from '../chain/chain.js';
-import { decodeBlockWithTxids } from '../consensus/block.js';
+import { ChainError } from '../chain/errors.js';
+import type { ProcessOptions, ProcessResult } from '../chain/types.js';
+import { decodeBlockWithTxids, type Block } from '../consensus/block.js';
 import { RejectCode } from '../consensus/errors.js';
-import { headerHash } from '../consensus/header.js';
-import { blockWork } from '../consensus/pow.js';
 import { decodeTx } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
-import { bytesToHex, ownBytes } from '../encoding/hex.js';
+import { hashToHex, ownBytes } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
-import { EarlyVerdicts } from './early-verdict.js';
 import { GossipActionError } from './gossip.js';
 
 /** Mempool reject codes that say nothing bad about the sender: IGNORE, not REJECT. */
@@ -22,6 +21,16 @@ const POLICY_CODES: ReadonlySet<string> = new Set([
   RejectCode.TooLongMempoolChain,
 ]);
 
+/** A chain with its queue full (ChainError 'busy') is nobody's fault: IGNORE, and the message is dropped. */
+async function unlessBusy<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof ChainError && err.code === 'busy') throw new GossipActionError('ignore', 'busy', err.message);
+    throw err;
+  }
+}
+
 /** Bytes that do not decode are the sender's fault: REJECT. */
 function decodeOrReject<T>(decode: () => T): T {
   try {
@@ -32,36 +41,48 @@ function decodeOrReject<T>(decode: () => T): T {
   }
 }
 
+/** What the block validator learns first about a block it handed to the chain. */
+type Verdict =
+  /** Passed every rule (signatures included) on its way onto the main chain; `done` settles once it is written. */
+  | { validated: true; done: Promise<ProcessResult> }
+  /** The chain's final answer, reached without validating it onto the main chain. */
+  | { validated: false; result: ProcessResult };
+
+/**
+ * Hand `block` to the chain and report whichever comes first: `validated` (the call's own
+ * onValidated) or the final answer. Writing a block's records takes longer than deciding its rules
+ * (thousands of keys for a 100 kB block), and every hop of gossip waits for the validator, so
+ * this takes the write off the relay path while relaying only fully validated blocks.
+ */
+function untilValidated(chain: Chain, block: Block, opts: ProcessOptions): Promise<Verdict> {
+  return new Promise<Verdict>((resolve, reject) => {
+    // The chain calls onValidated from its queue, never before processBlock returns `done`.
+    const done = chain.processBlock(block, { ...opts, onValidated: () => resolve({ validated: true, done }) });
+    done.then((result) => resolve({ validated: false, result }), reject);
+  });
+}
+
 /**
  * The block topic's validator: what a gossiped block means for the chain, as ACCEPT (returns),
  * IGNORE or REJECT (throws GossipActionError).
  */
 export class BlockGossipValidator {
-  private readonly verdicts: EarlyVerdicts;
-
   constructor(
     private readonly chain: Chain,
     private readonly hooks: { fetchAncestry(from: string): void; onError(err: Error): void },
-  ) {
-    this.verdicts = new EarlyVerdicts(chain);
-  }
+  ) {}
 
   async validate(data: Uint8Array, from: string): Promise<void> {
     const chain = this.chain;
     // Its own copy when the message is a slice of a larger frame: the decoded block's fields are
     // views into these bytes, and an orphan may be kept for minutes.
     const bytes = ownBytes(data);
+    // Stage 1 of the block path (chain/process.ts): decode; the chain takes it from stage 2.
     const block = decodeOrReject(() => decodeBlockWithTxids(bytes, chain.params.maxBlockBytes));
-    // An unrequested block that would leave its branch with less work than our tip is neither
-    // stored nor relayed (as bitcoind's AcceptBlock): otherwise anyone could fill our disk with
-    // cheap blocks forking from early, low-difficulty heights. If that branch ever overtakes, its
-    // new tip arrives with more work and sync fetches the ancestry, which is then requested.
-    const parent = chain.index.get(block.header.prevHash);
-    if (parent && parent.chainWork + blockWork(block.header.bits) < chain.tip.chainWork) {
-      throw new GossipActionError('ignore', 'less-work', 'a side branch with less work than the tip');
-    }
-    const verdict = await this.verdicts.run(bytesToHex(headerHash(block.header)), () =>
-      chain.processBlock(block, { source: from, bytes, txids: block.txids }),
+    // Gossip is unasked for: a block leaving its branch with less work than our tip is neither
+    // stored nor relayed (the chain's `unsolicited` gate).
+    const verdict = await unlessBusy(
+      untilValidated(chain, block, { source: from, bytes, txids: block.txids, unsolicited: true }),
     );
     if (verdict.validated) {
       // ACCEPT now: every rule holds. The write finishes on the chain's queue; a failure there
@@ -72,25 +93,27 @@ export class BlockGossipValidator {
     const r = verdict.result;
     switch (r.status) {
       case 'connected':
+      case 'valid':
+        return;
+      case 'stored':
         // Stored on a side branch with as much work as the tip (the first seen tip stays): not
         // relayed, or anyone with a little hash power could amplify forks network-wide. If its
         // branch later wins, the new tip is relayed and peers fetch the ancestry.
-        if (!r.mainChain) throw new GossipActionError('ignore', 'side-branch');
-        return;
+        throw new GossipActionError('ignore', 'side-branch');
+      case 'less-work':
+        // It may be valid: no penalty. If that branch ever overtakes, its new tip arrives with
+        // more work and sync fetches the ancestry, which is then requested.
+        throw new GossipActionError('ignore', 'less-work', 'a side branch with less work than the tip');
       case 'duplicate':
         throw new GossipActionError('ignore', 'duplicate');
       case 'temporary':
         throw new GossipActionError('ignore', r.code, r.reason);
       case 'orphan':
         this.hooks.fetchAncestry(from);
-        throw new GossipActionError('ignore', 'orphan', `waiting for ${r.missing}`);
+        throw new GossipActionError('ignore', 'orphan', `waiting for ${hashToHex(r.missing)}`);
       case 'invalid':
         throw new GossipActionError('reject', r.code, r.reason);
     }
-  }
-
-  close(): void {
-    this.verdicts.close();
   }
 }
 
@@ -98,7 +121,7 @@ export class BlockGossipValidator {
 export async function validateGossipTx(mempool: Mempool | undefined, data: Uint8Array): Promise<void> {
   if (!mempool) throw new GossipActionError('ignore', 'no-mempool');
   const tx = decodeOrReject(() => decodeTx(data));
-  const r = await mempool.accept(tx);
+  const r = await unlessBusy(mempool.accept(tx));
   if (r.accepted) return;
   throw new GossipActionError(POLICY_CODES.has(r.code) ? 'ignore' : 'reject', r.code, r.reason);
 }

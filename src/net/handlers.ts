@@ -1,15 +1,16 @@
 import type { Chain } from '../chain/chain.js';
-import type { IndexEntry } from '../chain/block-index.js';
 import { encodeTx } from '../consensus/tx.js';
-import { bytesToHex, equalBytes } from '../encoding/hex.js';
+import { bytesToHex } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
 import {
   decodeHashes,
   decodeHeadersRequest,
+  decodeMempoolRequest,
+  decodeStatusRequest,
   encodeHashes,
   encodeHeaders,
   encodeStatus,
-  MempoolRequest,
+  NOT_HERE,
   type StatusMessage,
 } from './messages.js';
 import { LIMITS, type WireNames } from './protocol.js';
@@ -45,8 +46,7 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
       maxRequestBytes: 16,
       respond: (req) => {
         // The request is an empty frame: anything else is garbage and costs the sender.
-        if (req.length !== 0)
-          throw new ProtocolError('bad-frame', `status request of ${req.length} bytes (expected none)`);
+        decoding(() => decodeStatusRequest(req));
         return [encodeStatus(ourStatus(chain))];
       },
     },
@@ -55,14 +55,7 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
       maxRequestBytes: 1 + 9 + LIMITS.maxLocator * 32 + 32,
       respond: (req) => {
         const { locator, stop } = decoding(() => decodeHeadersRequest(req));
-        const fork = chain.index.findLocatorFork(locator);
-        const out = [];
-        for (let h = (fork?.height ?? 0) + 1; h <= chain.height && out.length < LIMITS.maxHeaders; h++) {
-          const e: IndexEntry = chain.index.atHeight(h)!;
-          out.push(e.header);
-          if (equalBytes(e.hash, stop)) break;
-        }
-        return [encodeHeaders(out)];
+        return [encodeHeaders(chain.headersAfter(locator, stop, LIMITS.maxHeaders))];
       },
     },
     {
@@ -73,27 +66,23 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
         // The same block asked for twice is a way to make us hold it twice.
         if (new Set(hashes.map(bytesToHex)).size !== hashes.length)
           throw new ProtocolError('bad-frame', 'duplicate hashes in a blocks request');
-        // An empty frame says "not here": the requester tries another peer.
-        return hashes.map((h) => chain.getBlockBytes(h) ?? new Uint8Array(0));
+        // "Not here" for a block we lack: the requester tries another peer.
+        return hashes.map((h) => chain.getBlockBytes(h) ?? NOT_HERE);
       },
     },
     {
       protocol: names.mempool,
       maxRequestBytes: 1 + 9 + LIMITS.maxTxsPerRequest * 32,
       respond: (req) => {
-        if (req.length === 0) throw new ProtocolError('bad-frame', 'empty mempool request');
-        if (req[0] === MempoolRequest.List) {
+        const request = decoding(() => decodeMempoolRequest(req));
+        if (request.kind === 'list') {
           const ids = (mempool?.all() ?? []).slice(0, LIMITS.maxMempoolIds).map((e) => e.txid);
           return [encodeHashes(ids)];
         }
-        if (req[0] === MempoolRequest.Get) {
-          const ids = decoding(() => decodeHashes(req.subarray(1), LIMITS.maxTxsPerRequest));
-          return ids.map((id) => {
-            const e = mempool?.get(bytesToHex(id));
-            return e ? encodeTx(e.tx) : new Uint8Array(0);
-          });
-        }
-        throw new ProtocolError('bad-frame', `unknown mempool request kind ${req[0]}`);
+        return request.txids.map((id) => {
+          const e = mempool?.get(bytesToHex(id));
+          return e ? encodeTx(e.tx) : NOT_HERE;
+        });
       },
     },
   ];

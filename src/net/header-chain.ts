@@ -29,14 +29,14 @@ export class HeaderChain {
 
   constructor(private readonly chain: Chain) {}
 
-  private lookup(hashHex: string): HeaderNode | undefined {
-    const e = this.chain.index.get(hashHex);
+  private lookup(hash: Uint8Array): HeaderNode | undefined {
+    const e = this.chain.entry(hash);
     if (e) return { header: e.header, hash: e.hash, hashHex: e.hashHex, height: e.height };
-    return this.pending.get(hashHex);
+    return this.pending.get(bytesToHex(hash));
   }
 
   private parentOf(n: HeaderNode): HeaderNode | undefined {
-    return this.lookup(bytesToHex(n.header.prevHash));
+    return this.lookup(n.header.prevHash);
   }
 
   /**
@@ -48,9 +48,9 @@ export class HeaderChain {
     if (height === ASERT_ANCHOR_HEIGHT && this.anchors.has(n.hashHex)) return this.anchors.get(n.hashHex);
     let cur: HeaderNode | undefined = n;
     while (cur && cur.height > height) {
-      const stored = this.chain.index.get(cur.hashHex);
+      const stored = this.chain.entry(cur.hash);
       if (stored) {
-        const e = this.chain.headerRules.ancestor(stored, height);
+        const e = this.chain.ancestor(stored, height);
         return e && { header: e.header, hash: e.hash, hashHex: e.hashHex, height: e.height };
       }
       cur = this.parentOf(cur);
@@ -62,7 +62,7 @@ export class HeaderChain {
     const nodes: HeaderNode[] = [];
     const params = this.chain.params;
     for (const [i, header] of headers.entries()) {
-      const parent = this.lookup(bytesToHex(header.prevHash));
+      const parent = this.lookup(header.prevHash);
       if (!parent) return { ok: false, code: 'unconnected', reason: `header ${i} does not link to a known block` };
       const hash = headerHash(header);
       const pow = checkHeaderPow(hash, header.bits, params);

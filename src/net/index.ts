@@ -1,3 +1,12 @@
+/**
+ * net: everything between this node and its peers. The libp2p host, the one gossip adapter and
+ * the block and transaction validators, the request/response protocols (status, headers,
+ * blocks, mempool) with an encoder and decoder for every message (messages.ts), headers-first
+ * sync, orphan ancestry fetching, peer scoring and persisted bans.
+ *
+ * May import: chain, mempool, consensus, crypto, encoding, collections, fsutil. Never mining,
+ * rpc, node, wallet or cli (dependency-cruiser: net-not-to-...).
+ */
 export { NetService, type NetOptions, type PeerInfo, type NetEvents } from './service.js';
 export { wireNames, networkTag, LIMITS, type WireNames } from './protocol.js';
 export { PeerScorer, PENALTY, BAN_THRESHOLD } from './scorer.js';

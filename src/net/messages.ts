@@ -1,6 +1,7 @@
 import { ByteReader } from '../encoding/reader.js';
 import { ByteWriter } from '../encoding/writer.js';
 import { HEADER_BYTES, encodeHeader, readHeader, type BlockHeader } from '../consensus/header.js';
+import { DecodeError } from '../encoding/errors.js';
 import { LIMITS } from './protocol.js';
 
 /** What a peer says about its chain when asked. */
@@ -19,6 +20,16 @@ function work32(w: bigint): Uint8Array {
     w >>= 8n;
   }
   return out;
+}
+
+/** status request: an empty frame. */
+export function encodeStatusRequest(): Uint8Array {
+  return new Uint8Array(0);
+}
+
+/** Anything but an empty frame is not a status request. */
+export function decodeStatusRequest(b: Uint8Array): void {
+  if (b.length !== 0) throw new DecodeError('trailing-bytes', `status request of ${b.length} bytes (expected none)`);
 }
 
 export function encodeStatus(s: StatusMessage): Uint8Array {
@@ -92,4 +103,33 @@ export function decodeHashes(b: Uint8Array, max: number): Uint8Array[] {
 }
 
 /** Mempool requests start with a kind byte: list the txids, or send these transactions. */
-export const MempoolRequest = { List: 0, Get: 1 } as const;
+const MEMPOOL_LIST = 0;
+const MEMPOOL_GET = 1;
+
+export type MempoolRequest = { kind: 'list' } | { kind: 'get'; txids: Uint8Array[] };
+
+/** mempool request: kind 0 (list the txids), or kind 1 | a hash list (send these transactions). */
+export function encodeMempoolRequest(req: MempoolRequest): Uint8Array {
+  if (req.kind === 'list') return Uint8Array.of(MEMPOOL_LIST);
+  const w = new ByteWriter(1 + 5 + req.txids.length * 32).u8(MEMPOOL_GET).varint(req.txids.length);
+  for (const id of req.txids) w.bytes(id);
+  return w.finish();
+}
+
+export function decodeMempoolRequest(b: Uint8Array): MempoolRequest {
+  const r = new ByteReader(b);
+  const kind = r.u8();
+  if (kind === MEMPOOL_LIST) {
+    r.end('mempool list request');
+    return { kind: 'list' };
+  }
+  if (kind !== MEMPOOL_GET) throw new DecodeError('bad-value', `unknown mempool request kind ${kind}`);
+  return { kind: 'get', txids: decodeHashes(b.subarray(1), LIMITS.maxTxsPerRequest) };
+}
+
+/** The empty response frame: the peer does not have the block or transaction asked for. */
+export const NOT_HERE: Uint8Array = new Uint8Array(0);
+
+export function isNotHere(frame: Uint8Array): boolean {
+  return frame.length === 0;
+}

@@ -42,6 +42,8 @@ export const LIMITS = {
   maxMempoolIds: 50_000,
   /** MAX_TXS_PER_REQUEST */
   maxTxsPerRequest: 500,
+  /** A status response: network name (at most 32 bytes), genesis, tip, height, chain work. */
+  maxStatusBytes: 256,
   /** Seconds a request may take before it is abandoned. */
   requestTimeoutMs: 10_000,
   /** Requests a peer may make per second on each protocol, with a burst allowance. */

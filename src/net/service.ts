@@ -13,7 +13,14 @@ import { GossipAdapter } from './gossip.js';
 import { protocolHandlers } from './handlers.js';
 import { createHost, type Host, type HostOptions } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
-import { decodeHashes, decodeStatus, encodeHashes, MempoolRequest, type StatusMessage } from './messages.js';
+import {
+  decodeHashes,
+  decodeStatus,
+  encodeMempoolRequest,
+  encodeStatusRequest,
+  isNotHere,
+  type StatusMessage,
+} from './messages.js';
 import { LIMITS, wireNames, type WireNames } from './protocol.js';
 import { ReqResp } from './reqresp.js';
 import { PeerScorer, PENALTY } from './scorer.js';
@@ -24,6 +31,18 @@ import { BoundedMap } from '../collections/bounded-map.js';
 
 /** How often connected peers are asked for their status again. */
 const STATUS_INTERVAL_MS = 10_000;
+/** Retries of a status request that timed out or failed (not one that did not decode), 1 s apart, then 2 s. */
+const STATUS_RETRIES = 2;
+/** MAX_ANCESTRY_ATTEMPTS: times one peer is asked for the ancestry of orphans it sent without our tip moving. */
+const MAX_ANCESTRY_ATTEMPTS = 5;
+/** Peers whose ancestry attempts are counted at once (the oldest forgotten first). */
+const MAX_ANCESTRY_PEERS = 1_000;
+const DEFAULT_MAX_PEERS = 50;
+/** Share of the connection slots inbound peers may take, so outbound peers we chose always fit. */
+const INBOUND_SHARE = 0.75;
+const DEFAULT_BAN_SECONDS = 24 * 3600;
+/** Room for gossipsub's own framing around the largest block. */
+const GOSSIP_OVERHEAD_BYTES = 64 * 1024;
 /** Transactions asked for per mempool request when fetching from a peer. */
 const MEMPOOL_FETCH_BATCH = 50;
 /** Every this many status rounds, peers' mempools are compared with ours too. */
@@ -87,8 +106,8 @@ export class NetService extends EventEmitter<NetEvents> {
   private reconnector!: Reconnector;
   private readonly statuses = new Map<string, StatusMessage>();
   private readonly connectedAt = new Map<string, number>();
-  /** MAX_ANCESTRY_ATTEMPTS: times one peer is asked for the ancestry of orphans it sent. */
-  private readonly ancestryAttempts = new BoundedMap<string, number>(1_000);
+  /** Ancestry requests per peer that did not move our tip (MAX_ANCESTRY_ATTEMPTS). */
+  private readonly ancestryAttempts = new BoundedMap<string, number>(MAX_ANCESTRY_PEERS);
   private stopped = false;
   private readonly blocks: BlockGossipValidator;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -111,9 +130,9 @@ export class NetService extends EventEmitter<NetEvents> {
       bind: this.o.bind ?? '127.0.0.1',
       port: this.o.port ?? 0,
       mdns: this.o.mdns ?? false,
-      maxConnections: this.o.maxPeers ?? 50,
-      maxInbound: this.o.maxInbound ?? Math.max(1, Math.floor((this.o.maxPeers ?? 50) * 0.75)),
-      maxMessageBytes: chain.params.maxBlockBytes + 64 * 1024,
+      maxConnections: this.o.maxPeers ?? DEFAULT_MAX_PEERS,
+      maxInbound: this.o.maxInbound ?? Math.max(1, Math.floor((this.o.maxPeers ?? DEFAULT_MAX_PEERS) * INBOUND_SHARE)),
+      maxMessageBytes: chain.params.maxBlockBytes + GOSSIP_OVERHEAD_BYTES,
       topics: [this.names.blockTopic, this.names.txTopic],
       appScore: (p) => this.scorer.appScore(p),
       isBanned: (p) => this.bans.isBanned(p),
@@ -148,7 +167,7 @@ export class NetService extends EventEmitter<NetEvents> {
     });
     this.scorer.on('penalty', (p) => this.emit('penalty', p));
     this.scorer.on('ban', ({ peerId, reason }) => {
-      const entry = this.bans.ban(peerId, this.o.banSeconds ?? 24 * 3600, reason);
+      const entry = this.bans.ban(peerId, this.o.banSeconds ?? DEFAULT_BAN_SECONDS, reason);
       this.emit('ban', entry);
       this.hangUpId(peerId).catch(() => undefined);
     });
@@ -178,7 +197,7 @@ export class NetService extends EventEmitter<NetEvents> {
     // while its announcements were missed, and retries a sync that gave up.
     let ticks = 0;
     this.statusTimer = setInterval(() => {
-      for (const { peerId } of this.syncPeers()) void this.exchangeStatus(peerId, 2);
+      for (const { peerId } of this.syncPeers()) void this.exchangeStatus(peerId, STATUS_RETRIES);
       // Mempools converge even when gossip missed something: a relay dropped as a duplicate by
       // gossipsub's seen-cache (transactions re-admitted after a reorg), or a peer that was away.
       if (++ticks % MEMPOOL_POLL_TICKS === 0 && !this.syncer.syncing) void this.fetchMempool();
@@ -190,7 +209,6 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.statusTimer);
-    this.blocks.close();
     this.bans.flush();
     this.reconnector?.stop();
     await this.host?.stop();
@@ -220,23 +238,33 @@ export class NetService extends EventEmitter<NetEvents> {
 
   // ---- status, sync, ancestry -----------------------------------------------------------------
 
+  /**
+   * Ask `peer` for its status and remember it. A peer of another network is hung up on and
+   * answers undefined. Throws what the request throws (ProtocolError, DecodeError).
+   */
+  private async requestStatus(peer: PeerId): Promise<StatusMessage | undefined> {
+    const [frame] = await this.reqresp.request(peer, this.names.status, encodeStatusRequest(), {
+      frames: 1,
+      maxFrameBytes: LIMITS.maxStatusBytes,
+    });
+    const status = decodeStatus(frame!);
+    if (!equalBytes(status.genesis, this.o.chain.params.genesisHash)) {
+      this.emit('wrong-network', { id: peer.toString(), network: status.network });
+      await this.host.hangUp(peer);
+      return undefined;
+    }
+    this.statuses.set(peer.toString(), status);
+    return status;
+  }
+
+  /** Learn a peer's status and sync from it if it has more work; a bad answer costs it, a lost one is retried. */
   private async exchangeStatus(peer: PeerId, attempt = 0): Promise<void> {
     try {
-      const [frame] = await this.reqresp.request(peer, this.names.status, new Uint8Array(0), {
-        frames: 1,
-        maxFrameBytes: 256,
-      });
-      const status = decodeStatus(frame!);
-      if (!equalBytes(status.genesis, this.o.chain.params.genesisHash)) {
-        this.emit('wrong-network', { id: peer.toString(), network: status.network });
-        await this.host.hangUp(peer);
-        return;
-      }
-      this.statuses.set(peer.toString(), status);
-      if (status.chainWork > this.o.chain.tip.chainWork) await this.syncer.syncWith({ peerId: peer, status });
+      const status = await this.requestStatus(peer);
+      if (status && status.chainWork > this.o.chain.tip.chainWork) await this.syncer.syncWith({ peerId: peer, status });
     } catch (err) {
       if (err instanceof DecodeError) this.scorer.penalise(peer.toString(), PENALTY.badFrame, `status: ${err.message}`);
-      else if (attempt < 2 && !this.stopped) {
+      else if (attempt < STATUS_RETRIES && !this.stopped) {
         // A busy or slow peer: try again shortly, a bounded number of times.
         setTimeout(() => void this.exchangeStatus(peer, attempt + 1), 1_000 * (attempt + 1)).unref();
       }
@@ -252,28 +280,21 @@ export class NetService extends EventEmitter<NetEvents> {
     return out;
   }
 
-  /** Ask the peer that sent an orphan for its ancestry (a sync from our locator), a bounded number of times. */
+  /** Ask the peer that sent an orphan for its ancestry (a sync from our locator), at most MAX_ANCESTRY_ATTEMPTS times. */
   private async fetchAncestry(from: string): Promise<void> {
     const attempts = this.ancestryAttempts.get(from) ?? 0;
-    if (attempts >= 5) return;
+    if (attempts >= MAX_ANCESTRY_ATTEMPTS) return;
     const conn = this.host.getConnections().find((c) => c.remotePeer.toString() === from);
     if (!conn) return;
     const heightBefore = this.o.chain.height;
     try {
-      const [frame] = await this.reqresp.request(conn.remotePeer, this.names.status, new Uint8Array(0), {
-        frames: 1,
-        maxFrameBytes: 256,
-      });
-      const status = decodeStatus(frame!);
-      this.statuses.set(from, status);
-      await this.syncer.syncWith({ peerId: conn.remotePeer, status });
+      const status = await this.requestStatus(conn.remotePeer);
+      if (status) await this.syncer.syncWith({ peerId: conn.remotePeer, status });
     } catch {
       // counted below as an attempt that did not help
     }
     if (this.o.chain.height > heightBefore) this.ancestryAttempts.delete(from);
-    else {
-      this.ancestryAttempts.set(from, attempts + 1);
-    }
+    else this.ancestryAttempts.set(from, attempts + 1);
   }
 
   /**
@@ -283,7 +304,7 @@ export class NetService extends EventEmitter<NetEvents> {
    */
   private async announceTip(): Promise<void> {
     // A session can end while the node shuts down: the database may be closed already.
-    if (this.stopped || !this.o.chain.store.isOpen) return;
+    if (this.stopped || !this.o.chain.isOpen) return;
     const bytes = this.o.chain.getBlockBytes(this.o.chain.tip.hash);
     if (!bytes) return;
     await this.gossip.publish(this.names.blockTopic, bytes).catch(() => undefined);
@@ -295,23 +316,20 @@ export class NetService extends EventEmitter<NetEvents> {
     if (!mempool) return;
     for (const { peerId } of this.syncPeers()) {
       try {
-        const [list] = await this.reqresp.request(peerId, this.names.mempool, Uint8Array.of(MempoolRequest.List), {
+        const [list] = await this.reqresp.request(peerId, this.names.mempool, encodeMempoolRequest({ kind: 'list' }), {
           frames: 1,
           maxFrameBytes: 5 + LIMITS.maxMempoolIds * 32,
         });
         const missing = decodeHashes(list!, LIMITS.maxMempoolIds).filter((id) => !mempool.has(bytesToHex(id)));
         // Small batches: each answer is held in memory until decoded, and a transaction can be large.
         for (let i = 0; i < missing.length; i += MEMPOOL_FETCH_BATCH) {
-          const chunk = missing.slice(i, i + MEMPOOL_FETCH_BATCH);
-          const req = new Uint8Array(1 + 9 + chunk.length * 32);
-          req[0] = MempoolRequest.Get;
-          const body = encodeHashes(chunk);
-          req.set(body, 1);
-          const frames = await this.reqresp.request(peerId, this.names.mempool, req.subarray(0, 1 + body.length), {
-            frames: chunk.length,
+          const txids = missing.slice(i, i + MEMPOOL_FETCH_BATCH);
+          const req = encodeMempoolRequest({ kind: 'get', txids });
+          const frames = await this.reqresp.request(peerId, this.names.mempool, req, {
+            frames: txids.length,
             maxFrameBytes: this.o.chain.params.maxBlockBytes,
           });
-          for (const f of frames) if (f.length) await mempool.accept(decodeTx(f)).catch(() => undefined);
+          for (const f of frames) if (!isNotHere(f)) await mempool.accept(decodeTx(f)).catch(() => undefined);
         }
       } catch (err) {
         if (err instanceof DecodeError)

@@ -7,9 +7,9 @@ import { TEMPORARY_REJECTS } from '../consensus/errors.js';
 import { DecodeError } from '../encoding/errors.js';
 import { equalBytes, hashToHex, ownBytes } from '../encoding/hex.js';
 import { HeaderChain, type HeaderNode } from './header-chain.js';
-import { decodeHeaders, encodeHashes, encodeHeadersRequest, type StatusMessage } from './messages.js';
+import { decodeHeaders, encodeHashes, encodeHeadersRequest, isNotHere, type StatusMessage } from './messages.js';
 import { LIMITS, type WireNames } from './protocol.js';
-import type { ProtocolError, ReqResp } from './reqresp.js';
+import { ProtocolError, type ReqResp } from './reqresp.js';
 import { PENALTY } from './scorer.js';
 
 /** Block requests in flight at once during a sync (each of up to 16 blocks). */
@@ -92,7 +92,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
       const headerChain = new HeaderChain(chain);
       let from: Uint8Array | undefined;
       for (let round = 0; round < MAX_HEADER_ROUNDS; round++) {
-        const locator = from ? [from, ...chain.index.locator()] : chain.index.locator();
+        const locator = from ? [from, ...chain.locator()] : chain.locator();
         const [frame] = await this.ctx.reqresp.request(
           peer.peerId,
           this.ctx.names.headers,
@@ -118,7 +118,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
             this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidHeaders, `invalid headers: ${checked.reason}`);
           break;
         }
-        const wanted = checked.nodes.filter((n) => !chain.index.get(n.hashHex));
+        const wanted = checked.nodes.filter((n) => !chain.entry(n.hash));
         blocks += await this.fetchBodies(peer, wanted, {
           startedAt,
           target: Math.max(peer.status.height, checked.nodes.at(-1)!.height),
@@ -176,7 +176,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
           this.ctx.penalise(
             items[i]!.opts.source,
             PENALTY.invalidBlock,
-            `synced block ${r.hash} is invalid: ${r.code}`,
+            `synced block ${hashToHex(r.hash)} is invalid: ${r.code}`,
           );
           // Drain what is in flight and stop: the rest of this chain descends from an invalid block.
           await Promise.allSettled(inFlight.map((f) => f.fetched));
@@ -224,25 +224,22 @@ export class Syncer extends EventEmitter<SyncEvents> {
             maxFrameBytes: this.ctx.chain.params.maxBlockBytes,
           },
         );
-        if (frames.some((f) => f.length === 0))
-          throw Object.assign(new Error('peer does not have every block asked for'), { code: 'refused' });
+        if (frames.some(isNotHere)) throw new ProtocolError('refused', 'peer does not have every block asked for');
         const blocks = frames.map((frame, i) => {
           // Its own buffer (a frame may be a slice of a larger read): the block decodes into views of it.
           const f = ownBytes(frame);
+          // Stage 1 of the block path (chain/process.ts): decode; processBlocks takes it from stage 2.
           const block = decodeBlockWithTxids(f, this.ctx.chain.params.maxBlockBytes);
           // The whole header must hash to the one asked for (the merkle root alone would let a
           // peer swap in a mutated twin of the block, blaming nobody).
-          if (!equalBytes(headerHash(block.header), batch[i]!.hash)) {
-            throw Object.assign(new Error(`peer sent a different block for ${hashToHex(batch[i]!.hash)}`), {
-              wrongBlock: true,
-            });
-          }
+          if (!equalBytes(headerHash(block.header), batch[i]!.hash))
+            throw new ProtocolError('unexpected', `peer sent a different block for ${hashToHex(batch[i]!.hash)}`);
           return { ...block, bytes: f };
         });
         return { blocks, from: peer.peerId.toString() };
       } catch (err) {
         lastError = err as Error;
-        const reason = (err as ProtocolError).code ?? 'bad response';
+        const reason = err instanceof ProtocolError ? err.code : 'bad response';
         // A stream that ends or resets mid-answer ('bad-frame' from request) is what an honest
         // peer shutting down looks like too: try the next peer, but do not penalise. Wrong or
         // undecodable blocks and oversized frames are penalised.

@@ -1,6 +1,5 @@
-import { addressHistory, locateTransaction, type AddressHistoryItem, type TxLocation } from '../chain/address-index.js';
-import type { IndexEntry } from '../chain/block-index.js';
-import { bytesToHex } from '../encoding/hex.js';
+import type { AddressHistoryItem, TxLocation } from '../chain/address-index.js';
+import type { ChainEntry } from '../chain/block-index.js';
 import type { Chain } from '../chain/chain.js';
 import { BlockStatus } from '../chain/layout.js';
 import type { ProcessResult } from '../chain/types.js';
@@ -10,9 +9,8 @@ import type { NetworkParams } from '../consensus/params/types.js';
 
 /**
  * Everything the outside-tool features (getblocktemplate, proofs, block statistics, the
- * transaction index, the Stratum backend) ask of the chain, in one place. The chain's public
- * surface is being narrowed to query methods; these few questions are the whole of what this code
- * needs, so adapting to that change happens here and nowhere else.
+ * transaction index, the Stratum backend) ask of the chain, in one place: these few questions are
+ * the whole of what that code needs of the chain's query methods.
  */
 export class ChainQueries {
   constructor(private readonly chain: Chain) {}
@@ -21,54 +19,54 @@ export class ChainQueries {
     return this.chain.params;
   }
 
-  tip(): IndexEntry {
+  tip(): ChainEntry {
     return this.chain.tip;
   }
 
   /** A stored block's entry by hash (internal byte order). */
-  entry(hash: Uint8Array): IndexEntry | undefined {
-    return this.chain.index.get(hash);
+  entry(hash: Uint8Array): ChainEntry | undefined {
+    return this.chain.entry(hash);
   }
 
   /** The main-chain entry at a height. */
-  atHeight(height: number): IndexEntry | undefined {
-    return this.chain.index.atHeight(height);
+  atHeight(height: number): ChainEntry | undefined {
+    return this.chain.atHeight(height);
   }
 
-  isOnMainChain(entry: IndexEntry): boolean {
-    return this.chain.index.isOnMainChain(entry);
+  isOnMainChain(entry: ChainEntry): boolean {
+    return this.chain.isOnMainChain(entry);
   }
 
   /** 'valid' once connected at least once, 'invalid' when it or an ancestor failed, else 'stored'. */
-  validity(entry: IndexEntry): 'valid' | 'invalid' | 'stored' {
+  validity(entry: ChainEntry): 'valid' | 'invalid' | 'stored' {
     return entry.status === BlockStatus.Valid ? 'valid' : entry.status === BlockStatus.Invalid ? 'invalid' : 'stored';
   }
 
   /** A stored block, decoded with its txids. */
-  block(entry: IndexEntry): DecodedBlock {
+  block(entry: ChainEntry): DecodedBlock {
     return this.chain.readBlock(entry);
   }
 
   /** The coins a main-chain block spent, in input order; [] for genesis, undefined off the main chain. */
-  spentCoins(entry: IndexEntry): Coin[] | undefined {
+  spentCoins(entry: ChainEntry): Coin[] | undefined {
     if (entry.height === 0) return this.isOnMainChain(entry) ? [] : undefined;
     return this.chain.spentCoins(entry);
   }
 
-  medianTimePast(entry: IndexEntry): number {
-    return this.chain.headerRules.medianTimePast(entry);
+  medianTimePast(entry: ChainEntry): number {
+    return this.chain.medianTimePast(entry);
   }
 
   // ---- what the public pages (src/node/http: REST, the explorer) read -----------------------------
 
   /** Every stored block's entry (the block tree walks them). */
-  entries(): Iterable<IndexEntry> {
-    return this.chain.index.entries();
+  entries(): Iterable<ChainEntry> {
+    return this.chain.entries();
   }
 
   /** How many blocks are stored (the explorer's feed notices side branches by it). */
   storedBlocks(): number {
-    return this.chain.index.size;
+    return this.chain.stats().blocks;
   }
 
   /** A stored block's serialized bytes, if this node has them. */
@@ -83,17 +81,17 @@ export class ChainQueries {
 
   /** Whether a block (hash in internal byte order) waits in the orphan pool. */
   isOrphan(hash: Uint8Array): boolean {
-    return this.chain.orphans.has(bytesToHex(hash));
+    return this.chain.orphan(hash) !== undefined;
   }
 
   /** An address's confirmed history, oldest first (the address index). */
   addressHistory(pkh: Uint8Array): Promise<AddressHistoryItem[]> {
-    return addressHistory(this.chain.store, pkh);
+    return this.chain.addressHistory(pkh);
   }
 
   /** Where a confirmed transaction is, without the transaction index (address-index.ts). */
   locateTransaction(txid: Uint8Array): Promise<TxLocation> {
-    return locateTransaction(this.chain.store, txid);
+    return this.chain.locateTransaction(txid);
   }
 
   /** Validate a block on the tip as if connecting it, storing nothing (getblocktemplate proposals). */
@@ -102,20 +100,20 @@ export class ChainQueries {
   }
 
   /** Run `listener` whenever the main chain's tip moves; returns the unsubscribe function. */
-  onTip(listener: (tip: IndexEntry) => void): () => void {
+  onTip(listener: (tip: ChainEntry) => void): () => void {
     this.chain.on('tip', listener);
     return () => this.chain.off('tip', listener);
   }
 
   /** Blocks joining and leaving the main chain, in the order they are applied. */
-  onConnect(listener: (entry: IndexEntry, txids: Uint8Array[]) => void): () => void {
-    const l = (e: { entry: IndexEntry; txids: Uint8Array[] }) => listener(e.entry, e.txids);
+  onConnect(listener: (entry: ChainEntry, txids: Uint8Array[]) => void): () => void {
+    const l = (e: { entry: ChainEntry; txids: Uint8Array[] }) => listener(e.entry, e.txids);
     this.chain.on('connect', l);
     return () => this.chain.off('connect', l);
   }
 
-  onDisconnect(listener: (entry: IndexEntry, txids: Uint8Array[]) => void): () => void {
-    const l = (e: { entry: IndexEntry; txids: Uint8Array[] }) => listener(e.entry, e.txids);
+  onDisconnect(listener: (entry: ChainEntry, txids: Uint8Array[]) => void): () => void {
+    const l = (e: { entry: ChainEntry; txids: Uint8Array[] }) => listener(e.entry, e.txids);
     this.chain.on('disconnect', l);
     return () => this.chain.off('disconnect', l);
   }

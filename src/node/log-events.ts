@@ -17,8 +17,10 @@ export function wireLogging(log: Logger, chain: Chain, net: NetService): void {
       'reorganisation',
     ),
   );
-  chain.on('block-invalid', (i) => log.warn(i, 'invalid block'));
-  chain.on('orphan', (i) => log.debug(i, 'orphan block'));
+  chain.on('block-invalid', (i) => log.warn({ ...i, hash: hashToHex(i.hash) }, 'invalid block'));
+  chain.on('orphan', (i) =>
+    log.debug({ ...i, hash: hashToHex(i.hash), missing: hashToHex(i.missing) }, 'orphan block'),
+  );
   net.on('peer:connect', (i) => log.info(i, 'peer connected'));
   net.on('peer:disconnect', (i) => log.info(i, 'peer disconnected'));
   net.on('ban', (b) => log.warn(b, 'peer banned'));

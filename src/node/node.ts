@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
 import { reindexChain } from '../chain/reindex.js';
+import { isAccepted } from '../chain/types.js';
 import type { Block } from '../consensus/block.js';
 import { encodeBlock } from '../consensus/block.js';
 import { getNetwork } from '../consensus/params/networks.js';
@@ -254,10 +255,11 @@ export class PowchainNode {
     const miner = new Miner({ chain: this.chain, mempool: this.mempool, payTo, clock: this.clock, threads });
     miner.on('found', ({ block, result }) => {
       this.log.info(
-        { hash: result.hash, status: result.status, height: 'height' in result ? result.height : undefined },
+        { hash: hashToHex(result.hash), status: result.status, height: 'height' in result ? result.height : undefined },
         'mined a block',
       );
-      if (result.status === 'connected')
+      // A block that lost a race for the tip is stored on the side, and gossiped all the same.
+      if (isAccepted(result))
         void this.net
           .publishBlock(block)
           .catch((err: Error) => this.log.warn({ err: err.message }, 'could not gossip a mined block'));
@@ -273,7 +275,7 @@ export class PowchainNode {
   async submitBlock(block: Block) {
     const bytes = encodeBlock(block);
     const r = await this.chain.processBlock(block, { source: 'rpc', bytes });
-    if (r.status === 'connected') void this.net.publishBlock(block, bytes).catch(() => undefined);
+    if (isAccepted(r)) void this.net.publishBlock(block, bytes).catch(() => undefined);
     return r;
   }
 

@@ -1,5 +1,6 @@
 import type { Block } from '../consensus/block.js';
-import type { ProcessResult } from '../chain/types.js';
+import { hashToHex } from '../encoding/hex.js';
+import { isAccepted, type ProcessResult } from '../chain/types.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { buildTemplate } from '../mining/template.js';
 import type { StratumBackend } from '../stratum/index.js';
@@ -38,9 +39,10 @@ export function stratumBackend(o: {
     },
     submitBlock: async (block) => {
       const r = await o.submitBlock(block);
-      return r.status === 'connected'
-        ? { accepted: true, hash: r.hash, height: r.height }
-        : { accepted: false, hash: r.hash, reason: 'code' in r ? r.code : r.status };
+      const hash = hashToHex(r.hash);
+      return isAccepted(r)
+        ? { accepted: true, hash, height: r.height }
+        : { accepted: false, hash, reason: 'code' in r ? r.code : r.status };
     },
   };
 }

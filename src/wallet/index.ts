@@ -1,3 +1,12 @@
+/**
+ * wallet: BIP39/BIP32 keys, the encrypted keystore (scrypt, AES-256-GCM), coin selection,
+ * transaction building and signing. It is a client: it asks a node for its coins over JSON-RPC
+ * and submits with sendrawtransaction.
+ *
+ * May import: consensus, crypto, encoding, fsutil, rpc/client. Never chain, mempool, mining, net,
+ * node, cli or testnet, nor the RPC server (dependency-cruiser: wallet-not-to-...,
+ * wallet-rpc-client-only).
+ */
 export { WalletError, type WalletErrorCode } from './errors.js';
 export { parseAmount, parseFeeRate, formatCoins, MAX_FEE_RATE } from './amount.js';
 export { newMnemonic, checkMnemonic, normalizeMnemonic, mnemonicToSeed, NEW_MNEMONIC_WORDS } from './mnemonic.js';

@@ -1,8 +1,8 @@
 /**
- * The address index (addressUtxos / addressHistory over chain.store): receipts and spends are
+ * The address index (chain.addressUtxos / chain.addressHistory): receipts and spends are
  * recorded with the block that confirms them and rolled back with it by a reorg.
  */
-import { addressHistory, addressUtxos, type AddressHistoryItem } from '../../src/chain/index.js';
+import type { AddressHistoryItem } from '../../src/chain/index.js';
 import { txid, type Transaction } from '../../src/consensus/tx.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { testKey } from '../helpers/keys.js';
@@ -21,14 +21,14 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 const utxos = async (pkh: Uint8Array) =>
-  (await addressUtxos(h.chain.store, pkh)).map((u) => ({
+  (await h.chain.addressUtxos(pkh)).map((u) => ({
     txid: bytesToHex(u.txid),
     index: u.index,
     value: u.value,
     height: u.height,
   }));
 const history = async (pkh: Uint8Array) =>
-  (await addressHistory(h.chain.store, pkh)).map((i: AddressHistoryItem) => ({
+  (await h.chain.addressHistory(pkh)).map((i: AddressHistoryItem) => ({
     txid: bytesToHex(i.txid),
     height: i.height,
     received: i.received,

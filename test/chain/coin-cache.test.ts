@@ -10,7 +10,7 @@ import { txid } from '../../src/consensus/tx.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { testKey } from '../helpers/keys.js';
 import { payTo } from '../helpers/tx.js';
-import { ChainHarness } from './harness.js';
+import { ChainHarness, internals } from './harness.js';
 import { COIN, COINBASE_MATURITY, derivedState, paymentRun } from './payments.js';
 
 const dave = testKey('dave');
@@ -46,7 +46,7 @@ function outpointsOf(h: ChainHarness, names: string[]): Outpoint[] {
 function expectCacheMatchesDisk(chain: Chain, outpoints: Outpoint[]): number {
   let unspent = 0;
   for (const o of outpoints) {
-    const raw = chain.store.get(keys.coin(o.txid, o.index));
+    const raw = internals(chain).store.get(keys.coin(o.txid, o.index));
     const onDisk = raw ? decodeCoin(raw) : undefined;
     if (onDisk) unspent++;
     const label = `${bytesToHex(o.txid)}:${o.index}`;
@@ -125,10 +125,10 @@ describe('after reorgs of depth 3 and 4 and an invalidateblock', () => {
 test('the cache never holds more coins than its capacity, and evicted coins are still found', async () => {
   const h = await create({ coinCacheSize: 50 });
   const sizes: number[] = [];
-  h.chain.on('tip', () => sizes.push(h.chain.coins.size));
+  h.chain.on('tip', () => sizes.push(h.chain.stats().coinCache));
   await h.extend('c', 'genesis', COINBASE_MATURITY + 1);
   // 101 coinbases went through a cache of 50.
-  expect(h.chain.coins.capacity).toBe(50);
+  expect(h.chain.stats().coinCacheCapacity).toBe(50);
   expect(Math.max(...sizes)).toBe(50);
 
   // p1 pays c1's coin out as 60 coins; p2 and p3 (one batch, pipelined) spend 30 of them each.
@@ -145,12 +145,12 @@ test('the cache never holds more coins than its capacity, and evicted coins are 
   h.block('p2', 'p1', { txs: [h.spend(coins.slice(0, 30), [payTo(dave, 30n * 80_000_000n)])] });
   h.block('p3', 'p2', { txs: [h.spend(coins.slice(30), [payTo(dave, 30n * 80_000_000n)])] });
   await h.accept('p1');
-  expect(h.chain.coins.size).toBe(50);
+  expect(h.chain.stats().coinCache).toBe(50);
   const results = await h.chain.processBlocks(['p2', 'p3'].map((n) => ({ block: h.get(n).block })));
   expect(results.map((r) => r.status)).toEqual(['connected', 'connected']);
   h.expectTip('p3');
   expect(Math.max(...sizes)).toBe(50);
-  expect(h.chain.coins.size).toBeLessThanOrEqual(50);
+  expect(h.chain.stats().coinCache).toBeLessThanOrEqual(50);
   // The first outputs of p1 were evicted before p2 spent them: found on disk, and now gone from
   // both. Left: the three coinbases and the two outputs of p2 and p3.
   const touched = outpointsOf(h, ['p1', 'p2', 'p3']);

@@ -84,7 +84,8 @@ async function run(dir: string, scriptPath: string): Promise<void> {
   const chain = await Chain.open({ params, location: dir, verifier, clock: () => script.now });
   // Journal every batch, so the parent can kill while one is being written.
   let step = -1;
-  const store = chain.store;
+  // The chain's database, reached by name (Chain keeps it private) to journal its batches.
+  const store = chain['state'].store;
   const batch = store.batch.bind(store);
   const groupSize = Number(process.env.CRASH_BATCH ?? 0);
   if (groupSize > 0) {
@@ -113,8 +114,7 @@ async function run(dir: string, scriptPath: string): Promise<void> {
       note(`begin-batch ${first} ${last}`);
       const results = await chain.processBlocks(items);
       for (const [j, r] of results.entries()) {
-        const main = r.status === 'connected' ? String(r.mainChain) : '-';
-        note(`done ${first + j} ${r.status} ${main} ${bytesToHex(chain.tip.hash)}`);
+        note(`done ${first + j} ${r.status} ${bytesToHex(chain.tip.hash)}`);
       }
     }
     await chain.close();
@@ -133,10 +133,9 @@ async function run(dir: string, scriptPath: string): Promise<void> {
     const bytes = hexToBytes(script.blocks[i]!);
     const block = decodeBlockWithTxids(bytes);
     step = i;
-    note(`${chain.index.get(headerHash(block.header)) ? 'again' : 'begin'} ${i}`);
+    note(`${chain.entry(headerHash(block.header)) ? 'again' : 'begin'} ${i}`);
     const r = await chain.processBlock(block, { bytes, txids: block.txids, source: 'crash-child' });
-    const main = r.status === 'connected' ? String(r.mainChain) : '-';
-    note(`done ${i} ${r.status} ${main} ${bytesToHex(chain.tip.hash)}`);
+    note(`done ${i} ${r.status} ${bytesToHex(chain.tip.hash)}`);
   }
   await chain.close();
   await verifier.close();

@@ -21,7 +21,7 @@ import {
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swc from '@swc/core';
-import { Chain, utxoSetHash, type ProcessResult } from '../../src/chain/index.js';
+import { Chain, type ProcessResult } from '../../src/chain/index.js';
 import type { BatchOp } from '../../src/chain/store.js';
 import { encodeBlock, type Block } from '../../src/consensus/block.js';
 import { headerHash } from '../../src/consensus/header.js';
@@ -34,7 +34,7 @@ import { mineBlock, regtest } from '../helpers/mine.js';
 import { coinsOf, payTo, signSpend, type OwnedCoin } from '../helpers/tx.js';
 import type { CrashScript } from './crash-child.js';
 import { rng } from '../helpers/random.js';
-import { TestClock, tempDir } from './harness.js';
+import { TestClock, internals, tempDir } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Seeded randomness (mulberry32), so every run builds the same blocks and delays. */
@@ -164,7 +164,7 @@ export class ScriptBuilder {
 export async function stateDigest(chain: Chain): Promise<Record<string, string>> {
   return chain.withLock(async () => {
     const spaces = new Map<number, { h: ReturnType<typeof createHash>; n: number }>();
-    for await (const [k, v] of chain.store.db.iterator()) {
+    for await (const [k, v] of internals(chain).store.db.iterator()) {
       let s = spaces.get(k[0]!);
       if (!s) spaces.set(k[0]!, (s = { h: createHash('sha256'), n: 0 }));
       s.h.update(k).update(Buffer.from([0]));
@@ -202,14 +202,15 @@ export async function cleanReplay(dir: string, blocks: Block[], now: number): Pr
     const snap = async (): Promise<Expected> => ({
       tip: bytesToHex(chain.tip.hash),
       height: chain.height,
-      utxo: (await utxoSetHash(chain)).hash,
+      utxo: (await chain.utxoSetHash()).hash,
       state: await stateDigest(chain),
     });
     const replay: Replay = { expected: [await snap()], results: [], stepMs: [], reorgs: new Map() };
     let step = -1;
     let batches = 0;
-    const batch = chain.store.batch.bind(chain.store);
-    chain.store.batch = (ops: BatchOp[]) => {
+    const { store } = internals(chain);
+    const batch = store.batch.bind(store);
+    store.batch = (ops: BatchOp[]) => {
       batches++;
       return batch(ops);
     };

@@ -10,7 +10,7 @@ import { bytesToHex } from '../../src/encoding/hex.js';
 import { testKey } from '../helpers/keys.js';
 import { regrind, regtest } from '../helpers/mine.js';
 import { payTo } from '../helpers/tx.js';
-import { ChainHarness } from './harness.js';
+import { ChainHarness, internals } from './harness.js';
 
 let h: ChainHarness;
 beforeEach(async () => {
@@ -36,7 +36,7 @@ test('listeners hear of a block after its batch is on disk and the tip has moved
   const seen: { coinStored: boolean; tipIsEntry: boolean }[] = [];
   h.chain.on('connect', ({ entry, txids }) => {
     seen.push({
-      coinStored: h.chain.store.get(keys.coin(txids[0]!, 0)) !== undefined,
+      coinStored: internals(h.chain).store.get(keys.coin(txids[0]!, 0)) !== undefined,
       tipIsEntry: h.chain.tip === entry,
     });
   });

@@ -6,22 +6,30 @@ import {
   BlockStatus,
   Chain,
   reindexChain,
-  utxoSetHash,
   type BatchVerifier,
+  type ChainEntry,
   type ChainOptions,
-  type IndexEntry,
   type ProcessResult,
 } from '../../src/chain/index.js';
+import type { ChainState } from '../../src/chain/state.js';
 import { decodeBlockWithTxids, encodeBlock, type Block } from '../../src/consensus/block.js';
 import type { RejectCode } from '../../src/consensus/errors.js';
 import { headerHash } from '../../src/consensus/header.js';
 import type { Transaction, TxOutput } from '../../src/consensus/tx.js';
 import { ChainStore } from '../../src/chain/store.js';
 import { VerifyPool } from '../../src/crypto/verify-pool.js';
-import { bytesToHex, hashToHex } from '../../src/encoding/hex.js';
+import { hashToHex } from '../../src/encoding/hex.js';
 import { testKey, type TestKey } from '../helpers/keys.js';
 import { mineBlock, regtest } from '../helpers/mine.js';
 import { coinsOf, signSpend, type OwnedCoin } from '../helpers/tx.js';
+
+/**
+ * What a chain holds, for tests that look at the database or the caches directly. `Chain` keeps
+ * its state private; TypeScript lets a test reach it by name.
+ */
+export function internals(chain: Chain): ChainState {
+  return chain['state'];
+}
 
 /** A temporary data directory removed by `cleanup`. */
 export function tempDir(label = 'powchain-test'): { dir: string; cleanup: () => void } {
@@ -231,19 +239,21 @@ export class ChainHarness {
     return this.chain.processBlock(block, { source, bytes, txids: block.txids });
   }
 
-  /** Submit `name` and expect it stored and valid; `mainChain` says whether it must be the tip's chain. */
+  /**
+   * Submit `name` and expect it stored and valid: connected onto the main chain, or (`mainChain`
+   * false) stored on a side branch.
+   */
   async accept(name: string, mainChain = true): Promise<void> {
     expect(await this.submit(name)).toEqual({
-      status: 'connected',
-      hash: this.get(name).hashHex,
+      status: mainChain ? 'connected' : 'stored',
+      hash: this.get(name).hash,
       height: this.get(name).height,
-      mainChain,
     });
   }
 
   /** Submit `name` and expect the reject code. */
   async reject(name: string, code: RejectCode, status: 'invalid' | 'temporary' = 'invalid'): Promise<void> {
-    expect(await this.submit(name)).toMatchObject({ status, hash: this.get(name).hashHex, code });
+    expect(await this.submit(name)).toMatchObject({ status, hash: this.get(name).hash, code });
   }
 
   /**
@@ -270,8 +280,8 @@ export class ChainHarness {
   async orphan(name: string, missing: string): Promise<void> {
     expect(await this.submit(name)).toEqual({
       status: 'orphan',
-      hash: this.get(name).hashHex,
-      missing: this.get(missing).hashHex,
+      hash: this.get(name).hash,
+      missing: this.get(missing).hash,
     });
   }
 
@@ -281,13 +291,13 @@ export class ChainHarness {
   }
 
   /** The index entry of a named block (undefined when the chain never stored it). */
-  entry(name: string): IndexEntry | undefined {
-    return this.chain.index.get(this.get(name).hash);
+  entry(name: string): ChainEntry | undefined {
+    return this.chain.entry(this.get(name).hash);
   }
 
   /** Whether the orphan pool holds the named block. */
   inOrphanPool(name: string): boolean {
-    return this.chain.orphans.has(bytesToHex(this.get(name).hash));
+    return this.chain.orphan(this.get(name).hash) !== undefined;
   }
 
   /** Build `count` empty blocks on `parent` named `${prefix}1..n`; returns the last name. */
@@ -312,7 +322,7 @@ export class ChainHarness {
   }
 
   utxoHash(): Promise<string> {
-    return utxoSetHash(this.chain).then((u) => u.hash);
+    return this.chain.utxoSetHash().then((u) => u.hash);
   }
 
   /** Close the chain and reopen it on the same directory (a restart). */

@@ -137,7 +137,7 @@ test('when the valid prefix of the branch is heavier, the chain ends on it', asy
   h.expectTip('b3');
   expectInvalid('b4', RejectCode.InBelowOut);
   expectInvalid('b5', RejectCode.PrevBlockInvalid);
-  expect(h.chain.orphans.size).toBe(0);
+  expect(h.chain.stats().orphans).toBe(0);
   expect(h.events.filter((e) => e.type === 'block-invalid')).toEqual([
     { type: 'block-invalid', name: 'b4', code: RejectCode.InBelowOut },
     { type: 'block-invalid', name: 'b5', code: RejectCode.PrevBlockInvalid },

@@ -3,7 +3,6 @@
  * UTXO set when it has an unspent output, else by scanning the address index, within a bound;
  * a reorganisation takes the disconnected block's transactions out of both.
  */
-import { locateTransaction } from '../../src/chain/address-index.js';
 import { txid } from '../../src/consensus/tx.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { testKey } from '../helpers/keys.js';
@@ -25,7 +24,7 @@ test('found through the UTXO set, through the address index once spent, and not 
   h.block('x1', 'c101', { txs: [pay] });
   await h.accept('x1');
   const x1 = h.get('x1').height;
-  expect(await locateTransaction(h.chain.store, txid(pay))).toEqual({ found: true, height: x1 });
+  expect(await h.chain.locateTransaction(txid(pay))).toEqual({ found: true, height: x1 });
 
   // Spend its only output: no coin of it is left, the address index still has it.
   const coin = {
@@ -36,20 +35,20 @@ test('found through the UTXO set, through the address index once spent, and not 
   const onward = h.spend([coin], [payTo(h.miner, 50n * COIN - 20_000n)]);
   h.block('x2', 'x1', { txs: [onward] });
   await h.accept('x2');
-  expect(await locateTransaction(h.chain.store, txid(pay))).toEqual({ found: true, height: x1 });
+  expect(await h.chain.locateTransaction(txid(pay))).toEqual({ found: true, height: x1 });
   // A coinbase of an early block: its coin was spent (c1), found by scanning.
-  expect(await locateTransaction(h.chain.store, txid(h.get('c1').block.txs[0]!))).toEqual({
+  expect(await h.chain.locateTransaction(txid(h.get('c1').block.txs[0]!))).toEqual({
     found: true,
     height: 1,
   });
 
   // Unknown: the whole index read; with a bound smaller than the index, the answer says so.
   const unknown = new Uint8Array(32).fill(0x5a);
-  const all = await locateTransaction(h.chain.store, unknown);
+  const all = await h.chain.locateTransaction(unknown);
   expect(all).toMatchObject({ found: false, complete: true });
   const records = (all as { scanned: number }).scanned;
   expect(records).toBeGreaterThan(101);
-  expect(await locateTransaction(h.chain.store, unknown, 10)).toEqual({ found: false, scanned: 10, complete: false });
+  expect(await h.chain.locateTransaction(unknown, 10)).toEqual({ found: false, scanned: 10, complete: false });
 
   // Disconnected by a reorganisation: neither a coin nor an index record is left.
   h.block('y2', 'x1');
@@ -57,5 +56,5 @@ test('found through the UTXO set, through the address index once spent, and not 
   await h.accept('y2', false);
   await h.accept('y3');
   expect(h.chain.tip.hashHex).toBe(bytesToHex(h.get('y3').hash));
-  expect(await locateTransaction(h.chain.store, txid(onward))).toMatchObject({ found: false, complete: true });
+  expect(await h.chain.locateTransaction(txid(onward))).toMatchObject({ found: false, complete: true });
 });

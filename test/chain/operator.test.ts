@@ -115,8 +115,8 @@ describe('reindex keeps operator decisions', () => {
       expect(h.tipName()).toBe('a2');
       await h.reindex();
       expect(h.tipName()).toBe('a2');
-      expect(h.chain.index.get(h.get('a3').hash)!.status).toBe(BlockStatus.Invalid);
-      expect(h.chain.index.get(h.get('a5').hash)!.status).toBe(BlockStatus.Invalid);
+      expect(h.chain.entry(h.get('a3').hash)!.status).toBe(BlockStatus.Invalid);
+      expect(h.chain.entry(h.get('a5').hash)!.status).toBe(BlockStatus.Invalid);
     } finally {
       await h.close();
     }

@@ -12,7 +12,7 @@ import { VerifyPool } from '../../src/crypto/verify-pool.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
 import { testKey, type TestKey } from '../helpers/keys.js';
 import { cloneTx, payTo, type OwnedCoin } from '../helpers/tx.js';
-import type { ChainHarness } from './harness.js';
+import { internals, type ChainHarness } from './harness.js';
 
 export const COIN = 100_000_000n;
 /** Regtest coinbase maturity, restated: payments wait this many blocks. */
@@ -99,9 +99,9 @@ export function coinbaseNames(to = COINBASE_MATURITY + 1): string[] {
  */
 export async function derivedState(chain: Chain): Promise<string[]> {
   return chain.withLock(async () => {
-    const out = [`tip=${bytesToHex(chain.store.get(keys.tip())!)}`];
+    const out = [`tip=${bytesToHex(internals(chain).store.get(keys.tip())!)}`];
     for (const prefix of keys.derivedPrefixes()) {
-      for await (const [k, v] of chain.store.scan(prefix)) out.push(`${bytesToHex(k)}=${bytesToHex(v)}`);
+      for await (const [k, v] of internals(chain).store.scan(prefix)) out.push(`${bytesToHex(k)}=${bytesToHex(v)}`);
     }
     return out;
   });

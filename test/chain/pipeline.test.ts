@@ -172,14 +172,13 @@ describe.each(secondBlockFailures)("block 2 %s while block 1's signatures are in
     const results = await done;
     expect(results[0]).toEqual({
       status: 'connected',
-      hash: h.get('p1').hashHex,
+      hash: h.get('p1').hash,
       height: h.get('p1').height,
-      mainChain: true,
     });
-    expect(results[1]).toMatchObject({ status: 'invalid', hash: h.get('p2').hashHex, code });
+    expect(results[1]).toMatchObject({ status: 'invalid', hash: h.get('p2').hash, code });
     expect(results[2]).toMatchObject({
       status: 'invalid',
-      hash: h.get('p3').hashHex,
+      hash: h.get('p3').hash,
       code: RejectCode.PrevBlockInvalid,
     });
     h.expectTip('p1');
@@ -202,10 +201,10 @@ describe.each(secondBlockFailures)("block 2 %s while block 1's signatures are in
     expect(await waitFor(() => v.held.length === 1)).toBe(true);
     v.releaseAll();
     const results = await done;
-    expect(results[0]).toMatchObject({ status: 'invalid', hash: h.get('p1').hashHex, code: RejectCode.BadSignature });
+    expect(results[0]).toMatchObject({ status: 'invalid', hash: h.get('p1').hash, code: RejectCode.BadSignature });
     expect(results[1]).toMatchObject({
       status: 'invalid',
-      hash: h.get('p2').hashHex,
+      hash: h.get('p2').hash,
       code: RejectCode.PrevBlockInvalid,
     });
     h.expectTip('c101');
@@ -312,6 +311,9 @@ test.each([
   ['coinCacheSize', Number.NaN],
   ['sigCacheSize', -5],
   ['sigCacheSize', Number.NaN],
+  ['maxQueuedTasks', 0],
+  ['maxQueuedTasks', 1.5],
+  ['maxQueuedTasks', Number.NaN],
 ] as const)('a %s of %p is refused before the database is touched', async (name, size) => {
   const { dir, cleanup } = tempDir('powchain-cachesize');
   try {

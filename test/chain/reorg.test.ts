@@ -8,7 +8,7 @@ import { BlockStatus } from '../../src/chain/index.js';
 import { txid } from '../../src/consensus/tx.js';
 import { testKey } from '../helpers/keys.js';
 import { payTo } from '../helpers/tx.js';
-import { ChainHarness, type LoggedEvent } from './harness.js';
+import { ChainHarness, internals, type LoggedEvent } from './harness.js';
 
 const COIN = 100_000_000n;
 /** Regtest coinbase maturity, restated: the spends below wait this many blocks. */
@@ -59,10 +59,10 @@ describe.each([1, 10, 100])('a reorg of depth %i', (depth) => {
       { type: 'tip', name: `b${depth + 1}` },
     ]);
     for (const n of connected) {
-      expect(h.chain.index.isOnMainChain(h.entry(n)!)).toBe(true);
+      expect(h.chain.isOnMainChain(h.entry(n)!)).toBe(true);
       expect(h.entry(n)!.status).toBe(BlockStatus.Valid);
     }
-    for (const n of disconnected) expect(h.chain.index.isOnMainChain(h.entry(n)!)).toBe(false);
+    for (const n of disconnected) expect(h.chain.isOnMainChain(h.entry(n)!)).toBe(false);
 
     const fresh = await ChainHarness.replay(h, ['c1', 'c2', ...connected]);
     extra.push(fresh);
@@ -128,7 +128,7 @@ describe('double spends across branches', () => {
     h.block('a2', 'a1', { txs: [toCarol] });
     await h.accept('a1');
     await h.accept('a2');
-    expect(h.chain.store.get(keys.coin(txid(toCarol), 0))).toBeDefined();
+    expect(internals(h.chain).store.get(keys.coin(txid(toCarol), 0))).toBeDefined();
 
     // Winning branch: the same c1 coin goes to bob instead.
     const toBob = h.spend([c1], [payTo(bob, 48n * COIN)]);
@@ -139,9 +139,9 @@ describe('double spends across branches', () => {
     await h.accept('b2', false);
     await h.accept('b3');
     h.expectTip('b3');
-    for (const t of [toAlice, toCarol]) expect(h.chain.store.get(keys.coin(txid(t), 0))).toBeUndefined();
-    expect(h.chain.store.get(keys.coin(txid(toBob), 0))).toBeDefined();
-    expect(h.chain.store.get(keys.coin(txid(both), 0))).toBeDefined();
+    for (const t of [toAlice, toCarol]) expect(internals(h.chain).store.get(keys.coin(txid(t), 0))).toBeUndefined();
+    expect(internals(h.chain).store.get(keys.coin(txid(toBob), 0))).toBeDefined();
+    expect(internals(h.chain).store.get(keys.coin(txid(both), 0))).toBeDefined();
 
     const base = names('c', 1, COINBASE_MATURITY + 1);
     const onlyB = await ChainHarness.replay(h, [...base, 'b1', 'b2', 'b3']);
@@ -158,6 +158,6 @@ describe('double spends across branches', () => {
     extra.push(onlyA);
     expect(await h.utxoHash()).toBe(await onlyA.utxoHash());
     expect(await h.utxoHash()).not.toBe(await onlyB.utxoHash());
-    expect(h.chain.store.get(keys.coin(txid(toBob), 0))).toBeUndefined();
+    expect(internals(h.chain).store.get(keys.coin(txid(toBob), 0))).toBeUndefined();
   });
 });

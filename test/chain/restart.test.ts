@@ -4,7 +4,7 @@
  * reindex, and databases of another network or schema refused outright.
  */
 import { join } from 'node:path';
-import { BlockStatus, Chain, ChainError, addressHistory, addressUtxos, verifyChain } from '../../src/chain/index.js';
+import { BlockStatus, Chain, ChainError } from '../../src/chain/index.js';
 import { keys, u32be, SCHEMA_VERSION } from '../../src/chain/layout.js';
 import { RejectCode } from '../../src/consensus/errors.js';
 import { networks } from '../../src/consensus/params/networks.js';
@@ -12,7 +12,7 @@ import { txid } from '../../src/consensus/tx.js';
 import { testKey } from '../helpers/keys.js';
 import { regrind, regtest } from '../helpers/mine.js';
 import { payTo, signSpend } from '../helpers/tx.js';
-import { ChainHarness, tempDir } from './harness.js';
+import { ChainHarness, internals, tempDir } from './harness.js';
 
 const COIN = 100_000_000n;
 const alice = testKey('alice');
@@ -30,9 +30,9 @@ async function snapshot() {
     tip: h.tipName(),
     height: h.chain.height,
     utxo: await h.utxoHash(),
-    aliceUtxos: (await addressUtxos(h.chain.store, alice.pkh)).length,
-    aliceHistory: await addressHistory(h.chain.store, alice.pkh),
-    bobHistory: await addressHistory(h.chain.store, bob.pkh),
+    aliceUtxos: (await h.chain.addressUtxos(alice.pkh)).length,
+    aliceHistory: await h.chain.addressHistory(alice.pkh),
+    bobHistory: await h.chain.addressHistory(bob.pkh),
   };
 }
 
@@ -107,12 +107,12 @@ test('a reopened chain resumes at the same tip with the same state', async () =>
 
 test('verifyChain passes over the last blocks, and fails when a coin of the tip is missing', async () => {
   await history();
-  expect(await verifyChain(h.chain, 6)).toEqual({ ok: true, checked: 6 });
-  expect(await verifyChain(h.chain, 1000)).toEqual({ ok: true, checked: h.chain.height });
+  expect(await h.chain.verifyChain(6)).toEqual({ ok: true, checked: 6 });
+  expect(await h.chain.verifyChain(1000)).toEqual({ ok: true, checked: h.chain.height });
   const tip = h.get('b3');
   await h.raw((db) => db.del(keys.coin(txid(tip.block.txs[1]!), 0)));
   await h.reopen();
-  expect(await verifyChain(h.chain, 6)).toMatchObject({ ok: false, height: tip.height });
+  expect(await h.chain.verifyChain(6)).toMatchObject({ ok: false, height: tip.height });
 });
 
 test('reindexChain rebuilds the same tip, UTXO set and address index from the stored blocks', async () => {
@@ -123,7 +123,7 @@ test('reindexChain rebuilds the same tip, UTXO set and address index from the st
   // Blocks found invalid are found invalid again.
   expect(h.entry('x4')).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.BadSignature });
   expect(h.entry('x5')).toMatchObject({ status: BlockStatus.Invalid, invalidCode: RejectCode.PrevBlockInvalid });
-  expect(await verifyChain(h.chain, 10)).toEqual({ ok: true, checked: 10 });
+  expect(await h.chain.verifyChain(10)).toEqual({ ok: true, checked: 10 });
 });
 
 test('reindexChain does not connect a stored block that broke a header rule', async () => {
@@ -157,8 +157,32 @@ describe('damaged state', () => {
     expect((await openError(h.reopen())).code).toBe('corrupt-state');
     await h.reindex();
     expect(await snapshot()).toEqual(before);
-    expect(await verifyChain(h.chain, 5)).toEqual({ ok: true, checked: 5 });
+    expect(await h.chain.verifyChain(5)).toEqual({ ok: true, checked: 5 });
   });
+
+  test.each([
+    ['cut short', (u: Uint8Array) => u.subarray(0, u.length - 5)],
+    ['one coin short', (u: Uint8Array) => Uint8Array.of(u[0]! - 1, ...u.subarray(1, u.length - 33))],
+    ['one coin too many', (u: Uint8Array) => Uint8Array.of(u[0]! + 1, ...u.subarray(1), ...u.subarray(1, 34))],
+  ])(
+    "an undo record %s: a reorg over it fails with 'corrupt-state' naming --reindex, and changes nothing",
+    async (_what, damage) => {
+      await history();
+      const b3 = h.get('b3');
+      await h.raw(async (db) => db.put(keys.undo(b3.hash), damage((await db.get(keys.undo(b3.hash)))!)));
+      await h.reopen();
+      const before = await snapshot();
+      // r1..r3 on a2: heavier than b3, so b3 (whose undo record is damaged) must be disconnected.
+      await h.extend('r', 'a2', 3, false);
+      const err = await openError(h.chain.processBlocks(['r1', 'r2', 'r3'].map((n) => ({ block: h.get(n).block }))));
+      expect(err.code).toBe('corrupt-state');
+      expect(err.message).toMatch(/undo record of block .* --reindex/);
+      expect(await snapshot()).toEqual(before);
+      expect(await h.chain.verifyChain(1)).toMatchObject({ ok: false, height: b3.height });
+      await h.reindex();
+      expect(await h.chain.verifyChain(5)).toEqual({ ok: true, checked: 5 });
+    },
+  );
 
   test("a missing tip record: 'corrupt-state', repaired by a reindex", async () => {
     await history();
@@ -210,8 +234,8 @@ describe('foreign databases', () => {
     expect(err.message).toMatch(/--reindex/);
     await h.reindex();
     expect(await snapshot()).toEqual(before);
-    expect(h.chain.store.get(keys.schema())).toEqual(u32be(SCHEMA_VERSION));
-    expect(h.chain.store.get(legacy)).toBeUndefined();
+    expect(internals(h.chain).store.get(keys.schema())).toEqual(u32be(SCHEMA_VERSION));
+    expect(internals(h.chain).store.get(legacy)).toBeUndefined();
     await h.reopen();
     h.expectTip('b3');
   });

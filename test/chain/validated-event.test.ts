@@ -4,10 +4,10 @@
  * before that block's 'connect' and 'tip', and never for a block that failed, a side block, a dry
  * run or an orphan still waiting.
  */
-import type { IndexEntry } from '../../src/chain/index.js';
+import type { ChainEntry } from '../../src/chain/index.js';
 import { keys } from '../../src/chain/layout.js';
 import { RejectCode } from '../../src/consensus/errors.js';
-import { ChainHarness } from './harness.js';
+import { ChainHarness, internals } from './harness.js';
 import { COINBASE_MATURITY, corruptSignature, paymentRun } from './payments.js';
 import { payTo } from '../helpers/tx.js';
 
@@ -55,8 +55,9 @@ test('processBlock extending the tip: validated, then connect and tip', async ()
 
 test("at 'validated' the block's state is not yet on disk nor the tip; at 'connect' it is", async () => {
   const seen: string[] = [];
-  const state = (entry: IndexEntry, coinbaseTxid: Uint8Array) =>
-    `tip=${h.chain.tip === entry} coin=${h.chain.store.get(keys.coin(coinbaseTxid, 0)) !== undefined} undo=${h.chain.store.get(keys.undo(entry.hash)) !== undefined}`;
+  const { store } = internals(h.chain);
+  const state = (entry: ChainEntry, coinbaseTxid: Uint8Array) =>
+    `tip=${h.chain.tip === entry} coin=${store.get(keys.coin(coinbaseTxid, 0)) !== undefined} undo=${store.get(keys.undo(entry.hash)) !== undefined}`;
   h.chain.on('validated', (e) => seen.push(`validated ${state(e, h.chain.readBlock(e).txids[0]!)}`));
   h.chain.on('connect', (e) => seen.push(`connect ${state(e.entry, e.txids[0]!)}`));
   await h.extend('a', 'genesis', 1);
@@ -139,9 +140,10 @@ test('a dry run validates without a word to listeners', async () => {
   await h.extend('a', 'genesis', 1);
   h.block('a2', 'a1');
   log.length = 0;
-  expect(await h.chain.processBlock(h.get('a2').block, { dryRun: true })).toMatchObject({
-    status: 'connected',
-    mainChain: false,
+  expect(await h.chain.processBlock(h.get('a2').block, { dryRun: true })).toEqual({
+    status: 'valid',
+    hash: h.get('a2').hash,
+    height: 2,
   });
   expect(log).toEqual([]);
 });
@@ -183,5 +185,54 @@ describe('invalid blocks are never validated', () => {
     expect(log.filter((l) => /^validated b[345]$/.test(l))).toEqual([]);
     expect(log.filter((l) => /^(connect|disconnect|tip|reorg) /.test(l))).toEqual([]);
     expect(log).toContain(`invalid b3 ${RejectCode.BadSignature}`);
+  });
+});
+
+describe('onValidated: the verdict belongs to the call that handed the block in', () => {
+  test('each block of a batch calls its own callback, once, before its connect; side and invalid blocks never', async () => {
+    await h.extend('c', 'genesis', COINBASE_MATURITY + 1);
+    const run = paymentRun(h, 'p', 'c101', 4, { corrupt: 4 });
+    h.block('s', 'c100');
+    log.length = 0;
+    const heard: string[] = [];
+    const withCallback = (n: string) => ({
+      block: h.get(n).block,
+      opts: { onValidated: () => heard.push(`${n} (${log.filter((l) => l.startsWith('connect ')).length} connected)`) },
+    });
+    const results = await h.chain.processBlocks([...run, 's'].map(withCallback));
+    expect(results.map((r) => r.status)).toEqual(['connected', 'connected', 'connected', 'invalid', 'stored']);
+    // p1 is heard before anything is on disk; p2 once p1's signatures passed, before p1's write lands.
+    expect(heard.map((l) => l.split(' ')[0])).toEqual(['p1', 'p2', 'p3']);
+    expect(heard[0]).toBe('p1 (0 connected)');
+    for (const n of ['p1', 'p2', 'p3']) expect(log.indexOf(`validated ${n}`)).toBeLessThan(log.indexOf(`connect ${n}`));
+  });
+
+  test('the same block handed in twice: the call that connects it hears, the other is a duplicate', async () => {
+    h.block('a1', 'genesis');
+    const heard: string[] = [];
+    const submit = (who: string) =>
+      h.chain.processBlock(h.get('a1').block, { source: who, onValidated: () => heard.push(who) });
+    const [first, second] = await Promise.all([submit('gossip'), submit('sync')]);
+    expect([first.status, second.status]).toEqual(['connected', 'duplicate']);
+    expect(heard).toEqual(['gossip']);
+  });
+
+  test('a reorg: every block of the winning branch handed in by the call hears, before the disconnects', async () => {
+    await h.extend('a', 'genesis', 2);
+    h.block('b1', 'genesis');
+    h.block('b2', 'b1');
+    h.block('b3', 'b2');
+    await h.accept('b1', false);
+    log.length = 0;
+    const heard: string[] = [];
+    const item = (n: string) => ({
+      block: h.get(n).block,
+      opts: { onValidated: () => heard.push(`${n} @${log.length}`) },
+    });
+    await h.chain.processBlocks([item('b2'), item('b3')]);
+    h.expectTip('b3');
+    // b1 was stored by an earlier call: it is validated (the event) but that call has its answer.
+    expect(log.slice(0, 3)).toEqual(['validated b1', 'validated b2', 'validated b3']);
+    expect(heard).toEqual(['b2 @1', 'b3 @2']);
   });
 });

@@ -1,6 +1,7 @@
 import type { Transaction } from '../../src/consensus/tx.js';
 import type { MempoolEntry } from '../../src/mempool/index.js';
 import { payTo } from '../helpers/tx.js';
+import { internals } from '../chain/harness.js';
 import {
   alice,
   assertConsistent,
@@ -143,7 +144,7 @@ describe('selectForBlock', () => {
 
     // The chain accepts the full template as a block, and connecting it empties the pool.
     f.h.block('t', f.tip, { txs: full.map((e) => e.tx), fees });
-    expect(await f.h.submit('t')).toMatchObject({ status: 'connected', mainChain: true });
+    expect(await f.h.submit('t')).toMatchObject({ status: 'connected' });
     expect(f.pool.size).toBe(0);
     expect(f.pool.totalBytes).toBe(0);
   });
@@ -156,23 +157,24 @@ describe('signature cache shared with the block connect path', () => {
       f = await poolFixture({}, 16, { verifier });
       const tx = spend([f.coins[0]!, f.coins[1]!], [payTo(alice, 2n * f.coins[0]!.coin.value - 2_000n)]);
       const items = sigItems(tx, [f.coins[0]!.coin, f.coins[1]!.coin]);
-      expect(items.some((it) => f.h.chain.sigCache.has(it))).toBe(false);
-      const before = f.h.chain.sigCache.size;
+      const { sigCache } = internals(f.h.chain);
+      expect(items.some((it) => sigCache.has(it))).toBe(false);
+      const before = f.h.chain.stats().signatureCache;
       verifier.batches.length = 0;
 
       await mustAccept(f.pool, tx);
       expect(verifier.total).toBe(2);
-      expect(f.h.chain.sigCache.size).toBe(before + 2);
-      for (const it of items) expect(f.h.chain.sigCache.has(it)).toBe(true);
+      expect(f.h.chain.stats().signatureCache).toBe(before + 2);
+      for (const it of items) expect(sigCache.has(it)).toBe(true);
 
       // A block with the pooled tx and one the pool never saw: only the latter is verified.
       const stranger = pay(f.coins[2]!, 1_000n);
       verifier.batches.length = 0;
       f.h.block('b', f.tip, { txs: [tx, stranger], fees: 3_000n });
-      expect(await f.h.submit('b')).toMatchObject({ status: 'connected', mainChain: true });
+      expect(await f.h.submit('b')).toMatchObject({ status: 'connected' });
       expect(verifier.total).toBe(1);
       // The block's own signature is not cached: its transaction is confirmed and will not be checked again.
-      expect(f.h.chain.sigCache.size).toBe(before + 2);
+      expect(f.h.chain.stats().signatureCache).toBe(before + 2);
       expect(f.pool.size).toBe(0);
     } finally {
       await f?.close();

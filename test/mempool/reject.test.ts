@@ -40,7 +40,7 @@ afterEach(async () => {
 /** Submit `tx`, expect `code`, and check that neither the pool nor its events moved. */
 async function expectReject(pool: Mempool, tx: Transaction, code: RejectCode): Promise<void> {
   const before = snapshot(pool);
-  const sigsBefore = pool.chain.sigCache.size;
+  const sigsBefore = pool.chain.stats().signatureCache;
   const events: string[] = [];
   const onAdd = () => events.push('added');
   const onRemove = () => events.push('removed');
@@ -57,7 +57,7 @@ async function expectReject(pool: Mempool, tx: Transaction, code: RejectCode): P
   expect(snapshot(pool)).toEqual(before);
   expect(pool.has(idOf(tx))).toBe(code === RejectCode.AlreadyInMempool);
   // A rejected transaction's signatures are never cached (the ones already there may stay).
-  if (code !== RejectCode.AlreadyInMempool) expect(pool.chain.sigCache.size).toBe(sigsBefore);
+  if (code !== RejectCode.AlreadyInMempool) expect(pool.chain.stats().signatureCache).toBe(sigsBefore);
 }
 
 describe('mempool reject codes', () => {

@@ -62,7 +62,7 @@ export async function fundedRegtest(
     );
     const mempool = new Mempool(f.chain, f.clock.read);
     const coinbaseAt = (height: number): OwnedCoin => {
-      const entry = f.chain.index.atHeight(height)!;
+      const entry = f.chain.atHeight(height)!;
       return coinsOf(f.chain.readBlock(entry).txs[0]!, height, minerKey)[0]!;
     };
     return { ...f, mempool, coinbaseAt };

@@ -90,9 +90,9 @@ describe('testnet ASERT direction', () => {
 
       const targets: bigint[] = [];
       for (let h = 1; h <= 100; h++) {
-        const e = f.chain.index.atHeight(h)!;
+        const e = f.chain.atHeight(h)!;
         expect(e.header.time - e.parent!.header.time).toBe(gap(h));
-        expect(e.header.bits).toBe(f.chain.headerRules.expectedBitsAfter(e.parent!));
+        expect(e.header.bits).toBe(f.chain.expectedBitsAfter(e.parent!));
         targets.push(target(e.header.bits));
       }
       const limit = target(easyBits);

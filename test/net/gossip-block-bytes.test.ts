@@ -7,7 +7,7 @@ import { encodeBlock } from '../../src/consensus/block.js';
 import { bytesToHex, ownBytes } from '../../src/encoding/hex.js';
 import { GossipActionError } from '../../src/net/gossip.js';
 import { BlockGossipValidator } from '../../src/net/gossip-validators.js';
-import { ChainHarness } from '../chain/harness.js';
+import { ChainHarness, internals } from '../chain/harness.js';
 
 let h: ChainHarness;
 let validator: BlockGossipValidator;
@@ -23,7 +23,6 @@ beforeEach(async () => {
   await h.extend('a', 'genesis', 2);
 });
 afterEach(async () => {
-  validator.close();
   await h.close();
 });
 
@@ -44,7 +43,7 @@ test('an orphan that arrived as a slice of a larger frame keeps only its own byt
   expect(err).toMatchObject({ action: 'ignore', code: 'orphan' });
   expect(fetched).toEqual(['peer-1']);
 
-  const orphan = h.chain.orphans.get(bytesToHex(h.get('a4').hash))!;
+  const orphan = internals(h.chain).orphans.get(bytesToHex(h.get('a4').hash))!;
   expect(orphan).toBeDefined();
   const cb = orphan.block.txs[0]!;
   for (const field of [cb.inputs[0]!.unlock, cb.outputs[0]!.pubKeyHash]) {

@@ -36,14 +36,14 @@ test('less-work side blocks from gossip are not stored; equal work is; a heavier
     await give(b, [a3]);
     await publishRawBlock(b, blockBytes(a3));
     await until(() => a.h.chain.height === 8, 'A to connect a3');
-    expect(a.h.chain.index.get(a.h.get('s1').hash)).toBeUndefined();
-    expect(a.h.chain.index.get(a.h.get('s2').hash)).toBeUndefined();
+    expect(a.h.chain.entry(a.h.get('s1').hash)).toBeUndefined();
+    expect(a.h.chain.entry(a.h.get('s2').hash)).toBeUndefined();
     expect(a.svc.scorer.penalty(b.id)).toBe(0);
 
     // Equal work (a sibling of A's tip): stored, the first seen tip kept.
     const x3 = make('x3', 'a2');
     await publishRawBlock(b, blockBytes(x3));
-    await until(() => a.h.chain.index.get(a.h.get('x3').hash) !== undefined, 'A to store the equal-work sibling');
+    await until(() => a.h.chain.entry(a.h.get('x3').hash) !== undefined, 'A to store the equal-work sibling');
     expect(tipOf(a)).toBe(hashOf('a3'));
 
     // B's side branch grows past A's tip; B gossips only the newest block and A fetches the rest.

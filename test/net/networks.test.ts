@@ -60,7 +60,7 @@ test('a testnet peer connected to regtest peers never exchanges blocks or transa
 
     expect(t.h.chain.height).toBe(0);
     expect(t.mempool.size).toBe(0);
-    expect(t.h.chain.orphans.size).toBe(0);
+    expect(t.h.chain.stats().orphans).toBe(0);
     expect(tEvents).toEqual([]);
     expect(r1.h.chain.height).toBe(103);
     expect(r1.mempool.size).toBe(1);

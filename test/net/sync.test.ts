@@ -4,7 +4,6 @@
  */
 import { jest } from '@jest/globals';
 import type { Block } from '../../src/consensus/block.js';
-import { utxoSetHash } from '../../src/chain/verify.js';
 import { RegtestChain } from '../helpers/chain.js';
 import { testKey } from '../helpers/keys.js';
 import { give, TestNet, until } from './helpers.js';
@@ -42,7 +41,7 @@ test('a late joiner syncs a 1,000-block chain with transactions from two peers: 
     await give(x, blocks);
     await give(y, blocks);
     expect(y.h.chain.tip.hashHex).toBe(x.h.chain.tip.hashHex);
-    const expected = await utxoSetHash(x.h.chain);
+    const expected = await x.h.chain.utxoSetHash();
     expect(expected.count).toBeGreaterThan(1_000);
 
     // Count the block bodies each source serves to the joiner.
@@ -54,7 +53,7 @@ test('a late joiner syncs a 1,000-block chain with transactions from two peers: 
     await until(() => z.h.chain.height === 1_000, 'Z to sync 1,000 blocks', 60_000);
 
     expect(z.h.chain.tip.hashHex).toBe(x.h.chain.tip.hashHex);
-    expect(await utxoSetHash(z.h.chain)).toEqual(expected);
+    expect(await z.h.chain.utxoSetHash()).toEqual(expected);
     // Both peers served bodies, and between them every block (at least) once.
     const counts = served.map((s) => s.mock.calls.length);
     expect(counts[0]).toBeGreaterThan(0);

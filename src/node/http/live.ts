@@ -38,10 +38,11 @@ export class LiveFeed {
         connected: connected.map((e) => hashToHex(e.hash)),
       }),
     );
-    chain.on('block-invalid', (i) => hub.publish('invalid', { hash: i.hash, code: i.code }));
+    chain.on('block-invalid', (i) => hub.publish('invalid', { hash: hashToHex(i.hash), code: i.code }));
     chain.on('orphan', (o) => {
-      this.orphans.add(o);
-      hub.publish('orphan', { hash: o.hash, missing: o.missing });
+      const orphan = { hash: hashToHex(o.hash), missing: hashToHex(o.missing), source: o.source };
+      this.orphans.add(orphan);
+      hub.publish('orphan', { hash: orphan.hash, missing: orphan.missing });
     });
     mempool.on('added', () => (this.mempoolDirty = true));
     mempool.on('removed', () => (this.mempoolDirty = true));

@@ -1,4 +1,3 @@
-import { addressHistory, addressUtxos } from '../../chain/address-index.js';
 import { bytesToHex, hashToHex } from '../../encoding/hex.js';
 import { Coins } from '../../rpc/json.js';
 import type { RpcMethod } from '../../rpc/server.js';
@@ -22,7 +21,7 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
       const pkh = pkhOf(a);
       const address = encodeAddress(params.addressHrp, pkh);
       const includeMempool = p.bool(a, 1, 'include_mempool', false);
-      const confirmed = (await addressUtxos(chain.store, pkh))
+      const confirmed = (await chain.addressUtxos(pkh))
         .filter((u) => !includeMempool || !mempool.spender(u.txid, u.index))
         .map((u) => ({
           address,
@@ -60,7 +59,7 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
       const pkhHex = bytesToHex(pkh);
       let confirmed = 0n;
       let immature = 0n;
-      const coins = await addressUtxos(chain.store, pkh);
+      const coins = await chain.addressUtxos(pkh);
       for (const u of coins) {
         if (u.coinbase && !mature(u.height)) immature += u.value;
         else confirmed += u.value;
@@ -78,7 +77,7 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
       }
       // Received: everything confirmed transactions ever paid to the address (bitcoind's addressindex).
       let received = 0n;
-      for (const h of await addressHistory(chain.store, pkh)) received += h.received;
+      for (const h of await chain.addressHistory(pkh)) received += h.received;
       return {
         balance: new Coins(confirmed + immature),
         spendable: new Coins(confirmed),
@@ -89,11 +88,11 @@ export function addressMethods(ctx: NodeContext): Record<string, RpcMethod> {
     },
     getaddresshistory: async (a) => {
       const pkh = pkhOf(a);
-      const items = await addressHistory(chain.store, pkh);
+      const items = await chain.addressHistory(pkh);
       const confirmed = items.map((h) => ({
         txid: hashToHex(h.txid),
         height: h.height,
-        blockhash: hashToHex(chain.index.atHeight(h.height)?.hash ?? new Uint8Array(32)),
+        blockhash: hashToHex(chain.atHeight(h.height)?.hash ?? new Uint8Array(32)),
         confirmations: chain.height - h.height + 1,
         received: new Coins(h.received),
         sent: new Coins(h.sent),

@@ -1,4 +1,3 @@
-import { verifyChain, utxoSetHash } from '../../chain/verify.js';
 import { BlockStatus } from '../../chain/layout.js';
 import { decodeTx, type Transaction } from '../../consensus/tx.js';
 import { encodeHeader } from '../../consensus/header.js';
@@ -13,12 +12,12 @@ import type { NodeContext } from '../context.js';
 import { blockJson, difficulty, headerJson, txJson } from './format.js';
 import { p } from './params.js';
 import { notFoundReason } from './proofs.js';
-import type { IndexEntry } from '../../chain/block-index.js';
+import type { ChainEntry } from '../../chain/block-index.js';
 
 export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
   const { chain, params } = ctx;
-  const entry = (params_: unknown[], i = 0): IndexEntry => {
-    const e = chain.index.get(p.hash(params_, i, 'blockhash'));
+  const entry = (params_: unknown[], i = 0): ChainEntry => {
+    const e = chain.entry(p.hash(params_, i, 'blockhash'));
     if (!e) throw new RpcError(RpcErrorCode.InvalidAddressOrKey, 'Block not found');
     return e;
   };
@@ -30,18 +29,18 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
       bestblockhash: hashToHex(chain.tip.hash),
       difficulty: difficulty(chain.tip.header.bits, params),
       time: chain.tip.header.time,
-      mediantime: chain.headerRules.medianTimePast(chain.tip),
+      mediantime: chain.medianTimePast(chain.tip),
       verificationprogress: 1,
       initialblockdownload: ctx.net.syncing,
       chainwork: chain.tip.chainWork.toString(16).padStart(64, '0'),
-      orphans: chain.orphans.size,
+      orphans: chain.stats().orphans,
       warnings: '',
     }),
     getbestblockhash: () => hashToHex(chain.tip.hash),
     getblockcount: () => chain.height,
     getblockhash: (a) => {
       const h = p.int(a, 0, 'height', undefined, 0);
-      const e = chain.index.atHeight(h);
+      const e = chain.atHeight(h);
       if (!e) throw new RpcError(RpcErrorCode.InvalidParameter, 'Block height out of range');
       return hashToHex(e.hash);
     },
@@ -59,10 +58,9 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
       return p.bool(a, 1, 'verbose', true) ? headerJson(chain, e) : bytesToHex(encodeHeader(e.header));
     },
     getchaintips: () => {
-      const tips = [...chain.index.entries()].filter((e) => chain.index.childrenOf(e).length === 0);
-      return tips.map((e) => {
-        const fork = chain.index.fork(e, chain.tip);
-        const status = chain.index.isOnMainChain(e)
+      return chain.chainTips().map((e) => {
+        const fork = chain.fork(e, chain.tip);
+        const status = chain.isOnMainChain(e)
           ? 'active'
           : e.status === BlockStatus.Invalid
             ? 'invalid'
@@ -95,7 +93,7 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
       };
     },
     gettxoutsetinfo: async () => {
-      const info = await utxoSetHash(chain);
+      const info = await chain.utxoSetHash();
       return {
         height: info.height,
         bestblock: hashToHex(chain.tip.hash),
@@ -107,7 +105,7 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
     verifychain: async (a) => {
       p.int(a, 0, 'checklevel', 4, 0, 4);
       const depth = p.int(a, 1, 'nblocks', 6, 0);
-      const r = await verifyChain(chain, depth === 0 ? chain.height : depth);
+      const r = await chain.verifyChain(depth === 0 ? chain.height : depth);
       if (!r.ok) ctx.log.error(r, 'verifychain failed');
       return r.ok;
     },
@@ -126,7 +124,7 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
       const verbose = typeof a[1] === 'number' ? a[1] > 0 : p.bool(a, 1, 'verbose', false);
       const pooled = ctx.mempool.get(id);
       if (pooled) return verbose ? txJson(pooled.tx, params) : txJson(pooled.tx, params).hex;
-      let found: { e: IndexEntry; tx: Transaction };
+      let found: { e: ChainEntry; tx: Transaction };
       if (a[2] !== undefined && a[2] !== null) {
         const e = entry(a, 2);
         const block = chain.readBlock(e);
@@ -145,7 +143,7 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
         found = { e: at.entry, tx: at.tx };
       }
       const { e, tx } = found;
-      const onMain = chain.index.isOnMainChain(e);
+      const onMain = chain.isOnMainChain(e);
       return verbose
         ? txJson(tx, params, {
             blockhash: hashToHex(e.hash),

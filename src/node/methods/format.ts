@@ -1,4 +1,4 @@
-import type { IndexEntry } from '../../chain/block-index.js';
+import type { ChainEntry } from '../../chain/block-index.js';
 import type { Chain } from '../../chain/chain.js';
 import type { Block } from '../../consensus/block.js';
 import { blockSize } from '../../consensus/block.js';
@@ -52,9 +52,9 @@ export function txJson(
   };
 }
 
-export function headerJson(chain: Chain, e: IndexEntry): Record<string, unknown> {
-  const onMain = chain.index.isOnMainChain(e);
-  const next = onMain ? chain.index.atHeight(e.height + 1) : undefined;
+export function headerJson(chain: Chain, e: ChainEntry): Record<string, unknown> {
+  const onMain = chain.isOnMainChain(e);
+  const next = onMain ? chain.atHeight(e.height + 1) : undefined;
   return {
     hash: hashToHex(e.hash),
     confirmations: onMain ? chain.height - e.height + 1 : -1,
@@ -63,7 +63,7 @@ export function headerJson(chain: Chain, e: IndexEntry): Record<string, unknown>
     versionHex: e.header.version.toString(16).padStart(8, '0'),
     merkleroot: hashToHex(e.header.merkleRoot),
     time: e.header.time,
-    mediantime: chain.headerRules.medianTimePast(e),
+    mediantime: chain.medianTimePast(e),
     nonce: e.header.nonce,
     bits: e.header.bits.toString(16).padStart(8, '0'),
     difficulty: difficulty(e.header.bits, chain.params),
@@ -74,7 +74,7 @@ export function headerJson(chain: Chain, e: IndexEntry): Record<string, unknown>
   };
 }
 
-export function blockJson(chain: Chain, e: IndexEntry, block: Block, verbosity: 1 | 2): Record<string, unknown> {
+export function blockJson(chain: Chain, e: ChainEntry, block: Block, verbosity: 1 | 2): Record<string, unknown> {
   return {
     ...headerJson(chain, e),
     size: blockSize(block),

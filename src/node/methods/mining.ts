@@ -63,6 +63,7 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
     submitblock: async (a) => {
       let block;
       try {
+        // Stage 1 of the block path (chain/process.ts): decode; submitBlock hands it to stage 2.
         block = decodeBlockWithTxids(p.hex(a, 0, 'hexdata'), params.maxBlockBytes);
       } catch (err) {
         if (err instanceof DecodeError)
@@ -72,11 +73,14 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
       const r = await ctx.submitBlock(block);
       switch (r.status) {
         case 'connected':
-          // Stored on a side branch with less work: bitcoind says "inconclusive" too.
-          return r.mainChain ? null : 'inconclusive';
+        case 'valid': // a dry run's answer; submitblock asks for none
+          return null;
         case 'duplicate':
           return 'duplicate';
+        // Stored on a side branch, or waiting for its parent: bitcoind says "inconclusive" too.
+        case 'stored':
         case 'orphan':
+        case 'less-work': // only for unsolicited blocks; submitblock's are not
           return 'inconclusive';
         case 'invalid':
         case 'temporary':
@@ -89,7 +93,7 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
 /** Publish stored blocks one after another; a block no longer stored or a gossip failure is skipped. */
 async function gossipInOrder(ctx: NodeContext, hashes: string[]): Promise<void> {
   for (const hash of hashes) {
-    if (!ctx.chain.store.isOpen) return; // the node is stopping
+    if (!ctx.chain.isOpen) return; // the node is stopping
     const bytes = ctx.chain.getBlockBytes(hexToHash(hash));
     if (!bytes) continue;
     await ctx.net.publishBlock(decodeBlock(bytes), bytes).catch(() => undefined);

@@ -112,10 +112,15 @@ async function proposal(ctx: NodeContext, data: unknown): Promise<string | null>
   if (!equalBytes(block.header.prevHash, queries.tip().hash)) return 'inconclusive-not-best-prevblk';
   const r = await queries.checkBlock(block);
   switch (r.status) {
+    case 'valid':
     case 'connected':
       return null;
     case 'duplicate':
       return 'duplicate';
+    // A dry run stores nothing; these answers belong to blocks handed in to be kept.
+    case 'stored':
+    case 'less-work':
+      return 'inconclusive';
     case 'orphan':
       return 'inconclusive-not-best-prevblk';
     case 'invalid':

@@ -1,0 +1,7 @@
+/**
+ * cli: the `powchain` program (commander). It parses arguments, calls the layer that does the
+ * work, and prints the answer for people (tables, progress) or for scripts (--json).
+ *
+ * May import: node, wallet, testnet, bench, rpc (the client), consensus. Nothing imports it.
+ */
+export { main, buildProgram } from './main.js';
