@@ -19,10 +19,10 @@ afterAll(async () => {
 }, 60_000);
 
 test('up --dashboard: propagation, a partition and its heal, in the browser', async () => {
-  const t = await Testnet.create('dash-browser', 20300, 3, 'regtest');
+  const t = await Testnet.create('dash-browser', 3, 'regtest', 1);
   let up: ChildProcess | undefined;
   try {
-    const port = t.basePort + 2 * 3; // the next free port of the file's block
+    const port = t.basePort + 2 * 3; // the extra port reserved after the peers'
     up = spawn(
       process.execPath,
       [

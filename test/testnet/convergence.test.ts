@@ -13,7 +13,7 @@ afterAll(() => closeAll(), 60_000);
 test(
   '4 peers, 2 miners: every peer on one tip at height >= 10 within 180 s',
   () =>
-    withTestnet('converge', 19400, 4, 'testnet', async (t) => {
+    withTestnet('converge', 4, 'testnet', async (t) => {
       const started = Date.now();
       const out = await t.up(4, 2, BOUND_MS);
       expect(out).toContain('creating a testnet testnet of 4 peers (2 mining)');

@@ -86,7 +86,7 @@ test('groups of peers that reach each other', () => {
 test(
   'a regtest testnet: tips, propagation, a partition on the timeline, the reorganisation after heal',
   () =>
-    withTestnet('dashboard', 20100, 3, 'regtest', async (t) => {
+    withTestnet('dashboard', 3, 'regtest', async (t) => {
       await t.up(3, 0);
       const dash = await startDashboard(loadState(t.dir)!, { port: 0 });
       try {
@@ -153,7 +153,7 @@ test(
 test(
   'hash rate per miner on a mining testnet; `testnet dashboard` serves until Ctrl-C',
   () =>
-    withTestnet('dashhash', 20200, 2, 'testnet', async (t) => {
+    withTestnet('dashhash', 2, 'testnet', async (t) => {
       await t.up(2, 1);
       // The command as a user runs it, on a free port.
       const child = spawn(process.execPath, [BIN, 'testnet', 'dashboard', '--dir', t.dir, '--port', '0'], {

@@ -4,8 +4,9 @@
  * rebuilt first when missing or older than src/ (under the same tmpdir lock as test/e2e and
  * test/wallet, so parallel workers build once).
  *
- * Each test file owns a block of 100 ports from its base (19400, 19500, ...); `Testnet.create`
- * takes the first run of free ports in it. `Testnet.close` always stops the peers (`testnet
+ * `Testnet.create` takes a run of free ports at a random base below Linux's ephemeral range, so
+ * test files, parallel jest workers and concurrent checkouts on one machine do not pick the same
+ * ports (a fixed block per file collided when two runs of the suite overlapped). `Testnet.close` always stops the peers (`testnet
  * down`), then SIGKILLs any pid still recorded in <dir>/testnet.json that is still that peer's
  * node, and removes the directory. `closeAll` (afterAll) does it for any testnet left open.
  * TRACE_TESTNET=1 prints how long each `powchain testnet` command took, on stderr.
@@ -96,6 +97,8 @@ export interface WaitOptions {
 }
 
 const open = new Set<Testnet>();
+const PORTS_FROM = 10_000;
+const PORTS_TO = 32_000;
 
 /** One `powchain testnet` directory in tmpdir, driven through the CLI. */
 export class Testnet {
@@ -109,22 +112,25 @@ export class Testnet {
   }
 
   /**
-   * A fresh directory and a base port in [blockBase, blockBase + 100) with `maxNodes` peers' ports
-   * (two each) free, so a file's tests never collide with another file's or a user's testnet.
+   * A fresh directory and a base port with `maxNodes` peers' ports (two each) plus `extraPorts`
+   * free on 127.0.0.1, drawn at random from [10000, 32000): below the ephemeral range (32768+),
+   * where outgoing connections take their local ports.
    */
   static async create(
     label: string,
-    blockBase: number,
     maxNodes: number,
     network: 'testnet' | 'regtest',
+    extraPorts = 0,
   ): Promise<Testnet> {
-    for (let base = blockBase; base + 2 * maxNodes <= blockBase + 100; base += 2 * maxNodes) {
-      const ports = Array.from({ length: 2 * maxNodes }, (_, i) => base + i);
+    const span = 2 * maxNodes + extraPorts;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const base = PORTS_FROM + 2 * Math.floor((Math.random() * (PORTS_TO - PORTS_FROM - span)) / 2);
+      const ports = Array.from({ length: span }, (_, i) => base + i);
       if ((await Promise.all(ports.map(portFree))).every(Boolean)) {
         return new Testnet(mkdtempSync(join(tmpdir(), `powchain-testnet-${label}-`)), base, network);
       }
     }
-    throw new Error(`no ${2 * maxNodes} free ports in ${blockBase}..${blockBase + 99} on 127.0.0.1`);
+    throw new Error(`no run of ${span} free ports found in 50 tries in ${PORTS_FROM}..${PORTS_TO} on 127.0.0.1`);
   }
 
   /** `powchain testnet <args> --dir <dir>`; throws with its output unless it exits 0. */
@@ -298,12 +304,11 @@ export async function closeAll(): Promise<void> {
  */
 export async function withTestnet(
   label: string,
-  blockBase: number,
   maxNodes: number,
   network: 'testnet' | 'regtest',
   fn: (t: Testnet) => Promise<void>,
 ): Promise<void> {
-  const t = await Testnet.create(label, blockBase, maxNodes, network);
+  const t = await Testnet.create(label, maxNodes, network);
   try {
     await fn(t);
   } catch (err) {

@@ -30,7 +30,7 @@ function gone(pid: number): boolean {
 test(
   'SIGKILL a mining peer, restart it: it catches up and verifychain passes',
   () =>
-    withTestnet('kill', 19700, 3, 'testnet', async (t) => {
+    withTestnet('kill', 3, 'testnet', async (t) => {
       await t.up(3, 2);
       await t.waitConverged({ minHeight: 5, timeoutMs: 120_000, intervalMs: 1_000 });
 

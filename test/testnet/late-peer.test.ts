@@ -20,7 +20,7 @@ function listen(port: number): Promise<Server> {
 test(
   'a peer added after 200 blocks syncs to the tip',
   () =>
-    withTestnet('late', 19800, 3, 'regtest', async (t) => {
+    withTestnet('late', 3, 'regtest', async (t) => {
       await t.up(2, 1);
       expect(await t.cli(['mine', '0', '200'], 120_000)).toContain('peer 0 mined 200 block(s)');
       const before = await t.waitConverged({ minHeight: 200, timeoutMs: 60_000 });

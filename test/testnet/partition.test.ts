@@ -31,7 +31,7 @@ async function mainChain(t: Testnet, n: number, from: number, to: number): Promi
 test(
   '3 | 3 partition, both sides mine, heal: one most-work chain, the losing blocks gone, their transfer confirmed again',
   () =>
-    withTestnet('partition', 19600, 6, 'regtest', async (t) => {
+    withTestnet('partition', 6, 'regtest', async (t) => {
       await t.up(6, 4);
       // Spendable coins on both sides: peer 0's coinbases at heights 1-2, peer 3's at 3-4.
       await t.cli(['mine', '0', '2']);

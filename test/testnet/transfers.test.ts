@@ -49,7 +49,7 @@ async function mineAndSettle(t: Testnet, peer: number, blocks: number): Promise<
 test(
   '20 transfers while mining: all confirm, and the wallets hold exactly the subsidy minted',
   () =>
-    withTestnet('transfers', 19500, 4, 'regtest', async (t) => {
+    withTestnet('transfers', 4, 'regtest', async (t) => {
       await t.up(4, 2);
       // Mature coins for both miners: coinbases at heights 1-3 (peer 0) and 4-6 (peer 1) are
       // spendable once the tip is past height 105 (regtest maturity 100).
