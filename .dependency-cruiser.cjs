@@ -99,7 +99,7 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/(node|stratum)/' },
       to: { path: '^src/stratum/' },
     },
-    forbid('node', ['cli', 'wallet'], 'node is the composition root below the cli'),
+    forbid('node', ['cli', 'wallet', 'testnet'], 'node is the composition root below the cli'),
     forbid(
       'web',
       [

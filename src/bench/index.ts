@@ -1,6 +1,7 @@
 /**
- * bench: the benchmarks and their in-process baselines (docs/benchmarks.md). Speed is measured
- * here, never asserted in a test.
+ * bench: the benchmarks and their in-process baselines (docs/benchmarks.md), one file each; gen/
+ * generates the deterministic chains they run on and caches them under bench/cache. Speed is
+ * measured here, never asserted in a test.
  *
  * May import: everything below the cli. Only the cli (`powchain bench`) may import it
  * (dependency-cruiser: bench-not-to-cli, only-cli-imports-bench).

@@ -1,7 +1,8 @@
 /**
- * consensus: the specification as code. Serialization, merkle roots, bits and work, difficulty,
- * network parameters and genesis, the signature digest, and every rule as a pure function that
- * returns a RuleResult with a RejectCode. What a peer must agree on lives here and only here.
+ * consensus: the specification as code. Serialization, merkle roots, bits and work, difficulty
+ * (difficulty/), network parameters and genesis (params/), the signature digest, and every rule
+ * as a pure function that returns a RuleResult with a RejectCode (rules/). What a peer must agree
+ * on lives here and only here.
  *
  * May import: crypto, encoding. No I/O and no clock: time, coins and ancestors are parameters
  * (dependency-cruiser: consensus-not-to-..., consensus-no-io).

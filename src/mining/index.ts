@@ -3,7 +3,7 @@
  * templates (the tip's child), the miner loop and on-demand generation. A found block goes to
  * chain.processBlock like any other; the node gossips it.
  *
- * May import: chain, mempool, consensus, crypto, encoding. Never net, rpc, node, wallet or cli
+ * May import: chain, mempool, consensus, crypto, encoding, fsutil. Never net, rpc, node, wallet or cli
  * (dependency-cruiser: mining-not-to-...).
  */
 export { Miner, type MinerOptions, type MinerStatus, type MinerEvents } from './miner.js';

@@ -1,6 +1,6 @@
 /**
- * The Stratum v1 server: mining software connects over TCP, gets jobs built from the node's
- * block templates, and submits shares; a share that meets the block target becomes a block.
+ * stratum: the Stratum v1 server. Mining software connects over TCP, gets jobs built from the
+ * node's block templates, and submits shares; a share that meets the block target becomes a block.
  *
  * May import: consensus, crypto, encoding, collections. It knows nothing of the chain, the
  * mempool or the network: the node wires it to them through `StratumBackend` (templates, block

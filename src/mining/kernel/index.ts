@@ -1,3 +1,11 @@
+/**
+ * mining/kernel: the hashing kernels that scan a header's nonces against a target (WebAssembly
+ * SIMD, TypeScript), each self-tested against a known answer before use, and the choice of the
+ * fastest one that loads.
+ *
+ * Part of mining: may import crypto, encoding and fsutil (to find the .wasm file); nothing of
+ * chains or templates.
+ */
 import { createTsKernel } from './ts-kernel.js';
 import { createWasmKernel } from './wasm-kernel.js';
 import type { HashKernel, KernelName } from './types.js';

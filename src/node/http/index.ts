@@ -1,3 +1,10 @@
+/**
+ * node/http: the node's public pages on its RPC port: REST (/rest/), the explorer's JSON and live
+ * feed (/api/), /metrics. Built on the RPC method implementations, so field names agree.
+ *
+ * Part of node: may import what it may; reads the chain through ChainQueries
+ * (src/node/chain-queries.ts) and serves through src/web.
+ */
 import type { NodeMetrics } from '../../metrics/index.js';
 import type { RpcMethod } from '../../rpc/server.js';
 import { staticPages } from '../../web/assets.js';

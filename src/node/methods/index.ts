@@ -1,3 +1,10 @@
+/**
+ * node/methods: the JSON-RPC method implementations, by name (bitcoind's where bitcoind has the
+ * method). They parse their parameters, ask the chain, mempool, network and miner, and answer in
+ * JSON; hashes become display hex here, at the edge.
+ *
+ * Part of node: may import what it may. src/rpc carries them; it never imports them.
+ */
 import type { RpcMethod } from '../../rpc/server.js';
 import type { NodeContext } from '../context.js';
 import { addressMethods } from './address.js';

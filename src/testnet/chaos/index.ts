@@ -1,5 +1,5 @@
 /**
- * The chaos testnet: fault injection and a history checker for powchain, in the spirit of Jepsen.
+ * testnet/chaos: fault injection and a history checker for powchain, in the spirit of Jepsen.
  * A run (run.ts) starts a fresh testnet of real `powchain node` processes, plays a seeded
  * schedule of faults (schedule.ts: partitions, slow and stalled links, skewed clocks, crashes)
  * over a network it controls (fabric.ts, on netns.ts and relay.ts), pays continuously between
@@ -8,7 +8,9 @@
  * (timeline-svg.ts). What the CLI (`powchain testnet chaos`, `powchain testnet check`) calls is
  * here.
  *
- * Layer: part of src/testnet; drives nodes and wallets as processes, over RPC and their CLIs.
+ * Part of testnet: may import what it may (rpc client, fsutil, collections) and consensus (the
+ * checker decodes blocks and transactions as the nodes report them); it drives nodes and wallets
+ * as processes, over RPC and their CLIs, never through their code.
  */
 import { writeFileSync } from 'node:fs';
 import { netnsUnavailable, sweepStale } from '../netns.js';

@@ -1,3 +1,11 @@
+/**
+ * testnet/dashboard: a browser page for a running testnet. A collector asks every peer for its
+ * state over RPC each second and follows its live event feed and the testnet's fault log; a small
+ * server built on src/web serves the page (ui/dashboard) and the collected state.
+ *
+ * Part of testnet: may import what it may (rpc client, web, fsutil, collections); it watches
+ * nodes from outside, over RPC and HTTP, never through their code.
+ */
 import { join } from 'node:path';
 import { TestnetError } from '../errors.js';
 import { FAULTS_FILE } from '../fault-events.js';
