@@ -1,6 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { RuleError } from '../consensus/errors.js';
-import { bytesToHex } from '../encoding/hex.js';
 import { StoreCoins } from './coin-cache.js';
 import { CoinView } from './coin-view.js';
 import { connectBlock, disconnectBlock } from './connect.js';
@@ -10,12 +9,13 @@ import type { ChainState } from './state.js';
 
 export interface UtxoSetInfo {
   /** sha256 over every (key, value) of the UTXO set in key order: equal sets, equal hashes. */
-  hash: string;
+  hash: Uint8Array;
   count: number;
   /** Sum of all unspent values, base units. */
   totalValue: bigint;
+  /** The tip the set belongs to: its height and hash (internal byte order). */
   height: number;
-  bestBlock: string;
+  bestBlock: Uint8Array;
 }
 
 /** Hash the whole UTXO set, so two nodes (or a node and a replay) can compare state. Caller holds the lock. */
@@ -30,11 +30,11 @@ export async function utxoSetHashLocked(state: ChainState): Promise<UtxoSetInfo>
     totalValue += decodeCoin(v).value;
   }
   return {
-    hash: bytesToHex(h.digest()),
+    hash: h.digest(),
     count,
     totalValue,
     height: state.index.height,
-    bestBlock: bytesToHex(state.index.tip.hash),
+    bestBlock: state.index.tip.hash,
   };
 }
 

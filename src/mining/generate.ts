@@ -2,15 +2,14 @@ import type { Chain } from '../chain/chain.js';
 import { isAccepted } from '../chain/types.js';
 import type { Block } from '../consensus/block.js';
 import type { Mempool } from '../mempool/mempool.js';
-import { headerHash } from '../consensus/header.js';
-import { hashToHex } from '../encoding/hex.js';
 import type { HashKernel } from './kernel/types.js';
 import { buildTemplate, headerBytes, templateBlock } from './template.js';
 
 /**
  * Mine `count` blocks on the calling thread, one after another, each through processBlock
  * (generatetoaddress). Meant for regtest's trivial target; on a real target it simply takes
- * as long as the work does, scanning in slices so `signal` can stop it between slices.
+ * as long as the work does, scanning in slices so `signal` can stop it between slices. Returns
+ * the blocks' hashes (internal byte order), oldest first.
  */
 export async function generateBlocks(
   p: {
@@ -22,8 +21,8 @@ export async function generateBlocks(
     signal?: AbortSignal;
   },
   count: number,
-): Promise<string[]> {
-  const hashes: string[] = [];
+): Promise<Uint8Array[]> {
+  const hashes: Uint8Array[] = [];
   let extraNonce = 0n;
   const SLICE = 1 << 20;
   while (hashes.length < count) {
@@ -43,7 +42,7 @@ export async function generateBlocks(
     if (!block) continue;
     const r = await p.chain.processBlock(block, { source: 'rpc' });
     if (!isAccepted(r)) throw new Error(`generated block rejected: ${r.status}${'code' in r ? ` ${r.code}` : ''}`);
-    hashes.push(hashToHex(headerHash(block.header)));
+    hashes.push(r.hash);
   }
   return hashes;
 }

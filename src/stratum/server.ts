@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Block } from '../consensus/block.js';
 import type { NetworkParams } from '../consensus/params/types.js';
-import { bytesToHex, hashToHex } from '../encoding/hex.js';
+import { bytesToHex, equalBytes, hashToHex } from '../encoding/hex.js';
 import { BoundedMap } from '../collections/bounded-map.js';
 import { difficultyForTarget, MIN_DIFFICULTY, type VardiffOptions } from './difficulty.js';
 import { errorReply, StratumError } from './protocol.js';
@@ -237,7 +237,7 @@ export class StratumServer {
         this.rebuild = false;
         const t = prepareTemplate(await this.backend.template());
         const old = this.current;
-        const clean = !old || bytesToHex(old.prevHash) !== bytesToHex(t.prevHash);
+        const clean = !old || !equalBytes(old.prevHash, t.prevHash);
         if (old && clean) old.stale = true;
         this.current = t;
         const max = difficultyForTarget(t.target);

@@ -202,7 +202,7 @@ export async function cleanReplay(dir: string, blocks: Block[], now: number): Pr
     const snap = async (): Promise<Expected> => ({
       tip: bytesToHex(chain.tip.hash),
       height: chain.height,
-      utxo: (await chain.utxoSetHash()).hash,
+      utxo: bytesToHex((await chain.utxoSetHash()).hash),
       state: await stateDigest(chain),
     });
     const replay: Replay = { expected: [await snap()], results: [], stepMs: [], reorgs: new Map() };

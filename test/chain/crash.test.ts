@@ -130,7 +130,7 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
       const exp = suite.replay.expected[c]!;
       expect({ tip: bytesToHex(chain.tip.hash), height: chain.height }).toEqual({ tip: exp.tip, height: exp.height });
       expect(await chain.verifyChain(chain.height)).toEqual({ ok: true, checked: chain.height });
-      expect((await chain.utxoSetHash()).hash).toBe(exp.utxo);
+      expect(bytesToHex((await chain.utxoSetHash()).hash)).toBe(exp.utxo);
       // Blocks, index (statuses), height index, UTXOs, undo, address index: byte for byte.
       expect(await stateDigest(chain)).toEqual(exp.state);
       // Nothing was left half done for start-up to finish.

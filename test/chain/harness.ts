@@ -18,7 +18,7 @@ import { headerHash } from '../../src/consensus/header.js';
 import type { Transaction, TxOutput } from '../../src/consensus/tx.js';
 import { ChainStore } from '../../src/chain/store.js';
 import { VerifyPool } from '../../src/crypto/verify-pool.js';
-import { hashToHex } from '../../src/encoding/hex.js';
+import { bytesToHex, hashToHex } from '../../src/encoding/hex.js';
 import { testKey, type TestKey } from '../helpers/keys.js';
 import { mineBlock, regtest } from '../helpers/mine.js';
 import { coinsOf, signSpend, type OwnedCoin } from '../helpers/tx.js';
@@ -322,7 +322,7 @@ export class ChainHarness {
   }
 
   utxoHash(): Promise<string> {
-    return this.chain.utxoSetHash().then((u) => u.hash);
+    return this.chain.utxoSetHash().then((u) => bytesToHex(u.hash));
   }
 
   /** Close the chain and reopen it on the same directory (a restart). */

@@ -237,11 +237,11 @@ describe('Miner lifecycle and failures', () => {
 });
 
 describe('generateBlocks', () => {
-  test('mines N regtest blocks through processBlock and returns their hashes in order', async () => {
+  test('mines N regtest blocks through processBlock and returns their hashes (bytes) in order', async () => {
     const f = await openChain(regtest);
     try {
-      const connected: string[] = [];
-      f.chain.on('connect', (e) => connected.push(hashToHex(e.entry.hash)));
+      const connected: Uint8Array[] = [];
+      f.chain.on('connect', (e) => connected.push(e.entry.hash));
       const hashes = await generateBlocks(
         { chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read },
         5,
@@ -251,7 +251,7 @@ describe('generateBlocks', () => {
       expect(f.chain.height).toBe(5);
       for (const [i, h] of hashes.entries()) {
         const e = f.chain.atHeight(i + 1)!;
-        expect(hashToHex(e.hash)).toBe(h);
+        expect(e.hash).toEqual(h);
         const cb = f.chain.readBlock(e).txs[0]!;
         expect(cb.outputs).toEqual([{ value: blockSubsidy(i + 1, regtest.halvingInterval), pubKeyHash: payee }]);
       }
@@ -261,7 +261,7 @@ describe('generateBlocks', () => {
         2,
       );
       expect(more).toHaveLength(2);
-      expect(hashToHex(f.chain.tip.hash)).toBe(more[1]);
+      expect(f.chain.tip.hash).toEqual(more[1]);
       expect(
         await generateBlocks({ chain: f.chain, kernel: createTsKernel(), payTo: payee, clock: f.clock.read }, 0),
       ).toEqual([]);

@@ -1,13 +1,12 @@
 import { BlockStatus } from '../../chain/layout.js';
 import { decodeTx, type Transaction } from '../../consensus/tx.js';
 import { encodeHeader } from '../../consensus/header.js';
-import { equalBytes, hashToHex } from '../../encoding/hex.js';
+import { bytesToHex, equalBytes, hashToHex } from '../../encoding/hex.js';
 import { DecodeError } from '../../encoding/errors.js';
 import { RpcError, RpcErrorCode } from '../../rpc/errors.js';
 import { Coins } from '../../rpc/json.js';
 import type { RpcMethod } from '../../rpc/server.js';
 import { encodeAddress } from '../../crypto/address.js';
-import { bytesToHex } from '../../encoding/hex.js';
 import type { NodeContext } from '../context.js';
 import { blockJson, difficulty, headerJson, txJson } from './format.js';
 import { p } from './params.js';
@@ -96,9 +95,9 @@ export function blockchainMethods(ctx: NodeContext): Record<string, RpcMethod> {
       const info = await chain.utxoSetHash();
       return {
         height: info.height,
-        bestblock: hashToHex(chain.tip.hash),
+        bestblock: hashToHex(info.bestBlock),
         txouts: info.count,
-        hash_serialized: info.hash,
+        hash_serialized: bytesToHex(info.hash),
         total_amount: new Coins(info.totalValue),
       };
     },

@@ -1,5 +1,5 @@
 import { decodeBlock, decodeBlockWithTxids } from '../../consensus/block.js';
-import { hexToHash } from '../../encoding/hex.js';
+import { hashToHex } from '../../encoding/hex.js';
 import { DecodeError } from '../../encoding/errors.js';
 import { RpcError, RpcErrorCode } from '../../rpc/errors.js';
 import type { RpcMethod } from '../../rpc/server.js';
@@ -52,7 +52,7 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
       // generateBlocks connects through processBlock directly: gossip the new blocks, oldest first,
       // as the miner does with the blocks it finds (in the background: the caller has its answer).
       gossipInOrder(ctx, hashes).catch(() => undefined);
-      return hashes;
+      return hashes.map(hashToHex);
     },
     getstratuminfo: () => {
       const server = ctx.stratum();
@@ -91,10 +91,10 @@ export function miningMethods(ctx: NodeContext): Record<string, RpcMethod> {
 }
 
 /** Publish stored blocks one after another; a block no longer stored or a gossip failure is skipped. */
-async function gossipInOrder(ctx: NodeContext, hashes: string[]): Promise<void> {
+async function gossipInOrder(ctx: NodeContext, hashes: Uint8Array[]): Promise<void> {
   for (const hash of hashes) {
     if (!ctx.chain.isOpen) return; // the node is stopping
-    const bytes = ctx.chain.getBlockBytes(hexToHash(hash));
+    const bytes = ctx.chain.getBlockBytes(hash);
     if (!bytes) continue;
     await ctx.net.publishBlock(decodeBlock(bytes), bytes).catch(() => undefined);
   }
