@@ -10,6 +10,7 @@ import {
   encodeHashes,
   encodeHeaders,
   encodeStatus,
+  MAX_FRAME_BYTES,
   NOT_HERE,
   type StatusMessage,
 } from './messages.js';
@@ -43,7 +44,7 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
   return [
     {
       protocol: names.status,
-      maxRequestBytes: 16,
+      maxRequestBytes: MAX_FRAME_BYTES.statusRequest,
       respond: (req) => {
         // The request is an empty frame: anything else is garbage and costs the sender.
         decoding(() => decodeStatusRequest(req));
@@ -52,7 +53,7 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
     },
     {
       protocol: names.headers,
-      maxRequestBytes: 1 + 9 + LIMITS.maxLocator * 32 + 32,
+      maxRequestBytes: MAX_FRAME_BYTES.headersRequest,
       respond: (req) => {
         const { locator, stop } = decoding(() => decodeHeadersRequest(req));
         return [encodeHeaders(chain.headersAfter(locator, stop, LIMITS.maxHeaders))];
@@ -60,7 +61,7 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
     },
     {
       protocol: names.blocks,
-      maxRequestBytes: 1 + LIMITS.maxBlocksPerRequest * 32,
+      maxRequestBytes: MAX_FRAME_BYTES.blocksRequest,
       respond: (req) => {
         const hashes = decoding(() => decodeHashes(req, LIMITS.maxBlocksPerRequest));
         // The same block asked for twice is a way to make us hold it twice.
@@ -72,7 +73,7 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
     },
     {
       protocol: names.mempool,
-      maxRequestBytes: 1 + 9 + LIMITS.maxTxsPerRequest * 32,
+      maxRequestBytes: MAX_FRAME_BYTES.mempoolRequest,
       respond: (req) => {
         const request = decoding(() => decodeMempoolRequest(req));
         if (request.kind === 'list') {

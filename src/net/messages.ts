@@ -1,8 +1,31 @@
 import { ByteReader } from '../encoding/reader.js';
-import { ByteWriter } from '../encoding/writer.js';
+import { ByteWriter, varintSize } from '../encoding/writer.js';
 import { HEADER_BYTES, encodeHeader, readHeader, type BlockHeader } from '../consensus/header.js';
 import { DecodeError } from '../encoding/errors.js';
 import { LIMITS } from './protocol.js';
+
+/** A block or transaction hash on the wire: 32 bytes, internal byte order. */
+export const HASH_BYTES = 32;
+
+/** A count-prefixed list of at most `max` hashes (encodeHashes). */
+function hashListBytes(max: number): number {
+  return varintSize(max) + max * HASH_BYTES;
+}
+
+/**
+ * The largest frame of each message, from LIMITS and the encodings below: what a request or a
+ * response frame is bounded by before it is read (reqresp aborts a longer one as oversized).
+ */
+export const MAX_FRAME_BYTES = {
+  /** An empty frame; a few bytes more are read so that junk is a bad frame, not an oversized one. */
+  statusRequest: 16,
+  status: LIMITS.maxStatusBytes,
+  headersRequest: hashListBytes(LIMITS.maxLocator) + HASH_BYTES,
+  headers: varintSize(LIMITS.maxHeaders) + LIMITS.maxHeaders * HEADER_BYTES,
+  blocksRequest: hashListBytes(LIMITS.maxBlocksPerRequest),
+  mempoolRequest: 1 + hashListBytes(LIMITS.maxTxsPerRequest),
+  mempoolList: hashListBytes(LIMITS.maxMempoolIds),
+} as const;
 
 /** What a peer says about its chain when asked. */
 export interface StatusMessage {
@@ -45,8 +68,8 @@ export function encodeStatus(s: StatusMessage): Uint8Array {
 export function decodeStatus(b: Uint8Array): StatusMessage {
   const r = new ByteReader(b);
   const network = new TextDecoder().decode(r.varBytes(32, 'network name'));
-  const genesis = r.take(32);
-  const tip = r.take(32);
+  const genesis = r.take(HASH_BYTES);
+  const tip = r.take(HASH_BYTES);
   const height = r.u32();
   let chainWork = 0n;
   for (const byte of r.bytesView(32, 'chain work')) chainWork = (chainWork << 8n) | BigInt(byte);
@@ -56,7 +79,7 @@ export function decodeStatus(b: Uint8Array): StatusMessage {
 
 /** headers request: varint n | n × 32-byte locator hashes | 32-byte stop hash (zeros: no stop). */
 export function encodeHeadersRequest(locator: Uint8Array[], stop: Uint8Array = new Uint8Array(32)): Uint8Array {
-  const w = new ByteWriter(1 + locator.length * 32 + 32).varint(locator.length);
+  const w = new ByteWriter(hashListBytes(locator.length) + HASH_BYTES).varint(locator.length);
   for (const h of locator) w.bytes(h);
   return w.bytes(stop).finish();
 }
@@ -65,8 +88,8 @@ export function decodeHeadersRequest(b: Uint8Array): { locator: Uint8Array[]; st
   const r = new ByteReader(b);
   const n = r.count(LIMITS.maxLocator, 'locator length');
   const locator: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) locator.push(r.take(32));
-  const stop = r.take(32);
+  for (let i = 0; i < n; i++) locator.push(r.take(HASH_BYTES));
+  const stop = r.take(HASH_BYTES);
   r.end('headers request');
   return { locator, stop };
 }
@@ -88,7 +111,7 @@ export function decodeHeaders(b: Uint8Array): BlockHeader[] {
 
 /** A list of 32-byte hashes (blocks request, mempool listing and mempool request). */
 export function encodeHashes(hashes: Uint8Array[]): Uint8Array {
-  const w = new ByteWriter(5 + hashes.length * 32).varint(hashes.length);
+  const w = new ByteWriter(hashListBytes(hashes.length)).varint(hashes.length);
   for (const h of hashes) w.bytes(h);
   return w.finish();
 }
@@ -97,7 +120,7 @@ export function decodeHashes(b: Uint8Array, max: number): Uint8Array[] {
   const r = new ByteReader(b);
   const n = r.count(max, 'hash count');
   const out: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) out.push(r.take(32));
+  for (let i = 0; i < n; i++) out.push(r.take(HASH_BYTES));
   r.end('hash list');
   return out;
 }
@@ -111,7 +134,7 @@ export type MempoolRequest = { kind: 'list' } | { kind: 'get'; txids: Uint8Array
 /** mempool request: kind 0 (list the txids), or kind 1 | a hash list (send these transactions). */
 export function encodeMempoolRequest(req: MempoolRequest): Uint8Array {
   if (req.kind === 'list') return Uint8Array.of(MEMPOOL_LIST);
-  const w = new ByteWriter(1 + 5 + req.txids.length * 32).u8(MEMPOOL_GET).varint(req.txids.length);
+  const w = new ByteWriter(1 + hashListBytes(req.txids.length)).u8(MEMPOOL_GET).varint(req.txids.length);
   for (const id of req.txids) w.bytes(id);
   return w.finish();
 }

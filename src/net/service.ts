@@ -19,6 +19,7 @@ import {
   encodeMempoolRequest,
   encodeStatusRequest,
   isNotHere,
+  MAX_FRAME_BYTES,
   type StatusMessage,
 } from './messages.js';
 import { LIMITS, wireNames, type WireNames } from './protocol.js';
@@ -33,7 +34,7 @@ import { BoundedMap } from '../collections/bounded-map.js';
 const STATUS_INTERVAL_MS = 10_000;
 /** Retries of a status request that timed out or failed (not one that did not decode), 1 s apart, then 2 s. */
 const STATUS_RETRIES = 2;
-/** MAX_ANCESTRY_ATTEMPTS: times one peer is asked for the ancestry of orphans it sent without our tip moving. */
+/** Times one peer is asked for the ancestry of orphans it sent without our tip moving. */
 const MAX_ANCESTRY_ATTEMPTS = 5;
 /** Peers whose ancestry attempts are counted at once (the oldest forgotten first). */
 const MAX_ANCESTRY_PEERS = 1_000;
@@ -245,7 +246,7 @@ export class NetService extends EventEmitter<NetEvents> {
   private async requestStatus(peer: PeerId): Promise<StatusMessage | undefined> {
     const [frame] = await this.reqresp.request(peer, this.names.status, encodeStatusRequest(), {
       frames: 1,
-      maxFrameBytes: LIMITS.maxStatusBytes,
+      maxFrameBytes: MAX_FRAME_BYTES.status,
     });
     const status = decodeStatus(frame!);
     if (!equalBytes(status.genesis, this.o.chain.params.genesisHash)) {
@@ -318,7 +319,7 @@ export class NetService extends EventEmitter<NetEvents> {
       try {
         const [list] = await this.reqresp.request(peerId, this.names.mempool, encodeMempoolRequest({ kind: 'list' }), {
           frames: 1,
-          maxFrameBytes: 5 + LIMITS.maxMempoolIds * 32,
+          maxFrameBytes: MAX_FRAME_BYTES.mempoolList,
         });
         const missing = decodeHashes(list!, LIMITS.maxMempoolIds).filter((id) => !mempool.has(bytesToHex(id)));
         // Small batches: each answer is held in memory until decoded, and a transaction can be large.

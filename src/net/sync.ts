@@ -7,7 +7,14 @@ import { TEMPORARY_REJECTS } from '../consensus/errors.js';
 import { DecodeError } from '../encoding/errors.js';
 import { equalBytes, hashToHex, ownBytes } from '../encoding/hex.js';
 import { HeaderChain, type HeaderNode } from './header-chain.js';
-import { decodeHeaders, encodeHashes, encodeHeadersRequest, isNotHere, type StatusMessage } from './messages.js';
+import {
+  decodeHeaders,
+  encodeHashes,
+  encodeHeadersRequest,
+  isNotHere,
+  MAX_FRAME_BYTES,
+  type StatusMessage,
+} from './messages.js';
 import { LIMITS, type WireNames } from './protocol.js';
 import { ProtocolError, type ReqResp } from './reqresp.js';
 import { PENALTY } from './scorer.js';
@@ -99,7 +106,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
           encodeHeadersRequest(locator),
           {
             frames: 1,
-            maxFrameBytes: 3 + LIMITS.maxHeaders * 80,
+            maxFrameBytes: MAX_FRAME_BYTES.headers,
           },
         );
         let headers;
@@ -247,6 +254,6 @@ export class Syncer extends EventEmitter<SyncEvents> {
           this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidBlock, `blocks response: ${(err as Error).message}`);
       }
     }
-    throw lastError ?? new Error('no peer could serve the blocks');
+    throw lastError ?? new ProtocolError('refused', 'no peer could serve the blocks');
   }
 }

@@ -3,15 +3,21 @@
  * layout written out by hand here: nothing on the wire is built byte by byte elsewhere.
  */
 import { DecodeError } from '../../src/encoding/errors.js';
+import { headerHash, type BlockHeader } from '../../src/consensus/header.js';
 import {
+  decodeHashes,
+  decodeHeaders,
   decodeHeadersRequest,
   decodeMempoolRequest,
   decodeStatus,
   decodeStatusRequest,
+  encodeHashes,
+  encodeHeaders,
   encodeHeadersRequest,
   encodeMempoolRequest,
   encodeStatus,
   encodeStatusRequest,
+  MAX_FRAME_BYTES,
 } from '../../src/net/messages.js';
 import { LIMITS } from '../../src/net/protocol.js';
 
@@ -52,4 +58,34 @@ test('headers request: round trip with and without a stop hash', () => {
   const locator = [hash(3), hash(4)];
   expect(decodeHeadersRequest(encodeHeadersRequest(locator))).toEqual({ locator, stop: new Uint8Array(32) });
   expect(decodeHeadersRequest(encodeHeadersRequest(locator, hash(5)))).toEqual({ locator, stop: hash(5) });
+});
+
+test('the largest message of each kind is exactly its MAX_FRAME_BYTES, and decodes', () => {
+  const hashes = (n: number) => Array.from({ length: n }, (_, i) => hash(i % 256));
+  const header: BlockHeader = {
+    version: 1,
+    prevHash: hash(1),
+    merkleRoot: hash(2),
+    time: 1_700_000_000,
+    bits: 0x207fffff,
+    nonce: 7,
+  };
+  const largest = {
+    headersRequest: encodeHeadersRequest(hashes(LIMITS.maxLocator), hash(9)),
+    headers: encodeHeaders(Array.from({ length: LIMITS.maxHeaders }, () => header)),
+    blocksRequest: encodeHashes(hashes(LIMITS.maxBlocksPerRequest)),
+    mempoolRequest: encodeMempoolRequest({ kind: 'get', txids: hashes(LIMITS.maxTxsPerRequest) }),
+    mempoolList: encodeHashes(hashes(LIMITS.maxMempoolIds)),
+  };
+  for (const [kind, bytes] of Object.entries(largest))
+    expect([kind, bytes.length]).toEqual([kind, MAX_FRAME_BYTES[kind as keyof typeof largest]]);
+  expect(decodeHeadersRequest(largest.headersRequest).locator).toHaveLength(LIMITS.maxLocator);
+  const decoded = decodeHeaders(largest.headers);
+  expect(decoded).toHaveLength(LIMITS.maxHeaders);
+  expect(headerHash(decoded[0]!)).toEqual(headerHash(header));
+  expect(decodeHashes(largest.blocksRequest, LIMITS.maxBlocksPerRequest)).toHaveLength(LIMITS.maxBlocksPerRequest);
+  expect(decodeMempoolRequest(largest.mempoolRequest)).toMatchObject({ kind: 'get' });
+  expect(decodeHashes(largest.mempoolList, LIMITS.maxMempoolIds)).toHaveLength(LIMITS.maxMempoolIds);
+  // A status request is an empty frame; its bound leaves room for junk to be read and refused.
+  expect(encodeStatusRequest().length).toBeLessThan(MAX_FRAME_BYTES.statusRequest);
 });
