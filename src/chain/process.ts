@@ -34,14 +34,16 @@ type Admitted =
  *
  *   1. decode        by the caller: gossip, sync, RPC and the miner hand in decoded blocks, with
  *                    their bytes and txids when they have them
- *   2. context-free  admit: already known (duplicate, or known invalid); checkBlock (size, proof
- *                    of work, merkle root, transactions); a failure is not recorded by hash
- *   3. header rules  admit: parent unknown → orphan pool; unsolicited on a branch with less work
- *                    than the tip → not stored; the header against its parent (bits, median
+ *   2. context-free  admitLocked: already known (duplicate, known invalid, or waiting in the
+ *                    orphan pool); checkBlock (size, proof of work, merkle root, transactions);
+ *                    a failure is not recorded by hash
+ *   3. header rules  admitLocked: parent unknown → orphan pool; unsolicited on a branch with less
+ *                    work than the tip → not stored; the header against its parent (bits, median
  *                    time, future limit) → temporary, or invalid at stage 4; a dry run branches
  *                    off here into a test connect on the tip
- *   4. store         admit: index entry and bytes, written with the call's next commit (call.ts);
- *                    offered as a tip candidate, or marked invalid (bad header, invalid parent)
+ *   4. store         admitLocked: index entry and bytes, written with the call's next commit
+ *                    (call.ts); offered as a tip candidate, or marked invalid (bad header,
+ *                    invalid parent)
  *   5. connect       activate.ts: to the best candidate, block by block (extend.ts) or as one
  *                    reorganisation (transition.ts): verify (contextual rules and signatures,
  *                    then `validated`: onValidated and the event), then commit (commit.ts: one
@@ -63,7 +65,7 @@ export async function processLocked(
   const admitted: Admitted[] = [];
   try {
     // Stages 2 to 4, block by block.
-    for (const { block, opts = {} } of items) admitted.push(await admit(state, call, block, opts, drain));
+    for (const { block, opts = {} } of items) admitted.push(await admitLocked(state, call, block, opts, drain));
     // Stage 5, once for all of them: a run extending the tip connects pipelined.
     if (admitted.some((a) => a.kind === 'stored')) await activateBestChainLocked(state, call);
   } catch (err) {
@@ -80,7 +82,7 @@ export async function processLocked(
 }
 
 /** Stages 2 to 4 for one block: a final answer, or the entry of a block stored as a candidate. */
-async function admit(
+async function admitLocked(
   state: ChainState,
   call: BlockCall,
   block: Block,
