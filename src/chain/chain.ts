@@ -14,9 +14,8 @@ import {
   type TxLocation,
 } from './address-index.js';
 import type { ChainEntry, IndexEntry } from './block-index.js';
-import type { BatchVerifier } from './connect.js';
+import { undoCoins, type BatchVerifier } from './connect.js';
 import { ChainError } from './errors.js';
-import { decodeUndo } from './layout.js';
 import { invalidateLocked, reconsiderLocked } from './operator.js';
 import { chainTuning, type ChainOptions } from './options.js';
 import type { OrphanInfo } from './orphans.js';
@@ -244,14 +243,15 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /**
-   * The coins a main-chain block spent, in input order (coinbase excluded): its undo record.
-   * Undefined for a block that is not connected (getblockstats reads fees from it).
+   * The coins a main-chain block spent, in input order (coinbase excluded): its undo record
+   * (getblockstats reads fees from it). Undefined for a block that is not connected; a missing or
+   * damaged record of one that is throws ChainError('corrupt-state').
    */
   spentCoins(entry: ChainEntry): Coin[] | undefined {
     const e = this.own(entry);
     if (!this.state.index.isOnMainChain(e)) return undefined;
-    const raw = this.state.readUndo(e.hash);
-    return raw ? decodeUndo(raw) : undefined;
+    // Genesis spends nothing and has no undo record.
+    return e.height === 0 ? [] : undoCoins(this.state.readUndo(e.hash), e.hash);
   }
 
   /** An unspent output of the main chain's UTXO set. */

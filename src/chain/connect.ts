@@ -217,6 +217,21 @@ export async function connectBlock(
  * created, restore the coins it spent, drop its address history. A missing, undecodable or
  * ill-fitting undo record means the database is damaged: ChainError('corrupt-state').
  */
+/**
+ * The coins a connected block spent, from its undo record (in input order, coinbase excluded). A
+ * record that is missing or does not decode is damaged state: ChainError('corrupt-state').
+ */
+export function undoCoins(undoBytes: Uint8Array | undefined, blockHash: Uint8Array): Coin[] {
+  const undoOf = `undo record of block ${hashToHex(blockHash)}`;
+  if (!undoBytes) throw corruptState(`${undoOf} is missing`);
+  try {
+    return decodeUndo(undoBytes);
+  } catch (err) {
+    if (err instanceof DecodeError) throw corruptState(`${undoOf} does not decode (${err.message})`);
+    throw err;
+  }
+}
+
 export function disconnectBlock(
   view: CoinView,
   block: Block,
@@ -227,14 +242,7 @@ export function disconnectBlock(
   opts: { strict?: boolean } = {},
 ): void {
   const undoOf = `undo record of block ${hashToHex(blockHash)}`;
-  if (!undoBytes) throw corruptState(`${undoOf} is missing`);
-  let undo: Coin[];
-  try {
-    undo = decodeUndo(undoBytes);
-  } catch (err) {
-    if (err instanceof DecodeError) throw corruptState(`${undoOf} does not decode (${err.message})`);
-    throw err;
-  }
+  const undo = undoCoins(undoBytes, blockHash);
   let cursor = undo.length;
   for (let t = block.txs.length - 1; t >= 0; t--) {
     const tx = block.txs[t]!;

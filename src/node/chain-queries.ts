@@ -49,7 +49,6 @@ export class ChainQueries {
 
   /** The coins a main-chain block spent, in input order; [] for genesis, undefined off the main chain. */
   spentCoins(entry: ChainEntry): Coin[] | undefined {
-    if (entry.height === 0) return this.isOnMainChain(entry) ? [] : undefined;
     return this.chain.spentCoins(entry);
   }
 

@@ -184,6 +184,32 @@ describe('damaged state', () => {
     },
   );
 
+  test("an undo record missing or damaged under a query (getblockstats' spentCoins): 'corrupt-state'", async () => {
+    await history();
+    const spent = (name: string) => h.chain.spentCoins(h.chain.entry(h.get(name).hash)!);
+    expect(spent('b3')).toHaveLength(1);
+    expect(h.chain.spentCoins(h.chain.atHeight(0)!)).toEqual([]);
+    expect(spent('a2')).toBeUndefined(); // a side branch: not connected, no undo record
+    expect(spent('c2')).toEqual([]); // a coinbase alone spends nothing
+    await h.raw(async (db) => {
+      // c2 is deeper than the 100 blocks start-up checks; b3, the tip, has a record, cut short.
+      await db.del(keys.undo(h.get('c2').hash));
+      await db.put(keys.undo(h.get('b3').hash), (await db.get(keys.undo(h.get('b3').hash)))!.subarray(0, 10));
+    });
+    await h.reopen();
+    for (const name of ['c2', 'b3']) {
+      const err = (() => {
+        try {
+          spent(name);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(ChainError);
+      expect(err).toMatchObject({ code: 'corrupt-state', message: expect.stringMatching(/undo record .* --reindex/) });
+    }
+  });
+
   test("a missing tip record: 'corrupt-state', repaired by a reindex", async () => {
     await history();
     const before = await snapshot();

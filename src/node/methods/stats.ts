@@ -137,7 +137,7 @@ function percentiles(rates: { rate: bigint; size: number }[]): bigint[] {
 function blockStats(queries: ChainQueries, entry: IndexEntry): Record<string, unknown> {
   const block = queries.block(entry);
   const spent = queries.spentCoins(entry);
-  if (!spent) throw new RpcError(RpcErrorCode.Database, 'the undo data of this block is missing');
+  if (!spent) throw new RpcError(RpcErrorCode.InvalidAddressOrKey, 'Block is not in chain');
   let ins = 0;
   let outs = 0;
   let totalOut = 0n;
