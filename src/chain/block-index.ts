@@ -9,11 +9,12 @@ export interface IndexEntry extends StoredIndexEntry {
 }
 
 /**
- * An index entry as the chain shows it to the layers above: read-only. The objects are the
- * index's own (so `chain.tip === entry` still says "this is the tip"), but nothing outside the
- * chain may change them.
+ * An index entry as the chain shows it to the layers above: read-only, its header too. The
+ * objects are the index's own (so `chain.tip === entry` still says "this is the tip"), but nothing
+ * outside the chain may change them.
  */
-export type ChainEntry = { readonly [K in Exclude<keyof IndexEntry, 'parent'>]: IndexEntry[K] } & {
+export type ChainEntry = { readonly [K in Exclude<keyof IndexEntry, 'parent' | 'header'>]: IndexEntry[K] } & {
+  readonly header: Readonly<IndexEntry['header']>;
   readonly parent: ChainEntry | undefined;
 };
 
