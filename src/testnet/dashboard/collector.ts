@@ -282,6 +282,14 @@ export class DashboardCollector extends EventEmitter<CollectorEvents> {
         orphans.set(o.hash, m);
       }
     }
+    // The tree and the tip of a peer come from two calls made together, so the best peer's tree
+    // can be a poll behind its tip: walk back from that tip too, so the tip is never drawn 'side'.
+    const bestPolled = bestPeer === undefined ? undefined : this.polled.get(bestPeer);
+    let walk = bestPolled && !('error' in bestPolled) ? blocks.get(bestPolled.tip) : undefined;
+    while (walk && walk.status === 'side') {
+      walk.status = 'main';
+      walk = blocks.get(walk.prev);
+    }
     // Only the heights every view shares: one peer far behind must not stretch the picture.
     const top = Math.max(0, ...[...blocks.values()].map((b) => b.height));
     const shown = [...blocks.values()].filter((b) => b.height > top - TREE_DEPTH);
