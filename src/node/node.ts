@@ -13,7 +13,7 @@ import { VerifyPool } from '../crypto/verify-pool.js';
 import { bytesToHex, hashToHex } from '../encoding/hex.js';
 import { encodeTx, type Transaction } from '../consensus/tx.js';
 import { Mempool } from '../mempool/mempool.js';
-import { loadBestKernel } from '../mining/kernel/index.js';
+import { loadBestKernelExplained } from '../mining/kernel/index.js';
 import type { HashKernel } from '../mining/kernel/types.js';
 import { Miner } from '../mining/miner.js';
 import { NetService } from '../net/service.js';
@@ -54,6 +54,7 @@ export class PowchainNode {
   private readonly stopController = new AbortController();
   private pool!: VerifyPool;
   private kernel!: HashKernel;
+  private kernelFallbackReasons: string[] = [];
   private mempoolFile!: MempoolFile;
   private metrics: NodeMetrics | undefined;
   private pages: PublicPages | undefined;
@@ -96,10 +97,7 @@ export class PowchainNode {
     const payTo = c.minerAddress ? decodeAddress(c.minerAddress, this.params.addressHrp) : undefined;
     if (c.mine && !payTo) throw new Error('--mine needs --miner-address <address> to pay the block rewards to');
     this.pool = new VerifyPool();
-    this.kernel = loadBestKernel({
-      onFallback: (e) =>
-        this.log.warn({ reason: e.message }, 'WebAssembly hashing kernel unavailable; using the TypeScript kernel'),
-    });
+    ({ kernel: this.kernel, fallbackReasons: this.kernelFallbackReasons } = loadBestKernelExplained());
     const chainOpts = { params: this.params, location: join(datadir, 'chain'), verifier: this.pool, clock: this.clock };
     if (c.reindex) {
       this.log.info('reindexing: rebuilding chain state from the stored blocks');
@@ -191,6 +189,8 @@ export class PowchainNode {
         // Why a faster backend is not in use (say, libsecp256k1's headers were missing at install).
         verifyFallbackReason: verifyFallbackReasons().join('; ') || undefined,
         hashing: this.kernel.name,
+        // Why a faster kernel is not in use (say, no SHA extensions, or no C compiler at install).
+        hashingFallbackReason: this.kernelFallbackReasons.join('; ') || undefined,
         mempool: loaded.accepted,
         mining: !!this.miner,
         txindex: !!this.txindex,
