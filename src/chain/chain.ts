@@ -74,7 +74,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Open (or create) the chain database, check it, and resume from the stored tip. */
   static async open(opts: ChainOptions & { activate?: boolean }): Promise<Chain> {
     const tuning = chainTuning(opts);
-    const { store, fresh } = await ChainStore.open(opts.location, opts.params);
+    const { store, fresh } = await ChainStore.open(opts.location, opts.params, { cache: tuning.level });
     const chain = new Chain(opts.params, store, opts.verifier, opts.clock, tuning);
     const { index, candidates } = chain.state;
     try {

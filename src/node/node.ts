@@ -98,7 +98,13 @@ export class PowchainNode {
     if (c.mine && !payTo) throw new Error('--mine needs --miner-address <address> to pay the block rewards to');
     this.pool = new VerifyPool();
     ({ kernel: this.kernel, fallbackReasons: this.kernelFallbackReasons } = loadBestKernelExplained());
-    const chainOpts = { params: this.params, location: join(datadir, 'chain'), verifier: this.pool, clock: this.clock };
+    const chainOpts = {
+      params: this.params,
+      location: join(datadir, 'chain'),
+      verifier: this.pool,
+      clock: this.clock,
+      dbCacheMiB: c.dbcache,
+    };
     if (c.reindex) {
       this.log.info('reindexing: rebuilding chain state from the stored blocks');
       this.chain = await reindexChain(chainOpts, (height, target) => {
@@ -188,6 +194,7 @@ export class PowchainNode {
         verify: activeBackendName(),
         // Why a faster backend is not in use (say, libsecp256k1's headers were missing at install).
         verifyFallbackReason: verifyFallbackReasons().join('; ') || undefined,
+        dbcache: c.dbcache,
         hashing: this.kernel.name,
         // Why a faster kernel is not in use (say, no SHA extensions, or no C compiler at install).
         hashingFallbackReason: this.kernelFallbackReasons.join('; ') || undefined,

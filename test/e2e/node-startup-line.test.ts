@@ -1,8 +1,9 @@
 /**
- * The node picks the fastest hashing kernel that loads and passes its self-test, and its start-up
- * line names it, with the reason for every faster one it could not use: on a machine where the
- * native kernel was built and the CPU has SHA extensions that is `sha-ni`; where it was not built
- * (no C compiler at install) the node mines with WebAssembly and says why.
+ * What the node's start-up line reports about its own make-up. The hashing kernel: the fastest
+ * that loads and passes its self-test, with the reason for every faster one it could not use (on
+ * a machine where the native kernel was built and the CPU has SHA extensions that is `sha-ni`;
+ * where it was not built, no C compiler at install, the node mines with WebAssembly and says
+ * why). And the cache budget it was given with --dbcache.
  */
 import { loadBestKernelExplained } from '../../src/mining/kernel/index.js';
 import { cleanupAll, ensureBuilt, NodeProcess, regtestKey, tempDir } from './node-helpers.js';
@@ -14,6 +15,7 @@ afterAll(() => cleanupAll());
 interface StartLine {
   hashing: string;
   hashingFallbackReason?: string;
+  dbcache: number;
 }
 
 async function startupLine(node: NodeProcess): Promise<StartLine> {
@@ -34,6 +36,7 @@ test("the start-up line names this machine's best kernel, and why any faster one
   const node = await NodeProcess.start();
   try {
     const line = await startupLine(node);
+    expect(line.dbcache).toBe(128);
     expect(line.hashing).toBe(here.kernel.name);
     if (here.kernel.name === 'sha-ni') {
       expect(line.hashingFallbackReason).toBeUndefined();
@@ -48,9 +51,10 @@ test("the start-up line names this machine's best kernel, and why any faster one
 
 test('without the native module the node mines with WebAssembly and says why', async () => {
   const missing = join(tempDir('no-native'), 'powchain_mine.node');
-  const node = await NodeProcess.start({ env: { POWCHAIN_MINER_MODULE: missing } });
+  const node = await NodeProcess.start({ env: { POWCHAIN_MINER_MODULE: missing }, args: ['--dbcache', '16'] });
   try {
     const line = await startupLine(node);
+    expect(line.dbcache).toBe(16);
     expect(line.hashing).toBe('wasm-simd');
     expect(line.hashingFallbackReason).toBe(
       `sha-ni: ${missing} is not built: npm install builds it with a C compiler (npm run build:native)`,
