@@ -155,9 +155,6 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const id = computeTxid(tx);
     const idHex = bytesToHex(id);
     if (this.entries.has(idHex)) return fail(RejectCode.AlreadyInMempool, 'transaction is already in the mempool');
-    for (let i = 0; i < tx.outputs.length; i++) {
-      if (this.chain.getCoin(id, i)) return fail(RejectCode.AlreadyKnown, 'transaction is already confirmed');
-    }
 
     const coins: (Coin | undefined)[] = [];
     const parents = new Set<string>();
@@ -171,6 +168,13 @@ export class Mempool extends EventEmitter<MempoolEvents> {
         parents.add(parent.id);
       } else {
         coins.push(this.chain.getCoin(input.prevTxid, input.prevIndex));
+      }
+    }
+    // A confirmed transaction has spent its inputs, so only a transaction with a missing input can
+    // be one; asking first for its own outputs cost two database reads (misses) per payment.
+    if (coins.includes(undefined)) {
+      for (let i = 0; i < tx.outputs.length; i++) {
+        if (this.chain.getCoin(id, i)) return fail(RejectCode.AlreadyKnown, 'transaction is already confirmed');
       }
     }
     const inputs = checkTxInputs(tx, coins, this.chain.height + 1, params.coinbaseMaturity);
