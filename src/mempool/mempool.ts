@@ -5,7 +5,8 @@ import type { Coin } from '../consensus/coin.js';
 import { RejectCode } from '../consensus/errors.js';
 import { checkTxInputs, signatureItems } from '../consensus/rules/contextual.js';
 import { checkTransaction } from '../consensus/rules/tx.js';
-import { decodeTx, encodeTx, isCoinbase, outpointKey, txid as computeTxid, type Transaction } from '../consensus/tx.js';
+import { decodeTx, encodeTx, isCoinbase, outpointKey, type Transaction } from '../consensus/tx.js';
+import { sha256d } from '../crypto/hash.js';
 import { bytesToHex } from '../encoding/hex.js';
 import { feeRate, type MempoolEntry } from './entry.js';
 import { EvictionIndex } from './eviction-index.js';
@@ -32,11 +33,14 @@ export const DEFAULT_MEMPOOL_OPTIONS: MempoolOptions = {
   maxAncestors: 25,
 };
 
+/** `bytes` of an accepted transaction: its serialization, made once for its txid and size (relay it, store it). */
 export type AcceptResult =
-  { accepted: true; txid: Uint8Array; fee: bigint } | { accepted: false; code: RejectCode; reason: string };
+  | { accepted: true; txid: Uint8Array; fee: bigint; bytes: Uint8Array }
+  | { accepted: false; code: RejectCode; reason: string };
 
 export interface MempoolEvents {
-  added: [entry: MempoolEntry];
+  /** `bytes`: the transaction's serialization (the journal writes it). */
+  added: [entry: MempoolEntry, bytes: Uint8Array];
   /** A transaction offered to the pool was turned down (metrics count them by code). */
   rejected: [info: { code: RejectCode; reason: string }];
   /** Re-admission after a reorg failed (for example because the chain closed meanwhile). */
@@ -152,7 +156,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const sanity = checkTransaction(tx, params.maxBlockBytes - 1_000);
     if (!sanity.ok) return fail(sanity.code, sanity.reason);
 
-    const id = computeTxid(tx);
+    // One serialization for the txid, the size, the journal and the relay.
+    const bytes = encodeTx(tx);
+    const id = sha256d(bytes);
     const idHex = bytesToHex(id);
     if (this.entries.has(idHex)) return fail(RejectCode.AlreadyInMempool, 'transaction is already in the mempool');
 
@@ -184,7 +190,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       return fail(RejectCode.TooLongMempoolChain, `more than ${this.opts.maxAncestors} unconfirmed ancestors`);
     }
 
-    const size = encodeTx(tx).length;
+    const size = bytes.length;
     const rate = feeRate(inputs.fee, size);
     if (rate < this.opts.minRelayFeeRate)
       return fail(
@@ -231,8 +237,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.bytes += size;
     for (const input of tx.inputs) this.spentBy.set(outpointKey(input.prevTxid, input.prevIndex), idHex);
     for (const p of parents) this.entries.get(p)!.children.add(idHex);
-    this.emit('added', entry);
-    return { accepted: true, txid: id, fee: inputs.fee };
+    this.emit('added', entry, bytes);
+    return { accepted: true, txid: id, fee: inputs.fee, bytes };
   }
 
   /** In-pool ancestors of a tx with these parents (the walk stops once past maxAncestors). */

@@ -11,7 +11,7 @@ import { decodeAddress } from '../crypto/address.js';
 import { activeBackendName, verifyFallbackReasons } from '../crypto/verify.js';
 import { VerifyPool } from '../crypto/verify-pool.js';
 import { bytesToHex, hashToHex } from '../encoding/hex.js';
-import { encodeTx, type Transaction } from '../consensus/tx.js';
+import type { Transaction } from '../consensus/tx.js';
 import { Mempool } from '../mempool/mempool.js';
 import { loadBestKernelExplained } from '../mining/kernel/index.js';
 import type { HashKernel } from '../mining/kernel/types.js';
@@ -120,8 +120,8 @@ export class PowchainNode {
       this.log.error({ err }, 'could not save the mempool snapshot'),
     );
     const loaded = await this.mempoolFile.load();
-    this.mempool.on('added', (e) => {
-      this.mempoolFile.record(bytesToHex(encodeTx(e.tx)));
+    this.mempool.on('added', (_e, bytes) => {
+      this.mempoolFile.record(bytesToHex(bytes));
       this.mempoolFile.scheduleSave();
     });
     this.mempool.on('removed', () => this.mempoolFile.scheduleSave());
@@ -288,7 +288,7 @@ export class PowchainNode {
 
   async submitTx(tx: Transaction) {
     const r = await this.mempool.accept(tx);
-    if (r.accepted) void this.net.publishTx(tx).catch(() => undefined);
+    if (r.accepted) void this.net.publishTx(tx, r.bytes).catch(() => undefined);
     return r;
   }
 
