@@ -29,10 +29,9 @@ import { wireLogging } from './log-events.js';
 import { showSyncProgress } from './sync-progress.js';
 import { ChainQueries } from './chain-queries.js';
 import { TxIndex } from './txindex.js';
-import { StratumServer } from '../stratum/index.js';
-import { stratumBackend } from './stratum-backend.js';
-import { createNodeMetrics, type NodeMetrics } from '../metrics/index.js';
-import { publicPages, type PublicPages } from './http/index.js';
+import type { StratumServer } from '../stratum/index.js';
+import type { NodeMetrics } from '../metrics/index.js';
+import type { PublicPages } from './http/index.js';
 
 /**
  * The composition root: opens the data directory, chain, mempool, network, miner and RPC
@@ -128,7 +127,10 @@ export class PowchainNode {
     this.mempool.on('revalidate-failed', (err) => this.log.error({ err }, 'mempool re-admission after a reorg failed'));
 
     // Created before the network: libp2p registers its own metrics while it starts.
-    if (c.metrics) this.metrics = createNodeMetrics({ statfsLocation: datadir });
+    // Metrics, Stratum and the public pages are loaded only when switched on: prom-client with
+    // libp2p's collectors, the Stratum server and the explorer's routes cost an idle node about
+    // 4 MB it never used.
+    if (c.metrics) this.metrics = (await import('../metrics/index.js')).createNodeMetrics({ statfsLocation: datadir });
     this.net = new NetService({
       chain: this.chain,
       mempool: this.mempool,
@@ -161,7 +163,10 @@ export class PowchainNode {
     const credentials = cookie ? [cookie.credentials] : [`${c.rpcUser}:${c.rpcPassword}`];
     const methods = allMethods(this.context());
     const onError = (err: Error) => this.log.error({ err }, 'RPC method failed');
-    this.pages = publicPages(this.context(), methods, this.metrics, onError);
+    this.pages =
+      c.rest || c.metrics || c.web
+        ? (await import('./http/index.js')).publicPages(this.context(), methods, this.metrics, onError)
+        : { handler: undefined, close: () => undefined };
     const metrics = this.metrics;
     this.rpc = new RpcServer({
       host: c.rpcBind,
@@ -239,6 +244,10 @@ export class PowchainNode {
 
   private async startStratum(): Promise<void> {
     const c = this.config;
+    const [{ StratumServer }, { stratumBackend }] = await Promise.all([
+      import('../stratum/index.js'),
+      import('./stratum-backend.js'),
+    ]);
     const backend = stratumBackend({
       chain: this.chain,
       queries: this.queries,
