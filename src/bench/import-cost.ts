@@ -37,6 +37,7 @@ const DEPENDENCIES: { name: string; load: string; startup: boolean }[] = [
   { name: 'node:http-require', load: `createRequire(import.meta.url)('node:http')`, startup: true },
   { name: 'node:http-import', load: `import('node:http')`, startup: false },
   { name: '@libp2p/mdns', load: `import('@libp2p/mdns')`, startup: false },
+  { name: 'prom-client', load: `import('prom-client')`, startup: false },
   { name: 'pino-pretty', load: `import('pino-pretty')`, startup: false },
   { name: 'cli-progress', load: `import('cli-progress')`, startup: false },
   { name: 'cli-table3', load: `import('cli-table3')`, startup: false },
