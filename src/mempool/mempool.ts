@@ -3,7 +3,7 @@ import type { Chain } from '../chain/chain.js';
 import type { Block } from '../consensus/block.js';
 import type { Coin } from '../consensus/coin.js';
 import { RejectCode } from '../consensus/errors.js';
-import { checkTxInputs, signatureItems } from '../consensus/rules/contextual.js';
+import { checkTxInputs, signatureItems, type SignatureItem } from '../consensus/rules/contextual.js';
 import { checkTransaction } from '../consensus/rules/tx.js';
 import { decodeTx, encodeTx, isCoinbase, outpointKey, type Transaction } from '../consensus/tx.js';
 import { sha256d } from '../crypto/hash.js';
@@ -11,6 +11,7 @@ import { bytesToHex } from '../encoding/hex.js';
 import { feeRate, type MempoolEntry } from './entry.js';
 import { EvictionIndex } from './eviction-index.js';
 import { planEviction, type EvictionContext } from './eviction.js';
+import { Preverifier, sameSignature, type SignatureCheck } from './preverify.js';
 import { selectForBlock } from './select.js';
 
 export interface MempoolOptions {
@@ -22,6 +23,8 @@ export interface MempoolOptions {
   expirySeconds: number;
   /** MAX_ANCESTORS: longest chain of unconfirmed parents a transaction may have. */
   maxAncestors: number;
+  /** Checks payments' signatures off the main thread before the chain lock (preverify.ts); off when undefined. */
+  preverify?: SignatureCheck;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -69,6 +72,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   /** A block left the main chain since the last re-validation. */
   private reorgPending = false;
   readonly opts: MempoolOptions;
+  private readonly preverifier: Preverifier | undefined;
 
   constructor(
     readonly chain: Chain,
@@ -77,6 +81,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   ) {
     super();
     this.opts = { ...DEFAULT_MEMPOOL_OPTIONS, ...opts };
+    this.preverifier = this.opts.preverify ? new Preverifier(this.opts.preverify) : undefined;
     chain.on('connect', ({ block, txids }) => this.removeForBlock(block, txids));
     // Disconnect events come tip first: prepend, so a parent's block is re-admitted before its child's.
     chain.on('disconnect', ({ block }) => {
@@ -139,16 +144,31 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   /** Validate and add a transaction. Serialized with the chain. */
-  accept(tx: Transaction): Promise<AcceptResult> {
+  async accept(tx: Transaction): Promise<AcceptResult> {
+    const verified = await this.preverified(tx);
     return this.chain.withLock(async () => {
-      const r = await this.acceptLocked(tx);
+      const r = await this.acceptLocked(tx, verified);
       if (!r.accepted) this.emit('rejected', { code: r.code, reason: r.reason });
       return r;
     });
   }
 
-  /** Caller holds the chain lock. */
-  private async acceptLocked(tx: Transaction): Promise<AcceptResult> {
+  /** Outside the lock: the signatures of `tx` the preverifier found valid (preverify.ts). */
+  private preverified(tx: Transaction): Promise<SignatureItem[]> {
+    if (!this.preverifier) return Promise.resolve([]);
+    return this.preverifier.verifyTx(tx, {
+      genesisHash: this.chain.params.genesisHash,
+      // A coin of an in-pool parent is spendable at the next height, like acceptLocked reads it.
+      coin: (txid, index) => {
+        const out = this.entries.get(bytesToHex(txid))?.tx.outputs[index];
+        return out ? { ...out, height: this.chain.height + 1, coinbase: false } : this.chain.getCoin(txid, index);
+      },
+      cached: (it) => this.chain.isSignatureCached(it),
+    });
+  }
+
+  /** Caller holds the chain lock. `verified`: signatures the preverifier found valid. */
+  private async acceptLocked(tx: Transaction, verified: readonly SignatureItem[] = []): Promise<AcceptResult> {
     const fail = (code: RejectCode, reason: string): AcceptResult => ({ accepted: false, code, reason });
     const params = this.chain.params;
     this.expire();
@@ -203,7 +223,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (!evict) return fail(RejectCode.MempoolFull, 'mempool is full and the fee rate is too low to evict enough');
 
     // Verified signatures are cached, so the block that confirms the transaction skips them.
-    const bad = await this.chain.verifySignatures(signatureItems(tx, coins as Coin[], params.genesisHash));
+    const checked = verified.length ? (it: SignatureItem) => verified.some((v) => sameSignature(v, it)) : undefined;
+    const bad = await this.chain.verifySignatures(signatureItems(tx, coins as Coin[], params.genesisHash), checked);
     if (bad >= 0) return fail(RejectCode.BadSignature, `input signature ${bad} is invalid`);
     // The await above yields: a parent may have left (e.g. an expire() call from outside the lock).
     for (const p of parents)

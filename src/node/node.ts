@@ -114,7 +114,9 @@ export class PowchainNode {
     }
     this.queries = new ChainQueries(this.chain);
     if (c.txindex) this.txindex = await TxIndex.open(join(datadir, 'txindex'), this.queries, this.log);
-    this.mempool = new Mempool(this.chain, this.clock);
+    // Payments' signatures are checked on the verify workers before the chain lock, so the main
+    // thread answers the next requests meanwhile (mempool/preverify.ts).
+    this.mempool = new Mempool(this.chain, this.clock, { preverify: (items) => this.pool.verifyOffThread(items) });
     this.mempoolFile = new MempoolFile(datadir, this.mempool, (err) =>
       this.log.error({ err }, 'could not save the mempool snapshot'),
     );
