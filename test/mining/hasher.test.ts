@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HasherPool } from '../../src/mining/hasher/index.js';
 import { packageRoot, type KernelName } from '../../src/mining/kernel/index.js';
-import { nativeKernelHere } from './native.js';
+import { nativeKernelHere, nativeKernelState } from './native.js';
 
 interface FixtureHeader {
   height: number;
@@ -34,7 +34,7 @@ beforeAll(() => {
 // The native kernel where it runs here (see native.ts); the others everywhere.
 const kernels: KernelName[] = [...(nativeKernelHere() ? (['sha-ni'] as const) : []), 'wasm-simd', 'typescript'];
 
-describe.each(kernels)('hasher pool (%s)', (kernel) => {
+describe.each(kernels)(`hasher pool (%s; ${nativeKernelState()})`, (kernel) => {
   let pool: HasherPool;
   beforeAll(async () => {
     pool = await HasherPool.create({ threads: 2, kernel, chunkSize: 4096 });

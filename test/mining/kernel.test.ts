@@ -15,7 +15,7 @@ import {
   selfTest,
 } from '../../src/mining/kernel/index.js';
 import type { HashKernel, KernelName } from '../../src/mining/kernel/index.js';
-import { nativeKernelHere } from './native.js';
+import { nativeKernelHere, nativeKernelState } from './native.js';
 
 interface FixtureHeader {
   height: number;
@@ -79,7 +79,7 @@ const create: Record<KernelName, () => HashKernel> = {
 // selection tests below check that it is reported unavailable, with its reason.
 const kernels: KernelName[] = ['typescript', 'wasm-simd', ...(nativeKernelHere() ? (['sha-ni'] as const) : [])];
 
-describe.each(kernels)('%s kernel', (name) => {
+describe.each(kernels)(`%s kernel (${nativeKernelState()})`, (name) => {
   let kernel: HashKernel;
   beforeAll(() => {
     kernel = create[name]();
@@ -183,7 +183,7 @@ function failure(f: () => unknown): string {
 }
 
 if (nativeKernelHere()) {
-  describe('native module', () => {
+  describe(`native module (${nativeKernelState()})`, () => {
     it('refuses wrong types, lengths and ranges with typed errors', () => {
       const addon = loadNativeMiner();
       const header = new Uint8Array(80);
@@ -213,7 +213,7 @@ if (nativeKernelHere()) {
   });
 }
 
-describe('kernel selection', () => {
+describe(`kernel selection (${nativeKernelState()})`, () => {
   it('prefers the native kernel where it runs, WASM where not, and says why', () => {
     expect(findWasmFile()).not.toBeNull();
     const { kernel, fallbackReasons } = loadBestKernelExplained();

@@ -11,3 +11,9 @@ export function nativeKernelHere(): boolean {
   if (!existsSync(NATIVE_MINER_PATH)) return false;
   return (createRequire(import.meta.url)(NATIVE_MINER_PATH) as NativeMiner).kernel !== null;
 }
+
+/** For test names: which case this run checks, and why the native kernel's own tests are left out. */
+export function nativeKernelState(): string {
+  if (!existsSync(NATIVE_MINER_PATH)) return 'native kernel not built: no C compiler, or it failed, at install';
+  return nativeKernelHere() ? 'native kernel built' : 'native kernel built, but this CPU has no SHA extensions';
+}
