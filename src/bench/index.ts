@@ -9,6 +9,7 @@
 import { connectBench } from './connect.js';
 import { createContext, benchRoot, type BenchContext } from './context.js';
 import { hashBench } from './hash.js';
+import { importCosts } from './import-cost.js';
 import { memoryBench } from './memory.js';
 import { mempoolBench } from './mempool.js';
 import { propagateBench } from './propagate.js';
@@ -29,6 +30,7 @@ const BENCHMARKS: Record<BenchName, { title: string; run: (ctx: BenchContext) =>
   propagate: { title: 'propagate: publish → 8 peers', run: propagateBench },
   mempool: { title: 'mempool: sendrawtransaction', run: mempoolBench },
   memory: { title: 'memory: RSS', run: memoryBench },
+  startup: { title: 'startup: what each dependency costs, alone in a fresh process', run: importCosts },
 };
 
 export interface RunOptions {

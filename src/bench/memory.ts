@@ -110,7 +110,7 @@ export async function memoryBench(ctx: BenchContext): Promise<Measured[]> {
   const base = { name: 'memory.bare-node-process', value: bare / MB };
   return [
     result(base.name, bare / MB, 'MB'),
-    result('memory.node-idle', idle / MB, 'MB', base, [atMost(idle / MB, 100, '≤ 100 MB')]),
-    result(`memory.node-${db.height}-blocks`, loaded / MB, 'MB', base, [atMost(loaded / MB, 300, '< 300 MB', true)]),
+    result('memory.node-idle', idle / MB, 'MB', base, [atMost(idle / MB, 90, '≤ 90 MB')]),
+    result(`memory.node-${db.height}-blocks`, loaded / MB, 'MB', base, [atMost(loaded / MB, 180, '≤ 180 MB')]),
   ];
 }

@@ -7,8 +7,8 @@ import type { BenchContext } from './context.js';
 import { chainKeys } from './gen/chain.js';
 import { fastSha256d, signer } from './gen/keys.js';
 import { loadChain, regtest } from './gen/load.js';
-import { startNode } from './node-process.js';
-import { now } from './timing.js';
+import { cpuSecondsOf, startNode } from './node-process.js';
+import { now, processCpuMs } from './timing.js';
 import { atLeast, result, type Measured } from './types.js';
 
 /** Requests in flight at once, as several wallets or a busy service would send them. */
@@ -58,6 +58,8 @@ export async function mempoolBench(ctx: BenchContext): Promise<Measured[]> {
   let rejected = 0;
   let firstError = '';
   let ms: number;
+  let nodeCpu: { process: number; main: number } | null = null;
+  let clientCpuMs: number;
   try {
     const setup = ctx.progress('mempool: submitblock (setup)', blocks.length);
     for (let i = 0; i < blocks.length; i++) {
@@ -68,6 +70,8 @@ export async function mempoolBench(ctx: BenchContext): Promise<Measured[]> {
     setup.stop();
     const bar = ctx.progress('mempool: sendrawtransaction', txs.length);
     let next = 0;
+    const cpu0 = cpuSecondsOf(node.pid);
+    const clientCpu0 = processCpuMs();
     const start = now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -85,6 +89,9 @@ export async function mempoolBench(ctx: BenchContext): Promise<Measured[]> {
       }),
     );
     ms = now() - start;
+    clientCpuMs = processCpuMs() - clientCpu0;
+    const cpu1 = cpuSecondsOf(node.pid);
+    if (cpu0 && cpu1) nodeCpu = { process: cpu1.process - cpu0.process, main: cpu1.main - cpu0.main };
     bar.stop();
     const { size } = await node.rpc.call<{ size: number }>('getmempoolinfo');
     if (size !== accepted) throw new Error(`node's mempool holds ${size} transactions, ${accepted} were accepted`);
@@ -96,5 +103,17 @@ export async function mempoolBench(ctx: BenchContext): Promise<Measured[]> {
   ctx.note(
     `mempool: ${accepted} transactions accepted in ${(ms / 1000).toFixed(1)} s, ${CONCURRENCY} requests in flight`,
   );
-  return [result('mempool.accept', rate, 'tx/s', null, [atLeast(rate, 2_000, '≥ 2,000 tx/s')])];
+  // Per CPU-second, as the other benchmarks report: what the node does with the CPU it gets, on a
+  // machine where it shares two cores with the client (this process) and whatever else runs.
+  // The node's main thread bounds the rate on free cores; node and client together share them.
+  const perCpu = (seconds: number) => accepted / Math.max(1e-3, seconds);
+  const rows = [result('mempool.accept', rate, 'tx/s', null, [atLeast(rate, 5_000, '≥ 5,000 tx/s')])];
+  if (nodeCpu) {
+    rows.push(
+      result('mempool.accept-per-node-cpu-s', perCpu(nodeCpu.process), 'tx/cpu-s'),
+      result('mempool.accept-per-node-main-thread-cpu-s', perCpu(nodeCpu.main), 'tx/cpu-s'),
+    );
+  }
+  rows.push(result('mempool.client-per-cpu-s', perCpu(clientCpuMs / 1000), 'tx/cpu-s'));
+  return rows;
 }

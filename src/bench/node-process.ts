@@ -48,6 +48,24 @@ export function rssOf(pid: number): number {
   return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) * 1024;
 }
 
+/**
+ * CPU seconds a process (every thread) and its main thread have used, from Linux's /proc; null
+ * elsewhere. Clock ticks are 1/100 s on Linux (USER_HZ).
+ */
+export function cpuSecondsOf(pid: number): { process: number; main: number } | null {
+  const ticks = (path: string) => {
+    // Fields after the command name (which may hold spaces, so split after its closing paren):
+    // utime and stime are the 12th and 13th of those.
+    const rest = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / 100;
+  };
+  try {
+    return { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+  } catch {
+    return null;
+  }
+}
+
 /** A `powchain node` child process, as a user would run it. */
 export interface NodeProcess {
   pid: number;

@@ -59,6 +59,11 @@ export class PeerChild extends EventEmitter<{ tip: [m: Arrival]; validated: [m: 
     return peer;
   }
 
+  /** The child's process id (its CPU is read from /proc by the benchmarks). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get addr(): string {
     return this.addrs[0]!;
   }

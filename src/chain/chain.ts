@@ -73,7 +73,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Open (or create) the chain database, check it, and resume from the stored tip. */
   static async open(opts: ChainOptions & { activate?: boolean }): Promise<Chain> {
     const tuning = chainTuning(opts);
-    const { store, fresh } = await ChainStore.open(opts.location, opts.params);
+    const { store, fresh } = await ChainStore.open(opts.location, opts.params, { cache: tuning.level });
     const chain = new Chain(opts.params, store, opts.verifier, opts.clock, tuning);
     const { index, candidates } = chain.state;
     try {
@@ -292,18 +292,31 @@ export class Chain extends EventEmitter<ChainEvents> {
   /**
    * Verify a transaction's signatures for the mempool: those in the signature cache pass, the
    * rest go to the verifier together, and once all pass they are cached, so the block that
-   * confirms the transaction need not check them again. Returns the index (in `items`) of an
-   * invalid signature, or -1.
+   * confirms the transaction need not check them again. `checked` names signatures the caller has
+   * already had a verifier find valid (the mempool's check off the main thread): they are not
+   * checked again, only cached with the rest. Returns the index (in `items`) of an invalid
+   * signature, or -1.
    */
-  async verifySignatures(items: readonly SignatureItem[]): Promise<number> {
+  async verifySignatures(
+    items: readonly SignatureItem[],
+    checked: (item: SignatureItem) => boolean = () => false,
+  ): Promise<number> {
     const { sigCache, verifier } = this.state;
-    const unchecked: number[] = [];
-    for (let i = 0; i < items.length; i++) if (!sigCache.has(items[i]!)) unchecked.push(i);
-    if (unchecked.length === 0) return -1;
-    const bad = await verifier.verifyBatch(unchecked.map((i) => items[i]!));
-    if (bad >= 0) return unchecked[bad]!;
-    for (const i of unchecked) sigCache.add(items[i]!);
+    const uncached: number[] = [];
+    for (let i = 0; i < items.length; i++) if (!sigCache.has(items[i]!)) uncached.push(i);
+    if (uncached.length === 0) return -1;
+    const unchecked = uncached.filter((i) => !checked(items[i]!));
+    if (unchecked.length > 0) {
+      const bad = await verifier.verifyBatch(unchecked.map((i) => items[i]!));
+      if (bad >= 0) return unchecked[bad]!;
+    }
+    for (const i of uncached) sigCache.add(items[i]!);
     return -1;
+  }
+
+  /** Whether a signature is in the signature cache (found valid before, so never checked again). */
+  isSignatureCached(item: SignatureItem): boolean {
+    return this.state.sigCache.has(item);
   }
 
   /** A block waiting in the orphan pool for its parent. */

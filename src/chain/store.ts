@@ -4,18 +4,27 @@ import { ChainError } from './errors.js';
 import { keys, prefixEnd, readU32be, SCHEMA_VERSION, u32be, UPGRADABLE_SCHEMAS } from './layout.js';
 
 /**
- * LevelDB tuning for a chain database. A 64 MiB write buffer (default 4 MiB) and 32 MiB table
- * files mean far fewer level-0 files and compactions while blocks are connected in bulk (with the
- * defaults LevelDB's thread spends more CPU than the signature checks; 4 and 16 MiB buffers
- * measure slower, docs/benchmarks.md), and a 32 MiB block cache keeps recent records in memory.
- * Snappy compression stays on: without it connecting measures no faster and the benchmark
- * chain's database is 87 MB instead of 74.
+ * LevelDB tuning for a chain database. The write buffer and block cache come from the chain's
+ * memory budget (options.ts, dbCacheSplit): by default a 64 MiB write buffer (LevelDB's own
+ * default is 4 MiB), which with 32 MiB table files means far fewer level-0 files and compactions
+ * while blocks are connected in bulk (LevelDB's thread had spent more CPU than the signature
+ * checks), and a 32 MiB block cache for recent records. Snappy compression stays on: turning it
+ * off measured no faster and made the benchmark chain's database 87 MB instead of 74.
  */
 const LEVEL_OPTIONS = {
-  writeBufferSize: 64 * 1024 * 1024,
-  cacheSize: 32 * 1024 * 1024,
   maxFileSize: 32 * 1024 * 1024,
 } as const;
+
+/** LevelDB's share of the chain's memory budget (options.ts, dbCacheSplit), as classic-level's options. */
+export interface LevelCache {
+  /** Bytes of the memtable; LevelDB may hold two while one is written out. */
+  writeBufferSize: number;
+  /** Bytes of LevelDB's block cache (recently read table blocks, uncompressed). */
+  cacheSize: number;
+}
+
+/** The default budget's share (dbCacheSplit(DEFAULT_DB_CACHE_MIB)), for a store opened on its own. */
+export const DEFAULT_LEVEL_CACHE: LevelCache = { writeBufferSize: 64 * 1024 * 1024, cacheSize: 32 * 1024 * 1024 };
 
 export type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
@@ -34,12 +43,15 @@ export class ChainStore {
   static async open(
     location: string,
     params: NetworkParams,
-    opts: { upgrade?: boolean } = {},
+    opts: { upgrade?: boolean; cache?: LevelCache } = {},
   ): Promise<{ store: ChainStore; fresh: boolean }> {
+    const { writeBufferSize, cacheSize } = opts.cache ?? DEFAULT_LEVEL_CACHE;
     const db = new ClassicLevel<Uint8Array, Uint8Array>(location, {
       keyEncoding: 'view',
       valueEncoding: 'view',
       ...LEVEL_OPTIONS,
+      writeBufferSize,
+      cacheSize,
     });
     await db.open();
     const store = new ChainStore(db);

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, readConfigFile, resolveConfig } from '../node/config.js';
 import { UsageError } from './errors.js';
+import { releaseStartupGrowth } from './startup-memory.js';
 
 /** `powchain node`: parse options, start the node, stop it cleanly on SIGINT/SIGTERM. */
 export function nodeCommand(): Command {
@@ -40,6 +41,10 @@ export function nodeCommand(): Command {
       "run the node's clock this many seconds ahead of the system clock (negative: behind); for tests",
     )
     .option(
+      '--dbcache <MiB>',
+      'memory for the chain caches: half LevelDB write buffer, a quarter its block cache, a quarter coins (default 128)',
+    )
+    .option(
       '--reindex',
       'rebuild the chain state from the stored blocks before starting (also upgrades a database of an older schema)',
     )
@@ -72,6 +77,8 @@ export function nodeCommand(): Command {
         await node.start();
       } catch (err) {
         throw new UsageError(startFailure(err as Error, config));
+      } finally {
+        releaseStartupGrowth();
       }
       await node.stopped;
     });

@@ -1,6 +1,6 @@
 import { ByteReader } from '../encoding/reader.js';
 import { DecodeError } from '../encoding/errors.js';
-import { bytesKey } from '../encoding/hex.js';
+import { bytesKey, bytesToHex } from '../encoding/hex.js';
 import { ByteWriter, varintSize } from '../encoding/writer.js';
 import { sha256d } from '../crypto/hash.js';
 
@@ -142,11 +142,9 @@ export function outpointMapKey(txid: Uint8Array, index: number): string {
   return KEY.toString('latin1', 0, KEY.length);
 }
 
+/** A string key for maps and sets of outpoints: the hex txid, a colon, the index (flat: see bytesToHex). */
 export function outpointKey(txidBytes: Uint8Array, index: number): string {
-  // A compact string key for maps and sets of outpoints (hex txid + index).
-  let s = '';
-  for (let i = 0; i < 32; i++) s += (txidBytes[i]! < 16 ? '0' : '') + txidBytes[i]!.toString(16);
-  return `${s}:${index}`;
+  return `${bytesToHex(txidBytes.subarray(0, 32))}:${index}`;
 }
 
 export function totalOutput(tx: Transaction): bigint {

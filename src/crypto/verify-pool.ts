@@ -122,7 +122,26 @@ export class VerifyPool {
   }
 
   /** Index of the first item whose signature is not valid, or -1 when all are. */
-  async verifyBatch(items: readonly VerifyItem[]): Promise<number> {
+  verifyBatch(items: readonly VerifyItem[]): Promise<number> {
+    return this.check(items, this.inlineThreshold);
+  }
+
+  /** Signatures handed to the worker threads and not yet answered (the verify queue, for metrics). */
+  get queuedSignatures(): number {
+    return this.inWorkers;
+  }
+
+  /**
+   * As verifyBatch, but on the worker threads however few the items are: for a caller whose own
+   * thread has other work waiting (the mempool checks payments' signatures there while the main
+   * thread answers the next requests).
+   */
+  verifyOffThread(items: readonly VerifyItem[]): Promise<number> {
+    return this.check(items, 1);
+  }
+
+  /** The answer of verifyBatch; batches of fewer than `inlineBelow` checkable items stay on this thread. */
+  private async check(items: readonly VerifyItem[], inlineBelow: number): Promise<number> {
     if (this.closed) throw new Error('verify pool is closed');
     // The prechecks are cheap; doing them all first bounds the curve work to the prefix
     // before the first structurally bad item, which is the earliest any later item can lose to.
@@ -135,14 +154,9 @@ export class VerifyPool {
       }
     }
     const curveInvalid =
-      end === 0 || end < this.inlineThreshold ? this.verifyInline(items, end) : await this.verifyInWorkers(items, end);
+      end === 0 || end < inlineBelow ? this.verifyInline(items, end) : await this.verifyInWorkers(items, end);
     if (curveInvalid >= 0) return curveInvalid;
     return end < items.length ? end : -1;
-  }
-
-  /** Signatures handed to the worker threads and not yet answered (the verify queue, for metrics). */
-  get queuedSignatures(): number {
-    return this.inWorkers;
   }
 
   /** Stops every worker; pending batches reject. The pool cannot be used afterwards. */

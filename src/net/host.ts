@@ -4,7 +4,6 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface';
-import { mdns } from '@libp2p/mdns';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import type { Multiaddr } from '@multiformats/multiaddr';
@@ -67,7 +66,9 @@ export async function createHost(o: HostOptions): Promise<Host> {
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    peerDiscovery: o.mdns ? [mdns()] : [],
+    // Loaded only when asked for: most nodes never run it, and its multicast DNS stack costs
+    // every one of them about 1 MB of heap.
+    peerDiscovery: o.mdns ? [(await import('@libp2p/mdns')).mdns()] : [],
     connectionManager: {
       maxConnections: o.maxConnections,
       maxIncomingPendingConnections: Math.max(1, Math.min(10, o.maxInbound)),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_DB_CACHE_MIB, MAX_DB_CACHE_MIB, MIN_DB_CACHE_MIB } from '../chain/options.js';
 import { getNetwork, isNetworkName } from '../consensus/params/networks.js';
 import type { NetworkName } from '../consensus/params/types.js';
 import { defaultDatadir } from './datadir.js';
@@ -43,6 +44,8 @@ export interface NodeConfig {
    * bans) comes from that one clock. 0 by default.
    */
   clockOffset: number;
+  /** Memory for the chain's caches, in MiB (LevelDB's write buffer and block cache, the coin cache). */
+  dbcache: number;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +130,11 @@ export function resolveConfig(
   const threads = threadsRaw === undefined ? undefined : Number(threadsRaw);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256))
     throw new ConfigError('--threads must be an integer from 1 to 256');
+  const dbcache = Number(get('dbcache') ?? DEFAULT_DB_CACHE_MIB);
+  if (!Number.isInteger(dbcache) || dbcache < MIN_DB_CACHE_MIB || dbcache > MAX_DB_CACHE_MIB)
+    throw new ConfigError(
+      `--dbcache must be a whole number of MiB from ${MIN_DB_CACHE_MIB} to ${MAX_DB_CACHE_MIB}, got '${get('dbcache')}'`,
+    );
   const peersRaw = get('peer');
   const peers = peersRaw === undefined ? [] : Array.isArray(peersRaw) ? peersRaw.map(String) : [String(peersRaw)];
   const rpcUser = get('rpcUser');
@@ -173,5 +181,6 @@ export function resolveConfig(
     metrics: bool(get('metrics')),
     web: bool(get('web')),
     clockOffset: clockOffset(get('clockOffset') ?? 0),
+    dbcache,
   };
 }

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -11,7 +12,10 @@ export function createLogger(
 ): Logger {
   if (format === 'json')
     return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination as never);
-  const stream = pretty({
+  // Loaded only for people at a terminal: a node logging JSON (every service, every test, every
+  // benchmark) never needs the pretty printer and its colour and date libraries.
+  const prettyStream = createRequire(import.meta.url)('pino-pretty') as typeof pretty;
+  const stream = prettyStream({
     colorize: (destination as { isTTY?: boolean }).isTTY ?? false,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname',

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeTx, encodeTx } from '../consensus/tx.js';
 import { bytesToHex, hexToBytes } from '../encoding/hex.js';
@@ -23,6 +23,8 @@ const SNAPSHOT_DELAY_MS = 30_000;
  */
 export class MempoolFile {
   private timer: NodeJS.Timeout | undefined;
+  /** The journal, open for appending while it is in use (one write per transaction, no open and close). */
+  private journal: number | undefined;
 
   constructor(
     private readonly datadir: string,
@@ -56,9 +58,20 @@ export class MempoolFile {
       .filter((l) => l.length > 0);
   }
 
-  /** Append one newly accepted transaction to the journal, synchronously. */
+  /**
+   * Append one newly accepted transaction to the journal, synchronously: when the RPC answers, the
+   * line is in the operating system's hands, and a kill -9 of the node does not lose it. The file
+   * stays open between transactions: opening and closing it for each took a third of the time.
+   */
   record(txHex: string): void {
-    appendFileSync(this.journalPath, `${txHex}\n`, { mode: 0o600 });
+    this.journal ??= openSync(this.journalPath, 'a', 0o600);
+    writeSync(this.journal, `${txHex}\n`);
+  }
+
+  private closeJournal(): void {
+    if (this.journal === undefined) return;
+    closeSync(this.journal);
+    this.journal = undefined;
   }
 
   async load(): Promise<{ accepted: number; rejected: number }> {
@@ -80,6 +93,7 @@ export class MempoolFile {
     clearTimeout(this.timer);
     this.timer = undefined;
     writeFileAtomic(this.path, JSON.stringify(this.mempool.ordered().map((tx) => bytesToHex(encodeTx(tx)))));
+    this.closeJournal();
     rmSync(this.journalPath, { force: true });
   }
 
@@ -100,5 +114,6 @@ export class MempoolFile {
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.closeJournal();
   }
 }

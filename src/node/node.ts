@@ -11,9 +11,9 @@ import { decodeAddress } from '../crypto/address.js';
 import { activeBackendName, verifyFallbackReasons } from '../crypto/verify.js';
 import { VerifyPool } from '../crypto/verify-pool.js';
 import { bytesToHex, hashToHex } from '../encoding/hex.js';
-import { encodeTx, type Transaction } from '../consensus/tx.js';
+import type { Transaction } from '../consensus/tx.js';
 import { Mempool } from '../mempool/mempool.js';
-import { loadBestKernel } from '../mining/kernel/index.js';
+import { loadBestKernelExplained } from '../mining/kernel/index.js';
 import type { HashKernel } from '../mining/kernel/types.js';
 import { Miner } from '../mining/miner.js';
 import { NetService } from '../net/service.js';
@@ -29,10 +29,9 @@ import { wireLogging } from './log-events.js';
 import { showSyncProgress } from './sync-progress.js';
 import { ChainQueries } from './chain-queries.js';
 import { TxIndex } from './txindex.js';
-import { StratumServer } from '../stratum/index.js';
-import { stratumBackend } from './stratum-backend.js';
-import { createNodeMetrics, type NodeMetrics } from '../metrics/index.js';
-import { publicPages, type PublicPages } from './http/index.js';
+import type { StratumServer } from '../stratum/index.js';
+import type { NodeMetrics } from '../metrics/index.js';
+import type { PublicPages } from './http/index.js';
 
 /**
  * The composition root: opens the data directory, chain, mempool, network, miner and RPC
@@ -54,6 +53,7 @@ export class PowchainNode {
   private readonly stopController = new AbortController();
   private pool!: VerifyPool;
   private kernel!: HashKernel;
+  private kernelFallbackReasons: string[] = [];
   private mempoolFile!: MempoolFile;
   private metrics: NodeMetrics | undefined;
   private pages: PublicPages | undefined;
@@ -96,11 +96,14 @@ export class PowchainNode {
     const payTo = c.minerAddress ? decodeAddress(c.minerAddress, this.params.addressHrp) : undefined;
     if (c.mine && !payTo) throw new Error('--mine needs --miner-address <address> to pay the block rewards to');
     this.pool = new VerifyPool();
-    this.kernel = loadBestKernel({
-      onFallback: (e) =>
-        this.log.warn({ reason: e.message }, 'WebAssembly hashing kernel unavailable; using the TypeScript kernel'),
-    });
-    const chainOpts = { params: this.params, location: join(datadir, 'chain'), verifier: this.pool, clock: this.clock };
+    ({ kernel: this.kernel, fallbackReasons: this.kernelFallbackReasons } = loadBestKernelExplained());
+    const chainOpts = {
+      params: this.params,
+      location: join(datadir, 'chain'),
+      verifier: this.pool,
+      clock: this.clock,
+      dbCacheMiB: c.dbcache,
+    };
     if (c.reindex) {
       this.log.info('reindexing: rebuilding chain state from the stored blocks');
       this.chain = await reindexChain(chainOpts, (height, target) => {
@@ -111,20 +114,25 @@ export class PowchainNode {
     }
     this.queries = new ChainQueries(this.chain);
     if (c.txindex) this.txindex = await TxIndex.open(join(datadir, 'txindex'), this.queries, this.log);
-    this.mempool = new Mempool(this.chain, this.clock);
+    // Payments' signatures are checked on the verify workers before the chain lock, so the main
+    // thread answers the next requests meanwhile (mempool/preverify.ts).
+    this.mempool = new Mempool(this.chain, this.clock, { preverify: (items) => this.pool.verifyOffThread(items) });
     this.mempoolFile = new MempoolFile(datadir, this.mempool, (err) =>
       this.log.error({ err }, 'could not save the mempool snapshot'),
     );
     const loaded = await this.mempoolFile.load();
-    this.mempool.on('added', (e) => {
-      this.mempoolFile.record(bytesToHex(encodeTx(e.tx)));
+    this.mempool.on('added', (_e, bytes) => {
+      this.mempoolFile.record(bytesToHex(bytes));
       this.mempoolFile.scheduleSave();
     });
     this.mempool.on('removed', () => this.mempoolFile.scheduleSave());
     this.mempool.on('revalidate-failed', (err) => this.log.error({ err }, 'mempool re-admission after a reorg failed'));
 
     // Created before the network: libp2p registers its own metrics while it starts.
-    if (c.metrics) this.metrics = createNodeMetrics({ statfsLocation: datadir });
+    // Metrics, Stratum and the public pages are loaded only when switched on: prom-client with
+    // libp2p's collectors, the Stratum server and the explorer's routes cost an idle node about
+    // 4 MB it never used.
+    if (c.metrics) this.metrics = (await import('../metrics/index.js')).createNodeMetrics({ statfsLocation: datadir });
     this.net = new NetService({
       chain: this.chain,
       mempool: this.mempool,
@@ -157,7 +165,10 @@ export class PowchainNode {
     const credentials = cookie ? [cookie.credentials] : [`${c.rpcUser}:${c.rpcPassword}`];
     const methods = allMethods(this.context());
     const onError = (err: Error) => this.log.error({ err }, 'RPC method failed');
-    this.pages = publicPages(this.context(), methods, this.metrics, onError);
+    this.pages =
+      c.rest || c.metrics || c.web
+        ? (await import('./http/index.js')).publicPages(this.context(), methods, this.metrics, onError)
+        : { handler: undefined, close: () => undefined };
     const metrics = this.metrics;
     this.rpc = new RpcServer({
       host: c.rpcBind,
@@ -190,7 +201,10 @@ export class PowchainNode {
         verify: activeBackendName(),
         // Why a faster backend is not in use (say, libsecp256k1's headers were missing at install).
         verifyFallbackReason: verifyFallbackReasons().join('; ') || undefined,
+        dbcache: c.dbcache,
         hashing: this.kernel.name,
+        // Why a faster kernel is not in use (say, no SHA extensions, or no C compiler at install).
+        hashingFallbackReason: this.kernelFallbackReasons.join('; ') || undefined,
         mempool: loaded.accepted,
         mining: !!this.miner,
         txindex: !!this.txindex,
@@ -232,6 +246,10 @@ export class PowchainNode {
 
   private async startStratum(): Promise<void> {
     const c = this.config;
+    const [{ StratumServer }, { stratumBackend }] = await Promise.all([
+      import('../stratum/index.js'),
+      import('./stratum-backend.js'),
+    ]);
     const backend = stratumBackend({
       chain: this.chain,
       queries: this.queries,
@@ -281,7 +299,7 @@ export class PowchainNode {
 
   async submitTx(tx: Transaction) {
     const r = await this.mempool.accept(tx);
-    if (r.accepted) void this.net.publishTx(tx).catch(() => undefined);
+    if (r.accepted) void this.net.publishTx(tx, r.bytes).catch(() => undefined);
     return r;
   }
 

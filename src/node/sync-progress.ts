@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { NetService } from '../net/service.js';
 import type { SyncProgress } from '../net/sync.js';
 import type { Logger } from './logger.js';
@@ -14,14 +15,16 @@ export function showSyncProgress(net: NetService, log: Logger, stream: NodeJS.Wr
     const rate = p.blocks / Math.max(0.001, (performance.now() - p.startedAt) / 1000);
     if (stream.isTTY) {
       if (!bar) {
-        bar = new cliProgress.SingleBar(
+        // Loaded on the first bar: a node without a terminal (a service, a test) never draws one.
+        const progress = createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+        bar = new progress.SingleBar(
           {
             format: 'sync |{bar}| {percentage}% | {value}/{total} blocks | {rate} blocks/s | ETA {eta_formatted}',
             stream,
             hideCursor: true,
             clearOnComplete: true,
           },
-          cliProgress.Presets.shades_classic,
+          progress.Presets.shades_classic,
         );
         bar.start(p.target, p.height, { rate: rate.toFixed(0) });
       }

@@ -77,12 +77,17 @@ describe.each(backends)('VerifyPool with the %s backend', (_name, backend, badIn
     expect(await workersOnly.verifyBatch(items)).toBe(60);
   });
 
-  it('small batches are answered the same way (inline)', async () => {
+  it('small batches are answered the same way (inline, or off the thread when asked)', async () => {
     const small = ITEMS.slice(0, 10);
     expect(await pool.verifyBatch(small)).toBe(-1);
+    expect(await pool.verifyOffThread(small)).toBe(-1);
     small[7] = tamperDigest(small[7]!);
     expect(await pool.verifyBatch(small)).toBe(7);
+    expect(await pool.verifyOffThread(small)).toBe(7);
+    small[3] = { ...small[3]!, sig: flipS(small[3]!.sig) }; // non-canonical: caught before the workers
+    expect(await pool.verifyOffThread(small)).toBe(3);
     expect(await pool.verifyBatch([])).toBe(-1);
+    expect(await pool.verifyOffThread([])).toBe(-1);
   });
 
   it('concurrent batches each get their own answer', async () => {

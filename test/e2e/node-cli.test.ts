@@ -119,6 +119,8 @@ test('bad options: non-zero exit with a one-line reason', async () => {
     [['--network', 'regtest', '--rpc-port', '-5'], /--rpc-port must be a port number/],
     [['--network', 'regtest', '--max-peers', '0'], /--max-peers/],
     [['--network', 'regtest', '--threads', 'many'], /--threads/],
+    [['--network', 'regtest', '--dbcache', '2'], /--dbcache must be a whole number of MiB from 4 to 65536, got '2'/],
+    [['--network', 'regtest', '--dbcache', 'lots'], /--dbcache must be a whole number of MiB/],
     [['--network', 'regtest', '--log-level', 'loud'], /--log-level/],
     [['--network', 'regtest', '--clock-offset', 'soon'], /--clock-offset must be a whole number of seconds.*soon/],
     [['--network', 'regtest', '--clock-offset', '1.5'], /--clock-offset must be a whole number/],

@@ -143,7 +143,7 @@ export interface StartOptions {
   timeoutMs?: number;
   /** `user:password` when the node runs with --rpc-user/--rpc-password (default: its cookie). */
   waitWith?: string;
-  /** Environment variables to add to the child's. */
+  /** Environment variables to set (or, as undefined, remove) for this node only. */
   env?: NodeJS.ProcessEnv;
 }
 

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HasherPool } from '../../src/mining/hasher/index.js';
-import { packageRoot } from '../../src/mining/kernel/index.js';
+import { packageRoot, type KernelName } from '../../src/mining/kernel/index.js';
+import { nativeKernelHere, nativeKernelState } from './native.js';
 
 interface FixtureHeader {
   height: number;
@@ -30,7 +31,10 @@ beforeAll(() => {
   execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs')], { stdio: 'pipe' });
 });
 
-describe.each(['wasm-simd', 'typescript'] as const)('hasher pool (%s)', (kernel) => {
+// The native kernel where it runs here (see native.ts); the others everywhere.
+const kernels: KernelName[] = [...(nativeKernelHere() ? (['sha-ni'] as const) : []), 'wasm-simd', 'typescript'];
+
+describe.each(kernels)(`hasher pool (%s; ${nativeKernelState()})`, (kernel) => {
   let pool: HasherPool;
   beforeAll(async () => {
     pool = await HasherPool.create({ threads: 2, kernel, chunkSize: 4096 });

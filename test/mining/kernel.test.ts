@@ -3,15 +3,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256d } from '../../src/crypto/hash.js';
 import {
+  createNativeKernel,
   createTsKernel,
   createWasmKernel,
   findWasmFile,
   loadBestKernel,
+  loadBestKernelExplained,
   loadKernel,
+  loadNativeMiner,
   packageRoot,
   selfTest,
 } from '../../src/mining/kernel/index.js';
-import type { HashKernel } from '../../src/mining/kernel/index.js';
+import type { HashKernel, KernelName } from '../../src/mining/kernel/index.js';
+import { nativeKernelHere, nativeKernelState } from './native.js';
 
 interface FixtureHeader {
   height: number;
@@ -66,10 +70,19 @@ beforeAll(() => {
   execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs')], { stdio: 'pipe' });
 });
 
-describe.each(['typescript', 'wasm-simd'] as const)('%s kernel', (name) => {
+const create: Record<KernelName, () => HashKernel> = {
+  typescript: createTsKernel,
+  'wasm-simd': () => createWasmKernel(),
+  'sha-ni': () => createNativeKernel(),
+};
+// The native kernel is tested wherever npm install built it and the CPU runs it; where not, the
+// selection tests below check that it is reported unavailable, with its reason.
+const kernels: KernelName[] = ['typescript', 'wasm-simd', ...(nativeKernelHere() ? (['sha-ni'] as const) : [])];
+
+describe.each(kernels)(`%s kernel (${nativeKernelState()})`, (name) => {
   let kernel: HashKernel;
   beforeAll(() => {
-    kernel = name === 'wasm-simd' ? createWasmKernel() : createTsKernel();
+    kernel = create[name]();
   });
 
   it('passes its self-test', () => {
@@ -94,7 +107,7 @@ describe.each(['typescript', 'wasm-simd'] as const)('%s kernel', (name) => {
   });
 
   it('agrees with the reference on 10,000 random headers and easy targets', () => {
-    const next = rng(name === 'typescript' ? 1 : 2);
+    const next = rng(kernels.indexOf(name) + 1);
     const header = new Uint8Array(80);
     let hits = 0;
     for (let i = 0; i < 10_000; i++) {
@@ -119,7 +132,7 @@ describe.each(['typescript', 'wasm-simd'] as const)('%s kernel', (name) => {
       for (let j = 0; j < 80; j++) header[j] = next() & 0xff;
       const nonce = next();
       const value = hashValue(header, nonce);
-      // each SIMD lane position: the nonce is the last of 1..4 scanned
+      // each lane position (4 SIMD lanes in WASM, 3 headers at once natively): the nonce is the last of 1..4 scanned
       const lead = Math.min(i % 4, nonce);
       const start = nonce - lead;
       expect(kernel.scan(header, value, nonce, 1)).toBe(nonce);
@@ -156,15 +169,73 @@ describe.each(['typescript', 'wasm-simd'] as const)('%s kernel', (name) => {
   });
 });
 
-describe('kernel selection', () => {
-  it('prefers WASM when it loads', () => {
+// The module's own argument checks, for callers that reach it without kernelFromEngine's (where it
+// runs: see nativeKernelHere).
+/** The error's name and code: the module's errors come from another realm than jest's classes. */
+function failure(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    const e = err as { name: string; code?: string };
+    return `${e.name} ${e.code}`;
+  }
+  return 'no error';
+}
+
+if (nativeKernelHere()) {
+  describe(`native module (${nativeKernelState()})`, () => {
+    it('refuses wrong types, lengths and ranges with typed errors', () => {
+      const addon = loadNativeMiner();
+      const header = new Uint8Array(80);
+      const target = new Uint32Array(8).fill(0xffffffff);
+      expect(addon.scan(header, target, 5, 1)).toBe(5);
+      expect(addon.scan(header, target, 0, 0)).toBe(-1);
+      expect(failure(() => addon.scan(new Uint8Array(79), target, 0, 1))).toBe('RangeError ERR_OUT_OF_RANGE');
+      expect(failure(() => addon.scan(header, new Uint32Array(7), 0, 1))).toBe('RangeError ERR_OUT_OF_RANGE');
+      expect(failure(() => addon.scan(new Uint32Array(20) as unknown as Uint8Array, target, 0, 1))).toBe(
+        'TypeError ERR_INVALID_ARG_TYPE',
+      );
+      expect(failure(() => addon.scan(header, new Uint8Array(32) as unknown as Uint32Array, 0, 1))).toBe(
+        'TypeError ERR_INVALID_ARG_TYPE',
+      );
+      expect(failure(() => addon.scan(header, target, 2 ** 32, 0))).toBe('RangeError ERR_OUT_OF_RANGE');
+      expect(failure(() => addon.scan(header, target, -1, 1))).toBe('RangeError ERR_OUT_OF_RANGE');
+      expect(failure(() => addon.scan(header, target, 0.5, 1))).toBe('RangeError ERR_OUT_OF_RANGE');
+      expect(failure(() => addon.scan(header, target, 2 ** 32 - 1, 2))).toBe('RangeError ERR_OUT_OF_RANGE');
+      expect(failure(() => addon.scan(header, target, 0, Number.NaN))).toBe('RangeError ERR_OUT_OF_RANGE');
+      expect(failure(() => addon.scan(header, target, '0' as unknown as number, 1))).toBe(
+        'TypeError ERR_INVALID_ARG_TYPE',
+      );
+      expect(failure(() => (addon.scan as (...a: unknown[]) => number)(header, target, 0))).toBe(
+        'TypeError ERR_INVALID_ARG_TYPE',
+      );
+    });
+  });
+}
+
+describe(`kernel selection (${nativeKernelState()})`, () => {
+  it('prefers the native kernel where it runs, WASM where not, and says why', () => {
     expect(findWasmFile()).not.toBeNull();
-    expect(loadBestKernel().name).toBe('wasm-simd');
+    const { kernel, fallbackReasons } = loadBestKernelExplained();
+    if (nativeKernelHere()) {
+      expect(kernel.name).toBe('sha-ni');
+      expect(fallbackReasons).toEqual([]);
+    } else {
+      expect(kernel.name).toBe('wasm-simd');
+      expect(fallbackReasons).toHaveLength(1);
+      expect(fallbackReasons[0]).toMatch(/^sha-ni: .*(is not built|no SHA extensions)/);
+    }
+    expect(loadBestKernel().name).toBe(kernel.name);
   });
 
   it('can be forced by name', () => {
     expect(loadBestKernel({ kernel: 'typescript' }).name).toBe('typescript');
     expect(loadKernel('wasm-simd').name).toBe('wasm-simd');
+  });
+
+  it('reports a native module that is not built', () => {
+    const missing = join(root, 'native', 'build', 'no-such-dir', 'powchain_mine.node');
+    expect(() => loadNativeMiner(missing)).toThrow(`${missing} is not built`);
   });
 
   it('self-test catches a wrong kernel', () => {

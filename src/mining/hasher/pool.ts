@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { sha256d } from '../../crypto/hash.js';
 import { loadBestKernel } from '../kernel/index.js';
 import { HEADER_BYTES, NONCE_SPACE, targetToWords } from '../kernel/types.js';
+import { NATIVE_MINER_PATH } from '../kernel/native-kernel.js';
 import { loadWasmModule } from '../kernel/wasm-kernel.js';
 import type { KernelName } from '../kernel/types.js';
 import { RateMeter } from './rate.js';
@@ -20,8 +21,8 @@ export interface HasherPoolOptions {
   rateWindowMs?: number;
   /** Clock in ms, injectable like every clock in powchain; default performance.now. */
   now?: () => number;
-  /** Told why the WASM kernel was not used (only with kernel 'auto'). */
-  onFallback?: (reason: Error) => void;
+  /** Told why a faster kernel was not used (only with kernel 'auto'). */
+  onFallback?: (reason: Error, skipped: KernelName) => void;
 }
 
 export interface SearchOptions {
@@ -73,8 +74,9 @@ export class HasherPool {
     this.counters = new BigUint64Array(counters);
     const source = workerSource();
     const module = this.kernel === 'wasm-simd' ? loadWasmModule() : null;
+    const nativePath = this.kernel === 'sha-ni' ? NATIVE_MINER_PATH : null;
     this.workers = Array.from({ length: this.threads }, (_, slot) => {
-      const workerData: WorkerInit = { kernel: this.kernel, module, control, counters, slot };
+      const workerData: WorkerInit = { kernel: this.kernel, module, nativePath, control, counters, slot };
       const worker = new Worker(source, { eval: true, workerData });
       worker.on('error', (err: Error) => this.fail(err));
       worker.on('exit', (code) => {

@@ -1,5 +1,7 @@
+import { NATIVE_ENGINE_SOURCE } from '../kernel/native-kernel.js';
 import { WASM_ENGINE_SOURCE } from '../kernel/wasm-kernel.js';
 import { tsEngineSource } from '../kernel/ts-kernel.js';
+import type { KernelName } from '../kernel/types.js';
 
 /** Int32 slots of the SharedArrayBuffer every worker of a pool shares. */
 export const CONTROL = {
@@ -23,9 +25,11 @@ export interface ScanJob {
 export type WorkerMessage = { type: 'ready' } | { type: 'done'; nonce: number; hashes: number };
 
 export interface WorkerInit {
-  kernel: 'wasm-simd' | 'typescript';
+  kernel: KernelName;
   /** The compiled WebAssembly.Module, when kernel is 'wasm-simd'. */
   module: object | null;
+  /** The path of native/mine.c's module, when kernel is 'sha-ni' (each thread loads it). */
+  nativePath: string | null;
   control: SharedArrayBuffer;
   /** One BigUint64 hash counter per worker, read by the pool for its rate. */
   counters: SharedArrayBuffer;
@@ -42,9 +46,11 @@ export interface WorkerInit {
 export function workerSource(): string {
   return `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-const makeTs = ${tsEngineSource()};
-const makeWasm = ${WASM_ENGINE_SOURCE};
-const engine = workerData.kernel === 'wasm-simd' ? makeWasm(workerData.module) : makeTs();
+const kernel = workerData.kernel;
+const engine =
+  kernel === 'sha-ni' ? (${NATIVE_ENGINE_SOURCE})(require(workerData.nativePath)) :
+  kernel === 'wasm-simd' ? (${WASM_ENGINE_SOURCE})(workerData.module) :
+  (${tsEngineSource()})();
 const control = new Int32Array(workerData.control);
 const counters = new BigUint64Array(workerData.counters);
 const slot = workerData.slot;

@@ -1,17 +1,27 @@
 /**
- * mining/kernel: the hashing kernels that scan a header's nonces against a target (WebAssembly
- * SIMD, TypeScript), each self-tested against a known answer before use, and the choice of the
+ * mining/kernel: the hashing kernels that scan a header's nonces against a target (native SHA-NI
+ * when built and the CPU has it, WebAssembly SIMD, TypeScript), each self-tested against a known answer before use, and the choice of the
  * fastest one that loads.
  *
- * Part of mining: may import crypto, encoding and fsutil (to find the .wasm file); nothing of
+ * Part of mining: may import crypto, encoding and fsutil (to find the .wasm file and the native module); nothing of
  * chains or templates.
  */
+import { createNativeKernel } from './native-kernel.js';
 import { createTsKernel } from './ts-kernel.js';
+import { KERNELS } from './types.js';
 import { createWasmKernel } from './wasm-kernel.js';
 import type { HashKernel, KernelName } from './types.js';
 
 export type { HashKernel, KernelName, ScanEngine } from './types.js';
-export { HEADER_BYTES, NONCE_SPACE, checkScanArgs, kernelFromEngine, targetToWords } from './types.js';
+export { HEADER_BYTES, KERNELS, NONCE_SPACE, checkScanArgs, kernelFromEngine, targetToWords } from './types.js';
+export type { NativeMiner } from './native-kernel.js';
+export {
+  NATIVE_ENGINE_SOURCE,
+  NATIVE_MINER_PATH,
+  createNativeEngine,
+  createNativeKernel,
+  loadNativeMiner,
+} from './native-kernel.js';
 export { createTsEngine, createTsKernel, tsEngineSource } from './ts-kernel.js';
 export type { WasmModule } from './wasm-kernel.js';
 export {
@@ -45,28 +55,47 @@ export function selfTest(kernel: HashKernel): void {
   }
 }
 
+const creators: Record<KernelName, () => HashKernel> = {
+  'sha-ni': () => createNativeKernel(),
+  'wasm-simd': () => createWasmKernel(),
+  typescript: () => createTsKernel(),
+};
+
 /** The named kernel, self-tested; throws when it cannot load or computes wrong hashes. */
 export function loadKernel(name: KernelName): HashKernel {
-  const kernel = name === 'wasm-simd' ? createWasmKernel() : createTsKernel();
+  const kernel = creators[name]();
   selfTest(kernel);
   return kernel;
 }
 
 export interface LoadBestKernelOptions {
-  /** Force one kernel ('auto', the default, prefers WASM and falls back to TypeScript). */
+  /** Force one kernel ('auto', the default, takes the fastest that loads and passes its self-test). */
   kernel?: KernelName | 'auto';
-  /** Told why the WASM kernel was not used, for the log. */
-  onFallback?: (reason: Error) => void;
+  /** Told, for the log, why a kernel faster than the one chosen was not used. */
+  onFallback?: (reason: Error, skipped: KernelName) => void;
 }
 
-/** The fastest kernel that loads and passes its self-test here. */
+/** The fastest kernel that loads and passes its self-test here: native SHA-NI, WebAssembly, TypeScript. */
 export function loadBestKernel(options: LoadBestKernelOptions = {}): HashKernel {
   const choice = options.kernel ?? 'auto';
   if (choice !== 'auto') return loadKernel(choice);
-  try {
-    return loadKernel('wasm-simd');
-  } catch (err) {
-    options.onFallback?.(err instanceof Error ? err : new Error(String(err)));
-    return loadKernel('typescript');
+  for (const name of KERNELS) {
+    if (name === 'typescript') break;
+    try {
+      return loadKernel(name);
+    } catch (err) {
+      options.onFallback?.(err instanceof Error ? err : new Error(String(err)), name);
+    }
   }
+  return loadKernel('typescript');
+}
+
+/**
+ * The best kernel, and why each faster one is not in use ('sha-ni: ...'), for the node's start-up
+ * line as the verifier's backend is logged.
+ */
+export function loadBestKernelExplained(): { kernel: HashKernel; fallbackReasons: string[] } {
+  const fallbackReasons: string[] = [];
+  const kernel = loadBestKernel({ onFallback: (err, name) => fallbackReasons.push(`${name}: ${err.message}`) });
+  return { kernel, fallbackReasons };
 }

@@ -1,5 +1,8 @@
 /** Names of the interchangeable hashing kernels, fastest first. */
-export type KernelName = 'wasm-simd' | 'typescript';
+export type KernelName = 'sha-ni' | 'wasm-simd' | 'typescript';
+
+/** Every kernel, fastest first: the order loadBestKernel tries them in. */
+export const KERNELS: readonly KernelName[] = ['sha-ni', 'wasm-simd', 'typescript'];
 
 /** A nonce scanner for 80-byte block headers (docs/consensus.md has the header layout). */
 export interface HashKernel {
@@ -14,7 +17,7 @@ export interface HashKernel {
 }
 
 /**
- * The low-level engine both kernels implement, written as plain JavaScript source so the exact same
+ * The low-level engine every kernel implements, written as plain JavaScript source so the exact same
  * code runs on the main thread and inside worker threads (a worker cannot load a .ts module).
  * `prepare` takes the header and the target as 8 little-endian u32 words (word 7 most significant);
  * `scan` takes an already validated range and returns the first matching nonce or -1.
