@@ -7,6 +7,7 @@
  */
 import { connectBench } from './connect.js';
 import { createContext, benchRoot, type BenchContext } from './context.js';
+import { floodBench } from './flood.js';
 import { hashBench } from './hash.js';
 import { memoryBench } from './memory.js';
 import { mempoolBench } from './mempool.js';
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<BenchName, { title: string; run: (ctx: BenchContext) =>
   propagate: { title: 'propagate: publish → 8 peers', run: propagateBench },
   mempool: { title: 'mempool: sendrawtransaction', run: mempoolBench },
   memory: { title: 'memory: RSS', run: memoryBench },
+  flood: { title: 'flood: a hostile peer against a node', run: floodBench },
 };
 
 export interface RunOptions {

@@ -20,7 +20,7 @@ export interface Measured extends BenchResult {
   goals: Goal[];
 }
 
-export const BENCH_NAMES = ['hash', 'verify', 'connect', 'sync', 'propagate', 'mempool', 'memory'] as const;
+export const BENCH_NAMES = ['hash', 'verify', 'connect', 'sync', 'propagate', 'mempool', 'memory', 'flood'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export function isBenchName(s: string): s is BenchName {

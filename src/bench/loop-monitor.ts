@@ -1,0 +1,40 @@
+/**
+ * Loaded into a benchmarked `powchain node` with `--import` (flood.ts does it): measures the
+ * event loop's delay with perf_hooks.monitorEventLoopDelay and writes, every 100 ms, one JSON line
+ * to file descriptor 3 (a pipe the benchmark reads): the largest delay in that window, the
+ * median, and the process's resident memory. The node's own code is untouched, so the same
+ * measurement runs on any build.
+ */
+import { writeSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** What each line says. Delays in milliseconds, rss in bytes, t in ms since the epoch. */
+export interface LoopSample {
+  t: number;
+  maxMs: number;
+  p50Ms: number;
+  rss: number;
+}
+
+export const LOOP_MONITOR_FD = 3;
+const WINDOW_MS = 100;
+
+// 5 ms resolution: the histogram's samples are the delay beyond that timer, so a 50 ms task shows as ~50.
+const histogram = monitorEventLoopDelay({ resolution: 5 });
+histogram.enable();
+const timer = setInterval(() => {
+  const sample: LoopSample = {
+    t: Date.now(),
+    maxMs: histogram.max / 1e6,
+    p50Ms: histogram.percentile(50) / 1e6,
+    rss: process.memoryUsage.rss(),
+  };
+  histogram.reset();
+  try {
+    writeSync(LOOP_MONITOR_FD, `${JSON.stringify(sample)}\n`);
+  } catch {
+    // the benchmark went away: nothing to report to
+    clearInterval(timer);
+  }
+}, WINDOW_MS);
+timer.unref();
