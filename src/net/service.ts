@@ -24,6 +24,12 @@ import {
 import { LIMITS, wireNames, type WireNames } from './protocol.js';
 import { ReqResp } from './reqresp.js';
 import { PeerScorer, PENALTY } from './scorer.js';
+import { CostAccount } from './costs.js';
+import { randomBytes } from 'node:crypto';
+import { selectEvictionVictim } from './eviction.js';
+import { maxGossipFrameBytes } from './gossip-frames.js';
+import { PeerBook } from './peer-book.js';
+import { RejectCode } from '../consensus/errors.js';
 import { Syncer, type SyncEvents } from './sync.js';
 import { Reconnector } from './reconnect.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
@@ -41,8 +47,6 @@ const DEFAULT_MAX_PEERS = 50;
 /** Share of the connection slots inbound peers may take, so outbound peers we chose always fit. */
 const INBOUND_SHARE = 0.75;
 const DEFAULT_BAN_SECONDS = 24 * 3600;
-/** Room for gossipsub's own framing around the largest block. */
-const GOSSIP_OVERHEAD_BYTES = 64 * 1024;
 /** Transactions asked for per mempool request when fetching from a peer. */
 const MEMPOOL_FETCH_BATCH = 50;
 /** Every this many status rounds, peers' mempools are compared with ours too. */
@@ -75,8 +79,13 @@ export interface PeerInfo {
   status?: StatusMessage;
   penalty: number;
   connectedAt: number;
-  /** Round-trip time of libp2p's last ping on this connection (ms), once measured. */
+  /** Round-trip time (ms): libp2p's last ping on this connection, else its last status answer; once measured. */
   latencyMs?: number;
+  /** What it has made this node spend, by kind (costs.ts). */
+  costs: Partial<Record<string, number>>;
+  /** When it last gave a new valid block / an accepted transaction, ms since the epoch (0: never). */
+  lastBlockAt: number;
+  lastTxAt: number;
 }
 
 export interface NetEvents extends SyncEvents {
@@ -87,6 +96,8 @@ export interface NetEvents extends SyncEvents {
   'wrong-network': [info: { id: string; network: string }];
   /** A gossiped message was validated: its topic ('block' or 'tx') and the verdict. */
   gossip: [info: { topic: 'block' | 'tx'; verdict: 'accept' | 'ignore' | 'reject' }];
+  /** An inbound peer was disconnected to make room for a new one. */
+  evict: [info: { id: string }];
   error: [err: Error];
 }
 
@@ -98,6 +109,12 @@ export interface NetEvents extends SyncEvents {
 export class NetService extends EventEmitter<NetEvents> {
   readonly names: WireNames;
   readonly scorer = new PeerScorer();
+  /** What each peer made the node spend, charged to its score. */
+  readonly costs = new CostAccount(this.scorer);
+  /** When each connected peer came and what it has given since (whom to keep when slots run out). */
+  readonly book = new PeerBook();
+  /** Ranks address groups for eviction: unknown to anyone else, so no one can tell which groups are safe. */
+  private readonly groupKey = randomBytes(32);
   readonly bans: BanList;
   private host!: Host;
   private gossip!: GossipAdapter;
@@ -132,7 +149,14 @@ export class NetService extends EventEmitter<NetEvents> {
       mdns: this.o.mdns ?? false,
       maxConnections: this.o.maxPeers ?? DEFAULT_MAX_PEERS,
       maxInbound: this.o.maxInbound ?? Math.max(1, Math.floor((this.o.maxPeers ?? DEFAULT_MAX_PEERS) * INBOUND_SHARE)),
-      maxMessageBytes: chain.params.maxBlockBytes + GOSSIP_OVERHEAD_BYTES,
+      chooseVictim: (inbound) => {
+        const persistent = (p: string) => this.reconnector?.isPersistent(p) ?? false;
+        const victim = selectEvictionVictim(this.book.candidates(inbound, persistent), this.groupKey);
+        if (victim) this.emit('evict', { id: victim.peerId });
+        return victim && inbound.find((c) => c.id === victim.id);
+      },
+      maxFrameBytes: maxGossipFrameBytes(chain.params.maxBlockBytes),
+      onFrameFault: (peerId, fault, reason) => this.costs.charge(peerId, fault, reason),
       topics: [this.names.blockTopic, this.names.txTopic],
       appScore: (p) => this.scorer.appScore(p),
       isBanned: (p) => this.bans.isBanned(p),
@@ -146,6 +170,15 @@ export class NetService extends EventEmitter<NetEvents> {
     this.gossip = new GossipAdapter(this.host, {
       onReject: (peerId, topic, code, reason) =>
         this.scorer.penalise(peerId, PENALTY.invalidGossip, `${topic}: ${code} ${reason}`),
+      onIgnore: (peerId, topic, code, reason) => {
+        if (topic === this.names.txTopic && code === RejectCode.InputsMissingOrSpent)
+          this.costs.charge(peerId, 'unconnectable-tx', reason);
+      },
+      onAccept: (peerId, topic) => {
+        if (topic === this.names.blockTopic) this.book.gaveBlock(peerId);
+        else if (topic === this.names.txTopic) this.book.gaveTx(peerId);
+      },
+      onOverflow: (peerId, topic) => this.costs.charge(peerId, 'gossip-overflow', topic),
       onError: (err) => this.emit('error', err),
       onVerdict: (topic, verdict) =>
         this.emit('gossip', { topic: topic === this.names.blockTopic ? 'block' : 'tx', verdict }),
@@ -157,6 +190,7 @@ export class NetService extends EventEmitter<NetEvents> {
       reqresp: this.reqresp,
       names: this.names,
       penalise: (p, pts, reason) => this.scorer.penalise(p, pts, reason),
+      credit: (p) => this.book.gaveBlock(p),
       peers: () => this.syncPeers(),
     });
     this.syncer.on('progress', (p) => this.emit('progress', p));
@@ -183,12 +217,14 @@ export class NetService extends EventEmitter<NetEvents> {
     this.host.addEventListener('peer:connect', (e) => {
       const id = e.detail.toString();
       this.connectedAt.set(id, this.o.clock());
+      this.book.connected(id);
       this.emit('peer:connect', { id });
     });
     this.host.addEventListener('peer:disconnect', (e) => {
       const id = e.detail.toString();
       this.statuses.delete(id);
       this.connectedAt.delete(id);
+      this.book.disconnected(id);
       this.emit('peer:disconnect', { id });
     });
     this.reconnector = new Reconnector(this.host, this.o.peers ?? []);
@@ -209,6 +245,7 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.statusTimer);
+    this.gossip?.close();
     this.bans.flush();
     this.reconnector?.stop();
     await this.host?.stop();
@@ -243,10 +280,13 @@ export class NetService extends EventEmitter<NetEvents> {
    * answers undefined. Throws what the request throws (ProtocolError, DecodeError).
    */
   private async requestStatus(peer: PeerId): Promise<StatusMessage | undefined> {
+    const sent = performance.now();
     const [frame] = await this.reqresp.request(peer, this.names.status, encodeStatusRequest(), {
       frames: 1,
       maxFrameBytes: LIMITS.maxStatusBytes,
     });
+    // Its latency: eviction protects the fastest peers.
+    this.book.measuredRtt(peer.toString(), performance.now() - sent);
     const status = decodeStatus(frame!);
     if (!equalBytes(status.genesis, this.o.chain.params.genesisHash)) {
       this.emit('wrong-network', { id: peer.toString(), network: status.network });
@@ -341,18 +381,25 @@ export class NetService extends EventEmitter<NetEvents> {
   // ---- peers, operator actions ----------------------------------------------------------------
 
   peers(): PeerInfo[] {
-    return this.host.getConnections().map((c) => {
-      const id = c.remotePeer.toString();
-      return {
-        id,
-        addresses: [c.remoteAddr.toString()],
-        direction: c.direction,
-        status: this.statuses.get(id),
-        penalty: this.scorer.penalty(id),
-        connectedAt: this.connectedAt.get(id) ?? 0,
-        latencyMs: c.rtt,
-      };
-    });
+    // Not the connections already closing (an eviction): they no longer hold a slot.
+    return this.host
+      .getConnections()
+      .filter((c) => c.status === 'open')
+      .map((c) => {
+        const id = c.remotePeer.toString();
+        return {
+          id,
+          addresses: [c.remoteAddr.toString()],
+          direction: c.direction,
+          status: this.statuses.get(id),
+          penalty: this.scorer.penalty(id),
+          connectedAt: this.connectedAt.get(id) ?? 0,
+          latencyMs: c.rtt ?? this.book.get(id)?.rttMs,
+          costs: this.costs.tally(id),
+          lastBlockAt: this.book.get(id)?.lastBlockAt ?? 0,
+          lastTxAt: this.book.get(id)?.lastTxAt ?? 0,
+        };
+      });
   }
 
   async connect(addr: string): Promise<string> {

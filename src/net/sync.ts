@@ -43,6 +43,8 @@ export interface SyncContext {
   reqresp: ReqResp;
   names: WireNames;
   penalise(peerId: string, points: number, reason: string): void;
+  /** A block this peer served connected (it has given the node something: eviction protects it). */
+  credit?(peerId: string): void;
   /** Peers that may serve blocks (connected, same network, with their last status). */
   peers(): SyncPeer[];
 }
@@ -182,6 +184,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
           await Promise.allSettled(inFlight.map((f) => f.fetched));
           return processed;
         }
+        if (r.status === 'connected') this.ctx.credit?.(items[i]!.opts.source);
         processed++;
       }
       this.emit('progress', {
