@@ -115,7 +115,8 @@ export function txSpam(addr: string, o: HostileOptions, count: number, perFrame 
 
 /**
  * One gossip frame of each size from a fresh identity each (a ban would otherwise end the flood
- * at the first): a block-topic message of `size` bytes of noise.
+ * at the first): a block-topic message of `size` bytes of noise. The node reads only the
+ * length prefix of a frame above its limit; the rest is sent into a stream it has closed.
  */
 export async function oversizedGossip(addr: string, o: HostileOptions, sizes: number[]): Promise<FloodReport> {
   let sent = 0;

@@ -45,7 +45,7 @@ export class HostilePeer {
   /** Requests in flight from the node at once, the most seen. */
   maxConcurrentRequests = 0;
   private inFlight = 0;
-  private gossipOut: { conn: Connection; lp: LengthPrefixedStream<Stream> } | undefined;
+  private gossipOut: { conn: Connection; stream: Stream; lp: LengthPrefixedStream<Stream> } | undefined;
   private readonly meshsubIn = new Set<string>();
 
   private constructor(
@@ -153,11 +153,13 @@ export class HostilePeer {
     return this.meshsubIn.has(node.toString());
   }
 
-  private async gossipStream(conn: Connection): Promise<LengthPrefixedStream<Stream>> {
-    if (this.gossipOut?.conn === conn && conn.status === 'open') return this.gossipOut.lp;
+  /** The gossip stream to the node on `conn`: the open one, or a new one (asked for, or the old one closed). */
+  private async gossipStream(conn: Connection, fresh = false): Promise<LengthPrefixedStream<Stream>> {
+    const out = this.gossipOut;
+    if (!fresh && out?.conn === conn && out.stream.status === 'open') return out.lp;
     const stream = await conn.newStream(MESHSUB, { signal: AbortSignal.timeout(10_000) });
     const lp = lpStream(stream, { maxDataLength: Number.MAX_SAFE_INTEGER });
-    this.gossipOut = { conn, lp };
+    this.gossipOut = { conn, stream, lp };
     return lp;
   }
 
@@ -165,8 +167,14 @@ export class HostilePeer {
    * Gossip `payloads` on `topic` to the node over `conn`, `perFrame` messages to a frame (a
    * well-behaved router sends one or a few). Messages are unsigned, as powchain's topics require.
    */
-  async gossip(conn: Connection, topic: string, payloads: Uint8Array[], perFrame = 1): Promise<void> {
-    const lp = await this.gossipStream(conn);
+  async gossip(
+    conn: Connection,
+    topic: string,
+    payloads: Uint8Array[],
+    perFrame = 1,
+    o: { newStream?: boolean } = {},
+  ): Promise<void> {
+    const lp = await this.gossipStream(conn, o.newStream);
     for (let i = 0; i < payloads.length; i += perFrame) {
       const messages = payloads.slice(i, i + perFrame).map((data) => ({ topic, data }));
       await lp.write(RPC.encode({ subscriptions: [], messages }));
@@ -174,8 +182,8 @@ export class HostilePeer {
   }
 
   /** Write one raw frame on the gossip stream: junk, or a message of any size. */
-  async gossipFrame(conn: Connection, frame: Uint8Array): Promise<void> {
-    const lp = await this.gossipStream(conn);
+  async gossipFrame(conn: Connection, frame: Uint8Array, o: { newStream?: boolean } = {}): Promise<void> {
+    const lp = await this.gossipStream(conn, o.newStream);
     await lp.write(frame);
   }
 
