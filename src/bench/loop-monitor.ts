@@ -14,6 +14,9 @@ export interface LoopSample {
   maxMs: number;
   p50Ms: number;
   rss: number;
+  /** V8's heap in use and memory outside it (buffers), bytes: where RSS went, when it grows. */
+  heapUsed: number;
+  external: number;
 }
 
 export const LOOP_MONITOR_FD = 3;
@@ -23,11 +26,14 @@ const WINDOW_MS = 100;
 const histogram = monitorEventLoopDelay({ resolution: 5 });
 histogram.enable();
 const timer = setInterval(() => {
+  const mem = process.memoryUsage();
   const sample: LoopSample = {
     t: Date.now(),
     maxMs: histogram.max / 1e6,
     p50Ms: histogram.percentile(50) / 1e6,
-    rss: process.memoryUsage.rss(),
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    external: mem.external,
   };
   histogram.reset();
   try {
