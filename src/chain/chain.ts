@@ -22,7 +22,7 @@ import { chainTuning, type ChainOptions } from './options.js';
 import type { OrphanInfo } from './orphans.js';
 import { activateBestChainLocked } from './activate.js';
 import { BlockCall } from './call.js';
-import { processLocked, type BlockItem } from './process.js';
+import { processLocked, reportDropped, type BlockItem } from './process.js';
 import { SerialQueue } from './queue.js';
 import { ChainState } from './state.js';
 import { ChainStore } from './store.js';
@@ -309,6 +309,13 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** A block waiting in the orphan pool for its parent. */
   orphan(hash: Uint8Array): OrphanInfo | undefined {
     return this.state.orphans.info(hash);
+  }
+
+  /** Drop every orphan `source` sent (the network banned it). The pool's changes are synchronous: no lock needed. */
+  dropOrphansFrom(source: string): number {
+    const dropped = this.state.orphans.dropSource(source);
+    reportDropped(this.state, dropped);
+    return dropped.length;
   }
 
   stats(): ChainStats {

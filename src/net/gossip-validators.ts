@@ -69,7 +69,7 @@ function untilValidated(chain: Chain, block: Block, opts: ProcessOptions): Promi
 export class BlockGossipValidator {
   constructor(
     private readonly chain: Chain,
-    private readonly hooks: { fetchAncestry(from: string): void; onError(err: Error): void },
+    private readonly hooks: { fetchAncestry(from: string, missing: string): void; onError(err: Error): void },
   ) {}
 
   async validate(data: Uint8Array, from: string): Promise<void> {
@@ -109,7 +109,7 @@ export class BlockGossipValidator {
       case 'temporary':
         throw new GossipActionError('ignore', r.code, r.reason);
       case 'orphan':
-        this.hooks.fetchAncestry(from);
+        this.hooks.fetchAncestry(from, hashToHex(r.missing));
         throw new GossipActionError('ignore', 'orphan', `waiting for ${hashToHex(r.missing)}`);
       case 'invalid':
         throw new GossipActionError('reject', r.code, r.reason);

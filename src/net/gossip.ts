@@ -19,6 +19,7 @@ export class GossipActionError extends Error {
 export type GossipValidator = (data: Uint8Array, from: string) => Promise<void>;
 
 export interface GossipHooks {
+  isBanned(peerId: string): boolean;
   onReject(peerId: string, topic: string, code: string, reason: string): void;
   /** A message turned down as harmless to relay but maybe not free (the sender may still be charged). */
   onIgnore(peerId: string, topic: string, code: string, reason: string): void;
@@ -57,9 +58,9 @@ export class GossipAdapter {
   ) {
     this.intake = new FairIntake<Arrival>(
       (from, m) => this.validate(m.msgId, from, m.topic, m.data),
-      (from, m) => {
+      (from, m, full) => {
         this.report(m.msgId, from, TopicValidatorResult.Ignore);
-        this.hooks.onOverflow(from, m.topic);
+        if (full) this.hooks.onOverflow(from, m.topic);
       },
       limits,
     );
@@ -81,6 +82,11 @@ export class GossipAdapter {
     return this.intake.queued;
   }
 
+  /** Drop what `peerId` has queued, unvalidated (it is banned: nothing it sent is worth the work). */
+  forget(peerId: string): void {
+    this.intake.dropPeer(peerId);
+  }
+
   /** Drop what is still queued (stopping). */
   close(): void {
     this.intake.close();
@@ -89,7 +95,8 @@ export class GossipAdapter {
   private async validate(msgId: string, from: string, topic: string, data: Uint8Array): Promise<void> {
     const validator = this.validators.get(topic);
     let result = TopicValidatorResult.Ignore;
-    if (validator) {
+    // A sender banned while its message waited: nothing it sent is worth the work.
+    if (validator && !this.hooks.isBanned(from)) {
       try {
         await validator(data, from);
         result = TopicValidatorResult.Accept;

@@ -37,7 +37,8 @@ interface PeerQueue<J> {
  * `sliceMs` with the event loop let run between slices. So one peer sending thousands of
  * messages gets its turn like everyone else, RPC requests and timers are answered while it
  * floods, and what does not fit in its queue is dropped (and reported through `onDrop`,
- * which charges the sender) rather than held.
+ * which charges the sender) rather than held. A peer that is gone for good (banned) has its
+ * queue dropped at once.
  */
 export class FairIntake<J> {
   private readonly queues = new Map<string, PeerQueue<J>>();
@@ -52,7 +53,8 @@ export class FairIntake<J> {
 
   constructor(
     private readonly run: (peer: string, job: J) => Promise<void>,
-    private readonly onDrop: (peer: string, job: J) => void,
+    /** A job dropped unrun: `full` when a bound pushed it out (the sender pays), else the peer or intake went away. */
+    private readonly onDrop: (peer: string, job: J, full: boolean) => void,
     private readonly limits: IntakeLimits = INTAKE,
   ) {}
 
@@ -66,7 +68,7 @@ export class FairIntake<J> {
   /** Queue `job` from `peer`; false (and `onDrop`) when the peer's queue is full. */
   push(peer: string, job: J, bytes: number): boolean {
     if (this.closed) {
-      this.onDrop(peer, job);
+      this.onDrop(peer, job, false);
       return false;
     }
     let q = this.queues.get(peer);
@@ -76,7 +78,7 @@ export class FairIntake<J> {
     }
     const length = q.jobs.length - q.head;
     if (length >= this.limits.maxQueuedPerPeer || q.bytes + bytes > this.limits.maxQueuedBytesPerPeer) {
-      this.onDrop(peer, job);
+      this.onDrop(peer, job, true);
       return false;
     }
     if (!this.inTurn.has(peer)) {
@@ -91,10 +93,21 @@ export class FairIntake<J> {
     return true;
   }
 
-  /** Drop everything queued (stopping): each job goes to `onDrop`. */
+  /** Drop everything queued from `peer` (a banned peer): each job goes to `onDrop`, as not full. */
+  dropPeer(peer: string): number {
+    const q = this.queues.get(peer);
+    if (!q) return 0;
+    this.queues.delete(peer);
+    this.queuedBytes -= q.bytes;
+    for (let i = q.head; i < q.jobs.length; i++) this.onDrop(peer, q.jobs[i]!.job, false);
+    return q.jobs.length - q.head;
+  }
+
+  /** Drop everything queued (stopping): each job goes to `onDrop`, as not full. */
   close(): void {
     this.closed = true;
-    for (const [peer, q] of this.queues) for (let i = q.head; i < q.jobs.length; i++) this.onDrop(peer, q.jobs[i]!.job);
+    for (const [peer, q] of this.queues)
+      for (let i = q.head; i < q.jobs.length; i++) this.onDrop(peer, q.jobs[i]!.job, false);
     this.queues.clear();
     this.inTurn.clear();
     this.turn.length = 0;
@@ -109,7 +122,7 @@ export class FairIntake<J> {
     if (!worst) return;
     const [peer, q] = worst;
     const { job } = this.shift(peer, q);
-    this.onDrop(peer, job);
+    this.onDrop(peer, job, true);
   }
 
   private shift(peer: string, q: PeerQueue<J>): { job: J; bytes: number } {

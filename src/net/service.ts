@@ -2,10 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Chain } from '../chain/chain.js';
+import type { ChainEvents } from '../chain/types.js';
 import { encodeBlock, type Block } from '../consensus/block.js';
 import { decodeTx, encodeTx, type Transaction } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
-import { bytesToHex, equalBytes } from '../encoding/hex.js';
+import { bytesToHex, equalBytes, hashToHex } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { BanList, type BanEntry } from './bans.js';
 import { BlockGossipValidator, validateGossipTx } from './gossip-validators.js';
@@ -29,20 +30,16 @@ import { randomBytes } from 'node:crypto';
 import { selectEvictionVictim } from './eviction.js';
 import { maxGossipFrameBytes } from './gossip-frames.js';
 import { PeerBook } from './peer-book.js';
+import { AncestryFetcher } from './ancestry.js';
 import { RejectCode } from '../consensus/errors.js';
 import { Syncer, type SyncEvents } from './sync.js';
 import { Reconnector } from './reconnect.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { BoundedMap } from '../collections/bounded-map.js';
 
 /** How often connected peers are asked for their status again. */
 const STATUS_INTERVAL_MS = 10_000;
 /** Retries of a status request that timed out or failed (not one that did not decode), 1 s apart, then 2 s. */
 const STATUS_RETRIES = 2;
-/** MAX_ANCESTRY_ATTEMPTS: times one peer is asked for the ancestry of orphans it sent without our tip moving. */
-const MAX_ANCESTRY_ATTEMPTS = 5;
-/** Peers whose ancestry attempts are counted at once (the oldest forgotten first). */
-const MAX_ANCESTRY_PEERS = 1_000;
 const DEFAULT_MAX_PEERS = 50;
 /** Share of the connection slots inbound peers may take, so outbound peers we chose always fit. */
 const INBOUND_SHARE = 0.75;
@@ -101,6 +98,11 @@ export interface NetEvents extends SyncEvents {
   error: [err: Error];
 }
 
+/** A libp2p peer id (base58btc), not one of the chain's other sources ('rpc', 'local', 'miner'). */
+function looksLikePeerId(source: string): boolean {
+  return /^(12D3KooW|16Uiu2|Qm)[1-9A-HJ-NP-Za-km-z]{30,}$/.test(source);
+}
+
 /**
  * The network layer: the libp2p host, gossip of blocks and transactions, the request/response
  * protocols, sync and orphan ancestry fetching, peer scoring and bans. All traffic between this
@@ -123,9 +125,10 @@ export class NetService extends EventEmitter<NetEvents> {
   private reconnector!: Reconnector;
   private readonly statuses = new Map<string, StatusMessage>();
   private readonly connectedAt = new Map<string, number>();
-  /** Ancestry requests per peer that did not move our tip (MAX_ANCESTRY_ATTEMPTS). */
-  private readonly ancestryAttempts = new BoundedMap<string, number>(MAX_ANCESTRY_PEERS);
+  /** Asks orphans' senders for their ancestry, deduplicated and bounded by what is in flight. */
+  private readonly ancestry: AncestryFetcher;
   private stopped = false;
+  private pollingMempools = false;
   private readonly blocks: BlockGossipValidator;
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -133,11 +136,28 @@ export class NetService extends EventEmitter<NetEvents> {
     super();
     this.names = wireNames(o.chain.params);
     this.bans = new BanList(o.datadir, o.clock);
+    this.ancestry = new AncestryFetcher({
+      fetch: (peer) => this.fetchAncestry(peer),
+      connected: (peer) => this.host.getConnections().some((c) => c.remotePeer.toString() === peer),
+      progress: () => o.chain.tip.chainWork,
+      wasted: (peer, reason) => this.costs.charge(peer, 'ancestry-wasted', reason),
+    });
     this.blocks = new BlockGossipValidator(o.chain, {
-      fetchAncestry: (from) => void this.fetchAncestry(from),
+      fetchAncestry: (from, missing) => this.ancestry.request(from, missing),
       onError: (err) => this.emit('error', err),
     });
   }
+
+  /** An orphan left the pool without connecting: its sender pays (unless it is gone for good, banned). */
+  private readonly onOrphanDropped = ({ hash, source, reason }: ChainEvents['orphan-dropped'][0]) => {
+    if (reason !== 'source-dropped' && looksLikePeerId(source))
+      this.costs.charge(source, 'orphan-dropped', `orphan ${hashToHex(hash)} ${reason}`);
+  };
+
+  /** An orphan from a peer banned while its block was being checked: it goes at once, as the rest did. */
+  private readonly onOrphan = ({ source }: { source: string }) => {
+    if (this.bans.isBanned(source)) this.o.chain.dropOrphansFrom(source);
+  };
 
   async start(): Promise<void> {
     const { chain } = this.o;
@@ -168,6 +188,7 @@ export class NetService extends EventEmitter<NetEvents> {
     });
     for (const h of protocolHandlers(this.names, chain, this.o.mempool)) await this.reqresp.register(h);
     this.gossip = new GossipAdapter(this.host, {
+      isBanned: (peerId) => this.bans.isBanned(peerId),
       onReject: (peerId, topic, code, reason) =>
         this.scorer.penalise(peerId, PENALTY.invalidGossip, `${topic}: ${code} ${reason}`),
       onIgnore: (peerId, topic, code, reason) => {
@@ -200,9 +221,14 @@ export class NetService extends EventEmitter<NetEvents> {
       this.fetchMempool().catch((err: Error) => this.emit('error', err));
     });
     this.scorer.on('penalty', (p) => this.emit('penalty', p));
+    chain.on('orphan-dropped', this.onOrphanDropped);
+    chain.on('orphan', this.onOrphan);
     this.scorer.on('ban', ({ peerId, reason }) => {
       const entry = this.bans.ban(peerId, this.o.banSeconds ?? DEFAULT_BAN_SECONDS, reason);
       this.emit('ban', entry);
+      // What it made the node hold goes with it.
+      this.gossip.forget(peerId);
+      this.o.chain.dropOrphansFrom(peerId);
       this.hangUpId(peerId).catch(() => undefined);
     });
     this.host.addEventListener('peer:identify', (e) => {
@@ -245,6 +271,8 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.statusTimer);
+    this.o.chain.off('orphan-dropped', this.onOrphanDropped);
+    this.o.chain.off('orphan', this.onOrphan);
     this.gossip?.close();
     this.bans.flush();
     this.reconnector?.stop();
@@ -320,21 +348,12 @@ export class NetService extends EventEmitter<NetEvents> {
     return out;
   }
 
-  /** Ask the peer that sent an orphan for its ancestry (a sync from our locator), at most MAX_ANCESTRY_ATTEMPTS times. */
+  /** One ancestry fetch (AncestryFetcher decides when): the sender's status, and a sync if it has more work. */
   private async fetchAncestry(from: string): Promise<void> {
-    const attempts = this.ancestryAttempts.get(from) ?? 0;
-    if (attempts >= MAX_ANCESTRY_ATTEMPTS) return;
     const conn = this.host.getConnections().find((c) => c.remotePeer.toString() === from);
     if (!conn) return;
-    const heightBefore = this.o.chain.height;
-    try {
-      const status = await this.requestStatus(conn.remotePeer);
-      if (status) await this.syncer.syncWith({ peerId: conn.remotePeer, status });
-    } catch {
-      // counted below as an attempt that did not help
-    }
-    if (this.o.chain.height > heightBefore) this.ancestryAttempts.delete(from);
-    else this.ancestryAttempts.set(from, attempts + 1);
+    const status = await this.requestStatus(conn.remotePeer);
+    if (status && status.chainWork > this.o.chain.tip.chainWork) await this.syncer.syncWith({ peerId: conn.remotePeer, status });
   }
 
   /**
@@ -353,7 +372,18 @@ export class NetService extends EventEmitter<NetEvents> {
   /** Fetch transactions we lack from every connected peer's mempool. */
   private async fetchMempool(): Promise<void> {
     const mempool = this.o.mempool;
-    if (!mempool) return;
+    // One poll at a time: every sync session's end asks for one, and peers that make the node
+    // sync from them (claiming work they do not have) would otherwise multiply the polls.
+    if (!mempool || this.pollingMempools) return;
+    this.pollingMempools = true;
+    try {
+      await this.pollMempools(mempool);
+    } finally {
+      this.pollingMempools = false;
+    }
+  }
+
+  private async pollMempools(mempool: Mempool): Promise<void> {
     for (const { peerId } of this.syncPeers()) {
       try {
         const [list] = await this.reqresp.request(peerId, this.names.mempool, encodeMempoolRequest({ kind: 'list' }), {

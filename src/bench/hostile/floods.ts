@@ -40,6 +40,26 @@ export async function connectHostile(
   }
 }
 
+/**
+ * `count` hostile peers connected to the node, `perWave` at a time a little over a second apart:
+ * libp2p refuses more than about five new connections a second from one address.
+ */
+export async function connectMany(
+  addr: string,
+  o: HostileOptions,
+  count: number,
+  perWave = 4,
+): Promise<{ peer: HostilePeer; conn: Connection }[]> {
+  const out: { peer: HostilePeer; conn: Connection }[] = [];
+  for (let i = 0; i < count; i += perWave) {
+    if (i > 0) await sleep(1_100);
+    out.push(
+      ...(await Promise.all(Array.from({ length: Math.min(perWave, count - i) }, () => connectHostile(addr, o)))),
+    );
+  }
+  return out;
+}
+
 export interface FloodReport {
   /** Messages or connections sent. */
   sent: number;

@@ -25,12 +25,25 @@ export const MESHSUB = '/meshsub/1.1.0';
 
 export type RequestKind = 'status' | 'headers' | 'blocks' | 'mempool';
 
+/** Requests from the node counted across several hostile peers (an ancestry storm's fan-in). */
+export interface RequestTally {
+  /** Which requests count (default: all). */
+  kinds?: RequestKind[];
+  total: number;
+  inFlight: number;
+  maxInFlight: number;
+}
+
 export interface HostileOptions {
   params: NetworkParams;
   /** The status this peer claims (default: at genesis, no more work than the node). */
   status?: Partial<Status>;
-  /** How to treat the node's headers and blocks requests: answer with nothing, or never answer. */
+  /** How to treat the node's headers and mempool requests: answer with nothing, or never answer. */
   answer?: 'empty' | 'silent';
+  /** Wait this long before answering any request (a slow peer keeps the node's requests in flight). */
+  answerDelayMs?: number;
+  /** Count the node's requests here too (shared by several peers). */
+  tally?: RequestTally;
 }
 
 /** Open, write, close a stream: each step may meet a connection the node just closed. */
@@ -91,11 +104,18 @@ export class HostilePeer {
 
   private async listen(): Promise<void> {
     const count = async (kind: RequestKind, stream: Stream, answer: () => Uint8Array[] | undefined) => {
+      const tally =
+        this.o.tally && (!this.o.tally.kinds || this.o.tally.kinds.includes(kind)) ? this.o.tally : undefined;
       this.requests[kind]++;
       this.maxConcurrentRequests = Math.max(this.maxConcurrentRequests, ++this.inFlight);
+      if (tally) {
+        tally.total++;
+        tally.maxInFlight = Math.max(tally.maxInFlight, ++tally.inFlight);
+      }
       try {
         const lp = lpStream(stream, { maxDataLength: 1 << 20 });
         await lp.read({ signal: AbortSignal.timeout(30_000) });
+        if (this.o.answerDelayMs) await new Promise((r) => setTimeout(r, this.o.answerDelayMs));
         const frames = answer();
         if (!frames) {
           // Never answer: hold the stream open until the node gives up on it (the read then fails).
@@ -108,6 +128,7 @@ export class HostilePeer {
         stream.abort(new Error('hostile peer: stream ended'));
       } finally {
         this.inFlight--;
+        if (tally) tally.inFlight--;
       }
     };
     const opts = { maxInboundStreams: 1_000, runOnLimitedConnection: true };
