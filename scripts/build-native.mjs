@@ -1,5 +1,8 @@
-// Builds powchain's native verifier (native/verify.c, against the system's libsecp256k1) into
-// native/build/Release/powchain_verify.node with node-gyp, the one npm carries.
+// Builds powchain's native modules with node-gyp, the one npm carries: the memory helper
+// (native/memory/memory.c: malloc_trim, needs only a C compiler; without it the node only asks V8
+// to collect after a burst of traffic, and keeps more of the memory the burst took), then the
+// verifier (native/verify.c, against the system's libsecp256k1) into
+// native/build/Release/powchain_verify.node.
 //
 // The verifier is optional, so this never fails an install: without libsecp256k1's headers
 // (Debian/Ubuntu: libsecp256k1-dev), or when the build itself fails, it says why and exits 0,
@@ -16,16 +19,19 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dir = join(root, 'native');
+const memoryDir = join(dir, 'memory');
+const memoryOut = join(memoryDir, 'build', 'Release', 'powchain_memory.node');
+const memoryInputs = [fileURLToPath(import.meta.url), join(memoryDir, 'memory.c'), join(memoryDir, 'binding.gyp')];
 const out = join(dir, 'build', 'Release', 'powchain_verify.node');
 const inputs = [fileURLToPath(import.meta.url), join(dir, 'verify.c'), join(dir, 'binding.gyp')];
 const args = new Set(process.argv.slice(2));
 
 const say = (line) => process.stdout.write(`build-native: ${line}\n`);
 
-function upToDate() {
-  if (args.has('--force') || !existsSync(out)) return false;
-  const built = statSync(out).mtimeMs;
-  return inputs.every((f) => statSync(f).mtimeMs <= built);
+function upToDate(module = out, from = inputs) {
+  if (args.has('--force') || !existsSync(module)) return false;
+  const built = statSync(module).mtimeMs;
+  return from.every((f) => statSync(f).mtimeMs <= built);
 }
 
 /** Stop without a module: a stale one from older sources must not stay in use. */
@@ -57,20 +63,33 @@ function nodeGyp() {
   return ['node-gyp'];
 }
 
+/** node-gyp rebuild in `directory`; the failure's text, or undefined when it built. */
+function gyp(directory) {
+  const [cmd, ...pre] = nodeGyp();
+  const gypArgs = [...pre, 'rebuild', '--directory', directory];
+  // Node-API is ABI-stable: the headers of any Node >= 12 build a module every later Node loads, so
+  // the configured nodedir (a system Node's headers, say) serves whichever Node runs powchain.
+  if (process.env.npm_config_nodedir) gypArgs.push(`--nodedir=${process.env.npm_config_nodedir}`);
+  const run = spawnSync(cmd, gypArgs, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (!run.error && run.status === 0) return undefined;
+  return `${run.stdout ?? ''}${run.stderr ?? ''}\n${run.error ? run.error.message : `exit status ${run.status}`}`;
+}
+
+if (!upToDate(memoryOut, memoryInputs)) {
+  const failed = gyp(memoryDir);
+  if (failed) {
+    rmSync(memoryOut, { force: true });
+    say(`the memory helper was not built (${failed.trim().split('\n').at(-1)}); the node will keep more memory after bursts of traffic.`);
+  } else say(`wrote ${memoryOut}`);
+}
+
 if (upToDate()) process.exit(0);
 const missing = probeHeaders();
 if (missing) without([`${missing}; skipped.`]);
 
-const [cmd, ...pre] = nodeGyp();
-const gypArgs = [...pre, 'rebuild', '--directory', dir];
-// Node-API is ABI-stable: the headers of any Node >= 12 build a module every later Node loads, so
-// the configured nodedir (a system Node's headers, say) serves whichever Node runs powchain.
-if (process.env.npm_config_nodedir) gypArgs.push(`--nodedir=${process.env.npm_config_nodedir}`);
-const run = spawnSync(cmd, gypArgs, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-if (run.error || run.status !== 0) {
-  process.stderr.write(`${run.stdout ?? ''}${run.stderr ?? ''}`);
-  without([
-    `node-gyp did not build the module: ${run.error ? run.error.message : `exit status ${run.status}, output above`}.`,
-  ]);
+const failed = gyp(dir);
+if (failed) {
+  process.stderr.write(`${failed}\n`);
+  without([`node-gyp did not build the module: output above.`]);
 }
 say(`wrote ${out}`);

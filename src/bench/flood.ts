@@ -18,6 +18,8 @@ const AFTER_MS = 10_000;
 const RPC_MAX_GOAL_MS = 250;
 const LOOP_MAX_GOAL_MS = 100;
 const RSS_RETAINED_GOAL_MB = 40;
+/** No task on the main thread longer than this. */
+const TASK_GOAL_MS = 50;
 /** The node's default --max-peers, and the inbound share of it (net/service.ts). */
 const MAX_PEERS = 50;
 const RPC_GAP_MS = 20;
@@ -149,6 +151,8 @@ export async function floodBench(ctx: BenchContext): Promise<Measured[]> {
     if (plan.kind === 'connections') await attacker.request({ type: 'release' }, 'released');
     const window = samples.slice(from);
     const loopMax = Math.max(0, ...window.map((s) => s.maxMs));
+    // The longest task is no longer than its window's delay, nor than the CPU the main thread got in it.
+    const taskBound = Math.max(0, ...window.map((s) => Math.min(s.maxMs, s.mainCpuMs)));
     const peak = Math.max(before, ...window.map((s) => s.rss));
     await sleep(AFTER_MS);
     const after = await rssNow(node.pid);
@@ -160,6 +164,9 @@ export async function floodBench(ctx: BenchContext): Promise<Measured[]> {
       result(`${k}.rpc-max`, rpcMax, 'ms', null, [atMost(rpcMax, RPC_MAX_GOAL_MS, `< ${RPC_MAX_GOAL_MS} ms`, true)]),
       result(`${k}.loop-delay-max`, loopMax, 'ms', null, [
         atMost(loopMax, LOOP_MAX_GOAL_MS, `< ${LOOP_MAX_GOAL_MS} ms`, true),
+      ]),
+      result(`${k}.longest-task-bound`, taskBound, 'ms', null, [
+        atMost(taskBound, TASK_GOAL_MS, `≤ ${TASK_GOAL_MS} ms`),
       ]),
       result(`${k}.rss-before`, before / MB, 'MB'),
       result(`${k}.rss-peak`, peak / MB, 'MB'),

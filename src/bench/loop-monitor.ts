@@ -17,6 +17,14 @@ export interface LoopSample {
   /** V8's heap in use and memory outside it (buffers), bytes: where RSS went, when it grows. */
   heapUsed: number;
   external: number;
+  /** CPU time the process got in this window, ms (all threads). */
+  cpuMs: number;
+  /**
+   * CPU time the main thread got in this window, ms. A task never spans two windows (the window
+   * ends when the monitor's timer runs, between tasks), so no task in it ran longer than this: a
+   * long delay with little main-thread CPU is the machine's (other processes), not the node's.
+   */
+  mainCpuMs: number;
 }
 
 export const LOOP_MONITOR_FD = 3;
@@ -25,8 +33,14 @@ const WINDOW_MS = 100;
 // 5 ms resolution: the histogram's samples are the delay beyond that timer, so a 50 ms task shows as ~50.
 const histogram = monitorEventLoopDelay({ resolution: 5 });
 histogram.enable();
+let cpu = process.cpuUsage();
+let mainCpu = process.threadCpuUsage();
 const timer = setInterval(() => {
   const mem = process.memoryUsage();
+  const used = process.cpuUsage(cpu);
+  const usedMain = process.threadCpuUsage(mainCpu);
+  cpu = process.cpuUsage();
+  mainCpu = process.threadCpuUsage();
   const sample: LoopSample = {
     t: Date.now(),
     maxMs: histogram.max / 1e6,
@@ -34,6 +48,8 @@ const timer = setInterval(() => {
     rss: mem.rss,
     heapUsed: mem.heapUsed,
     external: mem.external,
+    cpuMs: (used.user + used.system) / 1000,
+    mainCpuMs: (usedMain.user + usedMain.system) / 1000,
   };
   histogram.reset();
   try {

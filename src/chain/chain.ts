@@ -311,6 +311,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.state.orphans.info(hash);
   }
 
+  /** Does `source` hold its quota of orphans already? (The network refuses its next orphan undecoded.) */
+  orphanQuotaFull(source: string): boolean {
+    return this.state.orphans.quotaFull(source);
+  }
+
   /** Drop every orphan `source` sent (the network banned it). The pool's changes are synchronous: no lock needed. */
   dropOrphansFrom(source: string): number {
     const dropped = this.state.orphans.dropSource(source);

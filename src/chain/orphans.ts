@@ -103,6 +103,12 @@ export class OrphanPool {
     return { count: s?.hashes.size ?? 0, bytes: s?.bytes ?? 0 };
   }
 
+  /** Does `source` hold its quota of orphans already (another would push one of its own out)? */
+  quotaFull(source: string): boolean {
+    const s = this.bySource.get(source);
+    return !!s && (s.hashes.size >= this.limits.maxPerSource || s.bytes >= this.limits.maxBytesPerSource);
+  }
+
   /** Add an orphan; returns the orphans dropped to stay within bounds (possibly this one). */
   add(o: Omit<Orphan, 'hashHex' | 'parentHex' | 'size'>, now: number): DroppedOrphan[] {
     const hashHex = bytesToHex(o.hash);

@@ -144,6 +144,7 @@ export class NetService extends EventEmitter<NetEvents> {
     });
     this.blocks = new BlockGossipValidator(o.chain, {
       fetchAncestry: (from, missing) => this.ancestry.request(from, missing),
+      orphanRefused: (from) => this.costs.charge(from, 'orphan-dropped', 'refused: over its orphan quota'),
       onError: (err) => this.emit('error', err),
     });
   }
@@ -289,6 +290,11 @@ export class NetService extends EventEmitter<NetEvents> {
 
   get syncing(): boolean {
     return this.syncer.syncing;
+  }
+
+  /** Nothing waiting for validation and no sync running: a burst of traffic is over. */
+  get quiet(): boolean {
+    return !this.syncer.syncing && this.gossip.queued === 0;
   }
 
   // ---- gossip ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ beforeEach(async () => {
   h = await ChainHarness.create();
   validator = new BlockGossipValidator(h.chain, {
     fetchAncestry: (from) => fetched.push(from),
+    orphanRefused: () => undefined,
     onError: (err) => {
       throw err;
     },

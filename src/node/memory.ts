@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** How often the node looks at its memory. */
+const CHECK_MS = 5_000;
+/** RSS this far above the lowest it has been since start is worth giving back. */
+const GROWTH_BYTES = 16 * 1024 * 1024;
+/** A settle that gives back less than this was not needed: wait longer before the next (up to MAX_BACKOFF_MS). */
+const WORTHWHILE_BYTES = 4 * 1024 * 1024;
+const MAX_BACKOFF_MS = 5 * 60_000;
+/**
+ * A full collection of a heap this small takes a few ms (about 10 ms at 30 MB here); above it the
+ * collector's own schedule is left alone rather than stop the thread for longer.
+ */
+const MAX_COLLECT_HEAP_BYTES = 128 * 1024 * 1024;
+
+export interface MemoryHooks {
+  /** Nothing is arriving or being worked through (a burst is over): the moment to settle. */
+  quiet(): boolean;
+  /** After each settle, with the RSS before and after. */
+  settled?(info: { before: number; after: number; ms: number }): void;
+}
+
+type Gc = (opts?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
+
+/** V8's collector, as `--expose-gc` would give it (the way jest's leak detector gets it). */
+function loadGc(): Gc | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as Gc;
+  } catch {
+    return undefined;
+  }
+}
+
+/** native/memory's trim (malloc_trim), when `npm install` could build it. */
+function loadTrim(): (() => boolean) | undefined {
+  const path = fileURLToPath(new URL('../../native/memory/build/Release/powchain_memory.node', import.meta.url));
+  if (!existsSync(path)) return undefined;
+  try {
+    return (createRequire(import.meta.url)(path) as { trim(): boolean }).trim;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Gives memory back once a burst of traffic is over. What a flood fills is bounded (docs/
+ * architecture.md, "Hostile peers"), but what passes through it (decrypted frames, copied
+ * messages) stays in the process: as garbage V8 has no reason to collect while nothing new is
+ * allocated, and as pages glibc's malloc keeps once freed. After a flood of orphan blocks that was
+ * about 60 MB of RSS over an idle node's, with the heap and its buffers back to their size before.
+ * So every few seconds, when the node is quiet and its RSS is GROWTH_BYTES above the lowest it has
+ * been, it runs one full collection (for a small heap) and malloc_trim (native/memory). Memory the
+ * node really uses (a fuller mempool, warm caches) does not come back: then settles give back
+ * little, and the node waits longer before each next one.
+ */
+export class MemorySettler {
+  private readonly gc = loadGc();
+  private readonly trim = loadTrim();
+  /** The lowest RSS seen (at start, or after a settle). */
+  private floor = process.memoryUsage.rss();
+  private backoffMs = CHECK_MS;
+  private nextAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly hooks: MemoryHooks) {}
+
+  /** What it can do here: collect (V8), trim (glibc malloc). */
+  get abilities(): { collect: boolean; trim: boolean } {
+    return { collect: this.gc !== undefined, trim: this.trim !== undefined };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.check(), CHECK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private check(): void {
+    const now = performance.now();
+    if (now < this.nextAt) return;
+    const rss = process.memoryUsage.rss();
+    this.floor = Math.min(this.floor, rss);
+    if (rss - this.floor < GROWTH_BYTES || !this.hooks.quiet()) return;
+    const freed = this.settle();
+    this.backoffMs = freed < WORTHWHILE_BYTES ? Math.min(this.backoffMs * 2, MAX_BACKOFF_MS) : CHECK_MS;
+    this.nextAt = now + this.backoffMs;
+  }
+
+  /** Collect and trim now; returns the bytes of RSS given back. */
+  settle(): number {
+    const before = process.memoryUsage.rss();
+    const start = performance.now();
+    if (this.gc && process.memoryUsage().heapUsed < MAX_COLLECT_HEAP_BYTES) this.gc({ type: 'major' });
+    this.trim?.();
+    const after = process.memoryUsage.rss();
+    this.floor = Math.min(this.floor, after);
+    this.hooks.settled?.({ before, after, ms: performance.now() - start });
+    return before - after;
+  }
+}
