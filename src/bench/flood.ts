@@ -40,45 +40,42 @@ function plans(quick: boolean): FloodPlan[] {
   ];
 }
 
-/** getblockcount, one call after another `RPC_GAP_MS` apart, each call's latency recorded. */
-function sampleRpc(node: NodeProcess): { stop(): Promise<number[]> } {
-  const latencies: number[] = [];
+/** Run `step` again and again, `gapMs` apart, until stopped (each run finishes first). */
+function repeat(step: () => Promise<void>, gapMs: number): { stop(): Promise<void> } {
   let running = true;
   const loop = (async () => {
     while (running) {
-      const t0 = now();
-      await node.rpc.call('getblockcount');
-      latencies.push(now() - t0);
-      await sleep(RPC_GAP_MS);
+      await step();
+      await sleep(gapMs);
     }
   })();
   return {
     async stop() {
       running = false;
       await loop;
-      return latencies;
     },
   };
+}
+
+/** getblockcount, one call after another `RPC_GAP_MS` apart, each call's latency recorded. */
+function sampleRpc(node: NodeProcess): { stop(): Promise<number[]> } {
+  const latencies: number[] = [];
+  const r = repeat(async () => {
+    const t0 = now();
+    await node.rpc.call('getblockcount');
+    latencies.push(now() - t0);
+  }, RPC_GAP_MS);
+  return { stop: () => r.stop().then(() => latencies) };
 }
 
 /** The node's inbound peer count, polled, the largest seen (connection flood only). */
 function sampleInbound(node: NodeProcess): { stop(): Promise<number> } {
   let max = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const peers = await node.rpc.call<{ inbound: boolean }[]>('getpeerinfo');
-      max = Math.max(max, peers.filter((p) => p.inbound).length);
-      await sleep(100);
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return max;
-    },
-  };
+  const r = repeat(async () => {
+    const peers = await node.rpc.call<{ inbound: boolean }[]>('getpeerinfo');
+    max = Math.max(max, peers.filter((p) => p.inbound).length);
+  }, 100);
+  return { stop: () => r.stop().then(() => max) };
 }
 
 /** Median of three RSS readings 100 ms apart: a single reading can catch a passing allocation. */
