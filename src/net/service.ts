@@ -4,9 +4,9 @@ import { multiaddr } from '@multiformats/multiaddr';
 import type { Chain } from '../chain/chain.js';
 import type { ChainEvents } from '../chain/types.js';
 import { encodeBlock, type Block } from '../consensus/block.js';
-import { decodeTx, encodeTx, type Transaction } from '../consensus/tx.js';
+import { encodeTx, type Transaction } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
-import { bytesToHex, equalBytes, hashToHex } from '../encoding/hex.js';
+import { equalBytes, hashToHex } from '../encoding/hex.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { BanList, type BanEntry } from './bans.js';
 import { BlockGossipValidator, validateGossipTx } from './gossip-validators.js';
@@ -14,14 +14,7 @@ import { GossipAdapter } from './gossip.js';
 import { protocolHandlers } from './handlers.js';
 import { createHost, type Host, type HostOptions } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
-import {
-  decodeHashes,
-  decodeStatus,
-  encodeMempoolRequest,
-  encodeStatusRequest,
-  isNotHere,
-  type StatusMessage,
-} from './messages.js';
+import { decodeStatus, encodeStatusRequest, type StatusMessage } from './messages.js';
 import { LIMITS, wireNames, type WireNames } from './protocol.js';
 import { ReqResp } from './reqresp.js';
 import { PeerScorer, PENALTY } from './scorer.js';
@@ -30,6 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { selectEvictionVictim } from './eviction.js';
 import { maxGossipFrameBytes } from './gossip-frames.js';
 import { PeerBook } from './peer-book.js';
+import { MempoolPoller } from './mempool-poll.js';
 import { AncestryFetcher } from './ancestry.js';
 import { RejectCode } from '../consensus/errors.js';
 import { Syncer, type SyncEvents } from './sync.js';
@@ -44,8 +38,6 @@ const DEFAULT_MAX_PEERS = 50;
 /** Share of the connection slots inbound peers may take, so outbound peers we chose always fit. */
 const INBOUND_SHARE = 0.75;
 const DEFAULT_BAN_SECONDS = 24 * 3600;
-/** Transactions asked for per mempool request when fetching from a peer. */
-const MEMPOOL_FETCH_BATCH = 50;
 /** Every this many status rounds, peers' mempools are compared with ours too. */
 const MEMPOOL_POLL_TICKS = 3;
 
@@ -128,7 +120,7 @@ export class NetService extends EventEmitter<NetEvents> {
   /** Asks orphans' senders for their ancestry, deduplicated and bounded by what is in flight. */
   private readonly ancestry: AncestryFetcher;
   private stopped = false;
-  private pollingMempools = false;
+  private mempoolPoller: MempoolPoller | undefined;
   private readonly blocks: BlockGossipValidator;
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -188,6 +180,15 @@ export class NetService extends EventEmitter<NetEvents> {
         this.scorer.penalise(peerId, kind === 'rate' ? PENALTY.rateLimited : PENALTY.badFrame, reason),
     });
     for (const h of protocolHandlers(this.names, chain, this.o.mempool)) await this.reqresp.register(h);
+    if (this.o.mempool)
+      this.mempoolPoller = new MempoolPoller({
+        mempool: this.o.mempool,
+        reqresp: this.reqresp,
+        names: this.names,
+        maxTxBytes: chain.params.maxBlockBytes,
+        peers: () => this.syncPeers().map((p) => p.peerId),
+        badFrame: (peerId, reason) => this.scorer.penalise(peerId, PENALTY.badFrame, reason),
+      });
     this.gossip = new GossipAdapter(this.host, {
       isBanned: (peerId) => this.bans.isBanned(peerId),
       onReject: (peerId, topic, code, reason) =>
@@ -375,43 +376,9 @@ export class NetService extends EventEmitter<NetEvents> {
     await this.gossip.publish(this.names.blockTopic, bytes).catch(() => undefined);
   }
 
-  /** Fetch transactions we lack from every connected peer's mempool. */
+  /** Fetch transactions we lack from every connected peer's mempool (one poll at a time). */
   private async fetchMempool(): Promise<void> {
-    const mempool = this.o.mempool;
-    // One poll at a time: every sync session's end asks for one, and peers that make the node
-    // sync from them (claiming work they do not have) would otherwise multiply the polls.
-    if (!mempool || this.pollingMempools) return;
-    this.pollingMempools = true;
-    try {
-      await this.pollMempools(mempool);
-    } finally {
-      this.pollingMempools = false;
-    }
-  }
-
-  private async pollMempools(mempool: Mempool): Promise<void> {
-    for (const { peerId } of this.syncPeers()) {
-      try {
-        const [list] = await this.reqresp.request(peerId, this.names.mempool, encodeMempoolRequest({ kind: 'list' }), {
-          frames: 1,
-          maxFrameBytes: 5 + LIMITS.maxMempoolIds * 32,
-        });
-        const missing = decodeHashes(list!, LIMITS.maxMempoolIds).filter((id) => !mempool.has(bytesToHex(id)));
-        // Small batches: each answer is held in memory until decoded, and a transaction can be large.
-        for (let i = 0; i < missing.length; i += MEMPOOL_FETCH_BATCH) {
-          const txids = missing.slice(i, i + MEMPOOL_FETCH_BATCH);
-          const req = encodeMempoolRequest({ kind: 'get', txids });
-          const frames = await this.reqresp.request(peerId, this.names.mempool, req, {
-            frames: txids.length,
-            maxFrameBytes: this.o.chain.params.maxBlockBytes,
-          });
-          for (const f of frames) if (!isNotHere(f)) await mempool.accept(decodeTx(f)).catch(() => undefined);
-        }
-      } catch (err) {
-        if (err instanceof DecodeError)
-          this.scorer.penalise(peerId.toString(), PENALTY.badFrame, `mempool: ${err.message}`);
-      }
-    }
+    await this.mempoolPoller?.poll();
   }
 
   // ---- peers, operator actions ----------------------------------------------------------------
