@@ -5,23 +5,34 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** How often the node looks at its memory. */
-const CHECK_MS = 5_000;
+export const CHECK_MS = 5_000;
 /** RSS this far above the lowest it has been since start is worth giving back. */
-const GROWTH_BYTES = 16 * 1024 * 1024;
+export const GROWTH_BYTES = 16 * 1024 * 1024;
 /** A settle that gives back less than this was not needed: wait longer before the next (up to MAX_BACKOFF_MS). */
-const WORTHWHILE_BYTES = 4 * 1024 * 1024;
-const MAX_BACKOFF_MS = 5 * 60_000;
+export const WORTHWHILE_BYTES = 4 * 1024 * 1024;
+export const MAX_BACKOFF_MS = 5 * 60_000;
 /**
  * A full collection of a heap this small takes a few ms (about 10 ms at 30 MB here); above it the
  * collector's own schedule is left alone rather than stop the thread for longer.
  */
-const MAX_COLLECT_HEAP_BYTES = 128 * 1024 * 1024;
+export const MAX_COLLECT_HEAP_BYTES = 128 * 1024 * 1024;
 
 export interface MemoryHooks {
   /** Nothing is arriving or being worked through (a burst is over): the moment to settle. */
   quiet(): boolean;
   /** After each settle, with the RSS before and after. */
   settled?(info: { before: number; after: number; ms: number }): void;
+}
+
+/** What the settler measures and does; the process's own unless given (tests give their own). */
+export interface MemoryMeans {
+  rss(): number;
+  heapUsed(): number;
+  /** A full collection, if V8's collector can be had. */
+  collect?: () => void;
+  /** malloc_trim, if native/memory was built. */
+  trim?: () => boolean;
+  nowMs(): number;
 }
 
 type Gc = (opts?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
@@ -47,6 +58,18 @@ function loadTrim(): (() => boolean) | undefined {
   }
 }
 
+/** This process: its RSS and heap, V8's collector and native/memory's trim when they load. */
+export function processMeans(): MemoryMeans {
+  const gc = loadGc();
+  return {
+    rss: () => process.memoryUsage.rss(),
+    heapUsed: () => process.memoryUsage().heapUsed,
+    collect: gc && (() => gc({ type: 'major' })),
+    trim: loadTrim(),
+    nowMs: () => performance.now(),
+  };
+}
+
 /**
  * Gives memory back once a burst of traffic is over. What a flood fills is bounded (docs/
  * architecture.md, "Hostile peers"), but what passes through it (decrypted frames, copied
@@ -59,19 +82,24 @@ function loadTrim(): (() => boolean) | undefined {
  * little, and the node waits longer before each next one.
  */
 export class MemorySettler {
-  private readonly gc = loadGc();
-  private readonly trim = loadTrim();
+  private readonly means: MemoryMeans;
   /** The lowest RSS seen (at start, or after a settle). */
-  private floor = process.memoryUsage.rss();
+  private floor: number;
   private backoffMs = CHECK_MS;
   private nextAt = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly hooks: MemoryHooks) {}
+  constructor(
+    private readonly hooks: MemoryHooks,
+    means?: MemoryMeans,
+  ) {
+    this.means = means ?? processMeans();
+    this.floor = this.means.rss();
+  }
 
   /** What it can do here: collect (V8), trim (glibc malloc). */
   get abilities(): { collect: boolean; trim: boolean } {
-    return { collect: this.gc !== undefined, trim: this.trim !== undefined };
+    return { collect: this.means.collect !== undefined, trim: this.means.trim !== undefined };
   }
 
   start(): void {
@@ -83,10 +111,11 @@ export class MemorySettler {
     clearInterval(this.timer);
   }
 
-  private check(): void {
-    const now = performance.now();
+  /** One look (the timer's): settle if the node is quiet and RSS has grown enough. */
+  check(): void {
+    const now = this.means.nowMs();
     if (now < this.nextAt) return;
-    const rss = process.memoryUsage.rss();
+    const rss = this.means.rss();
     this.floor = Math.min(this.floor, rss);
     if (rss - this.floor < GROWTH_BYTES || !this.hooks.quiet()) return;
     const freed = this.settle();
@@ -96,13 +125,14 @@ export class MemorySettler {
 
   /** Collect and trim now; returns the bytes of RSS given back. */
   settle(): number {
-    const before = process.memoryUsage.rss();
-    const start = performance.now();
-    if (this.gc && process.memoryUsage().heapUsed < MAX_COLLECT_HEAP_BYTES) this.gc({ type: 'major' });
-    this.trim?.();
-    const after = process.memoryUsage.rss();
+    const { rss, heapUsed, collect, trim, nowMs } = this.means;
+    const before = rss();
+    const start = nowMs();
+    if (collect && heapUsed() < MAX_COLLECT_HEAP_BYTES) collect();
+    trim?.();
+    const after = rss();
     this.floor = Math.min(this.floor, after);
-    this.hooks.settled?.({ before, after, ms: performance.now() - start });
+    this.hooks.settled?.({ before, after, ms: nowMs() - start });
     return before - after;
   }
 }

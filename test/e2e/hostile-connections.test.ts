@@ -5,6 +5,7 @@
  * attacker is evicted), syncs, and stays through a second wave, and its gossip keeps flowing.
  */
 import { connectionFlood } from '../../src/bench/hostile/floods.js';
+import { HostilePeer } from '../../src/bench/hostile/peer.js';
 import { cleanupAll, ensureBuilt, NodeProcess, waitFor } from './node-helpers.js';
 import { honestBeside, hostile, p2p, peerRows } from './hostile-helpers.js';
 
@@ -40,6 +41,13 @@ test('a connection flood holds the node to its inbound cap; a new honest peer st
       return rows.filter((r) => r.inbound && attackers.has(r.peerid)).length === MAX_INBOUND;
     });
     expect(mostInbound).toBe(MAX_INBOUND);
+
+    // Inbound peers never take the outbound slots: with every inbound slot held, the node still dials out.
+    const outward = await HostilePeer.start(hostile);
+    releases.push(() => outward.stop());
+    expect(await target.call('addnode', outward.host.getMultiaddrs()[0]!.toString(), 'onetry')).toBeNull();
+    const out = (await peerRows(target)).find((r) => r.peerid === outward.peerId);
+    expect(out).toMatchObject({ inbound: false });
 
     // libp2p takes about five new connections a second from one address: let the flood's window pass.
     await new Promise((r) => setTimeout(r, 1_500));
