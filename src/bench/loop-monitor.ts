@@ -19,22 +19,37 @@ export interface LoopSample {
   external: number;
   /** CPU time the process got in this window, ms (all threads). */
   cpuMs: number;
-  /**
-   * CPU time the main thread got in this window, ms. A task never spans two windows (the window
-   * ends when the monitor's timer runs, between tasks), so no task in it ran longer than this: a
-   * long delay with little main-thread CPU is the machine's (other processes), not the node's.
-   */
+  /** CPU time the main thread got in this window, ms. */
   mainCpuMs: number;
+  /**
+   * No task on the main thread in this window ran longer than this, ms. A tick every TICK_MS
+   * measures the wall time and the main thread's CPU time since the last; a task never spans two
+   * ticks (a tick runs between tasks), so a task is no longer than the lesser of the two. A long
+   * delay with little main-thread CPU is the machine's (other processes), not the node's.
+   */
+  taskBoundMs: number;
 }
 
 export const LOOP_MONITOR_FD = 3;
 const WINDOW_MS = 100;
+const TICK_MS = 5;
 
 // 5 ms resolution: the histogram's samples are the delay beyond that timer, so a 50 ms task shows as ~50.
 const histogram = monitorEventLoopDelay({ resolution: 5 });
 histogram.enable();
 let cpu = process.cpuUsage();
 let mainCpu = process.threadCpuUsage();
+let taskBound = 0;
+let tickAt = performance.now();
+let tickCpu = process.threadCpuUsage();
+const ticker = setInterval(() => {
+  const now = performance.now();
+  const used = process.threadCpuUsage(tickCpu);
+  taskBound = Math.max(taskBound, Math.min(now - tickAt, (used.user + used.system) / 1000));
+  tickAt = now;
+  tickCpu = process.threadCpuUsage();
+}, TICK_MS);
+ticker.unref();
 const timer = setInterval(() => {
   const mem = process.memoryUsage();
   const used = process.cpuUsage(cpu);
@@ -50,13 +65,16 @@ const timer = setInterval(() => {
     external: mem.external,
     cpuMs: (used.user + used.system) / 1000,
     mainCpuMs: (usedMain.user + usedMain.system) / 1000,
+    taskBoundMs: taskBound,
   };
   histogram.reset();
+  taskBound = 0;
   try {
     writeSync(LOOP_MONITOR_FD, `${JSON.stringify(sample)}\n`);
   } catch {
     // the benchmark went away: nothing to report to
     clearInterval(timer);
+    clearInterval(ticker);
   }
 }, WINDOW_MS);
 timer.unref();
