@@ -79,7 +79,9 @@ if (!upToDate(memoryOut, memoryInputs)) {
   const failed = gyp(memoryDir);
   if (failed) {
     rmSync(memoryOut, { force: true });
-    say(`the memory helper was not built (${failed.trim().split('\n').at(-1)}); the node will keep more memory after bursts of traffic.`);
+    say(
+      `the memory helper was not built (${failed.trim().split('\n').at(-1)}); the node will keep more memory after bursts of traffic.`,
+    );
   } else say(`wrote ${memoryOut}`);
 }
 
