@@ -1,14 +1,24 @@
 import { BoundedMap } from '../collections/bounded-map.js';
-import type { PeerScorer } from './scorer.js';
+import { PENALTY, type PeerScorer } from './scorer.js';
 
 /**
- * What a peer can make this node spend without sending anything invalid, and what each costs the
- * peer's score. Invalid data has its own penalties (PENALTY in scorer.ts); these are the floods
- * made of well-formed things: each is bounded per peer where it is held (the orphan pool's quota,
- * the gossip intake queue, the frame limit), and what goes past the bound, or is spent for
- * nothing, is charged here. docs/architecture.md ("Hostile peers") lists every bound.
+ * Everything a peer can make this node do that is charged to it, and what each costs the peer's
+ * score. First invalid data (the sender could have checked it itself: PENALTY in scorer.ts), then
+ * the floods made of well-formed things: each is bounded per peer where it is held (the orphan
+ * pool's quota, the gossip intake queue, the frame limit), and what goes past the bound, or is
+ * spent for nothing, is charged here. docs/architecture.md ("Hostile peers") lists every bound.
  */
 export const COSTS = {
+  /** A gossiped block or transaction that breaks a consensus rule or does not decode. */
+  'invalid-gossip': PENALTY.invalidGossip,
+  /** A request or response frame that is malformed, oversized or too slow (stream abuse). */
+  'bad-frame': PENALTY.badFrame,
+  /** Requests above the rate limit (stream abuse). */
+  'rate-limited': PENALTY.rateLimited,
+  /** Headers that do not link, or fail proof of work, difficulty or time rules. */
+  'invalid-headers': PENALTY.invalidHeaders,
+  /** A block in a response that is not the one asked for, or invalid. */
+  'invalid-block': PENALTY.invalidBlock,
   /** A gossip message dropped unvalidated: the sender's intake queue was full. */
   'gossip-overflow': 0.1,
   /** A gossip frame above the frame limit (a 5 MB "block"). */
@@ -29,9 +39,9 @@ export type CostKind = keyof typeof COSTS;
 const MAX_ACCOUNTS = 10_000;
 
 /**
- * The per-peer cost account: charges the peer's score for what it made the node spend, and keeps
- * the tally by kind (getpeerinfo shows it). Points go through the PeerScorer, so its ban
- * threshold and hourly halving apply to them as to every other penalty.
+ * The per-peer cost account, the one way the network layer charges a peer: charges the peer's
+ * score for what it made the node spend, and keeps the tally by kind (getpeerinfo shows it).
+ * Points go through the PeerScorer, so its ban threshold and hourly halving apply to all of them.
  */
 export class CostAccount {
   private readonly tallies = new BoundedMap<string, Partial<Record<CostKind, number>>>(MAX_ACCOUNTS);

@@ -17,7 +17,7 @@ import { loadOrCreateIdentity } from './identity.js';
 import { decodeStatus, encodeStatusRequest, type StatusMessage } from './messages.js';
 import { LIMITS, wireNames, type WireNames } from './protocol.js';
 import { ReqResp } from './reqresp.js';
-import { PeerScorer, PENALTY } from './scorer.js';
+import { PeerScorer } from './scorer.js';
 import { CostAccount } from './costs.js';
 import { randomBytes } from 'node:crypto';
 import { selectEvictionVictim } from './eviction.js';
@@ -177,7 +177,7 @@ export class NetService extends EventEmitter<NetEvents> {
     });
     this.reqresp = new ReqResp(this.host, {
       onMisbehaviour: (peerId, reason, kind) =>
-        this.scorer.penalise(peerId, kind === 'rate' ? PENALTY.rateLimited : PENALTY.badFrame, reason),
+        this.costs.charge(peerId, kind === 'rate' ? 'rate-limited' : 'bad-frame', reason),
     });
     for (const h of protocolHandlers(this.names, chain, this.o.mempool)) await this.reqresp.register(h);
     if (this.o.mempool)
@@ -187,12 +187,12 @@ export class NetService extends EventEmitter<NetEvents> {
         names: this.names,
         maxTxBytes: chain.params.maxBlockBytes,
         peers: () => this.syncPeers().map((p) => p.peerId),
-        badFrame: (peerId, reason) => this.scorer.penalise(peerId, PENALTY.badFrame, reason),
+        badFrame: (peerId, reason) => this.costs.charge(peerId, 'bad-frame', reason),
       });
     this.gossip = new GossipAdapter(this.host, {
       isBanned: (peerId) => this.bans.isBanned(peerId),
       onReject: (peerId, topic, code, reason) =>
-        this.scorer.penalise(peerId, PENALTY.invalidGossip, `${topic}: ${code} ${reason}`),
+        this.costs.charge(peerId, 'invalid-gossip', `${topic}: ${code} ${reason}`),
       onIgnore: (peerId, topic, code, reason) => {
         if (topic === this.names.txTopic && code === RejectCode.InputsMissingOrSpent)
           this.costs.charge(peerId, 'unconnectable-tx', reason);
@@ -212,7 +212,7 @@ export class NetService extends EventEmitter<NetEvents> {
       chain,
       reqresp: this.reqresp,
       names: this.names,
-      penalise: (p, pts, reason) => this.scorer.penalise(p, pts, reason),
+      charge: (p, kind, reason) => this.costs.charge(p, kind, reason),
       credit: (p) => this.book.gaveBlock(p),
       peers: () => this.syncPeers(),
     });
@@ -338,7 +338,7 @@ export class NetService extends EventEmitter<NetEvents> {
       const status = await this.requestStatus(peer);
       if (status && status.chainWork > this.o.chain.tip.chainWork) await this.syncer.syncWith({ peerId: peer, status });
     } catch (err) {
-      if (err instanceof DecodeError) this.scorer.penalise(peer.toString(), PENALTY.badFrame, `status: ${err.message}`);
+      if (err instanceof DecodeError) this.costs.charge(peer.toString(), 'bad-frame', `status: ${err.message}`);
       else if (attempt < STATUS_RETRIES && !this.stopped) {
         // A busy or slow peer: try again shortly, a bounded number of times.
         setTimeout(() => void this.exchangeStatus(peer, attempt + 1), 1_000 * (attempt + 1)).unref();
@@ -360,7 +360,8 @@ export class NetService extends EventEmitter<NetEvents> {
     const conn = this.host.getConnections().find((c) => c.remotePeer.toString() === from);
     if (!conn) return;
     const status = await this.requestStatus(conn.remotePeer);
-    if (status && status.chainWork > this.o.chain.tip.chainWork) await this.syncer.syncWith({ peerId: conn.remotePeer, status });
+    if (status && status.chainWork > this.o.chain.tip.chainWork)
+      await this.syncer.syncWith({ peerId: conn.remotePeer, status });
   }
 
   /**

@@ -10,7 +10,6 @@ import { HeaderChain, type HeaderNode } from './header-chain.js';
 import { decodeHeaders, encodeHashes, encodeHeadersRequest, isNotHere, type StatusMessage } from './messages.js';
 import { LIMITS, type WireNames } from './protocol.js';
 import { ProtocolError, type ReqResp } from './reqresp.js';
-import { PENALTY } from './scorer.js';
 
 /** Block requests in flight at once during a sync (each of up to 16 blocks). */
 const MAX_IN_FLIGHT = 4;
@@ -42,7 +41,8 @@ export interface SyncContext {
   chain: Chain;
   reqresp: ReqResp;
   names: WireNames;
-  penalise(peerId: string, points: number, reason: string): void;
+  /** Charge a peer that served bad data (costs.ts). */
+  charge(peerId: string, kind: 'bad-frame' | 'invalid-headers' | 'invalid-block', reason: string): void;
   /** A block this peer served connected (it has given the node something: eviction protects it). */
   credit?(peerId: string): void;
   /** Peers that may serve blocks (connected, same network, with their last status). */
@@ -110,14 +110,14 @@ export class Syncer extends EventEmitter<SyncEvents> {
         } catch (err) {
           // Junk instead of headers is the peer's fault, as for every other response.
           if (err instanceof DecodeError)
-            this.ctx.penalise(peer.peerId.toString(), PENALTY.badFrame, `headers: ${err.message}`);
+            this.ctx.charge(peer.peerId.toString(), 'bad-frame', `headers: ${err.message}`);
           throw err;
         }
         if (headers.length === 0) break;
         const checked = headerChain.check(headers);
         if (!checked.ok) {
           if (!TEMPORARY_REJECTS.has(checked.code as never))
-            this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidHeaders, `invalid headers: ${checked.reason}`);
+            this.ctx.charge(peer.peerId.toString(), 'invalid-headers', `invalid headers: ${checked.reason}`);
           break;
         }
         const wanted = checked.nodes.filter((n) => !chain.entry(n.hash));
@@ -175,9 +175,9 @@ export class Syncer extends EventEmitter<SyncEvents> {
         const r = results[i]!;
         if (r.status === 'invalid') {
           // The peer that served the block pays, not the one we happened to sync from.
-          this.ctx.penalise(
+          this.ctx.charge(
             items[i]!.opts.source,
-            PENALTY.invalidBlock,
+            'invalid-block',
             `synced block ${hashToHex(r.hash)} is invalid: ${r.code}`,
           );
           // Drain what is in flight and stop: the rest of this chain descends from an invalid block.
@@ -247,7 +247,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
         // peer shutting down looks like too: try the next peer, but do not penalise. Wrong or
         // undecodable blocks and oversized frames are penalised.
         if (reason !== 'timeout' && reason !== 'refused' && reason !== 'bad-frame')
-          this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidBlock, `blocks response: ${(err as Error).message}`);
+          this.ctx.charge(peer.peerId.toString(), 'invalid-block', `blocks response: ${(err as Error).message}`);
       }
     }
     throw lastError ?? new Error('no peer could serve the blocks');
