@@ -8,9 +8,9 @@
 // (Debian/Ubuntu: libsecp256k1-dev), or when the build itself fails, it says why and exits 0,
 // and powchain verifies with the `secp256k1` package's bundled library (about a quarter slower
 // per signature; the node's start-up line names the backend it uses, and the test suite checks
-// that fallback instead of the module). --strict makes a failed build exit 1 (CI's job with the
-// library uses it, so a module that should be there cannot go missing unnoticed). Skips building
-// when the module is newer than every input (--force builds anyway).
+// that fallback instead of the module). --strict makes a failed build of either module exit 1
+// (CI's job with the library uses it, so a module that should be there cannot go missing
+// unnoticed). Skips building when the module is newer than every input (--force builds anyway).
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -82,6 +82,10 @@ if (!upToDate(memoryOut, memoryInputs)) {
     say(
       `the memory helper was not built (${failed.trim().split('\n').at(-1)}); the node will keep more memory after bursts of traffic.`,
     );
+    if (args.has('--strict')) {
+      process.stderr.write(`${failed}\n`);
+      process.exit(1);
+    }
   } else say(`wrote ${memoryOut}`);
 }
 
