@@ -16,6 +16,13 @@ export const MAX_BACKOFF_MS = 5 * 60_000;
  * collector's own schedule is left alone rather than stop the thread for longer.
  */
 export const MAX_COLLECT_HEAP_BYTES = 128 * 1024 * 1024;
+/**
+ * From the collection to malloc_trim. What the collector frees outside V8's heap (buffers'
+ * backing stores, closed sockets' native state) reaches free() only after the collection, from
+ * V8's sweeper and finalizer tasks: a trim at once gave back 3 MB of what a connection flood
+ * left, the next one, seconds later, 60 MB.
+ */
+export const TRIM_DELAY_MS = 500;
 
 export interface MemoryHooks {
   /** Nothing is arriving or being worked through (a burst is over): the moment to settle. */
@@ -33,6 +40,8 @@ export interface MemoryMeans {
   /** malloc_trim, if native/memory was built. */
   trim?: () => boolean;
   nowMs(): number;
+  /** Let the event loop run for `ms` (the collector's frees reach malloc meanwhile). */
+  wait(ms: number): Promise<void>;
 }
 
 type Gc = (opts?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
@@ -67,6 +76,7 @@ export function processMeans(): MemoryMeans {
     collect: gc && (() => gc({ type: 'major' })),
     trim: loadTrim(),
     nowMs: () => performance.now(),
+    wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
   };
 }
 
@@ -85,8 +95,11 @@ export class MemorySettler {
   private readonly means: MemoryMeans;
   /** The lowest RSS seen (at start, or after a settle). */
   private floor: number;
+  /** RSS right after the last settle (at start: the start's). */
+  private settledRss: number;
   private backoffMs = CHECK_MS;
   private nextAt = 0;
+  private settling = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -94,7 +107,7 @@ export class MemorySettler {
     means?: MemoryMeans,
   ) {
     this.means = means ?? processMeans();
-    this.floor = this.means.rss();
+    this.floor = this.settledRss = this.means.rss();
   }
 
   /** What it can do here: collect (V8), trim (glibc malloc). */
@@ -103,7 +116,7 @@ export class MemorySettler {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.check(), CHECK_MS);
+    this.timer = setInterval(() => void this.check(), CHECK_MS);
     this.timer.unref();
   }
 
@@ -111,28 +124,46 @@ export class MemorySettler {
     clearInterval(this.timer);
   }
 
-  /** One look (the timer's): settle if the node is quiet and RSS has grown enough. */
-  check(): void {
+  /**
+   * One look (the timer's): settle if the node is quiet and RSS has grown enough. The back-off
+   * after settles that gave little back is for memory in use; RSS GROWTH_BYTES above where the
+   * last settle left it is a new burst, looked at now (so floods minutes apart each get theirs).
+   */
+  async check(): Promise<void> {
     const now = this.means.nowMs();
-    if (now < this.nextAt) return;
     const rss = this.means.rss();
     this.floor = Math.min(this.floor, rss);
+    if (this.settling || (now < this.nextAt && rss - this.settledRss < GROWTH_BYTES)) return;
     if (rss - this.floor < GROWTH_BYTES || !this.hooks.quiet()) return;
-    const freed = this.settle();
-    this.backoffMs = freed < WORTHWHILE_BYTES ? Math.min(this.backoffMs * 2, MAX_BACKOFF_MS) : CHECK_MS;
-    this.nextAt = now + this.backoffMs;
+    const freed = await this.settle();
+    // A burst's worth of garbage found counts too: what it held outside the heap may reach
+    // malloc only after this trim (sockets closing, finalizers), and the next look gives it back.
+    const worthwhile = freed.rss >= WORTHWHILE_BYTES || freed.heap >= GROWTH_BYTES;
+    this.backoffMs = worthwhile ? CHECK_MS : Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.nextAt = this.means.nowMs() + this.backoffMs;
   }
 
-  /** Collect and trim now; returns the bytes of RSS given back. */
-  settle(): number {
-    const { rss, heapUsed, collect, trim, nowMs } = this.means;
-    const before = rss();
-    const start = nowMs();
-    if (collect && heapUsed() < MAX_COLLECT_HEAP_BYTES) collect();
-    trim?.();
-    const after = rss();
-    this.floor = Math.min(this.floor, after);
-    this.hooks.settled?.({ before, after, ms: nowMs() - start });
-    return before - after;
+  /** Collect now and trim TRIM_DELAY_MS later; resolves with the bytes of RSS given back, and of heap collected. */
+  async settle(): Promise<{ rss: number; heap: number }> {
+    const { rss, heapUsed, collect, trim, nowMs, wait } = this.means;
+    this.settling = true;
+    try {
+      const before = rss();
+      const start = nowMs();
+      const heapBefore = heapUsed();
+      if (collect && heapBefore < MAX_COLLECT_HEAP_BYTES) collect();
+      const heap = heapBefore - heapUsed();
+      if (trim) {
+        await wait(TRIM_DELAY_MS);
+        trim();
+      }
+      const after = rss();
+      this.floor = Math.min(this.floor, after);
+      this.settledRss = after;
+      this.hooks.settled?.({ before, after, ms: nowMs() - start });
+      return { rss: before - after, heap };
+    } finally {
+      this.settling = false;
+    }
   }
 }
