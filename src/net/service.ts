@@ -1,18 +1,17 @@
 import { EventEmitter } from 'node:events';
 import type { PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
-import type { Chain } from '../chain/chain.js';
 import type { ChainEvents } from '../chain/types.js';
 import { encodeBlock, type Block } from '../consensus/block.js';
 import { encodeTx, type Transaction } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
 import { equalBytes, hashToHex } from '../encoding/hex.js';
-import type { Mempool } from '../mempool/mempool.js';
 import { BanList, type BanEntry } from './bans.js';
 import { BlockGossipValidator, validateGossipTx } from './gossip-validators.js';
+import type { NetEvents, NetOptions, PeerInfo } from './service-types.js';
 import { GossipAdapter } from './gossip.js';
 import { protocolHandlers } from './handlers.js';
-import { createHost, type Host, type HostOptions } from './host.js';
+import { createHost, type Host } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { decodeStatus, encodeStatusRequest, type StatusMessage } from './messages.js';
 import { LIMITS, wireNames, type WireNames } from './protocol.js';
@@ -26,7 +25,7 @@ import { PeerBook } from './peer-book.js';
 import { MempoolPoller } from './mempool-poll.js';
 import { AncestryFetcher } from './ancestry.js';
 import { RejectCode } from '../consensus/errors.js';
-import { Syncer, type SyncEvents } from './sync.js';
+import { Syncer } from './sync.js';
 import { Reconnector } from './reconnect.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 
@@ -38,57 +37,10 @@ const DEFAULT_MAX_PEERS = 50;
 /** Share of the connection slots inbound peers may take, so outbound peers we chose always fit. */
 const INBOUND_SHARE = 0.75;
 const DEFAULT_BAN_SECONDS = 24 * 3600;
+/** How long after a peer connects or disconnects the node counts as busy (for `quiet`). */
+const QUIET_AFTER_PEER_CHANGE_MS = 1_000;
 /** Every this many status rounds, peers' mempools are compared with ours too. */
 const MEMPOOL_POLL_TICKS = 3;
-
-export interface NetOptions {
-  chain: Chain;
-  mempool?: Mempool;
-  /** Where the identity key and ban list live; undefined keeps both in memory (tests). */
-  datadir?: string;
-  bind?: string;
-  port?: number;
-  /** Multiaddrs to connect to at start and keep reconnecting to. */
-  peers?: string[];
-  mdns?: boolean;
-  maxPeers?: number;
-  maxInbound?: number;
-  /** Seconds a ban lasts (default 24 h). */
-  banSeconds?: number;
-  /** Seconds since the epoch (injected). */
-  clock: () => number;
-  /** libp2p's own metrics (e.g. @libp2p/prometheus-metrics), when the node exports metrics. */
-  metrics?: HostOptions['metrics'];
-}
-
-export interface PeerInfo {
-  id: string;
-  addresses: string[];
-  direction: 'inbound' | 'outbound';
-  status?: StatusMessage;
-  penalty: number;
-  connectedAt: number;
-  /** Round-trip time (ms): libp2p's last ping on this connection, else its last status answer; once measured. */
-  latencyMs?: number;
-  /** What it has made this node spend, by kind (costs.ts). */
-  costs: Partial<Record<string, number>>;
-  /** When it last gave a new valid block / an accepted transaction, ms since the epoch (0: never). */
-  lastBlockAt: number;
-  lastTxAt: number;
-}
-
-export interface NetEvents extends SyncEvents {
-  'peer:connect': [info: { id: string }];
-  'peer:disconnect': [info: { id: string }];
-  ban: [entry: BanEntry];
-  penalty: [info: { peerId: string; points: number; total: number; reason: string }];
-  'wrong-network': [info: { id: string; network: string }];
-  /** A gossiped message was validated: its topic ('block' or 'tx') and the verdict. */
-  gossip: [info: { topic: 'block' | 'tx'; verdict: 'accept' | 'ignore' | 'reject' }];
-  /** An inbound peer was disconnected to make room for a new one. */
-  evict: [info: { id: string }];
-  error: [err: Error];
-}
 
 /** A libp2p peer id (base58btc), not one of the chain's other sources ('rpc', 'local', 'miner'). */
 function looksLikePeerId(source: string): boolean {
@@ -120,6 +72,8 @@ export class NetService extends EventEmitter<NetEvents> {
   /** Asks orphans' senders for their ancestry, deduplicated and bounded by what is in flight. */
   private readonly ancestry: AncestryFetcher;
   private stopped = false;
+  /** When a peer last connected or disconnected (performance.now()). */
+  private lastPeerChangeMs = -Infinity;
   private mempoolPoller: MempoolPoller | undefined;
   private readonly blocks: BlockGossipValidator;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -243,12 +197,14 @@ export class NetService extends EventEmitter<NetEvents> {
       }
     });
     this.host.addEventListener('peer:connect', (e) => {
+      this.lastPeerChangeMs = performance.now();
       const id = e.detail.toString();
       this.connectedAt.set(id, this.o.clock());
       this.book.connected(id);
       this.emit('peer:connect', { id });
     });
     this.host.addEventListener('peer:disconnect', (e) => {
+      this.lastPeerChangeMs = performance.now();
       const id = e.detail.toString();
       this.statuses.delete(id);
       this.connectedAt.delete(id);
@@ -293,9 +249,17 @@ export class NetService extends EventEmitter<NetEvents> {
     return this.syncer.syncing;
   }
 
-  /** Nothing waiting for validation and no sync running: a burst of traffic is over. */
+  /**
+   * Nothing waiting for validation, no sync running, and no peer come or gone for a second: a
+   * burst of traffic is over. (Connections closing free their memory for a while after; a full
+   * collection in the middle of a connection flood is the longest task the node would run.)
+   */
   get quiet(): boolean {
-    return !this.syncer.syncing && this.gossip.queued === 0;
+    return (
+      !this.syncer.syncing &&
+      this.gossip.queued === 0 &&
+      performance.now() - this.lastPeerChangeMs >= QUIET_AFTER_PEER_CHANGE_MS
+    );
   }
 
   // ---- gossip ---------------------------------------------------------------------------------
