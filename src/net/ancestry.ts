@@ -13,13 +13,16 @@ export const ANCESTRY = {
 } as const;
 
 export interface AncestryHooks {
-  /** Ask `peer` for its status and sync from it if it has more work (what a fetch is). */
-  fetch(peer: string): Promise<void>;
+  /**
+   * Ask `peer` for its status and sync from it if it has more work (what a fetch is). True when
+   * it claimed more work, so a sync was asked of it; false when its status showed it has none.
+   */
+  fetch(peer: string): Promise<boolean>;
   /** Is `peer` connected now? */
   connected(peer: string): boolean;
   /** A measure of our chain that grows when a fetch brought something (the tip's chain work). */
   progress(): bigint;
-  /** A fetch from `peer` brought no block: charge it. */
+  /** `peer` claimed more work and the sync brought no block (or it did not answer): charge it. */
   wasted(peer: string, reason: string): void;
 }
 
@@ -28,8 +31,8 @@ export interface AncestryHooks {
  * flight rather than by what has finished: an orphan whose missing ancestor is already being
  * fetched (from anyone) starts nothing, a peer has at most one fetch in flight and a few in all,
  * and every peer's attempts are counted the moment they start. So a flood of orphans arriving
- * together makes the node call its sender back once, not once per orphan. A fetch that brings no
- * block is charged to the peer; one that moves the tip clears its count.
+ * together makes the node call its sender back once, not once per orphan. A fetch from a peer that
+ * claimed more work and brought no block is charged to it; one that moves the tip clears its count.
  */
 export class AncestryFetcher {
   private readonly attempts = new BoundedMap<string, number>(ANCESTRY.maxPeers);
@@ -66,8 +69,12 @@ export class AncestryFetcher {
 
   private async run(peer: string, missing: string): Promise<void> {
     const before = this.hooks.progress();
+    // A peer whose status shows no more work than ours was asked one status request: its orphan
+    // is on a branch with less work (an honest relay of a side block does this), and costs it
+    // when it leaves the pool unconnected. One that claims more work and brings nothing pays.
+    let claimedMore = true;
     try {
-      await this.hooks.fetch(peer);
+      claimedMore = await this.hooks.fetch(peer);
     } catch {
       // judged below, like a fetch that brought nothing
     } finally {
@@ -78,6 +85,6 @@ export class AncestryFetcher {
       else this.busy.delete(peer);
     }
     if (this.hooks.progress() > before) this.attempts.delete(peer);
-    else this.hooks.wasted(peer, `asked for the ancestry of ${missing}, got nothing`);
+    else if (claimedMore) this.hooks.wasted(peer, `asked for the ancestry of ${missing}, got nothing`);
   }
 }

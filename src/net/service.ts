@@ -319,13 +319,17 @@ export class NetService extends EventEmitter<NetEvents> {
     return out;
   }
 
-  /** One ancestry fetch (AncestryFetcher decides when): the sender's status, and a sync if it has more work. */
-  private async fetchAncestry(from: string): Promise<void> {
+  /**
+   * One ancestry fetch (AncestryFetcher decides when): the sender's status, and a sync if it has
+   * more work. True when it claimed more work (a sync was asked of it).
+   */
+  private async fetchAncestry(from: string): Promise<boolean> {
     const conn = this.host.getConnections().find((c) => c.remotePeer.toString() === from);
-    if (!conn) return;
+    if (!conn) return false;
     const status = await this.requestStatus(conn.remotePeer);
-    if (status && status.chainWork > this.o.chain.tip.chainWork)
-      await this.syncer.syncWith({ peerId: conn.remotePeer, status });
+    if (!status || status.chainWork <= this.o.chain.tip.chainWork) return false;
+    await this.syncer.syncWith({ peerId: conn.remotePeer, status });
+    return true;
   }
 
   /**

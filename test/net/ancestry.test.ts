@@ -1,11 +1,13 @@
 /**
  * Ancestry fetching is bounded by what is in flight, not by what has finished: orphans arriving
  * together make one fetch per missing ancestor, at most one per peer and a few in all, every
- * attempt counted as it starts; a fetch that brings nothing is charged.
+ * attempt counted as it starts; a fetch from a peer that claimed more work and brought nothing is
+ * charged.
  */
 import { ANCESTRY, AncestryFetcher } from '../../src/net/ancestry.js';
 
-function harness() {
+/** `claims`: whether each peer's status claims more work than ours (default: yes). */
+function harness(claims: (peer: string) => boolean = () => true) {
   const started: string[] = [];
   const wasted: string[] = [];
   const finish: (() => void)[] = [];
@@ -13,7 +15,7 @@ function harness() {
   const fetcher = new AncestryFetcher({
     fetch: (peer) => {
       started.push(peer);
-      return new Promise<void>((resolve) => finish.push(resolve));
+      return new Promise<boolean>((resolve) => finish.push(() => resolve(claims(peer))));
     },
     connected: (peer) => peer !== 'gone',
     progress: () => work,
@@ -74,5 +76,15 @@ test('a fetch that moves the tip clears the count: an honest peer is never cut o
     expect(h.fetcher.request('honest', `p${round}`)).toBe(true);
     await h.finishAll(true);
   }
+  expect(h.wasted).toEqual([]);
+});
+
+test('a peer whose status shows no more work is asked once per attempt and not charged (its orphan was a side block)', async () => {
+  const h = harness((peer) => peer !== 'side-relay');
+  for (let round = 0; round < ANCESTRY.maxAttempts + 2; round++) {
+    h.fetcher.request('side-relay', `s${round}`);
+    await h.finishAll();
+  }
+  expect(h.started).toHaveLength(ANCESTRY.maxAttempts);
   expect(h.wasted).toEqual([]);
 });
