@@ -144,6 +144,14 @@ module.exports = {
     forbid('rpc', ['chain', 'mempool', 'mining', 'net'], 'rpc is transport: the node implements the methods'),
     forbid('bench', ['cli'], 'the benchmarks are driven by the cli, never the other way round'),
     {
+      name: 'hostile-peer-is-an-outsider',
+      comment:
+        'the hostile peer speaks the protocol from the docs and uses powchain only as a library (src/index.ts), never the node code it attacks',
+      severity: 'error',
+      from: { path: '^src/bench/hostile/' },
+      to: { path: '^src/', pathNot: '^src/(index\\.ts|bench/hostile/)' },
+    },
+    {
       name: 'only-cli-imports-bench',
       comment: 'the benchmarks are a tool on top of everything: only the cli (powchain bench) may load them',
       severity: 'error',

@@ -1,9 +1,19 @@
 {
   # Built by scripts/build-native.mjs, which probes the compiler first and passes what it found:
   # with_verify=1 when libsecp256k1's headers are installed (Debian/Ubuntu: libsecp256k1-dev),
-  # with_mine=1 when the compiler builds the SHA-extension kernel. Each module is optional.
-  'variables': {'with_verify%': 1, 'with_mine%': 1},
+  # with_mine=1 when the compiler builds the SHA-extension kernel, with_memory=1 when it has
+  # malloc_trim. Each module is optional.
+  'variables': {'with_verify%': 1, 'with_mine%': 1, 'with_memory%': 1},
   'conditions': [
+    ['with_memory==1', {
+      'targets': [{
+        # malloc_trim behind Node-API (native/memory.c): hands freed heap back to the system.
+        'target_name': 'powchain_memory',
+        'sources': ['memory.c'],
+        'defines': ['NAPI_VERSION=8'],
+        'cflags': ['-O2', '-Wall', '-Wextra'],
+      }],
+    }],
     ['with_verify==1', {
       'targets': [{
         # The system's libsecp256k1 behind Node-API (native/verify.c).

@@ -1,11 +1,14 @@
-// Builds powchain's two optional native modules with node-gyp, the one npm carries, into
+// Builds powchain's three optional native modules with node-gyp, the one npm carries, into
 // native/build/Release/:
+// - powchain_memory.node (native/memory.c): malloc_trim, so a node hands the memory a burst of
+//   traffic took back to the system; needs only a C compiler (without it the node only asks V8 to
+//   collect after a burst, and keeps more of that memory);
 // - powchain_verify.node (native/verify.c): ECDSA checks with the system's libsecp256k1, built when
 //   the library's headers are installed (Debian/Ubuntu: libsecp256k1-dev);
 // - powchain_mine.node (native/mine.c, sha256d_scan.c): the SHA-256d nonce scanner for CPUs with
 //   SHA extensions, built when the C compiler compiles it.
 //
-// Both are optional, so this never fails an install: for each module it cannot build (no C
+// All are optional, so this never fails an install: for each module it cannot build (no C
 // compiler, no headers, a compiler without the SHA intrinsics, a failed build) it says why, removes
 // any stale copy, and exits 0; powchain then verifies with the `secp256k1` package's bundled
 // library (about a quarter slower per signature) and mines with the WebAssembly kernel, its
@@ -40,6 +43,16 @@ function compile(command, input) {
 }
 
 const modules = [
+  {
+    gyp: 'with_memory',
+    target: 'powchain_memory',
+    sources: ['memory.c'],
+    probe: () => {
+      const error = compile(`-fsyntax-only -x c -`, '#include <malloc.h>\nint main(void) { return malloc_trim(0); }\n');
+      return error && `${cc} could not compile malloc_trim (${error})`;
+    },
+    without: 'the node will keep more of the memory a burst of traffic took (V8 still collects).',
+  },
   {
     gyp: 'with_verify',
     target: 'powchain_verify',

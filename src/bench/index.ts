@@ -8,6 +8,7 @@
  */
 import { connectBench } from './connect.js';
 import { createContext, benchRoot, type BenchContext } from './context.js';
+import { floodBench } from './flood.js';
 import { hashBench } from './hash.js';
 import { importCosts } from './import-cost.js';
 import { memoryBench } from './memory.js';
@@ -31,6 +32,7 @@ const BENCHMARKS: Record<BenchName, { title: string; run: (ctx: BenchContext) =>
   mempool: { title: 'mempool: sendrawtransaction', run: mempoolBench },
   memory: { title: 'memory: RSS', run: memoryBench },
   startup: { title: 'startup: what each dependency costs, alone in a fresh process', run: importCosts },
+  flood: { title: 'flood: a hostile peer against a node', run: floodBench },
 };
 
 export interface RunOptions {

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -70,16 +71,32 @@ export function cpuSecondsOf(pid: number): { process: number; main: number } | n
 export interface NodeProcess {
   pid: number;
   rpc: RpcClient;
+  /** The node's P2P listen addresses (with /p2p/<id>), from its start-up line. */
+  listen: string[];
+  /** File descriptor 3 of the child, when started with `monitorFd` (loop-monitor.ts writes there). */
+  monitor?: Readable;
   stop(): Promise<void>;
+}
+
+export interface StartNodeOptions {
+  timeoutMs?: number;
+  /** Extra `powchain node` flags. */
+  args?: string[];
+  /** Extra Node options (e.g. `--import <loop-monitor>`), after POWCHAIN_BENCH_CHILD_OPTIONS. */
+  nodeOptions?: string[];
+  /** Open a pipe on the child's file descriptor 3. */
+  monitorFd?: boolean;
 }
 
 /**
  * Start `powchain node --network regtest` on `datadir` with ephemeral ports and JSON logs; resolve
  * once it logs that it started, with an RPC client authenticated by its cookie.
  */
-export async function startNode(datadir: string, timeoutMs = 60_000): Promise<NodeProcess> {
+export async function startNode(datadir: string, o: StartNodeOptions = {}): Promise<NodeProcess> {
+  const timeoutMs = o.timeoutMs ?? 60_000;
   const args = [
     ...childNodeOptions(),
+    ...(o.nodeOptions ?? []),
     powchainBin(),
     'node',
     '--network',
@@ -94,14 +111,16 @@ export async function startNode(datadir: string, timeoutMs = 60_000): Promise<No
     'json',
     '--log-level',
     'info',
+    ...(o.args ?? []),
   ];
-  const child: ChildProcess = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const stdio: StdioOptions = o.monitorFd ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  const child: ChildProcess = trackChild(spawn(process.execPath, args, { stdio }));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const rpcUrl = await new Promise<string>((resolve, reject) => {
+  const started = await new Promise<{ rpc: string; listen: string[] }>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(
       () => reject(new Error(`powchain node did not start within ${timeoutMs} ms: ${stderr.trim()}`)),
@@ -114,12 +133,12 @@ export async function startNode(datadir: string, timeoutMs = 60_000): Promise<No
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         try {
-          const rec = JSON.parse(line) as { msg?: string; rpc?: string };
+          const rec = JSON.parse(line) as { msg?: string; rpc?: string; listen?: string[] };
           if (rec.msg === 'powchain node started' && rec.rpc) {
             clearTimeout(timer);
             child.stdout!.off('data', onData);
             child.stdout!.resume();
-            resolve(rec.rpc);
+            resolve({ rpc: rec.rpc, listen: rec.listen ?? [] });
           }
         } catch {
           // not a log record
@@ -136,7 +155,9 @@ export async function startNode(datadir: string, timeoutMs = 60_000): Promise<No
   if (!cookie) throw new Error(`powchain node wrote no RPC cookie in ${datadir}`);
   return {
     pid: child.pid!,
-    rpc: new RpcClient({ url: rpcUrl, auth: cookie, timeoutMs: 120_000 }),
+    rpc: new RpcClient({ url: started.rpc, auth: cookie, timeoutMs: 120_000 }),
+    listen: started.listen,
+    monitor: o.monitorFd ? (child.stdio[3] as Readable) : undefined,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -20,7 +20,17 @@ export interface Measured extends BenchResult {
   goals: Goal[];
 }
 
-export const BENCH_NAMES = ['hash', 'verify', 'connect', 'sync', 'propagate', 'mempool', 'memory', 'startup'] as const;
+export const BENCH_NAMES = [
+  'hash',
+  'verify',
+  'connect',
+  'sync',
+  'propagate',
+  'mempool',
+  'memory',
+  'startup',
+  'flood',
+] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export function isBenchName(s: string): s is BenchName {

@@ -21,7 +21,7 @@ import { chainTuning, type ChainOptions } from './options.js';
 import type { OrphanInfo } from './orphans.js';
 import { activateBestChainLocked } from './activate.js';
 import { BlockCall } from './call.js';
-import { processLocked, type BlockItem } from './process.js';
+import { processLocked, reportDropped, type BlockItem } from './process.js';
 import { SerialQueue } from './queue.js';
 import { ChainState } from './state.js';
 import { ChainStore } from './store.js';
@@ -322,6 +322,18 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** A block waiting in the orphan pool for its parent. */
   orphan(hash: Uint8Array): OrphanInfo | undefined {
     return this.state.orphans.info(hash);
+  }
+
+  /** Does `source` hold its quota of orphans already? (The network refuses its next orphan undecoded.) */
+  orphanQuotaFull(source: string): boolean {
+    return this.state.orphans.quotaFull(source);
+  }
+
+  /** Drop every orphan `source` sent (the network banned it). The pool's changes are synchronous: no lock needed. */
+  dropOrphansFrom(source: string): number {
+    const dropped = this.state.orphans.dropSource(source);
+    reportDropped(this.state, dropped);
+    return dropped.length;
   }
 
   stats(): ChainStats {

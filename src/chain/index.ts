@@ -16,5 +16,5 @@ export { ChainError, type ChainErrorCode } from './errors.js';
 export type { UtxoSetInfo, VerifyChainResult } from './verify.js';
 export { reindexChain } from './reindex.js';
 export type { AddressUtxo, AddressHistoryItem, TxLocation } from './address-index.js';
-export { DEFAULT_ORPHAN_LIMITS, type OrphanLimits, type OrphanInfo } from './orphans.js';
+export { DEFAULT_ORPHAN_LIMITS, type OrphanLimits, type OrphanInfo, type OrphanDropReason } from './orphans.js';
 export type { BatchVerifier } from './connect.js';

@@ -12,7 +12,8 @@ export interface ChainOptions {
   verifier: BatchVerifier;
   /** Seconds since the epoch: injected, never read from the system deep inside. */
   clock: () => number;
-  orphanLimits?: OrphanLimits;
+  /** Orphan pool bounds; those not given keep their defaults. */
+  orphanLimits?: Partial<OrphanLimits>;
   sigCacheSize?: number;
   /**
    * Memory for the chain's caches, in MiB, as bitcoind's -dbcache: half for LevelDB's write buffer,

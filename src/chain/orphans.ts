@@ -1,5 +1,4 @@
 import { bytesToHex } from '../encoding/hex.js';
-import type { Block } from '../consensus/block.js';
 import { BoundedMap } from '../collections/bounded-map.js';
 
 export interface OrphanLimits {
@@ -7,20 +6,36 @@ export interface OrphanLimits {
   maxCount: number;
   /** MAX_ORPHAN_BYTES: their total serialized size. */
   maxBytes: number;
+  /** MAX_ORPHANS_PER_SOURCE: blocks held at once from one sender. */
+  maxPerSource: number;
+  /** MAX_ORPHAN_BYTES_PER_SOURCE: their total size. */
+  maxBytesPerSource: number;
   /** Seconds an orphan waits for its parent before it is dropped. */
   expireSeconds: number;
 }
 
+/**
+ * An honest peer sends an orphan when it has a block whose parent this node missed: one or two
+ * at a time, which connect as soon as the ancestry is fetched. A sender past its quota is flooding.
+ */
 export const DEFAULT_ORPHAN_LIMITS: OrphanLimits = {
   maxCount: 1_000,
-  maxBytes: 64 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
+  maxPerSource: 64,
+  maxBytesPerSource: 8 * 1024 * 1024,
   expireSeconds: 20 * 60,
 };
 
 export interface Orphan {
-  block: Block;
+  /**
+   * Its serialized bytes: all the pool keeps of the block, decoded again when its parent comes.
+   * A decoded block is several times its size in objects; a pool of them is what a flood of
+   * orphans used to grow the heap by.
+   */
+  bytes: Uint8Array;
   hash: Uint8Array;
   hashHex: string;
+  prevHash: Uint8Array;
   parentHex: string;
   size: number;
   /** Who sent it (a peer id, 'rpc', ...), so the network layer can ask that peer for the parent. */
@@ -34,17 +49,41 @@ export type OrphanInfo = Readonly<Pick<Orphan, 'hash' | 'source' | 'size' | 'rec
   readonly parent: Uint8Array;
 };
 
+/** Why an orphan left the pool without connecting. */
+export type OrphanDropReason =
+  /** It waited longer than expireSeconds. */
+  | 'expired'
+  /** Its sender went past its quota: the sender's oldest goes. */
+  | 'quota'
+  /** The pool was full: the oldest orphan of the sender holding the most bytes goes. */
+  | 'full'
+  /** The network layer dropped everything from its sender (a banned peer). */
+  | 'source-dropped';
+
+export interface DroppedOrphan {
+  orphan: Orphan;
+  reason: OrphanDropReason;
+}
+
 /**
- * Blocks whose parent is unknown, waiting for it. Indexed by hash and by parent hash; bounded by
- * count and bytes (oldest evicted first) and by age. Nothing here recurses: children of a newly
- * connected block are handed out one generation at a time by the chain's work queue.
+ * Blocks whose parent is unknown, waiting for it. Indexed by hash, by parent hash and by sender;
+ * bounded per sender (count and bytes: past its quota a sender loses its own oldest), in total
+ * (the sender holding the most bytes loses its oldest) and by age. Everything that leaves without
+ * connecting is reported, with its sender, so the sender can be charged for it. Nothing here
+ * recurses: children of a newly connected block are handed out one generation at a time by the
+ * chain's work queue.
  */
 export class OrphanPool {
+  readonly limits: OrphanLimits;
   private readonly byHash = new BoundedMap<string, Orphan>();
   private readonly byParent = new Map<string, Set<string>>();
+  /** Per sender, its orphans oldest first, and their bytes. */
+  private readonly bySource = new Map<string, { hashes: Set<string>; bytes: number }>();
   private bytes = 0;
 
-  constructor(readonly limits: OrphanLimits = DEFAULT_ORPHAN_LIMITS) {}
+  constructor(limits: Partial<OrphanLimits> = {}) {
+    this.limits = { ...DEFAULT_ORPHAN_LIMITS, ...limits };
+  }
 
   get size(): number {
     return this.byHash.size;
@@ -58,24 +97,47 @@ export class OrphanPool {
     return this.byHash.has(hashHex);
   }
 
-  /** Add an orphan; returns the hashes evicted to stay within bounds. */
-  add(o: Omit<Orphan, 'hashHex' | 'parentHex'>, now: number): string[] {
+  /** Orphans held from `source`, and their bytes. */
+  heldBy(source: string): { count: number; bytes: number } {
+    const s = this.bySource.get(source);
+    return { count: s?.hashes.size ?? 0, bytes: s?.bytes ?? 0 };
+  }
+
+  /** Does `source` hold its quota of orphans already (another would push one of its own out)? */
+  quotaFull(source: string): boolean {
+    const s = this.bySource.get(source);
+    return !!s && (s.hashes.size >= this.limits.maxPerSource || s.bytes >= this.limits.maxBytesPerSource);
+  }
+
+  /** Add an orphan; returns the orphans dropped to stay within bounds (possibly this one). */
+  add(o: Omit<Orphan, 'hashHex' | 'parentHex' | 'size'>, now: number): DroppedOrphan[] {
     const hashHex = bytesToHex(o.hash);
     if (this.byHash.has(hashHex)) return [];
-    const orphan: Orphan = { ...o, hashHex, parentHex: bytesToHex(o.block.header.prevHash) };
+    const orphan: Orphan = { ...o, hashHex, parentHex: bytesToHex(o.prevHash), size: o.bytes.length };
     this.byHash.set(hashHex, orphan);
     let siblings = this.byParent.get(orphan.parentHex);
     if (!siblings) this.byParent.set(orphan.parentHex, (siblings = new Set()));
     siblings.add(hashHex);
+    let mine = this.bySource.get(orphan.source);
+    if (!mine) this.bySource.set(orphan.source, (mine = { hashes: new Set(), bytes: 0 }));
+    mine.hashes.add(hashHex);
+    mine.bytes += orphan.size;
     this.bytes += orphan.size;
-    const evicted = this.expire(now);
-    // Map iteration order is insertion order: the first key is the oldest orphan.
-    while (this.byHash.size > this.limits.maxCount || this.bytes > this.limits.maxBytes) {
-      const oldest = this.byHash.oldest()!;
-      this.remove(oldest);
-      evicted.push(oldest);
+
+    const dropped = this.expire(now);
+    const { maxPerSource, maxBytesPerSource, maxCount, maxBytes } = this.limits;
+    while (mine.hashes.size > maxPerSource || mine.bytes > maxBytesPerSource)
+      dropped.push(this.drop(mine.hashes.values().next().value!, 'quota'));
+    while (this.byHash.size > maxCount || this.bytes > maxBytes) {
+      let worst: { hashes: Set<string>; bytes: number } | undefined;
+      for (const s of this.bySource.values()) if (!worst || s.bytes > worst.bytes) worst = s;
+      dropped.push(this.drop(worst!.hashes.values().next().value!, 'full'));
     }
-    return evicted;
+    return dropped;
+  }
+
+  private drop(hashHex: string, reason: OrphanDropReason): DroppedOrphan {
+    return { orphan: this.remove(hashHex)!, reason };
   }
 
   remove(hashHex: string): Orphan | undefined {
@@ -86,7 +148,17 @@ export class OrphanPool {
     const siblings = this.byParent.get(o.parentHex);
     siblings?.delete(hashHex);
     if (siblings && siblings.size === 0) this.byParent.delete(o.parentHex);
+    const mine = this.bySource.get(o.source)!;
+    mine.hashes.delete(hashHex);
+    mine.bytes -= o.size;
+    if (mine.hashes.size === 0) this.bySource.delete(o.source);
     return o;
+  }
+
+  /** Drop every orphan `source` sent (a banned peer): what it made the pool hold goes at once. */
+  dropSource(source: string): DroppedOrphan[] {
+    const mine = this.bySource.get(source);
+    return mine ? [...mine.hashes].map((h) => this.drop(h, 'source-dropped')) : [];
   }
 
   /** Remove and return the orphans waiting for `parentHex`, oldest first. */
@@ -101,15 +173,14 @@ export class OrphanPool {
     return out;
   }
 
-  /** Drop orphans older than the age limit; returns their hashes. */
-  expire(now: number): string[] {
-    const dropped: string[] = [];
+  /** Drop orphans older than the age limit. */
+  expire(now: number): DroppedOrphan[] {
+    const old: string[] = [];
     for (const o of this.byHash.values()) {
       if (now - o.received <= this.limits.expireSeconds) break; // insertion order = age order
-      dropped.push(o.hashHex);
+      old.push(o.hashHex);
     }
-    for (const h of dropped) this.remove(h);
-    return dropped;
+    return old.map((h) => this.drop(h, 'expired'));
   }
 
   /**
@@ -120,7 +191,7 @@ export class OrphanPool {
     let cur = this.byHash.get(hashHex);
     for (let steps = 0; cur && steps <= this.byHash.size; steps++) {
       const parent = this.byHash.get(cur.parentHex);
-      if (!parent) return cur.block.header.prevHash;
+      if (!parent) return cur.prevHash;
       cur = parent;
     }
     return undefined;
@@ -132,7 +203,7 @@ export class OrphanPool {
 
   info(hash: Uint8Array): OrphanInfo | undefined {
     const o = this.byHash.get(bytesToHex(hash));
-    return o && { hash: o.hash, source: o.source, size: o.size, received: o.received, parent: o.block.header.prevHash };
+    return o && { hash: o.hash, source: o.source, size: o.size, received: o.received, parent: o.prevHash };
   }
 }
 

@@ -1,17 +1,17 @@
-import { encodeBlock, type Block } from '../consensus/block.js';
+import { decodeBlockWithTxids, encodeBlock, type Block } from '../consensus/block.js';
 import { OK, RejectCode, TEMPORARY_REJECTS, reject, type RuleResult } from '../consensus/errors.js';
 import { headerHash } from '../consensus/header.js';
 import { blockWork } from '../consensus/pow.js';
 import { checkBlock } from '../consensus/rules/block.js';
 import { txid } from '../consensus/tx.js';
-import { bytesToHex } from '../encoding/hex.js';
+import { bytesToHex, ownBytes } from '../encoding/hex.js';
 import { activateBestChainLocked, markInvalidLocked } from './activate.js';
 import type { IndexEntry } from './block-index.js';
 import { BlockCall } from './call.js';
 import { CoinView } from './coin-view.js';
 import { testConnect } from './connect.js';
 import { BlockStatus, indexRecord, keys } from './layout.js';
-import { drainOrphans } from './orphans.js';
+import { drainOrphans, type DroppedOrphan } from './orphans.js';
 import type { ChainState } from './state.js';
 import type { ProcessOptions, ProcessResult } from './types.js';
 
@@ -119,7 +119,7 @@ async function admitLocked(
   if (!parent) {
     if (opts.dryRun)
       return final({ status: 'invalid', hash, code: RejectCode.PrevBlockInvalid, reason: 'parent unknown' });
-    return final(toOrphanPool(state, block, hash, hashHex, bytes.length, source));
+    return final(toOrphanPool(state, block, hash, hashHex, bytes, source));
   }
   const chainWork = parent.chainWork + blockWork(block.header.bits);
   if (opts.unsolicited && chainWork < index.tip.chainWork) return final({ status: 'less-work', hash });
@@ -163,14 +163,22 @@ function toOrphanPool(
   block: Block,
   hash: Uint8Array,
   hashHex: string,
-  size: number,
+  bytes: Uint8Array,
   source: string,
 ): ProcessResult {
   const now = state.clock();
-  state.orphans.add({ block, hash, size, source, received: now }, now);
+  // Only its bytes are kept (and its own: a view would keep a larger frame alive).
+  const orphan = { bytes: ownBytes(bytes), hash, prevHash: block.header.prevHash, source, received: now };
+  reportDropped(state, state.orphans.add(orphan, now));
   const missing = state.orphans.missingAncestor(hashHex) ?? block.header.prevHash;
   state.events.emit('orphan', { hash, missing, source });
   return { status: 'orphan', hash, missing };
+}
+
+/** Tell listeners of orphans that left the pool without connecting (the network charges their senders). */
+export function reportDropped(state: ChainState, dropped: readonly DroppedOrphan[]): void {
+  for (const { orphan, reason } of dropped)
+    state.events.emit('orphan-dropped', { hash: orphan.hash, source: orphan.source, reason });
 }
 
 /** A dry run: every rule on top of the tip, signatures included, with nothing stored or changed. */
@@ -206,7 +214,10 @@ function resultOf(state: ChainState, entry: IndexEntry): ProcessResult {
 /** Stage 6: the orphans waiting on `parent` re-enter at stage 2, generation by generation. */
 function drainOrphansOf(state: ChainState, parent: IndexEntry): Promise<void> {
   return drainOrphans(state.orphans, parent.hashHex, async (orphan) => {
-    await processLocked(state, [{ block: orphan.block, opts: { source: orphan.source } }], false);
+    // Stage 1 again: the pool keeps bytes only. They passed stage 2 as these very bytes: they decode.
+    const block = decodeBlockWithTxids(orphan.bytes);
+    const opts = { source: orphan.source, bytes: orphan.bytes, txids: block.txids };
+    await processLocked(state, [{ block, opts }], false);
     return state.index.get(orphan.hashHex) !== undefined;
   });
 }

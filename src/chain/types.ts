@@ -1,3 +1,4 @@
+import type { OrphanDropReason } from './orphans.js';
 import type { Block } from '../consensus/block.js';
 import type { RejectCode } from '../consensus/errors.js';
 import type { ChainEntry } from './block-index.js';
@@ -81,4 +82,6 @@ export interface ChainEvents {
   'block-invalid': [info: { hash: Uint8Array; code: RejectCode; reason: string; source: string }];
   /** A block was put in the orphan pool; `missing` is the ancestor to fetch. */
   orphan: [info: { hash: Uint8Array; missing: Uint8Array; source: string }];
+  /** An orphan left the pool without connecting: expired, past its sender's quota, the pool full, or its sender dropped. */
+  'orphan-dropped': [info: { hash: Uint8Array; source: string; reason: OrphanDropReason }];
 }

@@ -5,7 +5,7 @@ import { BENCH_NAMES, runBenchmarks, type BenchName } from '../bench/index.js';
 export function benchCommand(): Command {
   return new Command('bench')
     .description(
-      'measure hashing, verification, block connection, sync, propagation, mempool, memory and start-up costs (ratios against baselines run alongside)',
+      'measure hashing, verification, block connection, sync, propagation, mempool, memory, start-up costs and floods from a hostile peer (ratios against baselines run alongside)',
     )
     .addArgument(new Argument('[name]', 'which benchmark').choices([...BENCH_NAMES, 'all']).default('all'))
     .option('--quick', 'small sizes: every benchmark in under two minutes (what CI runs)')

@@ -3,6 +3,7 @@ import { ChainError } from '../chain/errors.js';
 import type { ProcessOptions, ProcessResult } from '../chain/types.js';
 import { decodeBlockWithTxids, type Block } from '../consensus/block.js';
 import { RejectCode } from '../consensus/errors.js';
+import { HEADER_BYTES } from '../consensus/header.js';
 import { decodeTx } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
 import { hashToHex, ownBytes } from '../encoding/hex.js';
@@ -69,7 +70,12 @@ function untilValidated(chain: Chain, block: Block, opts: ProcessOptions): Promi
 export class BlockGossipValidator {
   constructor(
     private readonly chain: Chain,
-    private readonly hooks: { fetchAncestry(from: string): void; onError(err: Error): void },
+    private readonly hooks: {
+      fetchAncestry(from: string, missing: string): void;
+      /** An orphan refused undecoded: its sender holds its quota of orphans already. */
+      orphanRefused(from: string): void;
+      onError(err: Error): void;
+    },
   ) {}
 
   async validate(data: Uint8Array, from: string): Promise<void> {
@@ -77,6 +83,13 @@ export class BlockGossipValidator {
     // Its own copy when the message is a slice of a larger frame: the decoded block's fields are
     // views into these bytes, and an orphan may be kept for minutes.
     const bytes = ownBytes(data);
+    // An orphan from a sender that holds its quota of orphans already is refused before it is
+    // decoded (the pool would only push out another of its orphans), on its header's parent hash
+    // alone: a flood of orphans costs the node a hash lookup each, and costs the sender.
+    if (bytes.length > HEADER_BYTES && chain.orphanQuotaFull(from) && !chain.entry(bytes.subarray(4, 36))) {
+      this.hooks.orphanRefused(from);
+      throw new GossipActionError('ignore', 'orphan-quota', 'its sender holds its quota of orphans already');
+    }
     // Stage 1 of the block path (chain/process.ts): decode; the chain takes it from stage 2.
     const block = decodeOrReject(() => decodeBlockWithTxids(bytes, chain.params.maxBlockBytes));
     // Gossip is unasked for: a block leaving its branch with less work than our tip is neither
@@ -109,7 +122,7 @@ export class BlockGossipValidator {
       case 'temporary':
         throw new GossipActionError('ignore', r.code, r.reason);
       case 'orphan':
-        this.hooks.fetchAncestry(from);
+        this.hooks.fetchAncestry(from, hashToHex(r.missing));
         throw new GossipActionError('ignore', 'orphan', `waiting for ${hashToHex(r.missing)}`);
       case 'invalid':
         throw new GossipActionError('reject', r.code, r.reason);

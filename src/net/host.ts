@@ -1,15 +1,22 @@
-import { gossipsub, type GossipSub } from '@chainsafe/libp2p-gossipsub';
+import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/libp2p-gossipsub';
 import { createPeerScoreParams, createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
-import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface';
+import type { Connection, Libp2p, PeerId, PrivateKey } from '@libp2p/interface';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2pOptions } from 'libp2p';
 import { sha256 } from '../crypto/hash.js';
 import { joinMeshOnSubscribe } from './mesh-join.js';
+import { checkingRegistrar, GOSSIP_RPC_LIMITS, type FrameFault } from './gossip-frames.js';
+import { InboundSlots, type PendingConnection } from './slots.js';
+
+/** Bytes gossipsub may queue for a peer that reads slowly (or not at all) before it drops what it sends it. */
+const MAX_OUTBOUND_GOSSIP_BUFFER = 8 * 1024 * 1024;
+/** libp2p's own cap sits above powchain's (maxConnections): room for the handshakes pending at once. */
+const LIBP2P_CONNECTION_MARGIN = 10;
 
 export interface HostOptions {
   privateKey: PrivateKey;
@@ -20,10 +27,14 @@ export interface HostOptions {
   mdns: boolean;
   /** Total connection cap. */
   maxConnections: number;
-  /** Inbound connection cap (part of the total). */
+  /** Inbound connection cap (part of the total), counted from the start of each handshake. */
   maxInbound: number;
-  /** Largest gossip message accepted (the largest valid block, plus framing). */
-  maxMessageBytes: number;
+  /** Which inbound connection to close for a newcomer when every inbound slot is taken (none: refuse it). */
+  chooseVictim: (inbound: Connection[]) => Connection | undefined;
+  /** Largest gossip frame accepted; a longer one costs its sender (onFrameFault). */
+  maxFrameBytes: number;
+  /** A peer sent a gossip frame that is oversized or not a gossipsub RPC. */
+  onFrameFault: (peerId: string, fault: FrameFault, reason: string) => void;
   topics: string[];
   /** Gossipsub's app-specific score: powchain's own penalties, negated. */
   appScore: (peerId: string) => number;
@@ -44,7 +55,13 @@ export type Host = Libp2p<{
  * unsigned messages validated asynchronously. This is the only place that configures libp2p.
  */
 export async function createHost(o: HostOptions): Promise<Host> {
-  let inbound = 0;
+  // eslint-disable-next-line prefer-const -- the slots read the host's connections, and the host's gater the slots
+  let host: Libp2p;
+  const slots = new InboundSlots({
+    maxInbound: o.maxInbound,
+    connections: () => host.getConnections(),
+    chooseVictim: o.chooseVictim,
+  });
   const topicScore = createTopicScoreParams({
     topicWeight: 1,
     // Every REJECTed message lowers the sender's score; the counter decays (x0.9 a second).
@@ -59,7 +76,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
     meshMessageDeliveriesWeight: 0,
     meshFailurePenaltyWeight: 0,
   });
-  const host = await createLibp2p({
+  host = await createLibp2p({
     privateKey: o.privateKey,
     metrics: o.metrics,
     addresses: { listen: [`/ip4/${o.bind}/tcp/${o.port}`] },
@@ -70,46 +87,58 @@ export async function createHost(o: HostOptions): Promise<Host> {
     // every one of them about 1 MB of heap.
     peerDiscovery: o.mdns ? [(await import('@libp2p/mdns')).mdns()] : [],
     connectionManager: {
-      maxConnections: o.maxConnections,
-      maxIncomingPendingConnections: Math.max(1, Math.min(10, o.maxInbound)),
+      // powchain's own limits are the exact ones (InboundSlots, and only NetService dials out):
+      // libp2p's must not refuse the handshake that would evict an inbound peer to make room.
+      maxConnections: o.maxConnections + LIBP2P_CONNECTION_MARGIN,
+      maxIncomingPendingConnections: Math.max(1, Math.min(LIBP2P_CONNECTION_MARGIN, o.maxInbound)),
     },
     connectionGater: {
       denyDialPeer: (peerId: PeerId) => o.isBanned(peerId.toString()),
       denyInboundEncryptedConnection: (peerId: PeerId) => o.isBanned(peerId.toString()),
       denyOutboundEncryptedConnection: (peerId: PeerId) => o.isBanned(peerId.toString()),
-      denyInboundConnection: (_ma: unknown) => inbound >= o.maxInbound,
+      // At the start of the handshake: counted from here, so concurrent handshakes cannot overshoot.
+      denyInboundConnection: (maConn: PendingConnection) => !slots.admitInbound(maConn),
       // Tests and local testnets run on 127.0.0.1: private addresses must be dialable.
       denyDialMultiaddr: (_ma: Multiaddr) => false,
     },
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({
-        emitSelf: false,
-        allowPublishToZeroTopicPeers: true,
-        globalSignaturePolicy: 'StrictNoSign',
-        asyncValidation: true,
-        maxInboundDataLength: o.maxMessageBytes,
-        msgIdFn: (msg) => sha256(msg.data),
-        scoreParams: createPeerScoreParams({
-          topics: Object.fromEntries(o.topics.map((t) => [t, topicScore])),
-          appSpecificScore: o.appScore,
-          appSpecificWeight: 1,
-          // All test peers share 127.0.0.1: co-location must not count against them.
-          IPColocationFactorWeight: 0,
-        }),
-        scoreThresholds: { gossipThreshold: -100, publishThreshold: -200, graylistThreshold: -300 },
-      }),
+      pubsub: (components: GossipSubComponents) =>
+        gossipsub({
+          emitSelf: false,
+          allowPublishToZeroTopicPeers: true,
+          globalSignaturePolicy: 'StrictNoSign',
+          asyncValidation: true,
+          maxInboundDataLength: o.maxFrameBytes,
+          maxOutboundBufferSize: MAX_OUTBOUND_GOSSIP_BUFFER,
+          decodeRpcLimits: { ...GOSSIP_RPC_LIMITS },
+          msgIdFn: (msg) => sha256(msg.data),
+          scoreParams: createPeerScoreParams({
+            topics: Object.fromEntries(o.topics.map((t) => [t, topicScore])),
+            appSpecificScore: o.appScore,
+            appSpecificWeight: 1,
+            // All test peers share 127.0.0.1: co-location must not count against them.
+            IPColocationFactorWeight: 0,
+          }),
+          scoreThresholds: { gossipThreshold: -100, publishThreshold: -200, graylistThreshold: -300 },
+        })(
+          // Every gossip frame is checked before gossipsub reads it, so a frame it would drop
+          // quietly (too long, not an RPC) costs the peer that sent it.
+          withRegistrar(components, checkingRegistrar(components.registrar, o.maxFrameBytes, o.onFrameFault)),
+        ),
     },
   });
-  host.addEventListener('connection:open', (e) => {
-    if (e.detail.direction === 'inbound') inbound++;
-  });
-  host.addEventListener('connection:close', (e) => {
-    if (e.detail.direction === 'inbound') inbound = Math.max(0, inbound - 1);
-  });
+  host.addEventListener('connection:close', (e) => slots.closed(e.detail));
   const typed = host as unknown as Host;
   joinMeshOnSubscribe(typed.services.pubsub, o.topics);
   for (const t of o.topics) typed.services.pubsub.subscribe(t);
   return typed;
+}
+
+/** libp2p's components as they are, but for the registrar. */
+function withRegistrar(components: GossipSubComponents, registrar: GossipSubComponents['registrar']) {
+  return new Proxy(components, {
+    get: (target, prop) => (prop === 'registrar' ? registrar : Reflect.get(target, prop, target)),
+  });
 }

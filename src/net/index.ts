@@ -7,7 +7,8 @@
  * May import: chain, mempool, consensus, crypto, encoding, collections, fsutil. Never mining,
  * rpc, node, wallet or cli (dependency-cruiser: net-not-to-...).
  */
-export { NetService, type NetOptions, type PeerInfo, type NetEvents } from './service.js';
+export { NetService } from './service.js';
+export type { NetOptions, PeerInfo, NetEvents } from './service-types.js';
 export { wireNames, networkTag, LIMITS, type WireNames } from './protocol.js';
 export { PeerScorer, PENALTY, BAN_THRESHOLD } from './scorer.js';
 export { BanList, type BanEntry } from './bans.js';

@@ -38,6 +38,12 @@ export class Reconnector {
     if (this.running) this.schedule(addr, 0);
   }
 
+  /** Is `peerId` one of the peers this node keeps dialling (addnode, --peer)? */
+  isPersistent(peerId: string): boolean {
+    for (const t of this.targets.values()) if ((t.peerId ?? t.ma.getPeerId()) === peerId) return true;
+    return false;
+  }
+
   remove(addr: string): boolean {
     const t = this.targets.get(addr);
     if (t) clearTimeout(t.timer);

@@ -1,94 +1,50 @@
 import { EventEmitter } from 'node:events';
 import type { PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
-import type { Chain } from '../chain/chain.js';
+import type { ChainEvents } from '../chain/types.js';
 import { encodeBlock, type Block } from '../consensus/block.js';
-import { decodeTx, encodeTx, type Transaction } from '../consensus/tx.js';
+import { encodeTx, type Transaction } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
-import { bytesToHex, equalBytes } from '../encoding/hex.js';
-import type { Mempool } from '../mempool/mempool.js';
+import { equalBytes, hashToHex } from '../encoding/hex.js';
 import { BanList, type BanEntry } from './bans.js';
 import { BlockGossipValidator, validateGossipTx } from './gossip-validators.js';
+import type { NetEvents, NetOptions, PeerInfo } from './service-types.js';
 import { GossipAdapter } from './gossip.js';
 import { protocolHandlers } from './handlers.js';
-import { createHost, type Host, type HostOptions } from './host.js';
+import { createHost, type Host } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
-import {
-  decodeHashes,
-  decodeStatus,
-  encodeMempoolRequest,
-  encodeStatusRequest,
-  isNotHere,
-  MAX_FRAME_BYTES,
-  type StatusMessage,
-} from './messages.js';
+import { decodeStatus, encodeStatusRequest, MAX_FRAME_BYTES, type StatusMessage } from './messages.js';
 import { LIMITS, wireNames, type WireNames } from './protocol.js';
 import { ReqResp } from './reqresp.js';
-import { PeerScorer, PENALTY } from './scorer.js';
-import { Syncer, type SyncEvents } from './sync.js';
+import { PeerScorer } from './scorer.js';
+import { CostAccount } from './costs.js';
+import { randomBytes } from 'node:crypto';
+import { selectEvictionVictim } from './eviction.js';
+import { maxGossipFrameBytes } from './gossip-frames.js';
+import { PeerBook } from './peer-book.js';
+import { MempoolPoller } from './mempool-poll.js';
+import { AncestryFetcher } from './ancestry.js';
+import { RejectCode } from '../consensus/errors.js';
+import { Syncer } from './sync.js';
 import { Reconnector } from './reconnect.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { BoundedMap } from '../collections/bounded-map.js';
 
 /** How often connected peers are asked for their status again. */
 const STATUS_INTERVAL_MS = 10_000;
 /** Retries of a status request that timed out or failed (not one that did not decode), 1 s apart, then 2 s. */
 const STATUS_RETRIES = 2;
-/** Times one peer is asked for the ancestry of orphans it sent without our tip moving. */
-const MAX_ANCESTRY_ATTEMPTS = 5;
-/** Peers whose ancestry attempts are counted at once (the oldest forgotten first). */
-const MAX_ANCESTRY_PEERS = 1_000;
 const DEFAULT_MAX_PEERS = 50;
 /** Share of the connection slots inbound peers may take, so outbound peers we chose always fit. */
 const INBOUND_SHARE = 0.75;
 const DEFAULT_BAN_SECONDS = 24 * 3600;
-/** Room for gossipsub's own framing around the largest block. */
-const GOSSIP_OVERHEAD_BYTES = 64 * 1024;
-/** Transactions asked for per mempool request when fetching from a peer. */
-const MEMPOOL_FETCH_BATCH = 50;
+/** How long after a peer connects or disconnects the node counts as busy (for `quiet`). */
+const QUIET_AFTER_PEER_CHANGE_MS = 1_000;
 /** Every this many status rounds, peers' mempools are compared with ours too. */
 const MEMPOOL_POLL_TICKS = 3;
 
-export interface NetOptions {
-  chain: Chain;
-  mempool?: Mempool;
-  /** Where the identity key and ban list live; undefined keeps both in memory (tests). */
-  datadir?: string;
-  bind?: string;
-  port?: number;
-  /** Multiaddrs to connect to at start and keep reconnecting to. */
-  peers?: string[];
-  mdns?: boolean;
-  maxPeers?: number;
-  maxInbound?: number;
-  /** Seconds a ban lasts (default 24 h). */
-  banSeconds?: number;
-  /** Seconds since the epoch (injected). */
-  clock: () => number;
-  /** libp2p's own metrics (e.g. @libp2p/prometheus-metrics), when the node exports metrics. */
-  metrics?: HostOptions['metrics'];
-}
-
-export interface PeerInfo {
-  id: string;
-  addresses: string[];
-  direction: 'inbound' | 'outbound';
-  status?: StatusMessage;
-  penalty: number;
-  connectedAt: number;
-  /** Round-trip time of libp2p's last ping on this connection (ms), once measured. */
-  latencyMs?: number;
-}
-
-export interface NetEvents extends SyncEvents {
-  'peer:connect': [info: { id: string }];
-  'peer:disconnect': [info: { id: string }];
-  ban: [entry: BanEntry];
-  penalty: [info: { peerId: string; points: number; total: number; reason: string }];
-  'wrong-network': [info: { id: string; network: string }];
-  /** A gossiped message was validated: its topic ('block' or 'tx') and the verdict. */
-  gossip: [info: { topic: 'block' | 'tx'; verdict: 'accept' | 'ignore' | 'reject' }];
-  error: [err: Error];
+/** A libp2p peer id (base58btc), not one of the chain's other sources ('rpc', 'local', 'miner'). */
+function looksLikePeerId(source: string): boolean {
+  return /^(12D3KooW|16Uiu2|Qm)[1-9A-HJ-NP-Za-km-z]{30,}$/.test(source);
 }
 
 /**
@@ -99,6 +55,12 @@ export interface NetEvents extends SyncEvents {
 export class NetService extends EventEmitter<NetEvents> {
   readonly names: WireNames;
   readonly scorer = new PeerScorer();
+  /** What each peer made the node spend, charged to its score. */
+  readonly costs = new CostAccount(this.scorer);
+  /** When each connected peer came and what it has given since (whom to keep when slots run out). */
+  readonly book = new PeerBook();
+  /** Ranks address groups for eviction: unknown to anyone else, so no one can tell which groups are safe. */
+  private readonly groupKey = randomBytes(32);
   readonly bans: BanList;
   private host!: Host;
   private gossip!: GossipAdapter;
@@ -107,9 +69,12 @@ export class NetService extends EventEmitter<NetEvents> {
   private reconnector!: Reconnector;
   private readonly statuses = new Map<string, StatusMessage>();
   private readonly connectedAt = new Map<string, number>();
-  /** Ancestry requests per peer that did not move our tip (MAX_ANCESTRY_ATTEMPTS). */
-  private readonly ancestryAttempts = new BoundedMap<string, number>(MAX_ANCESTRY_PEERS);
+  /** Asks orphans' senders for their ancestry, deduplicated and bounded by what is in flight. */
+  private readonly ancestry: AncestryFetcher;
   private stopped = false;
+  /** When a peer last connected or disconnected (performance.now()). */
+  private lastPeerChangeMs = -Infinity;
+  private mempoolPoller: MempoolPoller | undefined;
   private readonly blocks: BlockGossipValidator;
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -117,11 +82,29 @@ export class NetService extends EventEmitter<NetEvents> {
     super();
     this.names = wireNames(o.chain.params);
     this.bans = new BanList(o.datadir, o.clock);
+    this.ancestry = new AncestryFetcher({
+      fetch: (peer) => this.fetchAncestry(peer),
+      connected: (peer) => this.host.getConnections().some((c) => c.remotePeer.toString() === peer),
+      progress: () => o.chain.tip.chainWork,
+      wasted: (peer, reason) => this.costs.charge(peer, 'ancestry-wasted', reason),
+    });
     this.blocks = new BlockGossipValidator(o.chain, {
-      fetchAncestry: (from) => void this.fetchAncestry(from),
+      fetchAncestry: (from, missing) => this.ancestry.request(from, missing),
+      orphanRefused: (from) => this.costs.charge(from, 'orphan-dropped', 'refused: over its orphan quota'),
       onError: (err) => this.emit('error', err),
     });
   }
+
+  /** An orphan left the pool without connecting: its sender pays (unless it is gone for good, banned). */
+  private readonly onOrphanDropped = ({ hash, source, reason }: ChainEvents['orphan-dropped'][0]) => {
+    if (reason !== 'source-dropped' && looksLikePeerId(source))
+      this.costs.charge(source, 'orphan-dropped', `orphan ${hashToHex(hash)} ${reason}`);
+  };
+
+  /** An orphan from a peer banned while its block was being checked: it goes at once, as the rest did. */
+  private readonly onOrphan = ({ source }: { source: string }) => {
+    if (this.bans.isBanned(source)) this.o.chain.dropOrphansFrom(source);
+  };
 
   async start(): Promise<void> {
     const { chain } = this.o;
@@ -133,7 +116,14 @@ export class NetService extends EventEmitter<NetEvents> {
       mdns: this.o.mdns ?? false,
       maxConnections: this.o.maxPeers ?? DEFAULT_MAX_PEERS,
       maxInbound: this.o.maxInbound ?? Math.max(1, Math.floor((this.o.maxPeers ?? DEFAULT_MAX_PEERS) * INBOUND_SHARE)),
-      maxMessageBytes: chain.params.maxBlockBytes + GOSSIP_OVERHEAD_BYTES,
+      chooseVictim: (inbound) => {
+        const persistent = (p: string) => this.reconnector?.isPersistent(p) ?? false;
+        const victim = selectEvictionVictim(this.book.candidates(inbound, persistent), this.groupKey);
+        if (victim) this.emit('evict', { id: victim.peerId });
+        return victim && inbound.find((c) => c.id === victim.id);
+      },
+      maxFrameBytes: maxGossipFrameBytes(chain.params.maxBlockBytes),
+      onFrameFault: (peerId, fault, reason) => this.costs.charge(peerId, fault, reason),
       topics: [this.names.blockTopic, this.names.txTopic],
       appScore: (p) => this.scorer.appScore(p),
       isBanned: (p) => this.bans.isBanned(p),
@@ -141,12 +131,31 @@ export class NetService extends EventEmitter<NetEvents> {
     });
     this.reqresp = new ReqResp(this.host, {
       onMisbehaviour: (peerId, reason, kind) =>
-        this.scorer.penalise(peerId, kind === 'rate' ? PENALTY.rateLimited : PENALTY.badFrame, reason),
+        this.costs.charge(peerId, kind === 'rate' ? 'rate-limited' : 'bad-frame', reason),
     });
     for (const h of protocolHandlers(this.names, chain, this.o.mempool)) await this.reqresp.register(h);
+    if (this.o.mempool)
+      this.mempoolPoller = new MempoolPoller({
+        mempool: this.o.mempool,
+        reqresp: this.reqresp,
+        names: this.names,
+        maxTxBytes: chain.params.maxBlockBytes,
+        peers: () => this.syncPeers().map((p) => p.peerId),
+        badFrame: (peerId, reason) => this.costs.charge(peerId, 'bad-frame', reason),
+      });
     this.gossip = new GossipAdapter(this.host, {
+      isBanned: (peerId) => this.bans.isBanned(peerId),
       onReject: (peerId, topic, code, reason) =>
-        this.scorer.penalise(peerId, PENALTY.invalidGossip, `${topic}: ${code} ${reason}`),
+        this.costs.charge(peerId, 'invalid-gossip', `${topic}: ${code} ${reason}`),
+      onIgnore: (peerId, topic, code, reason) => {
+        if (topic === this.names.txTopic && code === RejectCode.InputsMissingOrSpent)
+          this.costs.charge(peerId, 'unconnectable-tx', reason);
+      },
+      onAccept: (peerId, topic) => {
+        if (topic === this.names.blockTopic) this.book.gaveBlock(peerId);
+        else if (topic === this.names.txTopic) this.book.gaveTx(peerId);
+      },
+      onOverflow: (peerId, topic) => this.costs.charge(peerId, 'gossip-overflow', topic),
       onError: (err) => this.emit('error', err),
       onVerdict: (topic, verdict) =>
         this.emit('gossip', { topic: topic === this.names.blockTopic ? 'block' : 'tx', verdict }),
@@ -157,7 +166,8 @@ export class NetService extends EventEmitter<NetEvents> {
       chain,
       reqresp: this.reqresp,
       names: this.names,
-      penalise: (p, pts, reason) => this.scorer.penalise(p, pts, reason),
+      charge: (p, kind, reason) => this.costs.charge(p, kind, reason),
+      credit: (p) => this.book.gaveBlock(p),
       peers: () => this.syncPeers(),
     });
     this.syncer.on('progress', (p) => this.emit('progress', p));
@@ -167,9 +177,14 @@ export class NetService extends EventEmitter<NetEvents> {
       this.fetchMempool().catch((err: Error) => this.emit('error', err));
     });
     this.scorer.on('penalty', (p) => this.emit('penalty', p));
+    chain.on('orphan-dropped', this.onOrphanDropped);
+    chain.on('orphan', this.onOrphan);
     this.scorer.on('ban', ({ peerId, reason }) => {
       const entry = this.bans.ban(peerId, this.o.banSeconds ?? DEFAULT_BAN_SECONDS, reason);
       this.emit('ban', entry);
+      // What it made the node hold goes with it.
+      this.gossip.forget(peerId);
+      this.o.chain.dropOrphansFrom(peerId);
       this.hangUpId(peerId).catch(() => undefined);
     });
     this.host.addEventListener('peer:identify', (e) => {
@@ -182,14 +197,18 @@ export class NetService extends EventEmitter<NetEvents> {
       }
     });
     this.host.addEventListener('peer:connect', (e) => {
+      this.lastPeerChangeMs = performance.now();
       const id = e.detail.toString();
       this.connectedAt.set(id, this.o.clock());
+      this.book.connected(id);
       this.emit('peer:connect', { id });
     });
     this.host.addEventListener('peer:disconnect', (e) => {
+      this.lastPeerChangeMs = performance.now();
       const id = e.detail.toString();
       this.statuses.delete(id);
       this.connectedAt.delete(id);
+      this.book.disconnected(id);
       this.emit('peer:disconnect', { id });
     });
     this.reconnector = new Reconnector(this.host, this.o.peers ?? []);
@@ -210,6 +229,9 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.statusTimer);
+    this.o.chain.off('orphan-dropped', this.onOrphanDropped);
+    this.o.chain.off('orphan', this.onOrphan);
+    this.gossip?.close();
     this.bans.flush();
     this.reconnector?.stop();
     await this.host?.stop();
@@ -225,6 +247,19 @@ export class NetService extends EventEmitter<NetEvents> {
 
   get syncing(): boolean {
     return this.syncer.syncing;
+  }
+
+  /**
+   * Nothing waiting for validation, no sync running, and no peer come or gone for a second: a
+   * burst of traffic is over. (Connections closing free their memory for a while after; a full
+   * collection in the middle of a connection flood is the longest task the node would run.)
+   */
+  get quiet(): boolean {
+    return (
+      !this.syncer.syncing &&
+      this.gossip.queued === 0 &&
+      performance.now() - this.lastPeerChangeMs >= QUIET_AFTER_PEER_CHANGE_MS
+    );
   }
 
   // ---- gossip ---------------------------------------------------------------------------------
@@ -244,10 +279,13 @@ export class NetService extends EventEmitter<NetEvents> {
    * answers undefined. Throws what the request throws (ProtocolError, DecodeError).
    */
   private async requestStatus(peer: PeerId): Promise<StatusMessage | undefined> {
+    const sent = performance.now();
     const [frame] = await this.reqresp.request(peer, this.names.status, encodeStatusRequest(), {
       frames: 1,
       maxFrameBytes: MAX_FRAME_BYTES.status,
     });
+    // Its latency: eviction protects the fastest peers.
+    this.book.measuredRtt(peer.toString(), performance.now() - sent);
     const status = decodeStatus(frame!);
     if (!equalBytes(status.genesis, this.o.chain.params.genesisHash)) {
       this.emit('wrong-network', { id: peer.toString(), network: status.network });
@@ -264,7 +302,7 @@ export class NetService extends EventEmitter<NetEvents> {
       const status = await this.requestStatus(peer);
       if (status && status.chainWork > this.o.chain.tip.chainWork) await this.syncer.syncWith({ peerId: peer, status });
     } catch (err) {
-      if (err instanceof DecodeError) this.scorer.penalise(peer.toString(), PENALTY.badFrame, `status: ${err.message}`);
+      if (err instanceof DecodeError) this.costs.charge(peer.toString(), 'bad-frame', `status: ${err.message}`);
       else if (attempt < STATUS_RETRIES && !this.stopped) {
         // A busy or slow peer: try again shortly, a bounded number of times.
         setTimeout(() => void this.exchangeStatus(peer, attempt + 1), 1_000 * (attempt + 1)).unref();
@@ -281,21 +319,17 @@ export class NetService extends EventEmitter<NetEvents> {
     return out;
   }
 
-  /** Ask the peer that sent an orphan for its ancestry (a sync from our locator), at most MAX_ANCESTRY_ATTEMPTS times. */
-  private async fetchAncestry(from: string): Promise<void> {
-    const attempts = this.ancestryAttempts.get(from) ?? 0;
-    if (attempts >= MAX_ANCESTRY_ATTEMPTS) return;
+  /**
+   * One ancestry fetch (AncestryFetcher decides when): the sender's status, and a sync if it has
+   * more work. True when it claimed more work (a sync was asked of it).
+   */
+  private async fetchAncestry(from: string): Promise<boolean> {
     const conn = this.host.getConnections().find((c) => c.remotePeer.toString() === from);
-    if (!conn) return;
-    const heightBefore = this.o.chain.height;
-    try {
-      const status = await this.requestStatus(conn.remotePeer);
-      if (status) await this.syncer.syncWith({ peerId: conn.remotePeer, status });
-    } catch {
-      // counted below as an attempt that did not help
-    }
-    if (this.o.chain.height > heightBefore) this.ancestryAttempts.delete(from);
-    else this.ancestryAttempts.set(from, attempts + 1);
+    if (!conn) return false;
+    const status = await this.requestStatus(conn.remotePeer);
+    if (!status || status.chainWork <= this.o.chain.tip.chainWork) return false;
+    await this.syncer.syncWith({ peerId: conn.remotePeer, status });
+    return true;
   }
 
   /**
@@ -311,49 +345,33 @@ export class NetService extends EventEmitter<NetEvents> {
     await this.gossip.publish(this.names.blockTopic, bytes).catch(() => undefined);
   }
 
-  /** Fetch transactions we lack from every connected peer's mempool. */
+  /** Fetch transactions we lack from every connected peer's mempool (one poll at a time). */
   private async fetchMempool(): Promise<void> {
-    const mempool = this.o.mempool;
-    if (!mempool) return;
-    for (const { peerId } of this.syncPeers()) {
-      try {
-        const [list] = await this.reqresp.request(peerId, this.names.mempool, encodeMempoolRequest({ kind: 'list' }), {
-          frames: 1,
-          maxFrameBytes: MAX_FRAME_BYTES.mempoolList,
-        });
-        const missing = decodeHashes(list!, LIMITS.maxMempoolIds).filter((id) => !mempool.has(bytesToHex(id)));
-        // Small batches: each answer is held in memory until decoded, and a transaction can be large.
-        for (let i = 0; i < missing.length; i += MEMPOOL_FETCH_BATCH) {
-          const txids = missing.slice(i, i + MEMPOOL_FETCH_BATCH);
-          const req = encodeMempoolRequest({ kind: 'get', txids });
-          const frames = await this.reqresp.request(peerId, this.names.mempool, req, {
-            frames: txids.length,
-            maxFrameBytes: this.o.chain.params.maxBlockBytes,
-          });
-          for (const f of frames) if (!isNotHere(f)) await mempool.accept(decodeTx(f)).catch(() => undefined);
-        }
-      } catch (err) {
-        if (err instanceof DecodeError)
-          this.scorer.penalise(peerId.toString(), PENALTY.badFrame, `mempool: ${err.message}`);
-      }
-    }
+    await this.mempoolPoller?.poll();
   }
 
   // ---- peers, operator actions ----------------------------------------------------------------
 
   peers(): PeerInfo[] {
-    return this.host.getConnections().map((c) => {
-      const id = c.remotePeer.toString();
-      return {
-        id,
-        addresses: [c.remoteAddr.toString()],
-        direction: c.direction,
-        status: this.statuses.get(id),
-        penalty: this.scorer.penalty(id),
-        connectedAt: this.connectedAt.get(id) ?? 0,
-        latencyMs: c.rtt,
-      };
-    });
+    // Not the connections already closing (an eviction): they no longer hold a slot.
+    return this.host
+      .getConnections()
+      .filter((c) => c.status === 'open')
+      .map((c) => {
+        const id = c.remotePeer.toString();
+        return {
+          id,
+          addresses: [c.remoteAddr.toString()],
+          direction: c.direction,
+          status: this.statuses.get(id),
+          penalty: this.scorer.penalty(id),
+          connectedAt: this.connectedAt.get(id) ?? 0,
+          latencyMs: c.rtt ?? this.book.get(id)?.rttMs,
+          costs: this.costs.tally(id),
+          lastBlockAt: this.book.get(id)?.lastBlockAt ?? 0,
+          lastTxAt: this.book.get(id)?.lastTxAt ?? 0,
+        };
+      });
   }
 
   async connect(addr: string): Promise<string> {

@@ -17,7 +17,6 @@ import {
 } from './messages.js';
 import { LIMITS, type WireNames } from './protocol.js';
 import { ProtocolError, type ReqResp } from './reqresp.js';
-import { PENALTY } from './scorer.js';
 
 /** Block requests in flight at once during a sync (each of up to 16 blocks). */
 const MAX_IN_FLIGHT = 4;
@@ -49,7 +48,10 @@ export interface SyncContext {
   chain: Chain;
   reqresp: ReqResp;
   names: WireNames;
-  penalise(peerId: string, points: number, reason: string): void;
+  /** Charge a peer that served bad data (costs.ts). */
+  charge(peerId: string, kind: 'bad-frame' | 'invalid-headers' | 'invalid-block', reason: string): void;
+  /** A block this peer served connected (it has given the node something: eviction protects it). */
+  credit?(peerId: string): void;
   /** Peers that may serve blocks (connected, same network, with their last status). */
   peers(): SyncPeer[];
 }
@@ -115,14 +117,14 @@ export class Syncer extends EventEmitter<SyncEvents> {
         } catch (err) {
           // Junk instead of headers is the peer's fault, as for every other response.
           if (err instanceof DecodeError)
-            this.ctx.penalise(peer.peerId.toString(), PENALTY.badFrame, `headers: ${err.message}`);
+            this.ctx.charge(peer.peerId.toString(), 'bad-frame', `headers: ${err.message}`);
           throw err;
         }
         if (headers.length === 0) break;
         const checked = headerChain.check(headers);
         if (!checked.ok) {
           if (!TEMPORARY_REJECTS.has(checked.code as never))
-            this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidHeaders, `invalid headers: ${checked.reason}`);
+            this.ctx.charge(peer.peerId.toString(), 'invalid-headers', `invalid headers: ${checked.reason}`);
           break;
         }
         const wanted = checked.nodes.filter((n) => !chain.entry(n.hash));
@@ -180,15 +182,16 @@ export class Syncer extends EventEmitter<SyncEvents> {
         const r = results[i]!;
         if (r.status === 'invalid') {
           // The peer that served the block pays, not the one we happened to sync from.
-          this.ctx.penalise(
+          this.ctx.charge(
             items[i]!.opts.source,
-            PENALTY.invalidBlock,
+            'invalid-block',
             `synced block ${hashToHex(r.hash)} is invalid: ${r.code}`,
           );
           // Drain what is in flight and stop: the rest of this chain descends from an invalid block.
           await Promise.allSettled(inFlight.map((f) => f.fetched));
           return processed;
         }
+        if (r.status === 'connected') this.ctx.credit?.(items[i]!.opts.source);
         processed++;
       }
       this.emit('progress', {
@@ -251,7 +254,7 @@ export class Syncer extends EventEmitter<SyncEvents> {
         // peer shutting down looks like too: try the next peer, but do not penalise. Wrong or
         // undecodable blocks and oversized frames are penalised.
         if (reason !== 'timeout' && reason !== 'refused' && reason !== 'bad-frame')
-          this.ctx.penalise(peer.peerId.toString(), PENALTY.invalidBlock, `blocks response: ${(err as Error).message}`);
+          this.ctx.charge(peer.peerId.toString(), 'invalid-block', `blocks response: ${(err as Error).message}`);
       }
     }
     throw lastError ?? new ProtocolError('refused', 'no peer could serve the blocks');

@@ -24,6 +24,7 @@ export function wireLogging(log: Logger, chain: Chain, net: NetService): void {
   net.on('peer:connect', (i) => log.info(i, 'peer connected'));
   net.on('peer:disconnect', (i) => log.info(i, 'peer disconnected'));
   net.on('ban', (b) => log.warn(b, 'peer banned'));
+  net.on('evict', (i) => log.info(i, 'inbound peer evicted to make room for a new one'));
   net.on('penalty', (p) => log.debug(p, 'peer penalised'));
   net.on('wrong-network', (p) => log.info(p, 'peer is on another network; disconnected'));
   net.on('error', (err) => log.error({ err }, 'network error'));

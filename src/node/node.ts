@@ -27,6 +27,7 @@ import { allMethods } from './methods/index.js';
 import { namedToPositional } from './methods/help.js';
 import { wireLogging } from './log-events.js';
 import { showSyncProgress } from './sync-progress.js';
+import { MemorySettler } from './memory.js';
 import { ChainQueries } from './chain-queries.js';
 import { TxIndex } from './txindex.js';
 import type { StratumServer } from '../stratum/index.js';
@@ -47,6 +48,7 @@ export class PowchainNode {
   rpc!: RpcServer;
   rpcAddress = { host: '', port: 0 };
   private miner: Miner | undefined;
+  private memory: MemorySettler | undefined;
   private queries!: ChainQueries;
   private txindex: TxIndex | undefined;
   private stratum: StratumServer | undefined;
@@ -156,6 +158,12 @@ export class PowchainNode {
       net: this.net,
       verifyQueue: () => this.pool.queuedSignatures,
     });
+    // Memory a burst of traffic passed through goes back to the system once the burst is over.
+    this.memory = new MemorySettler({
+      quiet: () => this.net.quiet,
+      settled: (m) => this.log.debug({ rssBefore: m.before, rssAfter: m.after, ms: m.ms }, 'memory given back'),
+    });
+    this.memory.start();
 
     // With user/password there is no cookie: one left by an earlier run (kill -9) would only
     // mislead clients into trying it, so it goes (we hold the lock: it is not another node's).
@@ -314,6 +322,7 @@ export class PowchainNode {
       await this.stratum?.close().catch(() => undefined);
       await this.miner?.close().catch(() => undefined);
       this.pages?.close();
+      this.memory?.stop();
       await this.rpc?.close().catch(() => undefined);
       await this.net?.stop().catch(() => undefined);
       if (this.mempoolFile) {

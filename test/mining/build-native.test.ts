@@ -32,7 +32,13 @@ function build(dir: string, cc: string, ...flags: string[]) {
     },
   );
   const out = (name: string) => existsSync(join(dir, 'native', 'build', 'Release', `${name}.node`));
-  return { status: run.status, stdout: run.stdout, verify: out('powchain_verify'), mine: out('powchain_mine') };
+  return {
+    status: run.status,
+    stdout: run.stdout,
+    verify: out('powchain_verify'),
+    mine: out('powchain_mine'),
+    memory: out('powchain_memory'),
+  };
 }
 
 afterAll(() => {
@@ -46,7 +52,8 @@ test('without a C compiler nothing is built, each module says why, and the insta
   expect(r.stdout).toMatch(
     /powchain_mine: false could not compile the SHA-extension kernel .*skipped\. .*WebAssembly kernel/,
   );
-  expect([r.verify, r.mine]).toEqual([false, false]);
+  expect(r.stdout).toMatch(/powchain_memory: false could not compile malloc_trim .*skipped\. .*V8 still collects/);
+  expect([r.verify, r.mine, r.memory]).toEqual([false, false, false]);
 });
 
 test('--strict makes a module that is not built an error', () => {
@@ -75,6 +82,7 @@ test('a compiler that cannot build the SHA kernel still gets the other module', 
     /powchain_mine: .* could not compile the SHA-extension kernel \(no SHA intrinsics\); skipped/,
   );
   expect(r.mine).toBe(false);
+  expect(r.memory).toBe(true);
   // The verifier is built wherever libsecp256k1's headers are installed, and says why where not.
   expect(r.verify).toBe(hasSecp);
   if (!hasSecp) expect(r.stdout).toMatch(/powchain_verify: libsecp256k1's headers were not found/);

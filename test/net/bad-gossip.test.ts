@@ -71,7 +71,9 @@ test('invalid gossiped blocks get the sender penalised, disconnected and banned;
     // Each offence was judged for what it is.
     const codes = [RejectCode.HighHash, RejectCode.BadMerkleRoot, RejectCode.BadSignature, RejectCode.Undecodable];
     expect(reasons).toEqual(
-      codes.map((c) => `offender ${h.svc.names.blockTopic}: ${c}`).map((r) => expect.stringContaining(r)),
+      codes
+        .map((c) => `offender invalid-gossip: ${h.svc.names.blockTopic}: ${c}`)
+        .map((r) => expect.stringContaining(r)),
     );
     await until(() => !connected(h, offender) && !connected(offender, h), 'the offender to be disconnected');
     expect(h.svc.bans.isBanned(offender.id)).toBe(true);

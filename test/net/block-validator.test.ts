@@ -26,6 +26,7 @@ beforeEach(async () => {
   errors = [];
   validator = new BlockGossipValidator(h.chain, {
     fetchAncestry: (from) => fetched.push(from),
+    orphanRefused: () => undefined,
     onError: (err) => errors.push(err),
   });
   await h.extend('a', 'genesis', 2);
@@ -158,6 +159,7 @@ test('a chain with its queue full: the block is ignored (nobody is penalised), a
   h = await ChainHarness.create({ maxQueuedTasks: 1 });
   validator = new BlockGossipValidator(h.chain, {
     fetchAncestry: (from) => fetched.push(from),
+    orphanRefused: () => undefined,
     onError: (err) => errors.push(err),
   });
   h.block('a1', 'genesis');

@@ -103,6 +103,8 @@ describe.each(PROTOCOLS)('bad requests on %s', (proto) => {
         const id = attacker.peerId.toString();
         await until(() => target.svc.scorer.penalty(id) > 0, `a ${kind} ${proto} request to cost the attacker`);
         expect(target.svc.scorer.penalty(id)).toBe(PENALTY.badFrame);
+        // Charged through the peer's cost account: getpeerinfo's costs show it.
+        expect(target.svc.costs.tally(id)).toEqual({ 'bad-frame': 1 });
       }
       await link(good, target);
       await expectGoodAnswers(good, target, txidHex);

@@ -29,8 +29,14 @@ export function networkMethods(ctx: NodeContext): Record<string, RpcMethod> {
         startingheight: peer.status?.height ?? -1,
         synced_blocks: peer.status?.height ?? -1,
         banscore: peer.penalty,
-        // bitcoind's field: the last ping's round trip in seconds, absent until one was measured.
+        // bitcoind's field: the round trip in seconds (libp2p's last ping, else the status
+        // exchange's), absent until one was measured.
         pingtime: peer.latencyMs === undefined ? undefined : peer.latencyMs / 1000,
+        // What the peer made this node spend (units by kind, each charged to banscore).
+        costs: peer.costs,
+        // bitcoind's names: seconds since the epoch of the last new block / accepted transaction it gave.
+        last_block: Math.floor(peer.lastBlockAt / 1000),
+        last_transaction: Math.floor(peer.lastTxAt / 1000),
       })),
     getnetworkinfo: () => ({
       version: 100,

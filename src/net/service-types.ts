@@ -1,0 +1,56 @@
+import type { Chain } from '../chain/chain.js';
+import type { Mempool } from '../mempool/mempool.js';
+import type { BanEntry } from './bans.js';
+import type { HostOptions } from './host.js';
+import type { StatusMessage } from './messages.js';
+import type { SyncEvents } from './sync.js';
+
+/** What NetService is given, what it tells of its peers, and the events it emits. */
+export interface NetOptions {
+  chain: Chain;
+  mempool?: Mempool;
+  /** Where the identity key and ban list live; undefined keeps both in memory (tests). */
+  datadir?: string;
+  bind?: string;
+  port?: number;
+  /** Multiaddrs to connect to at start and keep reconnecting to. */
+  peers?: string[];
+  mdns?: boolean;
+  maxPeers?: number;
+  maxInbound?: number;
+  /** Seconds a ban lasts (default 24 h). */
+  banSeconds?: number;
+  /** Seconds since the epoch (injected). */
+  clock: () => number;
+  /** libp2p's own metrics (e.g. @libp2p/prometheus-metrics), when the node exports metrics. */
+  metrics?: HostOptions['metrics'];
+}
+
+export interface PeerInfo {
+  id: string;
+  addresses: string[];
+  direction: 'inbound' | 'outbound';
+  status?: StatusMessage;
+  penalty: number;
+  connectedAt: number;
+  /** Round-trip time (ms): libp2p's last ping on this connection, else its last status answer; once measured. */
+  latencyMs?: number;
+  /** What it has made this node spend, by kind (costs.ts). */
+  costs: Partial<Record<string, number>>;
+  /** When it last gave a new valid block / an accepted transaction, ms since the epoch (0: never). */
+  lastBlockAt: number;
+  lastTxAt: number;
+}
+
+export interface NetEvents extends SyncEvents {
+  'peer:connect': [info: { id: string }];
+  'peer:disconnect': [info: { id: string }];
+  ban: [entry: BanEntry];
+  penalty: [info: { peerId: string; points: number; total: number; reason: string }];
+  'wrong-network': [info: { id: string; network: string }];
+  /** A gossiped message was validated: its topic ('block' or 'tx') and the verdict. */
+  gossip: [info: { topic: 'block' | 'tx'; verdict: 'accept' | 'ignore' | 'reject' }];
+  /** An inbound peer was disconnected to make room for a new one. */
+  evict: [info: { id: string }];
+  error: [err: Error];
+}
