@@ -1,6 +1,7 @@
-import { ClassicLevel } from 'classic-level';
+import type { ClassicLevel } from 'classic-level';
 import type { NetworkParams } from '../consensus/params/types.js';
 import { ChainError } from './errors.js';
+import { openLevel, storageError } from './level-errors.js';
 import { keys, prefixEnd, readU32be, SCHEMA_VERSION, u32be, UPGRADABLE_SCHEMAS } from './layout.js';
 
 /**
@@ -25,6 +26,11 @@ export type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { ty
  * chain's business (layout.ts).
  */
 export class ChainStore {
+  /** The first write that failed (disk full, I/O error): every later write is refused with it. */
+  private failure: ChainError | undefined;
+  /** Told once, when a write first fails: the node stops accepting blocks and shuts down. */
+  onWriteFailure: ((err: ChainError) => void) | undefined;
+
   private constructor(readonly db: ClassicLevel<Uint8Array, Uint8Array>) {}
 
   /**
@@ -36,12 +42,8 @@ export class ChainStore {
     params: NetworkParams,
     opts: { upgrade?: boolean } = {},
   ): Promise<{ store: ChainStore; fresh: boolean }> {
-    const db = new ClassicLevel<Uint8Array, Uint8Array>(location, {
-      keyEncoding: 'view',
-      valueEncoding: 'view',
-      ...LEVEL_OPTIONS,
-    });
-    await db.open();
+    // Any damage here is rebuilt by --reindex: the block store keeps the blocks.
+    const db = await openLevel(location, 'chain database', '--reindex', LEVEL_OPTIONS);
     const store = new ChainStore(db);
     try {
       const fresh = await store.checkIdentity(params, opts.upgrade === true);
@@ -93,26 +95,52 @@ export class ChainStore {
     ];
   }
 
+  /** A record, or undefined. LevelDB's damage (a table block that fails) is ChainError('corrupt-db'). */
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.db.getSync(key);
+    try {
+      return this.db.getSync(key);
+    } catch (err) {
+      throw storageError(err, 'chain database');
+    }
+  }
+
+  /** The write failure that stopped this store, if one did. */
+  get failed(): ChainError | undefined {
+    return this.failure;
   }
 
   /**
    * Write `ops` as one atomic batch. A chained batch costs about half as much per operation as
    * the array form on this thread (measured: 1.7 against 2.6–3.8 µs), and a block writes thousands.
+   * A batch that fails is ChainError('storage-failed' or 'corrupt-db'); after the first, every
+   * batch is refused with it: a disk that filled up or failed once is not written to again
+   * until the node restarts (the batch either landed whole or not at all, so a restart is
+   * consistent).
    */
   batch(ops: BatchOp[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     const batch = this.db.batch();
     for (const op of ops) {
       if (op.type === 'put') batch.put(op.key, op.value);
       else batch.del(op.key);
     }
-    return batch.write();
+    return batch.write().catch((err: unknown) => {
+      throw this.fail(err);
+    });
+  }
+
+  private fail(err: unknown): ChainError {
+    const typed = storageError(err, 'chain database');
+    if (!this.db.status.startsWith('clos') && !this.failure) {
+      this.failure = typed;
+      this.onWriteFailure?.(typed);
+    }
+    return typed;
   }
 
   /** All entries whose key starts with `prefix`, in key order. */
   async *scan(prefix: Uint8Array): AsyncGenerator<[Uint8Array, Uint8Array]> {
-    for await (const [k, v] of this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) yield [k, v];
+    for await (const batch of this.scanBatches(prefix, 1_000)) for (const kv of batch) yield kv;
   }
 
   /**
@@ -124,7 +152,32 @@ export class ChainStore {
     const it = this.db.keys({ gte: prefix, lt: prefixEnd(prefix) });
     try {
       for (;;) {
-        const batch = await it.nextv(size);
+        let batch: Uint8Array[];
+        try {
+          batch = await it.nextv(size);
+        } catch (err) {
+          throw storageError(err, 'chain database');
+        }
+        if (batch.length === 0) return;
+        yield batch;
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  /** The entries starting with `prefix`, in key order, `size` at a time (see scanKeyBatches). */
+  async *scanBatches(prefix: Uint8Array, size = 10_000): AsyncGenerator<[Uint8Array, Uint8Array][]> {
+    const it = this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) });
+    try {
+      for (;;) {
+        let batch: [Uint8Array, Uint8Array][];
+        try {
+          batch = await it.nextv(size);
+        } catch (err) {
+          // LevelDB stops an iterator at a table block that fails: damage, never a shorter answer.
+          throw storageError(err, 'chain database');
+        }
         if (batch.length === 0) return;
         yield batch;
       }

@@ -1,3 +1,4 @@
+import type { ChainError } from './errors.js';
 import type { Block } from '../consensus/block.js';
 import type { RejectCode } from '../consensus/errors.js';
 import type { ChainEntry } from './block-index.js';
@@ -81,4 +82,9 @@ export interface ChainEvents {
   'block-invalid': [info: { hash: Uint8Array; code: RejectCode; reason: string; source: string }];
   /** A block was put in the orphan pool; `missing` is the ancestor to fetch. */
   orphan: [info: { hash: Uint8Array; missing: Uint8Array; source: string }];
+  /**
+   * A write to the chain database or the block store failed (disk full, I/O error): the chain
+   * refuses blocks from here on, and the node shuts down. Emitted once.
+   */
+  'storage-failed': [error: ChainError];
 }

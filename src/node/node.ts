@@ -1,7 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
-import { reindexChain } from '../chain/reindex.js';
+import { reindexChain, reindexChainstate, type ReindexEvent } from '../chain/reindex.js';
+import type { ChainError } from '../chain/errors.js';
+import { DiskSpaceGuard } from './disk-space.js';
 import { isAccepted } from '../chain/types.js';
 import type { Block } from '../consensus/block.js';
 import { encodeBlock } from '../consensus/block.js';
@@ -60,6 +62,9 @@ export class PowchainNode {
   private releaseLock: (() => void) | undefined;
   private removeCookie: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
+  private diskGuard: DiskSpaceGuard | undefined;
+  /** Why the node stopped itself (disk full, a failing disk), if it did. */
+  failure: string | undefined;
   /** The node's one clock, in seconds: the system clock shifted by --clock-offset. */
   private readonly clock: () => number;
   private readonly startedAt: number;
@@ -100,15 +105,27 @@ export class PowchainNode {
       onFallback: (e) =>
         this.log.warn({ reason: e.message }, 'WebAssembly hashing kernel unavailable; using the TypeScript kernel'),
     });
-    const chainOpts = { params: this.params, location: join(datadir, 'chain'), verifier: this.pool, clock: this.clock };
+    this.diskGuard = new DiskSpaceGuard(datadir, c.minFreeDiskMb, this.log, (message) => this.fail(message));
+    this.diskGuard.start();
+    const chainOpts = {
+      params: this.params,
+      location: join(datadir, 'chain'),
+      blocksLocation: join(datadir, 'blocks'),
+      verifier: this.pool,
+      clock: this.clock,
+    };
     if (c.reindex) {
-      this.log.info('reindexing: rebuilding chain state from the stored blocks');
-      this.chain = await reindexChain(chainOpts, (height, target) => {
-        if (height % 500 === 0 || height === target) this.log.info({ height, target }, 'reindex progress');
-      });
+      this.log.info('reindexing: rebuilding the block index and chain state from the block store');
+      this.chain = await reindexChain(chainOpts, (e) => this.logReindex(e));
+    } else if (c.reindexChainstate) {
+      this.log.info('reindexing the chain state from the stored blocks');
+      this.chain = await reindexChainstate(chainOpts, (e) => this.logReindex(e));
     } else {
       this.chain = await Chain.open(chainOpts);
     }
+    this.chain.on('storage-failed', (err: ChainError) =>
+      this.fail(`${err.message}; stopping (no block or transaction is accepted until the node restarts)`),
+    );
     this.queries = new ChainQueries(this.chain);
     if (c.txindex) this.txindex = await TxIndex.open(join(datadir, 'txindex'), this.queries, this.log);
     this.mempool = new Mempool(this.chain, this.clock);
@@ -202,6 +219,50 @@ export class PowchainNode {
     );
   }
 
+  private logReindex(e: ReindexEvent): void {
+    switch (e.type) {
+      case 'progress':
+        if (e.height % 500 === 0 || e.height === e.target)
+          this.log.info({ height: e.height, target: e.target }, 'reindex progress');
+        return;
+      case 'repaired-block-store':
+        this.log.warn(
+          { reason: e.reason },
+          'the block store did not open; repaired it, keeping every record still readable',
+        );
+        return;
+      case 'migrated-blocks':
+        this.log.info({ blocks: e.count }, 'moved the blocks of an older database into the block store');
+        return;
+      case 'damaged-block':
+        this.log.warn(
+          { hash: hashToHex(e.hash), height: e.height },
+          'a stored block is damaged; dropped it, it is downloaded again from a peer',
+        );
+        return;
+      case 'unlinked-blocks':
+        this.log.warn(
+          { blocks: e.count },
+          'stored blocks after a missing or damaged one are not indexed; sync fetches them again',
+        );
+        return;
+      case 'old-index-unreadable':
+        this.log.warn(
+          { reason: e.reason },
+          'the old block index could not be read; rebuilding it from the block store alone',
+        );
+        return;
+    }
+  }
+
+  /** Stop because storage failed or ran out: one error line, then a clean shutdown. */
+  private fail(message: string): void {
+    if (this.failure) return;
+    this.failure = message;
+    this.log.error(message);
+    void this.stop();
+  }
+
   private context(): NodeContext {
     return {
       config: this.config,
@@ -293,6 +354,7 @@ export class PowchainNode {
     this.stopping ??= (async () => {
       this.log.info('shutting down');
       this.stopController.abort();
+      this.diskGuard?.stop();
       await this.stratum?.close().catch(() => undefined);
       await this.miner?.close().catch(() => undefined);
       this.pages?.close();
