@@ -1,3 +1,4 @@
+import { renameSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { ClassicLevel } from 'classic-level';
 import { decodeHeader, headerHash } from '../consensus/header.js';
@@ -79,9 +80,57 @@ export class BlockStore {
     return bytes;
   }
 
+  /**
+   * The last resort when even a repaired store cannot be scanned (a key LevelDB cannot parse
+   * stops every iterator there): read forward to the damage and backward to it, move the old
+   * directory aside (`<location>.damaged-<time>`, never deleted) and write what was read into a
+   * new store. The records between are lost; sync downloads those blocks again.
+   */
+  static async salvage(location: string): Promise<{ store: BlockStore; kept: number; movedTo: string }> {
+    const old = await BlockStore.open(location);
+    const records: [Uint8Array, Uint8Array][] = [];
+    let last: Uint8Array | undefined;
+    for (const reverse of [false, true]) {
+      const it = old.db.iterator(reverse && last ? { reverse, gt: last } : { reverse });
+      try {
+        for (;;) {
+          const batch = await it.nextv(256);
+          if (batch.length === 0) break;
+          records.push(...batch);
+          if (!reverse) last = batch[batch.length - 1]![0];
+        }
+      } catch {
+        // The damage: what lies beyond it in this direction is read from the other end.
+      } finally {
+        await it.close().catch(() => undefined);
+      }
+    }
+    await old.close();
+    const movedTo = `${location}.damaged-${Date.now()}`;
+    renameSync(location, movedTo);
+    const store = await BlockStore.open(location);
+    for (const [k, v] of records) await store.db.put(k, v);
+    return { store, kept: records.length, movedTo };
+  }
+
   /** Whether a record is stored under `hash` (sound or not). */
   has(hash: Uint8Array): boolean {
-    return this.db.getSync(hash) !== undefined;
+    try {
+      return this.db.getSync(hash) !== undefined;
+    } catch (err) {
+      throw storageError(err, 'block store', '--reindex');
+    }
+  }
+
+  /** Whether the store holds any block but `except` (a new chain database next to old blocks is a lost one). */
+  async holdsBlocksOtherThan(except: Uint8Array): Promise<boolean> {
+    const first = await this.db
+      .keys({ limit: 2 })
+      .all()
+      .catch((err: unknown) => {
+        throw storageError(err, 'block store', '--reindex');
+      });
+    return first.some((k) => !equalBytes(k, except));
   }
 
   del(hash: Uint8Array): Promise<void> {
@@ -97,7 +146,12 @@ export class BlockStore {
     const it = this.db.iterator();
     try {
       for (;;) {
-        const batch = await it.nextv(256);
+        let batch: [Uint8Array, Uint8Array][];
+        try {
+          batch = await it.nextv(256);
+        } catch (err) {
+          throw storageError(err, 'block store', '--reindex');
+        }
         if (batch.length === 0) return;
         for (const [hash, record] of batch) {
           const bytes = checkedBlock(record);

@@ -15,7 +15,7 @@ import {
 } from './address-index.js';
 import type { ChainEntry, IndexEntry } from './block-index.js';
 import type { BatchVerifier } from './connect.js';
-import { ChainError } from './errors.js';
+import { ChainError, corruptState } from './errors.js';
 import { decodeUndo, keys } from './layout.js';
 import { invalidateLocked, reconsiderLocked } from './operator.js';
 import { blocksLocationOf, chainTuning, type ChainOptions } from './options.js';
@@ -101,7 +101,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     const chain = new Chain(opts.params, store, blocks, opts.verifier, opts.clock, tuning);
     const { index, candidates } = chain.state;
     try {
-      if (fresh) await writeGenesisState(store, blocks, opts.params);
+      if (fresh) {
+        // A new chain database beside a block store with blocks: the old one was lost, not never made.
+        if (await blocks.holdsBlocksOtherThan(opts.params.genesisHash))
+          throw corruptState('the chain database is missing but the block store holds blocks', '--reindex');
+        await writeGenesisState(store, blocks, opts.params);
+      }
       await loadIndex(store, index, opts.resumingReindex === true);
       const tip = readTip(store, index, opts.params);
       index.setMainChainFromTip(tip);

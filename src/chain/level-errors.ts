@@ -57,15 +57,17 @@ export function isDiskFailure(err: unknown): boolean {
 }
 
 /**
- * A LevelDB error as a typed ChainError: damage ('corrupt-db', with the way out), a failing disk
- * ('storage-failed'), or anything else from opening ('corrupt-db' as well: a database that will
- * not open is of no use, and the way out rebuilds it).
+ * A LevelDB error as a typed ChainError. At open (`location` given) anything but a full disk is
+ * damage ('corrupt-db', with the way out: a database that will not open is of no use, and the way
+ * out rebuilds it). Later, damage LevelDB reports is 'corrupt-db' and a failing or full disk is
+ * 'storage-failed'.
  */
 export function storageError(err: unknown, what: string, wayOut: WayOut = '--reindex', location = ''): ChainError {
   if (err instanceof ChainError) return err;
   const message = levelMessage(err);
   const where = location ? ` at ${location}` : '';
-  if (isDiskFailure(err) && !/Corruption/i.test(message))
+  const diskFull = /No space left|ENOSPC/i.test(message);
+  if (diskFull || (!location && isDiskFailure(err) && !/Corruption/i.test(message)))
     return new ChainError('storage-failed', `the ${what}${where} could not be written or read: ${message}`);
   return new ChainError(
     'corrupt-db',

@@ -16,6 +16,7 @@ import { writeGenesisState } from './startup.js';
 export type ReindexEvent =
   | { type: 'progress'; height: number; target: number }
   | { type: 'repaired-block-store'; reason: string }
+  | { type: 'salvaged-block-store'; kept: number; movedTo: string }
   | { type: 'migrated-blocks'; count: number }
   | { type: 'damaged-block'; hash: Uint8Array; height: number | undefined }
   | { type: 'unlinked-blocks'; count: number }
@@ -40,10 +41,30 @@ interface Salvage {
  */
 export async function reindexChain(opts: ChainOptions, onEvent?: (e: ReindexEvent) => void): Promise<Chain> {
   const salvage = await salvageOldDatabase(opts, onEvent);
-  const blocks = await openOrRepair(blocksLocationOf(opts), onEvent);
+  let blocks = await openOrRepair(blocksLocationOf(opts), onEvent);
   let target: number;
   try {
-    const entries = await indexFromBlocks(blocks, opts.params, salvage, onEvent);
+    let entries;
+    try {
+      entries = await indexFromBlocks(blocks, opts.params, salvage, onEvent);
+    } catch (err) {
+      // A table block LevelDB cannot read stops the scan: repair, keeping every readable record, and scan again.
+      if (!(err instanceof ChainError) || err.code !== 'corrupt-db') throw err;
+      await blocks.close();
+      await BlockStore.repair(blocks.location);
+      onEvent?.({ type: 'repaired-block-store', reason: err.message });
+      blocks = await BlockStore.open(blocks.location);
+      try {
+        entries = await indexFromBlocks(blocks, opts.params, salvage, onEvent);
+      } catch (again) {
+        if (!(again instanceof ChainError) || again.code !== 'corrupt-db') throw again;
+        await blocks.close();
+        const saved = await BlockStore.salvage(blocks.location);
+        blocks = saved.store;
+        onEvent?.({ type: 'salvaged-block-store', kept: saved.kept, movedTo: saved.movedTo });
+        entries = await indexFromBlocks(blocks, opts.params, salvage, onEvent);
+      }
+    }
     target = entries.reduce((most, e) => Math.max(most, e.entry.height), 0);
     rmSync(opts.location, { recursive: true, force: true });
     const { store } = await ChainStore.open(opts.location, opts.params);

@@ -56,10 +56,15 @@ export class ChainStore {
 
   /** `upgrade`: accept an older schema whose derived state the caller (reindex) is about to rebuild. */
   private async checkIdentity(params: NetworkParams, upgrade: boolean): Promise<boolean> {
-    const net = this.db.getSync(keys.network());
-    const schema = this.db.getSync(keys.schema());
+    const net = this.get(keys.network());
+    const schema = this.get(keys.schema());
     if (!net && !schema) {
-      const anyKey = await this.db.keys({ limit: 1 }).all();
+      const anyKey = await this.db
+        .keys({ limit: 1 })
+        .all()
+        .catch((err: unknown) => {
+          throw storageError(err, 'chain database');
+        });
       if (anyKey.length > 0)
         throw new ChainError('corrupt-state', 'database has data but no network record; refusing to touch it');
       // The identity records are written with the genesis state, in one batch (identityOps), so a

@@ -231,6 +231,12 @@ export class PowchainNode {
           'the block store did not open; repaired it, keeping every record still readable',
         );
         return;
+      case 'salvaged-block-store':
+        this.log.warn(
+          { kept: e.kept, movedTo: e.movedTo },
+          'the block store could not be read past its damage even repaired; kept what was readable in a new one, the old one moved aside',
+        );
+        return;
       case 'migrated-blocks':
         this.log.info({ blocks: e.count }, 'moved the blocks of an older database into the block store');
         return;
