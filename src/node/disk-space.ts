@@ -23,6 +23,8 @@ export class DiskSpaceError extends Error {
 export class DiskSpaceGuard {
   private timer: NodeJS.Timeout | undefined;
   private warned = false;
+  private lastCheck = 0;
+  private stopped = false;
 
   constructor(
     private readonly dir: string,
@@ -36,23 +38,36 @@ export class DiskSpaceGuard {
     if (this.minMiB === 0) return;
     const low = this.check();
     if (low) throw new DiskSpaceError(low);
-    this.timer = setInterval(() => {
-      const message = this.check();
-      if (message) {
-        this.stop();
-        this.onLow(message); // the node logs it once and stops
-      }
-    }, CHECK_EVERY_MS);
+    this.timer = setInterval(() => this.checkNow(), CHECK_EVERY_MS);
     this.timer.unref();
   }
 
+  /**
+   * Check again unless it was done in the last second: called on every new tip, so a node syncing
+   * or mining fast stops before its writes fill the disk, at the cost of one statfs a second.
+   */
+  checkSoon(): void {
+    if (this.timer && Date.now() - this.lastCheck >= 1_000) this.checkNow();
+  }
+
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
   }
 
+  private checkNow(): void {
+    if (this.stopped) return;
+    const message = this.check();
+    if (message) {
+      this.stop();
+      this.onLow(message); // the node logs it once and stops
+    }
+  }
+
   /** The message to stop with, or undefined while there is room. */
   private check(): string | undefined {
+    this.lastCheck = Date.now();
     let free: number;
     try {
       free = freeMiB(this.dir);

@@ -123,6 +123,8 @@ export class PowchainNode {
     } else {
       this.chain = await Chain.open(chainOpts);
     }
+    const guard = this.diskGuard;
+    this.chain.on('tip', () => guard.checkSoon());
     this.chain.on('storage-failed', (err: ChainError) =>
       this.fail(`${err.message}; stopping (no block or transaction is accepted until the node restarts)`),
     );
