@@ -5,7 +5,7 @@ import { decodeHeader, headerHash } from '../consensus/header.js';
 import { equalBytes, hashToHex } from '../encoding/hex.js';
 import { getU32le, putU32le } from '../encoding/le.js';
 import { ChainError } from './errors.js';
-import { openLevel, storageError } from './level-errors.js';
+import { levelBatches, openLevel, storageError } from './level-errors.js';
 
 /**
  * The raw blocks, in a LevelDB of their own (`<datadir>/blocks`), apart from the chain state
@@ -143,23 +143,11 @@ export class BlockStore {
    * about twice as slow).
    */
   async *records(): AsyncGenerator<{ hash: Uint8Array; bytes: Uint8Array | null }> {
-    const it = this.db.iterator();
-    try {
-      for (;;) {
-        let batch: [Uint8Array, Uint8Array][];
-        try {
-          batch = await it.nextv(256);
-        } catch (err) {
-          throw storageError(err, 'block store', '--reindex');
-        }
-        if (batch.length === 0) return;
-        for (const [hash, record] of batch) {
-          const bytes = checkedBlock(record);
-          yield { hash, bytes: bytes && headerMatches(hash, bytes) ? bytes : null };
-        }
+    for await (const batch of levelBatches(this.db.iterator(), 256, 'block store')) {
+      for (const [hash, record] of batch) {
+        const bytes = checkedBlock(record);
+        yield { hash, bytes: bytes && headerMatches(hash, bytes) ? bytes : null };
       }
-    } finally {
-      await it.close();
     }
   }
 

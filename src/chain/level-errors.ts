@@ -74,3 +74,29 @@ export function storageError(err: unknown, what: string, wayOut: WayOut = '--rei
     `the ${what}${where} is damaged (${message}); run the node once with ${wayOut} to rebuild it`,
   );
 }
+
+/**
+ * An iterator's entries `size` at a time, closed at the end. LevelDB stops an iterator at a table
+ * block that fails: that is damage ('corrupt-db' naming `wayOut`), never a shorter answer.
+ */
+export async function* levelBatches<T>(
+  it: { nextv(size: number): Promise<T[]>; close(): Promise<void> },
+  size: number,
+  what: string,
+  wayOut: WayOut = '--reindex',
+): AsyncGenerator<T[]> {
+  try {
+    for (;;) {
+      let batch: T[];
+      try {
+        batch = await it.nextv(size);
+      } catch (err) {
+        throw storageError(err, what, wayOut);
+      }
+      if (batch.length === 0) return;
+      yield batch;
+    }
+  } finally {
+    await it.close();
+  }
+}

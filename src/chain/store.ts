@@ -1,7 +1,7 @@
 import type { ClassicLevel } from 'classic-level';
 import type { NetworkParams } from '../consensus/params/types.js';
 import { ChainError } from './errors.js';
-import { openLevel, storageError } from './level-errors.js';
+import { levelBatches, openLevel, storageError } from './level-errors.js';
 import { keys, prefixEnd, readU32be, SCHEMA_VERSION, u32be, UPGRADABLE_SCHEMAS } from './layout.js';
 
 /**
@@ -153,42 +153,13 @@ export class ChainStore {
    * of 10,000 read about twice as many keys a second as one `for await` step per key (measured
    * 0.70 against 0.31 M keys/s on a loaded machine).
    */
-  async *scanKeyBatches(prefix: Uint8Array, size = 10_000): AsyncGenerator<Uint8Array[]> {
-    const it = this.db.keys({ gte: prefix, lt: prefixEnd(prefix) });
-    try {
-      for (;;) {
-        let batch: Uint8Array[];
-        try {
-          batch = await it.nextv(size);
-        } catch (err) {
-          throw storageError(err, 'chain database');
-        }
-        if (batch.length === 0) return;
-        yield batch;
-      }
-    } finally {
-      await it.close();
-    }
+  scanKeyBatches(prefix: Uint8Array, size = 10_000): AsyncGenerator<Uint8Array[]> {
+    return levelBatches(this.db.keys({ gte: prefix, lt: prefixEnd(prefix) }), size, 'chain database');
   }
 
   /** The entries starting with `prefix`, in key order, `size` at a time (see scanKeyBatches). */
-  async *scanBatches(prefix: Uint8Array, size = 10_000): AsyncGenerator<[Uint8Array, Uint8Array][]> {
-    const it = this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) });
-    try {
-      for (;;) {
-        let batch: [Uint8Array, Uint8Array][];
-        try {
-          batch = await it.nextv(size);
-        } catch (err) {
-          // LevelDB stops an iterator at a table block that fails: damage, never a shorter answer.
-          throw storageError(err, 'chain database');
-        }
-        if (batch.length === 0) return;
-        yield batch;
-      }
-    } finally {
-      await it.close();
-    }
+  scanBatches(prefix: Uint8Array, size = 10_000): AsyncGenerator<[Uint8Array, Uint8Array][]> {
+    return levelBatches(this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) }), size, 'chain database');
   }
 
   async clearPrefix(prefix: Uint8Array): Promise<void> {

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
-import { reindexChain, reindexChainstate, type ReindexEvent } from '../chain/reindex.js';
+import { reindexChain, reindexChainstate } from '../chain/reindex.js';
+import { logReindexEvent } from './log-reindex.js';
 import type { ChainError } from '../chain/errors.js';
 import { DiskSpaceGuard } from './disk-space.js';
 import { isAccepted } from '../chain/types.js';
@@ -116,10 +117,10 @@ export class PowchainNode {
     };
     if (c.reindex) {
       this.log.info('reindexing: rebuilding the block index and chain state from the block store');
-      this.chain = await reindexChain(chainOpts, (e) => this.logReindex(e));
+      this.chain = await reindexChain(chainOpts, (e) => logReindexEvent(this.log, e));
     } else if (c.reindexChainstate) {
       this.log.info('reindexing the chain state from the stored blocks');
-      this.chain = await reindexChainstate(chainOpts, (e) => this.logReindex(e));
+      this.chain = await reindexChainstate(chainOpts, (e) => logReindexEvent(this.log, e));
     } else {
       this.chain = await Chain.open(chainOpts);
     }
@@ -219,48 +220,6 @@ export class PowchainNode {
       },
       'powchain node started',
     );
-  }
-
-  private logReindex(e: ReindexEvent): void {
-    switch (e.type) {
-      case 'progress':
-        if (e.height % 500 === 0 || e.height === e.target)
-          this.log.info({ height: e.height, target: e.target }, 'reindex progress');
-        return;
-      case 'repaired-block-store':
-        this.log.warn(
-          { reason: e.reason },
-          'the block store did not open; repaired it, keeping every record still readable',
-        );
-        return;
-      case 'salvaged-block-store':
-        this.log.warn(
-          { kept: e.kept, movedTo: e.movedTo },
-          'the block store could not be read past its damage even repaired; kept what was readable in a new one, the old one moved aside',
-        );
-        return;
-      case 'migrated-blocks':
-        this.log.info({ blocks: e.count }, 'moved the blocks of an older database into the block store');
-        return;
-      case 'damaged-block':
-        this.log.warn(
-          { hash: hashToHex(e.hash), height: e.height },
-          'a stored block is damaged; dropped it, it is downloaded again from a peer',
-        );
-        return;
-      case 'unlinked-blocks':
-        this.log.warn(
-          { blocks: e.count },
-          'stored blocks after a missing or damaged one are not indexed; sync fetches them again',
-        );
-        return;
-      case 'old-index-unreadable':
-        this.log.warn(
-          { reason: e.reason },
-          'the old block index could not be read; rebuilding it from the block store alone',
-        );
-        return;
-    }
   }
 
   /** Stop because storage failed or ran out: one error line, then a clean shutdown. */

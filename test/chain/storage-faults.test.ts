@@ -6,12 +6,15 @@
 import { join } from 'node:path';
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { ClassicLevel } from 'classic-level';
-import { Chain } from '../../src/chain/index.js';
+import type { ChainError } from '../../src/chain/index.js';
+import { Chain, reindexChain } from '../../src/chain/index.js';
+import { keys, u32be } from '../../src/chain/layout.js';
+import { regtest } from '../helpers/mine.js';
 import { blockRecord } from '../../src/chain/block-store.js';
 import { headerHash } from '../../src/consensus/header.js';
 import { encodeBlock, type Block } from '../../src/consensus/block.js';
 import { VerifyPool } from '../../src/crypto/verify-pool.js';
-import { tempDir } from './harness.js';
+import { internals, tempDir } from './harness.js';
 import {
   buildBlocks,
   chainOptions,
@@ -138,7 +141,6 @@ test('a damaged block record: verifyChain names it, --reindex drops it, the bloc
 
   const o = await judge(location, pool, damagedAt - 1);
   expect(o.kind).toBe('opened');
-  const { reindexChain } = await import('../../src/chain/index.js');
   // judge's --reindex dropped the record: reindexed again, the blocks after it have no ancestry.
   const events: string[] = [];
   const chain = await reindexChain(chainOptions(location, pool), (e) => {
@@ -167,7 +169,6 @@ test('--reindex reports a damaged block with its hash and height', async () => {
   record[100] = record[100]! ^ 1;
   await db.put(headerHash(bad.header), record);
   await db.close();
-  const { reindexChain } = await import('../../src/chain/index.js');
   const reports: { type: string; height?: number; hash?: string }[] = [];
   const chain = await reindexChain(chainOptions(location, pool), (e) => {
     if (e.type === 'damaged-block')
@@ -181,6 +182,33 @@ test('--reindex reports a damaged block with its hash and height', async () => {
     ]);
     expect(chain.height).toBe(39);
     await expectConsistent(chain);
+  } finally {
+    await chain.close();
+  }
+});
+
+test('a schema 2 data directory (blocks inside the chain database) is refused naming --reindex, which moves them out', async () => {
+  const location = copy(logTemplate);
+  // What schema 2 looked like: every block under 'b' in the chain database, no block store.
+  const old = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
+  await old.put(keys.schema(), u32be(2));
+  for (const block of [regtest.genesis, ...blocks])
+    await old.put(Uint8Array.of(0x62, ...headerHash(block.header)), encodeBlock(block));
+  await old.close();
+  rmSync(`${location}-blocks`, { recursive: true });
+
+  const refused = await Chain.open(chainOptions(location, pool)).catch((err: ChainError) => err);
+  expect(refused).toMatchObject({ code: 'wrong-schema' });
+  expect((refused as ChainError).message).toMatch(/start the node once with --reindex to upgrade it/);
+  const moved: number[] = [];
+  const chain = await reindexChain(chainOptions(location, pool), (e) => {
+    if (e.type === 'migrated-blocks') moved.push(e.count);
+  });
+  try {
+    expect(moved).toEqual([HEIGHT + 1]);
+    expect(chain.height).toBe(HEIGHT);
+    await expectConsistent(chain);
+    expect(internals(chain).store.get(Uint8Array.of(0x62, ...headerHash(blocks[0]!.header)))).toBeUndefined();
   } finally {
     await chain.close();
   }
