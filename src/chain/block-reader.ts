@@ -1,9 +1,6 @@
 import { decodeBlockWithTxids, type DecodedBlock } from '../consensus/block.js';
-import { hashToHex } from '../encoding/hex.js';
 import type { IndexEntry } from './block-index.js';
-import { ChainError } from './errors.js';
-import { keys } from './layout.js';
-import type { ChainStore } from './store.js';
+import { damagedBlock, type BlockStore } from './block-store.js';
 import { BoundedMap } from '../collections/bounded-map.js';
 
 /**
@@ -18,7 +15,7 @@ const RECENT_BLOCKS = 64;
 export class BlockReader {
   private readonly recent = new BoundedMap<string, DecodedBlock>(RECENT_BLOCKS);
 
-  constructor(private readonly store: ChainStore) {}
+  constructor(private readonly blocks: BlockStore) {}
 
   remember(hashHex: string, block: DecodedBlock): void {
     this.recent.set(hashHex, block);
@@ -30,14 +27,14 @@ export class BlockReader {
   }
 
   blockBytes(hash: Uint8Array): Uint8Array | undefined {
-    return this.store.get(keys.block(hash));
+    return this.blocks.get(hash);
   }
 
   block(entry: IndexEntry): DecodedBlock {
     const cached = this.recent.get(entry.hashHex);
     if (cached) return cached;
-    const bytes = this.store.get(keys.block(entry.hash));
-    if (!bytes) throw new ChainError('corrupt-state', `block ${hashToHex(entry.hash)} is indexed but not stored`);
+    const bytes = this.blocks.get(entry.hash);
+    if (!bytes) throw damagedBlock(entry.hash, entry.height);
     return decodeBlockWithTxids(bytes);
   }
 }

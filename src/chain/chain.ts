@@ -15,9 +15,11 @@ import {
 } from './address-index.js';
 import type { ChainEntry, IndexEntry } from './block-index.js';
 import { undoCoins, type BatchVerifier } from './connect.js';
-import { ChainError } from './errors.js';
+import { keys } from './layout.js';
+import { ChainError, corruptState } from './errors.js';
 import { invalidateLocked, reconsiderLocked } from './operator.js';
-import { chainTuning, type ChainOptions } from './options.js';
+import { blocksLocationOf, chainTuning, type ChainOptions } from './options.js';
+import { BlockStore } from './block-store.js';
 import type { OrphanInfo } from './orphans.js';
 import { activateBestChainLocked } from './activate.js';
 import { BlockCall } from './call.js';
@@ -25,7 +27,7 @@ import { processLocked, reportDropped, type BlockItem } from './process.js';
 import { SerialQueue } from './queue.js';
 import { ChainState } from './state.js';
 import { ChainStore } from './store.js';
-import { loadIndex, readTip, writeGenesisState } from './startup.js';
+import { checkUtxoSet, loadIndex, readCommitment, readTip, writeGenesisState } from './startup.js';
 import type { ChainEvents, ProcessOptions, ProcessResult } from './types.js';
 import { utxoSetHashLocked, verifyChainLocked, type UtxoSetInfo, type VerifyChainResult } from './verify.js';
 
@@ -60,32 +62,63 @@ export class Chain extends EventEmitter<ChainEvents> {
   private constructor(
     readonly params: NetworkParams,
     store: ChainStore,
+    blocks: BlockStore,
     verifier: BatchVerifier,
     /** Seconds since the epoch: the clock the header rules' future limit is measured against. */
     readonly clock: () => number,
     tuning: ReturnType<typeof chainTuning>,
   ) {
     super();
-    this.state = new ChainState(params, store, verifier, clock, tuning, this);
+    this.state = new ChainState(params, store, blocks, verifier, clock, tuning, this);
     this.queue = new SerialQueue(tuning.maxQueuedTasks);
+    let told = false;
+    const failed = (err: ChainError): void => {
+      if (told) return;
+      told = true;
+      this.emit('storage-failed', err);
+    };
+    store.onWriteFailure = failed;
+    blocks.onWriteFailure = failed;
   }
 
-  /** Open (or create) the chain database, check it, and resume from the stored tip. */
-  static async open(opts: ChainOptions & { activate?: boolean }): Promise<Chain> {
+  /**
+   * Open (or create) the block store and the chain database, check them, and resume from the
+   * stored tip. Damage is a ChainError whose message names the way out (docs/architecture.md,
+   * "Storage faults"): the index must hang together, the tip's ancestry must match the height
+   * index, and the whole UTXO set must match the tip's commitment.
+   */
+  static async open(opts: ChainOptions & { activate?: boolean; resumingReindex?: boolean }): Promise<Chain> {
     const tuning = chainTuning(opts);
-    const { store, fresh } = await ChainStore.open(opts.location, opts.params, { cache: tuning.level });
-    const chain = new Chain(opts.params, store, opts.verifier, opts.clock, tuning);
+    const blocks = await BlockStore.open(blocksLocationOf(opts));
+    let store: ChainStore;
+    let fresh: boolean;
+    try {
+      ({ store, fresh } = await ChainStore.open(opts.location, opts.params, { cache: tuning.level }));
+    } catch (err) {
+      await blocks.close();
+      throw err;
+    }
+    const chain = new Chain(opts.params, store, blocks, opts.verifier, opts.clock, tuning);
     const { index, candidates } = chain.state;
     try {
-      if (fresh) await writeGenesisState(store, opts.params);
-      await loadIndex(store, index);
-      index.setMainChainFromTip(readTip(store, index, opts.params));
+      if (fresh) {
+        // A new chain database beside a block store with blocks: the old one was lost, not never made.
+        if (await blocks.holdsBlocksOtherThan(opts.params.genesisHash))
+          throw corruptState('the chain database is missing but the block store holds blocks', '--reindex');
+        await writeGenesisState(store, blocks, opts.params);
+      }
+      await loadIndex(store, index, opts.resumingReindex === true);
+      const tip = readTip(store, index, opts.params);
+      index.setMainChainFromTip(tip);
+      chain.state.commitment = readCommitment(store, tip);
+      if (opts.checkUtxoSet !== false) await checkUtxoSet(store, tip, chain.state.commitment);
       candidates.rebuild();
       // A crash between storing a heavier block and connecting it leaves work to finish.
       if (opts.activate !== false) await chain.activate();
       return chain;
     } catch (err) {
       await store.close();
+      await blocks.close();
       throw err;
     }
   }
@@ -95,6 +128,17 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.closed = true;
     await this.queue.idle();
     await this.state.store.close();
+    await this.state.blocks.close();
+  }
+
+  /** A reindex has connected its chain: clear the flag that made an interrupted one refuse to start. */
+  finishReindex(): Promise<void> {
+    return this.queue.run(() => this.state.store.batch([{ type: 'del', key: keys.reindexing() }]));
+  }
+
+  /** The write failure that stopped the chain (disk full, I/O error), if one did. */
+  get storageFailure(): ChainError | undefined {
+    return this.state.store.failed ?? this.state.blocks.failed;
   }
 
   /** False once the chain (and its database) is closing or closed. */
@@ -117,6 +161,8 @@ export class Chain extends EventEmitter<ChainEvents> {
    */
   processBlocks(items: readonly BlockItem[]): Promise<ProcessResult[]> {
     if (this.closed) return Promise.reject(new ChainError('closed', 'chain is closed'));
+    const failure = this.storageFailure;
+    if (failure) return Promise.reject(failure);
     return this.queue.run(() => processLocked(this.state, items));
   }
 

@@ -2,6 +2,7 @@ import type { Coin } from '../consensus/coin.js';
 import { outpointMapKey } from '../consensus/tx.js';
 import type { CoinSource } from './coin-cache.js';
 import { Arena } from '../encoding/arena.js';
+import { equalBytes } from '../encoding/hex.js';
 import { encodeCoin, encodeHistory, keys } from './layout.js';
 import type { BatchOp } from './store.js';
 
@@ -87,6 +88,15 @@ export class CoinView {
 
   put(key: Uint8Array, value: Uint8Array): void {
     this.others.push({ type: 'put', key, value });
+  }
+
+  /** The value of the newest put of `key` in this view (the UTXO commitment reads a block's undo record here). */
+  lastPut(key: Uint8Array): Uint8Array | undefined {
+    for (let i = this.others.length - 1; i >= 0; i--) {
+      const op = this.others[i]!;
+      if (op.type === 'put' && equalBytes(op.key, key)) return op.value;
+    }
+    return undefined;
   }
 
   del(key: Uint8Array): void {

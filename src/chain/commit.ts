@@ -4,6 +4,7 @@ import type { BlockCall } from './call.js';
 import type { CoinView } from './coin-view.js';
 import { BlockStatus, indexRecord, keys } from './layout.js';
 import type { ChainState } from './state.js';
+import type { UtxoCommitment } from './utxo-commitment.js';
 
 /** One block of a state transition, with its decoded body. */
 export interface TransitionStep {
@@ -36,6 +37,7 @@ export async function commitTransition(
   newTip: IndexEntry,
 ): Promise<void> {
   view.put(keys.tip(), newTip.hash);
+  const commitment = recordCommitments(state, view, disconnected, connected);
   for (const { entry } of connected) {
     // A block connected through a reconsidered descendant may still carry its old reject code.
     const record = indexRecord({ ...entry, status: BlockStatus.Valid, invalidCode: '' });
@@ -47,8 +49,31 @@ export async function commitTransition(
     entry.invalidCode = '';
   }
   state.coins.apply(view);
+  state.commitment = commitment;
   for (const { entry } of connected) state.reader.forget(entry.hashHex);
   applyTransition(state, fork, disconnected, connected, newTip);
+}
+
+/**
+ * The UTXO commitment after each connected block, recorded in the same batch (utxo-commitment.ts);
+ * a disconnected block's record is deleted. Returns the new tip's commitment.
+ */
+function recordCommitments(
+  state: ChainState,
+  view: CoinView,
+  disconnected: TransitionStep[],
+  connected: TransitionStep[],
+): UtxoCommitment {
+  const c = state.commitment.clone();
+  for (const { entry, block } of disconnected) {
+    c.applyBlock(-1, block, block.txids, entry.height, state.readUndo(entry.hash)!);
+    view.del(keys.commitment(entry.hash));
+  }
+  for (const { entry, block } of connected) {
+    c.applyBlock(1, block, block.txids, entry.height, view.lastPut(keys.undo(entry.hash))!);
+    view.put(keys.commitment(entry.hash), c.encode());
+  }
+  return c;
 }
 
 /** Stage 6 for a transition whose batch is on disk: move the tip in memory and tell listeners. */

@@ -14,7 +14,7 @@ export type { ChainEntry } from './block-index.js';
 export { BlockStatus } from './layout.js';
 export { ChainError, type ChainErrorCode } from './errors.js';
 export type { UtxoSetInfo, VerifyChainResult } from './verify.js';
-export { reindexChain } from './reindex.js';
+export { reindexChain, reindexChainstate, type ReindexEvent } from './reindex.js';
 export type { AddressUtxo, AddressHistoryItem, TxLocation } from './address-index.js';
 export { DEFAULT_ORPHAN_LIMITS, type OrphanLimits, type OrphanInfo, type OrphanDropReason } from './orphans.js';
 export type { BatchVerifier } from './connect.js';

@@ -6,14 +6,18 @@
  *   M 'network'                              network magic u32 (BE)          which network owns this database
  *   M 'schema'                               schema version u32 (BE)
  *   M 'tip'                                  block hash                      the connected tip
- *   b hash                                   block bytes                     every stored block, main chain or not
+ *   M 'reindexing'                           empty                           a reindex began and has not finished
+ *   b hash                                   (schemas 1 and 2 only)          blocks, moved to the block store by --reindex
  *   i hash                                   index entry (below)             header, height, work, status, sequence
  *   h height(u32 BE)                         block hash                      main chain only
  *   u txid index(u32 BE)                     coin (below)                    the UTXO set
  *   d hash                                   undo record (below)             coins a connected block spent
+ *   c hash                                   UTXO commitment (48 bytes)      the UTXO set after each main-chain block
  *   x pubKeyHash height(u32 BE) txid         history (below)                 address index: each transaction touching an address
  *   a ...                                    (schema 1 only)                 cleared by reindex when upgrading
  *   n key                                    (owned by other layers)         node-level records: bans, peers
+ *
+ * The blocks themselves live in the block store, a database of their own (block-store.ts).
  *
  * Big-endian heights and indexes make LevelDB's byte order the numeric order, so the height index
  * and each address's history iterate oldest first.
@@ -30,17 +34,21 @@ import { getU32le, putU32le, putU64le } from '../encoding/le.js';
 import { decodeHeader, encodeHeader, type BlockHeader } from '../consensus/header.js';
 import type { Coin } from '../consensus/coin.js';
 
-export const SCHEMA_VERSION = 2;
-/** Schemas `reindex` can upgrade from: their blocks and index entries are the same. */
-export const UPGRADABLE_SCHEMAS: readonly number[] = [1];
+export const SCHEMA_VERSION = 3;
+/**
+ * Schemas `--reindex` can upgrade from: their blocks are the same, kept in this database (`b`);
+ * the upgrade moves them to the block store and rebuilds everything else.
+ */
+export const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2];
 
 const P = {
   meta: 0x4d, // M
-  block: 0x62, // b
+  legacyBlock: 0x62, // b: schemas 1 and 2 kept the blocks here
   index: 0x69, // i
   height: 0x68, // h
   coin: 0x75, // u
   undo: 0x64, // d
+  commitment: 0x63, // c
   legacyAddrCoin: 0x61, // a: schema 1's coin copies by address
   addrHistory: 0x78, // x
   node: 0x6e, // n
@@ -104,7 +112,9 @@ export const keys = {
   network: () => key(P.meta, enc.encode('network')),
   schema: () => key(P.meta, enc.encode('schema')),
   tip: () => key(P.meta, enc.encode('tip')),
-  block: (hash: Uint8Array) => key(P.block, hash),
+  reindexing: () => key(P.meta, enc.encode('reindexing')),
+  /** Schemas 1 and 2: where the blocks were before the block store. */
+  legacyBlockPrefix: () => Uint8Array.of(P.legacyBlock),
   index: (hash: Uint8Array) => key(P.index, hash),
   indexPrefix: () => Uint8Array.of(P.index),
   height: (h: number) => key(P.height, u32be(h)),
@@ -114,6 +124,8 @@ export const keys = {
   /** The unspent outputs of one transaction. */
   coinsOfTx: (txid: Uint8Array) => key(P.coin, txid),
   undo: (hash: Uint8Array) => key(P.undo, hash),
+  /** The UTXO commitment after a main-chain block (utxo-commitment.ts). */
+  commitment: (hash: Uint8Array) => key(P.commitment, hash),
   addrHistory: (pkh: Uint8Array, height: number, txid: Uint8Array, arena?: Arena) =>
     keyWithU32(P.addrHistory, pkh, null, height >>> 0, txid, arena),
   addrHistoryPrefix: (pkh: Uint8Array) => key(P.addrHistory, pkh),
@@ -121,7 +133,8 @@ export const keys = {
   addrHistoryAll: () => Uint8Array.of(P.addrHistory),
   node: (name: string) => key(P.node, enc.encode(name)),
   /** Every key space that is chain state derived from the stored blocks (what reindex rebuilds). */
-  derivedPrefixes: () => [P.height, P.coin, P.undo, P.legacyAddrCoin, P.addrHistory].map((p) => Uint8Array.of(p)),
+  derivedPrefixes: () =>
+    [P.height, P.coin, P.undo, P.commitment, P.legacyAddrCoin, P.addrHistory].map((p) => Uint8Array.of(p)),
 };
 
 /** The exclusive upper bound of all keys starting with `prefix`, for range iteration. */

@@ -8,6 +8,13 @@ export interface ChainOptions {
   params: NetworkParams;
   /** Path of the chain database (one per data directory). */
   location: string;
+  /** Path of the block store (block-store.ts); `<location>-blocks` when not given. */
+  blocksLocation?: string;
+  /**
+   * Compare the whole UTXO set with the tip's commitment when opening (default true). Only
+   * reindex turns it off, for the chain it is about to rebuild.
+   */
+  checkUtxoSet?: boolean;
   /** Verifies signature batches (a VerifyPool spreads them over threads). */
   verifier: BatchVerifier;
   /** Seconds since the epoch: injected, never read from the system deep inside. */
@@ -33,6 +40,11 @@ export interface ChainOptions {
    * acceptances, templates, operator actions. Past it a caller gets ChainError('busy').
    */
   maxQueuedTasks?: number;
+}
+
+/** Where the block store of a chain database lives unless told. */
+export function blocksLocationOf(opts: Pick<ChainOptions, 'location' | 'blocksLocation'>): string {
+  return opts.blocksLocation ?? `${opts.location}-blocks`;
 }
 
 /** Default pipeline depth: see ChainOptions.pipelineDepth and docs/benchmarks.md. */

@@ -10,7 +10,7 @@ import type { IndexEntry } from './block-index.js';
 import { BlockCall } from './call.js';
 import { CoinView } from './coin-view.js';
 import { testConnect } from './connect.js';
-import { BlockStatus, indexRecord, keys } from './layout.js';
+import { BlockStatus, indexRecord } from './layout.js';
 import { drainOrphans, type DroppedOrphan } from './orphans.js';
 import type { ChainState } from './state.js';
 import type { ProcessOptions, ProcessResult } from './types.js';
@@ -128,7 +128,8 @@ async function admitLocked(
     return final({ status: 'temporary', hash, code: header.code, reason: header.reason });
   if (opts.dryRun) return final(await dryRunLocked(state, block, hash, txids, parent, header));
 
-  // 4. Store.
+  // 4. Store. The bytes go to the block store first: the index never names a block it lacks.
+  await state.blocks.put(hash, bytes);
   const entry = index.add(hash, {
     header: block.header,
     height: parent.height + 1,
@@ -138,12 +139,7 @@ async function admitLocked(
     size: bytes.length,
     txCount: block.txs.length,
   });
-  call.stored(
-    entry,
-    [{ type: 'put', key: keys.block(hash), value: bytes }, indexRecord(entry)],
-    source,
-    opts.onValidated,
-  );
+  call.stored(entry, [indexRecord(entry)], source, opts.onValidated);
   state.reader.remember(hashHex, { ...block, txids });
   const invalid =
     parent.status === BlockStatus.Invalid ? reject(RejectCode.PrevBlockInvalid, 'parent block is invalid') : header;

@@ -1,16 +1,29 @@
 import { encodeBlock } from '../consensus/block.js';
 import type { NetworkParams } from '../consensus/params/types.js';
 import { blockWork } from '../consensus/pow.js';
+import { DecodeError } from '../encoding/errors.js';
 import { equalBytes, hashToHex } from '../encoding/hex.js';
 import type { BlockIndex, IndexEntry } from './block-index.js';
-import { corruptState } from './errors.js';
+import type { BlockStore } from './block-store.js';
+import { corruptState, type ChainError } from './errors.js';
 import { BlockStatus, decodeIndexEntry, indexRecord, keys } from './layout.js';
-import { ChainStore } from './store.js';
+import { ChainStore, type BatchOp } from './store.js';
+import { UtxoCommitment } from './utxo-commitment.js';
 
-/** The state of a new database, in one batch: identity records, genesis stored and indexed at height 0, and the tip. */
-export async function writeGenesisState(store: ChainStore, params: NetworkParams): Promise<void> {
+/**
+ * The state of a new database, in one batch: identity records, genesis indexed at height 0 with
+ * the empty set's commitment, the tip, and `extra` (a reindex's index entries and its flag).
+ * Genesis's bytes go to the block store first: the index never names a block the store lacks.
+ */
+export async function writeGenesisState(
+  store: ChainStore,
+  blocks: BlockStore,
+  params: NetworkParams,
+  extra: BatchOp[] = [],
+): Promise<void> {
   const g = params.genesis;
   const bytes = encodeBlock(g);
+  await blocks.put(params.genesisHash, bytes);
   const entry = indexRecord({
     hash: params.genesisHash,
     header: g.header,
@@ -24,19 +37,36 @@ export async function writeGenesisState(store: ChainStore, params: NetworkParams
   });
   await store.batch([
     ...ChainStore.identityOps(params),
-    { type: 'put', key: keys.block(params.genesisHash), value: bytes },
+    ...extra,
     entry,
     { type: 'put', key: keys.height(0), value: params.genesisHash },
+    { type: 'put', key: keys.commitment(params.genesisHash), value: new UtxoCommitment().encode() },
     { type: 'put', key: keys.tip(), value: params.genesisHash },
   ]);
 }
 
-/** Load every index entry into memory and link parents. */
-export async function loadIndex(store: ChainStore, index: BlockIndex): Promise<void> {
+/**
+ * Load every index entry into memory and link parents. An entry that does not decode, or whose
+ * parent is not indexed, means the index itself is damaged (a record LevelDB dropped or mangled):
+ * only `--reindex`, which rebuilds the index from the block store, recovers from that.
+ */
+export async function loadIndex(store: ChainStore, index: BlockIndex, resumingReindex = false): Promise<void> {
+  if (!resumingReindex && store.get(keys.reindexing()))
+    throw corruptState('a reindex was interrupted before it finished', '--reindex');
   for await (const [k, v] of store.scan(keys.indexPrefix())) {
-    index.add(k.subarray(1), decodeIndexEntry(v));
+    try {
+      index.add(k.subarray(1), decodeIndexEntry(v));
+    } catch (err) {
+      if (err instanceof DecodeError)
+        throw corruptState(`the index entry of block ${hashToHex(k.subarray(1))} does not decode`, '--reindex');
+      throw err;
+    }
   }
   index.relink();
+  for (const e of index.entries()) {
+    if (e.height > 0 && !e.parent)
+      throw corruptState(`the parent of block ${hashToHex(e.hash)} at height ${e.height} is not indexed`, '--reindex');
+  }
 }
 
 const corrupt = corruptState;
@@ -50,7 +80,7 @@ export function readTip(store: ChainStore, index: BlockIndex, params: NetworkPar
   const tipHash = store.get(keys.tip());
   if (!tipHash) throw corrupt('no tip record');
   const tip = index.get(tipHash);
-  if (!tip) throw corrupt(`tip ${hashToHex(tipHash)} is not in the block index`);
+  if (!tip) throw corrupt(`tip ${hashToHex(tipHash)} is not in the block index`, '--reindex');
   if (tip.status !== BlockStatus.Valid) throw corrupt(`tip ${hashToHex(tipHash)} is not marked valid`);
   const genesis = store.get(keys.height(0));
   if (!genesis || !equalBytes(genesis, params.genesisHash)) throw corrupt("height 0 is not this network's genesis");
@@ -64,6 +94,39 @@ export function readTip(store: ChainStore, index: BlockIndex, params: NetworkPar
     if (e.height > 0 && !store.get(keys.undo(e.hash)))
       throw corrupt(`undo record of main-chain block at height ${e.height} is missing`);
   }
-  if (tip.height > 0 && !tip.parent) throw corrupt('tip ancestry is incomplete');
+  if (tip.height > 0 && !tip.parent) throw corrupt('tip ancestry is incomplete', '--reindex');
   return tip;
+}
+
+/** The UTXO commitment recorded with main-chain block `entry`. */
+export function readCommitment(store: ChainStore, entry: IndexEntry): UtxoCommitment {
+  const raw = store.get(keys.commitment(entry.hash));
+  const c = raw && UtxoCommitment.decode(raw);
+  if (!c) throw corrupt(`the UTXO commitment of the block at height ${entry.height} is missing or damaged`);
+  return c;
+}
+
+/** The commitment of the UTXO set as stored: one pass over every coin record. */
+export async function scanUtxoSet(store: ChainStore): Promise<UtxoCommitment> {
+  const c = new UtxoCommitment();
+  for await (const batch of store.scanBatches(keys.coinPrefix())) for (const [k, v] of batch) c.addRecord(k, v);
+  return c;
+}
+
+/**
+ * Compare the stored UTXO set with the commitment recorded for the tip: a coin LevelDB dropped
+ * (a damaged log record skipped on recovery), one left over, or one altered changes the sum. The
+ * pass also reads every table block of the set, so LevelDB's own damage surfaces here as
+ * ChainError('corrupt-db') rather than later, half-way through a block.
+ */
+export async function checkUtxoSet(store: ChainStore, tip: IndexEntry, expected: UtxoCommitment): Promise<void> {
+  const found = await scanUtxoSet(store);
+  if (!found.equals(expected)) throw utxoMismatch(tip, expected, found);
+}
+
+export function utxoMismatch(tip: IndexEntry, expected: UtxoCommitment, found: UtxoCommitment): ChainError {
+  return corrupt(
+    `the UTXO set does not match the commitment of the tip at height ${tip.height} ` +
+      `(${found.count} coins worth ${found.totalValue} stored, ${expected.count} worth ${expected.totalValue} committed)`,
+  );
 }

@@ -3,6 +3,7 @@ import type { DecodedBlock } from '../consensus/block.js';
 import type { NetworkParams } from '../consensus/params/types.js';
 import { BlockIndex, type IndexEntry } from './block-index.js';
 import { BlockReader } from './block-reader.js';
+import type { BlockStore } from './block-store.js';
 import { CoinCache } from './coin-cache.js';
 import type { BatchVerifier, ConnectContext } from './connect.js';
 import { HeaderRules } from './header-rules.js';
@@ -13,6 +14,7 @@ import { SignatureCache } from './sig-cache.js';
 import type { ChainStore } from './store.js';
 import { TipCandidates } from './tip-candidates.js';
 import type { ChainEvents } from './types.js';
+import { UtxoCommitment } from './utxo-commitment.js';
 
 /**
  * What the block path works on: the database, the block index and main chain in memory, the
@@ -32,10 +34,14 @@ export class ChainState {
   /** Header rules against the index: expected bits, median time past, the future limit. */
   readonly headerRules: HeaderRules;
   readonly pipelineDepth: number;
+  /** The UTXO commitment of the committed tip (utxo-commitment.ts); set by Chain.open. */
+  commitment = new UtxoCommitment();
 
   constructor(
     readonly params: NetworkParams,
     readonly store: ChainStore,
+    /** The raw blocks, in their own database (block-store.ts). */
+    readonly blocks: BlockStore,
     readonly verifier: BatchVerifier,
     readonly clock: () => number,
     tuning: ChainTuning,
@@ -46,7 +52,7 @@ export class ChainState {
     this.orphans = new OrphanPool(tuning.orphanLimits);
     this.sigCache = new SignatureCache(tuning.sigCacheSize);
     this.coins = new CoinCache(store, tuning.coinCacheSize);
-    this.reader = new BlockReader(store);
+    this.reader = new BlockReader(blocks);
     this.headerRules = new HeaderRules(params, this.index, clock);
     this.pipelineDepth = tuning.pipelineDepth;
   }

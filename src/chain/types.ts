@@ -1,4 +1,5 @@
 import type { OrphanDropReason } from './orphans.js';
+import type { ChainError } from './errors.js';
 import type { Block } from '../consensus/block.js';
 import type { RejectCode } from '../consensus/errors.js';
 import type { ChainEntry } from './block-index.js';
@@ -84,4 +85,9 @@ export interface ChainEvents {
   orphan: [info: { hash: Uint8Array; missing: Uint8Array; source: string }];
   /** An orphan left the pool without connecting: expired, past its sender's quota, the pool full, or its sender dropped. */
   'orphan-dropped': [info: { hash: Uint8Array; source: string; reason: OrphanDropReason }];
+  /**
+   * A write to the chain database or the block store failed (disk full, I/O error): the chain
+   * refuses blocks from here on, and the node shuts down. Emitted once.
+   */
+  'storage-failed': [error: ChainError];
 }

@@ -6,6 +6,7 @@ import { connectBlock, disconnectBlock } from './connect.js';
 import { decodeCoin, keys } from './layout.js';
 import type { IndexEntry } from './block-index.js';
 import type { ChainState } from './state.js';
+import { scanUtxoSet, utxoMismatch } from './startup.js';
 
 export interface UtxoSetInfo {
   /** sha256 over every (key, value) of the UTXO set in key order: equal sets, equal hashes. */
@@ -41,12 +42,21 @@ export async function utxoSetHashLocked(state: ChainState): Promise<UtxoSetInfo>
 export type VerifyChainResult = { ok: true; checked: number } | { ok: false; height: number; reason: string };
 
 /**
- * Re-check the last `depth` main-chain blocks against the stored state, without writing:
- * undo them in memory (every coin they created must be unspent, their undo records must fit),
- * then connect them again with every rule and signature. A pass means the UTXO set, undo data and
- * blocks agree. Caller holds the lock.
+ * Re-check the stored state, without writing: first the whole UTXO set against the tip's
+ * commitment (a missing, extra or altered coin anywhere fails it), then the last `depth`
+ * main-chain blocks: undo them in memory (every coin they created must be unspent, their undo
+ * records must fit), then connect them again with every rule and signature. A pass means the
+ * UTXO set, undo data and blocks agree. Caller holds the lock.
  */
 export async function verifyChainLocked(state: ChainState, depth: number): Promise<VerifyChainResult> {
+  const tip = state.index.tip;
+  try {
+    const found = await scanUtxoSet(state.store);
+    if (!found.equals(state.commitment))
+      return { ok: false, height: tip.height, reason: utxoMismatch(tip, state.commitment, found).message };
+  } catch (err) {
+    return { ok: false, height: tip.height, reason: (err as Error).message };
+  }
   const view = new CoinView(new StoreCoins(state.store));
   const entries: IndexEntry[] = [];
   for (let e: IndexEntry | undefined = state.index.tip; e && e.height > 0 && entries.length < depth; e = e.parent)
@@ -61,8 +71,8 @@ export async function verifyChainLocked(state: ChainState, depth: number): Promi
   }
   const ctx = { params: state.params, verifier: state.verifier, sigCache: { size: 0, has: () => false } };
   for (const e of entries.reverse()) {
-    const block = state.readBlock(e);
     try {
+      const block = state.readBlock(e);
       await connectBlock(ctx, view, block, e.hash, block.txids, e.height);
     } catch (err) {
       if (err instanceof RuleError) return { ok: false, height: e.height, reason: err.message };

@@ -46,7 +46,15 @@ export function nodeCommand(): Command {
     )
     .option(
       '--reindex',
-      'rebuild the chain state from the stored blocks before starting (also upgrades a database of an older schema)',
+      'rebuild the block index and chain state from the block store before starting (also upgrades a database of an older schema)',
+    )
+    .option(
+      '--reindex-chainstate',
+      'rebuild only the chain state (UTXO set, undo records, address index) from the stored blocks and their index',
+    )
+    .option(
+      '--min-free-disk <MiB>',
+      'stop cleanly when the data directory has less than this much free space, warn below twice it; 0: off (default 50)',
     )
     .option('--no-txindex', 'keep no transaction index (getrawtransaction and gettxoutproof then need a block hash)')
     .option('--stratum-port <n>', 'serve Stratum v1 to mining software on this port (default: off)')
@@ -81,6 +89,8 @@ export function nodeCommand(): Command {
         releaseStartupGrowth();
       }
       await node.stopped;
+      // A node that stopped itself (disk full, a failing disk) says why once more and exits 1.
+      if (node.failure) throw new UsageError(node.failure);
     });
 }
 

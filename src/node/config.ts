@@ -22,7 +22,15 @@ export interface NodeConfig {
   rpcPassword?: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   logFormat: 'pretty' | 'json';
+  /** Rebuild the block index and chain state from the block store before starting. */
   reindex: boolean;
+  /** Rebuild only the chain state (UTXO set, undo, indexes) from the stored blocks and their index. */
+  reindexChainstate: boolean;
+  /**
+   * Stop the node cleanly when the data directory's file system has less than this many MiB free
+   * (warn below twice that); 0 turns the check off. Default 50, as bitcoind's.
+   */
+  minFreeDiskMb: number;
   /** Keep the transaction index (txid → block) for getrawtransaction and gettxoutproof. */
   txindex: boolean;
   /** Serve Stratum v1 on this port (off when undefined). */
@@ -47,6 +55,8 @@ export interface NodeConfig {
   /** Memory for the chain's caches, in MiB (LevelDB's write buffer and block cache, the coin cache). */
   dbcache: number;
 }
+
+export const DEFAULT_MIN_FREE_DISK_MB = 50;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -153,6 +163,17 @@ export function resolveConfig(
   if (stratumDifficulty !== undefined && !(stratumDifficulty > 0 && Number.isFinite(stratumDifficulty)))
     throw new ConfigError(`--stratum-difficulty must be a positive number, got '${diffRaw}'`);
   const txindexRaw = get('txindex');
+  const minFreeDiskMb = Number(get('minFreeDisk') ?? DEFAULT_MIN_FREE_DISK_MB);
+  if (!Number.isInteger(minFreeDiskMb) || minFreeDiskMb < 0 || minFreeDiskMb > 1_000_000)
+    throw new ConfigError(
+      `--min-free-disk must be a whole number of MiB from 0 to 1000000, got '${get('minFreeDisk')}'`,
+    );
+  const reindex = bool(get('reindex'));
+  const reindexChainstate = bool(get('reindexChainstate'));
+  if (reindex && reindexChainstate)
+    throw new ConfigError(
+      '--reindex already rebuilds the chain state; give --reindex or --reindex-chainstate, not both',
+    );
   return {
     network: networkName,
     datadir: String(get('datadir') ?? defaultDatadir(networkName)),
@@ -170,7 +191,9 @@ export function resolveConfig(
     rpcPassword: rpcPassword === undefined ? undefined : String(rpcPassword),
     logLevel: logLevel as NodeConfig['logLevel'],
     logFormat,
-    reindex: bool(get('reindex')),
+    reindex,
+    reindexChainstate,
+    minFreeDiskMb,
     txindex: txindexRaw === undefined ? true : bool(txindexRaw),
     stratumPort: stratumPortRaw === undefined ? undefined : port(stratumPortRaw, 'stratum-port'),
     stratumBind: String(get('stratumBind') ?? '127.0.0.1'),

@@ -1,7 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
-import { reindexChain } from '../chain/reindex.js';
+import { reindexChain, reindexChainstate } from '../chain/reindex.js';
+import { logReindexEvent } from './log-reindex.js';
+import type { ChainError } from '../chain/errors.js';
+import { DiskSpaceGuard } from './disk-space.js';
 import { isAccepted } from '../chain/types.js';
 import type { Block } from '../consensus/block.js';
 import { encodeBlock } from '../consensus/block.js';
@@ -62,6 +65,9 @@ export class PowchainNode {
   private releaseLock: (() => void) | undefined;
   private removeCookie: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
+  private diskGuard: DiskSpaceGuard | undefined;
+  /** Why the node stopped itself (disk full, a failing disk), if it did. */
+  failure: string | undefined;
   /** The node's one clock, in seconds: the system clock shifted by --clock-offset. */
   private readonly clock: () => number;
   private readonly startedAt: number;
@@ -99,21 +105,30 @@ export class PowchainNode {
     if (c.mine && !payTo) throw new Error('--mine needs --miner-address <address> to pay the block rewards to');
     this.pool = new VerifyPool();
     ({ kernel: this.kernel, fallbackReasons: this.kernelFallbackReasons } = loadBestKernelExplained());
+    this.diskGuard = new DiskSpaceGuard(datadir, c.minFreeDiskMb, this.log, (message) => this.fail(message));
+    this.diskGuard.start();
     const chainOpts = {
       params: this.params,
       location: join(datadir, 'chain'),
+      blocksLocation: join(datadir, 'blocks'),
       verifier: this.pool,
       clock: this.clock,
       dbCacheMiB: c.dbcache,
     };
     if (c.reindex) {
-      this.log.info('reindexing: rebuilding chain state from the stored blocks');
-      this.chain = await reindexChain(chainOpts, (height, target) => {
-        if (height % 500 === 0 || height === target) this.log.info({ height, target }, 'reindex progress');
-      });
+      this.log.info('reindexing: rebuilding the block index and chain state from the block store');
+      this.chain = await reindexChain(chainOpts, (e) => logReindexEvent(this.log, e));
+    } else if (c.reindexChainstate) {
+      this.log.info('reindexing the chain state from the stored blocks');
+      this.chain = await reindexChainstate(chainOpts, (e) => logReindexEvent(this.log, e));
     } else {
       this.chain = await Chain.open(chainOpts);
     }
+    const guard = this.diskGuard;
+    this.chain.on('tip', () => guard.checkSoon());
+    this.chain.on('storage-failed', (err: ChainError) =>
+      this.fail(`${err.message}; stopping (no block or transaction is accepted until the node restarts)`),
+    );
     this.queries = new ChainQueries(this.chain);
     if (c.txindex) this.txindex = await TxIndex.open(join(datadir, 'txindex'), this.queries, this.log);
     // Payments' signatures are checked on the verify workers before the chain lock, so the main
@@ -224,6 +239,14 @@ export class PowchainNode {
     );
   }
 
+  /** Stop because storage failed or ran out: one error line, then a clean shutdown. */
+  private fail(message: string): void {
+    if (this.failure) return;
+    this.failure = message;
+    this.log.error(message);
+    void this.stop();
+  }
+
   private context(): NodeContext {
     return {
       config: this.config,
@@ -319,6 +342,7 @@ export class PowchainNode {
     this.stopping ??= (async () => {
       this.log.info('shutting down');
       this.stopController.abort();
+      this.diskGuard?.stop();
       await this.stratum?.close().catch(() => undefined);
       await this.miner?.close().catch(() => undefined);
       this.pages?.close();

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -35,6 +36,18 @@ import { coinsOf, payTo, signSpend, type OwnedCoin } from '../helpers/tx.js';
 import type { CrashScript } from './crash-child.js';
 import { rng } from '../helpers/random.js';
 import { TestClock, internals, tempDir } from './harness.js';
+
+/** Copy a chain's database and its block store (`<dir>-blocks`) to `to` and `<to>-blocks`. */
+export function copyChain(from: string, to: string): void {
+  cpSync(from, to, { recursive: true });
+  cpSync(`${from}-blocks`, `${to}-blocks`, { recursive: true });
+}
+
+/** Remove a chain's database and its block store. */
+export function removeChain(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}-blocks`, { recursive: true, force: true });
+}
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Seeded randomness (mulberry32), so every run builds the same blocks and delays. */

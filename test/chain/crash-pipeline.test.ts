@@ -18,7 +18,7 @@
  * resumes on the original (Chain.open connects what is stored) and the last one ends at the full
  * script's state: the bad block invalid, its descendants bad-prevblk, the tip its parent.
  */
-import { cpSync, rmSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { Chain } from '../../src/chain/index.js';
 import { BlockStatus } from '../../src/chain/layout.js';
@@ -34,6 +34,8 @@ import {
   stateDigest,
   type ChildRun,
   type Trigger,
+  copyChain,
+  removeChain,
 } from './crash-helpers.js';
 
 const VERBOSE = process.env.CRASH_TEST_VERBOSE === '1';
@@ -127,7 +129,7 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     }
     // What start-up makes of it, on a copy: the child resumes on the original, unactivated.
     const copy = join(suite.tmp.dir, `activated-${copies++}`);
-    cpSync(chainDir, copy, { recursive: true });
+    copyChain(chainDir, copy);
     const active = await Chain.open({ params: regtest, location: copy, verifier: pool, clock: () => now });
     try {
       const top = Math.min(s, BAD);
@@ -141,7 +143,7 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
       expect(await stateDigest(active)).toEqual(suite.replay.expected[s]!.state);
     } finally {
       await active.close();
-      rmSync(copy, { recursive: true, force: true });
+      removeChain(copy);
     }
     return { k, s };
   }
@@ -314,7 +316,7 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     const startUpKills = async () => {
       const from = state;
       const copy = join(suite.tmp.dir, `startup-${copies++}`);
-      cpSync(chainDir, copy, { recursive: true });
+      copyChain(chainDir, copy);
       const w = activation ?? { from: readyAt * 0.8, to: readyAt * 1.2 };
       let lo = w.from * 0.5;
       let hi = w.to * 1.2;
@@ -324,11 +326,11 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
         if (rec!.where === 'start-up' && state.k > from.k) break;
         if (rec!.where === 'start-up') lo = ms;
         else hi = ms;
-        rmSync(chainDir, { recursive: true, force: true });
-        cpSync(copy, chainDir, { recursive: true });
+        removeChain(chainDir);
+        copyChain(copy, chainDir);
         state = from;
       }
-      rmSync(copy, { recursive: true, force: true });
+      removeChain(copy);
     };
     const paused = (on: 'begin-batch' | 'batch-start' | 'batch-end' | 'done', step: number, ms: number): Trigger => ({
       on,
@@ -358,17 +360,17 @@ describe('crash safety: SIGKILL while processBlocks connects a pipelined run', (
     // The group with the bad block, each kill from the same copy of the state before it.
     const snapshot = join(suite.tmp.dir, 'snapshot');
     if (state.s > BAD_GROUP) {
-      rmSync(chainDir, { recursive: true, force: true });
+      removeChain(chainDir);
       state = { k: 0, s: 0 };
     }
     const upTo = await runChild(suite.childJs, chainDir, suite.scriptPath, journal(), { stopBefore: BAD_GROUP, env });
     expect(upTo.journal[upTo.journal.length - 1]!.words).toEqual(['end']);
     state = await inspect(chainDir);
     expect(state).toEqual({ k: BAD_GROUP, s: BAD_GROUP });
-    cpSync(chainDir, snapshot, { recursive: true });
+    copyChain(chainDir, snapshot);
     const restore = () => {
-      rmSync(chainDir, { recursive: true, force: true });
-      cpSync(snapshot, chainDir, { recursive: true });
+      removeChain(chainDir);
+      copyChain(snapshot, chainDir);
       state = { k: BAD_GROUP, s: BAD_GROUP };
     };
     const badPlan: Trigger[] = [

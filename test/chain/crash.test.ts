@@ -21,7 +21,7 @@
  * "type": "module" and a symlink to the project's node_modules, then runs it with plain
  * `node` (process.execPath): no loader hooks, no experimental flags, about a tenth of a second.
  */
-import { cpSync, rmSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { Chain } from '../../src/chain/index.js';
 import type { Block } from '../../src/consensus/block.js';
@@ -35,6 +35,8 @@ import {
   stateDigest,
   type ChildRun,
   type Trigger,
+  copyChain,
+  removeChain,
 } from './crash-helpers.js';
 
 const VERBOSE = process.env.CRASH_TEST_VERBOSE === '1';
@@ -266,7 +268,7 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
     const snapshotBefore = async (steps: number): Promise<string> => {
       // A kill that landed late may have gone past `steps`: then start from nothing.
       if (committed > steps) {
-        rmSync(chainDir, { recursive: true, force: true });
+        removeChain(chainDir);
         committed = 0;
       }
       const run = await runChild(suite.childJs, chainDir, suite.scriptPath, journal(), { stopBefore: steps });
@@ -275,7 +277,7 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
       committed = await inspect(chainDir);
       expect(committed).toBe(steps);
       const copy = join(suite.tmp.dir, `snapshot-${steps}`);
-      cpSync(chainDir, copy, { recursive: true });
+      copyChain(chainDir, copy);
       return copy;
     };
 
@@ -290,8 +292,8 @@ describe('crash safety: SIGKILL while connecting and reorganising', () => {
     const reorgKills = async (R: number, spread: number) => {
       const copy = await snapshotBefore(R);
       const restore = () => {
-        rmSync(chainDir, { recursive: true, force: true });
-        cpSync(copy, chainDir, { recursive: true });
+        removeChain(chainDir);
+        copyChain(copy, chainDir);
         committed = R;
       };
       restore();

@@ -6,6 +6,7 @@ import {
   BlockStatus,
   Chain,
   reindexChain,
+  reindexChainstate,
   type BatchVerifier,
   type ChainEntry,
   type ChainOptions,
@@ -335,6 +336,12 @@ export class ChainHarness {
   async reindex(): Promise<void> {
     await this.chain.close();
     this.setChain(await reindexChain(this.options()));
+  }
+
+  /** Close the chain and rebuild only its state, keeping the block index (reindexChainstate). */
+  async reindexChainstate(): Promise<void> {
+    await this.chain.close();
+    this.setChain(await reindexChainstate(this.options()));
   }
 
   /** With the chain closed, edit the database through a raw classic-level handle. */
