@@ -57,11 +57,17 @@ export class ReqResp {
         try {
           request = (await lp.read({ signal })).subarray();
         } catch (err) {
-          this.hooks.onMisbehaviour(
-            peerId,
-            `unreadable request on ${h.protocol}: ${(err as Error).message}`,
-            'bad-frame',
-          );
+          // A frame that is oversized, truncated or unframed is the sender's doing. A request that
+          // never came within the timeout, or whose stream the requester reset, is not proof of
+          // anything: an honest peer gives up on a request when it (or we) is slow. Charging those
+          // made a hundred busy nodes on one machine ban each other (docs/benchmarks.md, scale).
+          const gaveUp = signal.aborted || /reset|abort/i.test((err as Error).message ?? '');
+          if (!gaveUp)
+            this.hooks.onMisbehaviour(
+              peerId,
+              `unreadable request on ${h.protocol}: ${(err as Error).message}`,
+              'bad-frame',
+            );
           stream.abort(err as Error);
           return;
         }

@@ -159,3 +159,28 @@ describe.each(PROTOCOLS)('junk responses on %s', (proto) => {
     }
   });
 });
+
+test('a requester that resets its stream before writing is not charged (it gave up), a truncated frame is', async () => {
+  const net = new TestNet();
+  try {
+    const { target } = await startTarget(net);
+    // A powchain peer (a bare host would be hung up on as not of this network).
+    const honest = await net.startPeer({ name: 'honest' });
+    await link(honest, target);
+    const peer = honest.host;
+    const id = honest.id;
+    // As an honest peer does when its own request timer fires: open the stream, then reset it.
+    for (let i = 0; i < 5; i++) {
+      const stream = await peer.dialProtocol(pid(target), target.svc.names.status, {
+        signal: AbortSignal.timeout(10_000),
+      });
+      stream.abort(new Error('gave up'));
+    }
+    // Then one real offence: the penalty seen is that one alone, so the resets were read and not charged.
+    await sendBad(peer, target, target.svc.names.status, 'truncated');
+    await until(() => target.svc.scorer.penalty(id) > 0, 'the truncated request to cost the peer');
+    expect(target.svc.scorer.penalty(id)).toBe(PENALTY.badFrame);
+  } finally {
+    await net.close();
+  }
+});
