@@ -149,7 +149,7 @@ test('a damaged block record: verifyChain names it, --reindex drops it, the bloc
   try {
     expect(events).toEqual(['unlinked-blocks']);
     expect(chain.height).toBe(damagedAt - 1);
-    // What sync does with a peer that has them: the missing block and the ones after it.
+    // What sync hands the chain from a peer (end to end: test/e2e/node-reindex-refetch.test.ts).
     await chain.processBlocks(blocks.slice(damagedAt - 1).map((block) => ({ block, opts: {} })));
     expect(chain.height).toBe(HEIGHT);
     await expectConsistent(chain);
