@@ -1,7 +1,9 @@
 /**
  * bench: the benchmarks and their in-process baselines (docs/benchmarks.md), one file each; gen/
- * generates the deterministic chains they run on and caches them under bench/cache. Speed is
- * measured here, never asserted in a test.
+ * generates the deterministic chains they run on and caches them under bench/cache; hostile/ is
+ * the attacker of `bench flood` and of the hostile-peer tests, built from libp2p parts and the
+ * protocol docs rather than the node's own sending code. Speed is measured here, never asserted
+ * in a test.
  *
  * May import: everything below the cli. Only the cli (`powchain bench`) may import it
  * (dependency-cruiser: bench-not-to-cli, only-cli-imports-bench).
