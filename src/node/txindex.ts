@@ -1,4 +1,6 @@
 import { ClassicLevel } from 'classic-level';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { IndexEntry } from '../chain/block-index.js';
 import type { Transaction } from '../consensus/tx.js';
 import { equalBytes, hashToHex } from '../encoding/hex.js';
@@ -39,6 +41,12 @@ function u32be(n: number): Uint8Array {
   return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
+async function openIndexDb(location: string): Promise<ClassicLevel<Uint8Array, Uint8Array>> {
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
+  await db.open();
+  return db;
+}
+
 type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 export interface TxIndexLog {
@@ -62,10 +70,26 @@ export class TxIndex {
     private readonly log: TxIndexLog,
   ) {}
 
-  /** Open (or create) the index at `location` and start following the chain. */
+  /**
+   * Open (or create) the index at `location` and start following the chain. The index is derived
+   * from the chain alone, so a damaged one (LevelDB refuses to open it, or its CURRENT file is
+   * gone while its tables remain) is not a reason to refuse to start: it is logged, set aside and
+   * built again from the blocks.
+   */
   static async open(location: string, chain: ChainQueries, log: TxIndexLog): Promise<TxIndex> {
-    const db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
-    await db.open();
+    let db: ClassicLevel<Uint8Array, Uint8Array>;
+    try {
+      if (existsSync(location) && !existsSync(join(location, 'CURRENT')) && readdirSync(location).length > 0)
+        throw new Error('its CURRENT file is missing');
+      db = await openIndexDb(location);
+    } catch (err) {
+      log.error(
+        { location, reason: (err as Error).message },
+        'transaction index damaged; rebuilding it from the chain (getrawtransaction answers "not found" until it catches up)',
+      );
+      rmSync(location, { recursive: true, force: true });
+      db = await openIndexDb(location);
+    }
     const index = new TxIndex(db, chain, log);
     const best = db.getSync(BEST);
     index.best = best ? chain.entry(best) : undefined;

@@ -9,6 +9,8 @@ import { networks } from '../../src/consensus/params/networks.js';
 import { addressFromPublicKey } from '../../src/crypto/address.js';
 import { encodeTx } from '../../src/consensus/tx.js';
 import { bytesToHex } from '../../src/encoding/hex.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cleanupAll, coinbaseSpend, ensureBuilt, NodeProcess, regtestKey, text, waitFor } from './node-helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
@@ -164,6 +166,19 @@ test('getrawtransaction finds confirmed transactions through the index, across r
       }
     });
     expect(await node.call('getrawtransaction', t1, true)).toMatchObject({ blockhash: h103, confirmations: 3 });
+
+    // A damaged index (here its CURRENT file, which LevelDB then refuses) is rebuilt, not fatal.
+    expect(await node.signal('SIGTERM')).toEqual({ code: 0, signal: null });
+    writeFileSync(join(node.datadir, 'txindex', 'CURRENT'), 'MANIFEST-999999\n');
+    node = await NodeProcess.start({ datadir: node.datadir });
+    expect(node.output()).toMatch(/transaction index damaged; rebuilding it from the chain/);
+    await waitFor('t1 found again after the rebuild', async () => {
+      try {
+        return (await node.call<{ blockhash: string }>('getrawtransaction', t1, true)).blockhash === h103;
+      } catch {
+        return false;
+      }
+    });
     expect(await node.signal('SIGTERM')).toEqual({ code: 0, signal: null });
   } finally {
     await node.kill();
