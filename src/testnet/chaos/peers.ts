@@ -9,7 +9,7 @@
  * kernel kills its nodes, and the next run's sweep finds nothing left but the records.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestnetError } from '../errors.js';
 import { isRunning, logFile, POWCHAIN_BIN, rpcFor, waitForRpc } from '../processes.js';
@@ -120,7 +120,7 @@ export class ChaosPeers {
     this.history.write<PeerEvent>({ type: 'peer', peer: i, op: 'started', pid: p.pid, clockOffset: skew });
     if (!(await waitForRpc(p, START_TIMEOUT_MS))) {
       this.run[i] = 'down';
-      throw new TestnetError(`peer ${i} did not start; see ${logFile(p)}`);
+      throw new TestnetError(`peer ${i} did not start; see ${logFile(p)}${logTail(logFile(p))}`);
     }
     this.run[i] = 'up';
   }
@@ -174,4 +174,11 @@ export class ChaosPeers {
 
 export function peerDatadir(dir: string, i: number): string {
   return join(dir, `peer${i}`);
+}
+
+/** The last lines of a peer's log, so a failed start says why without opening the file. */
+function logTail(file: string, lines = 5): string {
+  if (!existsSync(file)) return '';
+  const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+  return tail.length > 0 && tail[0] !== '' ? `; its last lines:\n  ${tail.join('\n  ')}` : '';
 }

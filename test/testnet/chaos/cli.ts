@@ -4,7 +4,7 @@
  * works without root, with their output line by line for tests that act mid-run (Ctrl-C, kill).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childEnv } from '../../helpers/child-env.js';
@@ -157,13 +157,56 @@ export async function scenario(
   checks: (r: ChaosResult) => void | Promise<void>,
   asUser?: number,
 ): Promise<void> {
-  const s = scratch(label.replace(/\W+/g, '-'));
+  const body = async (): Promise<void> => {
+    const s = scratch(label.replace(/\W+/g, '-'));
+    try {
+      const r = await chaosJson([...args, '--dir', `${s.dir}/run`], { timeoutMs: 600_000, asUser, home: s.dir });
+      const text = await expectHealthy(r, s.dir);
+      await checks(r);
+      console.log(`${label}:\n${text}`);
+    } finally {
+      s.remove();
+    }
+  };
+  // Namespace runs take turns: two labs built and entered at once by separate jest workers lost a
+  // peer's start (twice in full runs, never alone); one at a time is what the suite can promise.
+  return args.includes('--netns') ? netnsTurn(body) : body();
+}
+
+/** Run `fn` while holding a machine-wide turn (a directory made atomically), waiting up to 20 min. */
+async function netnsTurn(fn: () => Promise<void>): Promise<void> {
+  const lock = join(tmpdir(), 'powchain-chaos-netns-tests.lock');
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        // being written, or left empty by a holder that died at once
+      }
+      if (Number.isInteger(holder) && !alive(holder)) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`no turn for a namespace run in 20 min (${lock})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   try {
-    const r = await chaosJson([...args, '--dir', `${s.dir}/run`], { timeoutMs: 600_000, asUser, home: s.dir });
-    const text = await expectHealthy(r, s.dir);
-    await checks(r);
-    console.log(`${label}:\n${text}`);
+    await fn();
   } finally {
-    s.remove();
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
