@@ -95,6 +95,7 @@ export async function memoryBench(ctx: BenchContext): Promise<Measured[]> {
   const datadir = join(ctx.tmpDir, 'memory-loaded');
   mkdirSync(datadir, { recursive: true });
   cpSync(db.dir, join(datadir, 'chain'), { recursive: true });
+  cpSync(`${db.dir}-blocks`, join(datadir, 'blocks'), { recursive: true });
   const loadedNode = await startNode(datadir);
   let loaded: number;
   try {

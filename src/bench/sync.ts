@@ -36,7 +36,11 @@ export async function syncBench(ctx: BenchContext): Promise<Measured[]> {
   const { artifacts, ran } = await ensureConnected(ctx);
   const clockFloor = regtest.genesis.header.time + artifacts.height + 1;
   const dirs = ['sync-a', 'sync-b'].map((d) => join(ctx.tmpDir, d));
-  for (const d of dirs) cpSync(artifacts.dbDir, d, { recursive: true });
+  // The chain database and its block store beside it (`<location>-blocks`, blocksLocationOf).
+  for (const d of dirs) {
+    cpSync(artifacts.dbDir, d, { recursive: true });
+    cpSync(`${artifacts.dbDir}-blocks`, `${d}-blocks`, { recursive: true });
+  }
   const servers = await Promise.all(dirs.map((d, i) => PeerChild.start(`server-${i}`, d, { clockFloor })));
   const runs: SyncRun[] = [];
   try {
@@ -132,5 +136,6 @@ async function syncOnce(
     await chain.close();
     await pool.close();
     rmSync(location, { recursive: true, force: true });
+    rmSync(`${location}-blocks`, { recursive: true, force: true });
   }
 }
