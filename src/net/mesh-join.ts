@@ -19,9 +19,9 @@ type ControlMessage = GossipSub['control'] extends Map<string, infer C> ? C : ne
  * block published by A right after C connected to B: 8 runs, 5 reached C only through the next
  * status exchange, ~10 s later (20 ms when C was already in B's mesh). bitcoind announces a
  * block to every peer once the handshake is done; rust-libp2p's gossipsub grafts a subscribing
- * peer at once while its mesh is short. js-gossipsub 14 leaves that as a TODO in
- * handleReceivedSubscription, so it is done here, as its heartbeat grafts (score bookkeeping,
- * then GRAFT) and with the checks its GRAFT handling applies: not a direct peer, a score of 0 or
+ * peer at once while its mesh is short. js-gossipsub 14 does not graft on subscription (its
+ * handleReceivedSubscription leaves it to the heartbeat), so it is done here, as its heartbeat
+ * grafts (score bookkeeping, then GRAFT) and with the checks its GRAFT handling applies: not a direct peer, a score of 0 or
  * more, no prune backoff.
  */
 export function joinMeshOnSubscribe(pubsub: GossipSub, topics: readonly string[]): void {
