@@ -1,103 +1,21 @@
+/**
+ * `powchain wallet ...`: an HD wallet in an encrypted file, talking to a node over JSON-RPC.
+ * The subcommands that hold keys and coins are here; what they share is in wallet/context.ts,
+ * merkle proofs in wallet/proof-commands.ts.
+ */
 import { Command } from 'commander';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { getNetwork, isNetworkName } from '../consensus/params/networks.js';
-import type { NetworkParams } from '../consensus/params/types.js';
-import type { RpcClient } from '../rpc/client.js';
 import { RpcConnectionError } from '../rpc/client.js';
-import { RpcError } from '../rpc/errors.js';
-import { Coins, toJson } from '../rpc/json.js';
+import { Coins } from '../rpc/json.js';
 import { parseAmount, parseFeeRate, formatCoins } from '../wallet/amount.js';
 import { WalletError } from '../wallet/errors.js';
-import { DEFAULT_SCRYPT, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, readHeader } from '../wallet/keystore.js';
+import { MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N } from '../wallet/keystore.js';
 import { checkMnemonic, mnemonicToSeed, newMnemonic } from '../wallet/mnemonic.js';
 import { getPassphrase, readMnemonicInput } from '../wallet/prompt.js';
 import { checkAddress, Wallet, type HistoryEntry } from '../wallet/wallet.js';
-import { prove, verifyProof } from '../wallet/proof.js';
-import { UsageError } from './errors.js';
-import { clientFor, type RpcTarget } from './rpc-command.js';
-
-interface WalletOpts extends RpcTarget {
-  wallet?: string;
-  passphraseFile?: string;
-  json?: boolean;
-  feeRate?: string;
-  scryptLogN?: string;
-  blockhash?: string;
-}
-
-interface Ctx {
-  opts: WalletOpts;
-  params: NetworkParams;
-  file: string;
-}
-
-/** ~/.powchain/<network>/wallet.json unless --wallet says otherwise. */
-export function defaultWalletFile(network: string): string {
-  return join(homedir(), '.powchain', network, 'wallet.json');
-}
-
-function context(cmd: Command): Ctx {
-  const opts = cmd.optsWithGlobals<WalletOpts>();
-  let network = opts.network;
-  if (network !== undefined && !isNetworkName(network))
-    throw new UsageError(`--network must be main, testnet or regtest, got '${network}'`);
-  // A wallet file given without --network names its own network.
-  if (network === undefined && opts.wallet !== undefined && existsSync(opts.wallet))
-    network = readHeader(resolve(opts.wallet)).network;
-  network ??= 'testnet';
-  const file = resolve(opts.wallet ?? defaultWalletFile(network));
-  return { opts: { ...opts, network }, params: getNetwork(network), file };
-}
-
-function print(ctx: Ctx, json: unknown, text: string): void {
-  process.stdout.write(ctx.opts.json ? `${toJson(json, 2)}\n` : text.endsWith('\n') ? text : `${text}\n`);
-}
-
-function note(ctx: Ctx, line: string): void {
-  if (!ctx.opts.json) process.stderr.write(`${line}\n`);
-}
-
-/** The node client, or undefined (with the reason) when there is no way to reach one. */
-function optionalClient(ctx: Ctx): { rpc?: RpcClient; why?: string } {
-  try {
-    return { rpc: clientFor(ctx.opts) };
-  } catch (err) {
-    if (err instanceof UsageError) return { why: err.message };
-    throw err;
-  }
-}
-
-async function openWallet(ctx: Ctx, rpc?: RpcClient): Promise<Wallet> {
-  readHeader(ctx.file); // a missing or corrupt file is reported before asking for a passphrase
-  const pass = await getPassphrase({ passphraseFile: ctx.opts.passphraseFile });
-  return Wallet.open(ctx.file, pass, ctx.params, rpc);
-}
-
-/** Run a subcommand; a WalletError or RpcError becomes the one-line UsageError main() prints. */
-function action<A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) {
-  return async (...args: unknown[]) => {
-    const cmd = args.at(-1) as Command;
-    try {
-      await fn(context(cmd), ...(args.slice(0, -2) as A));
-    } catch (err) {
-      if (err instanceof WalletError) throw new UsageError(err.message);
-      if (err instanceof RpcError) throw new UsageError(`the node returned error ${err.code}: ${err.message}`);
-      if (err instanceof RpcConnectionError || err instanceof UsageError) throw err;
-      throw new UsageError((err as Error).message ?? String(err));
-    }
-  };
-}
-
-function scryptOption(ctx: Ctx): { n: number; r: number; p: number } {
-  const v = ctx.opts.scryptLogN;
-  if (v === undefined) return DEFAULT_SCRYPT;
-  const logN = /^\d+$/.test(v) ? Number(v) : Number.NaN;
-  if (!(logN >= MIN_SCRYPT_LOG_N && logN <= MAX_SCRYPT_LOG_N))
-    throw new UsageError(`--scrypt-log-n must be ${MIN_SCRYPT_LOG_N}..${MAX_SCRYPT_LOG_N}, got '${v}'`);
-  return { ...DEFAULT_SCRYPT, n: 2 ** logN };
-}
+import { clientFor } from './rpc-command.js';
+import { action, note, openWallet, optionalClient, print, scryptOption, type Ctx } from './wallet/context.js';
+import { proveCommand, verifyProofCommand } from './wallet/proof-commands.js';
 
 async function create(ctx: Ctx): Promise<void> {
   const scrypt = scryptOption(ctx);
@@ -324,43 +242,6 @@ async function info(ctx: Ctx): Promise<void> {
   } finally {
     wallet.close();
   }
-}
-
-async function proveCommand(ctx: Ctx, txid: string): Promise<void> {
-  const rpc = clientFor(ctx.opts);
-  const r = await prove(rpc, ctx.params, txid, ctx.opts.blockhash);
-  print(ctx, { txid, blockhash: r.blockhash, proof: r.proof }, r.proof);
-  note(ctx, `proof that ${txid} is in block ${r.blockhash}; check it with: powchain wallet verify-proof <proof>`);
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    // A proof of every transaction of a full block is far below this.
-    if (size > 4 * 1024 * 1024) throw new UsageError('the proof on stdin is larger than 4 MiB');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function verifyProofCommand(ctx: Ctx, proofArg: string): Promise<void> {
-  const proof = proofArg === '-' ? await readStdin() : proofArg;
-  const rpc = clientFor(ctx.opts);
-  const r = await verifyProof(rpc, ctx.params, proof, Math.floor(Date.now() / 1000), (height, tip) => {
-    if (!ctx.opts.json && tip >= 2_000) process.stderr.write(`\rchecking headers ${height}/${tip}`);
-  });
-  if (!ctx.opts.json && r.headers >= 2_000) process.stderr.write('\n');
-  print(
-    ctx,
-    { valid: true, ...r },
-    [
-      `valid: ${r.txids.join(', ')}`,
-      `in block ${r.blockhash} at height ${r.height} (${r.confirmations} confirmation${r.confirmations === 1 ? '' : 's'})`,
-      `checked ${r.headers + 1} headers from genesis: links, proof of work, difficulty and times (chain work ${r.chainwork})`,
-    ].join('\n'),
-  );
 }
 
 /** `powchain wallet ...`: an HD wallet in an encrypted file, talking to a node over JSON-RPC. */
