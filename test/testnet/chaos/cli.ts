@@ -168,8 +168,9 @@ export async function scenario(
       s.remove();
     }
   };
-  // Namespace runs take turns: two labs built and entered at once by separate jest workers lost a
-  // peer's start (twice in full runs, never alone); one at a time is what the suite can promise.
+  // Namespace runs take turns. Two at once once lost a peer's start; the cause was found later
+  // (isRunning read a node still inside exec as dead: test/testnet/processes.test.ts), but ten
+  // nodes of two labs on a 2-core machine also stretch every other suite, so turns stay.
   return args.includes('--netns') ? netnsTurn(body) : body();
 }
 
