@@ -32,24 +32,25 @@ export function isRunning(p: Pick<PeerState, 'pid' | 'datadir'>): boolean {
   if (process.platform !== 'linux') return true;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.charAt(stat.lastIndexOf(')') + 2);
-    if (state === 'Z' || state === 'X') return false;
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    // While a process is inside execve (our nodes start through `ip netns exec` and `setpriv`,
-    // three execs in a row) the kernel shows an empty command line: in 198 of 200 fresh spawns
-    // within their first 30 ms here. That is a live process, not a stranger; only kernel threads
-    // (children of kthreadd, pid 2) keep an empty command line for good.
-    if (args.length === 1 && args[0] === '') return !isKernelThread(stat);
-    return args.includes(p.datadir);
+    return isPeerProcess(stat, readFileSync(`/proc/${pid}/cmdline`, 'utf8'), p.datadir);
   } catch {
     return false; // gone meanwhile
   }
 }
 
-/** From /proc/<pid>/stat: the parent pid (the field after the state) is kthreadd's, or none. */
-function isKernelThread(stat: string): boolean {
-  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  return ppid === 0 || ppid === 2;
+/**
+ * The judgement of isRunning from a process's /proc/<pid>/stat and /proc/<pid>/cmdline: alive
+ * (not a zombie) and either naming `datadir` or inside execve. While a process is inside execve
+ * (our nodes start through `ip netns exec` and `setpriv`, three execs in a row) the kernel shows
+ * an empty command line: in 198 of 200 fresh spawns within their first 30 ms here. That is a live
+ * process, not a stranger; only kernel threads (kthreadd, pid 2, and its children) keep an empty
+ * command line for good.
+ */
+export function isPeerProcess(stat: string, cmdline: string, datadir: string): boolean {
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (state === 'Z' || state === 'X') return false;
+  if (cmdline === '') return ppid !== '0' && ppid !== '2';
+  return cmdline.split('\0').includes(datadir);
 }
 
 /** Resolves true when nothing listens on 127.0.0.1:port. */
