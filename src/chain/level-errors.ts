@@ -67,7 +67,12 @@ export function storageError(err: unknown, what: string, wayOut: WayOut = '--rei
   const message = levelMessage(err);
   const where = location ? ` at ${location}` : '';
   const diskFull = /No space left|ENOSPC/i.test(message);
-  if (diskFull || (!location && isDiskFailure(err) && !/Corruption/i.test(message)))
+  if (diskFull)
+    return new ChainError(
+      'storage-failed',
+      `the disk holding the ${what}${where} is full (${message}); free some space, then start the node again`,
+    );
+  if (!location && isDiskFailure(err) && !/Corruption/i.test(message))
     return new ChainError('storage-failed', `the ${what}${where} could not be written or read: ${message}`);
   return new ChainError(
     'corrupt-db',
