@@ -16,7 +16,7 @@ import {
 import type { ChainEntry, IndexEntry } from './block-index.js';
 import { undoCoins, type BatchVerifier } from './connect.js';
 import { keys } from './layout.js';
-import { ChainError, corruptState } from './errors.js';
+import { ChainError } from './errors.js';
 import { invalidateLocked, reconsiderLocked } from './operator.js';
 import { blocksLocationOf, chainTuning, type ChainOptions } from './options.js';
 import { BlockStore } from './block-store.js';
@@ -27,23 +27,9 @@ import { processLocked, reportDropped, type BlockItem } from './process.js';
 import { SerialQueue } from './queue.js';
 import { ChainState } from './state.js';
 import { ChainStore } from './store.js';
-import { checkUtxoSet, loadIndex, readCommitment, readTip, writeGenesisState } from './startup.js';
-import type { ChainEvents, ProcessOptions, ProcessResult } from './types.js';
+import { resumeState } from './startup.js';
+import type { ChainEvents, ChainStats, ProcessOptions, ProcessResult } from './types.js';
 import { utxoSetHashLocked, verifyChainLocked, type UtxoSetInfo, type VerifyChainResult } from './verify.js';
-
-/** The sizes of what the chain keeps in memory, for getblockchaininfo and metrics. */
-export interface ChainStats {
-  /** Blocks in the index: the main chain, side branches and invalid ones. */
-  blocks: number;
-  orphans: number;
-  orphanBytes: number;
-  coinCache: number;
-  coinCacheCapacity: number;
-  signatureCache: number;
-  signatureCacheCapacity: number;
-  /** Tasks waiting for or holding the chain lock. */
-  queued: number;
-}
 
 /**
  * The chain manager: stores blocks, keeps the valid chain with the most cumulative work as the
@@ -99,20 +85,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       throw err;
     }
     const chain = new Chain(opts.params, store, blocks, opts.verifier, opts.clock, tuning);
-    const { index, candidates } = chain.state;
     try {
-      if (fresh) {
-        // A new chain database beside a block store with blocks: the old one was lost, not never made.
-        if (await blocks.holdsBlocksOtherThan(opts.params.genesisHash))
-          throw corruptState('the chain database is missing but the block store holds blocks', '--reindex');
-        await writeGenesisState(store, blocks, opts.params);
-      }
-      await loadIndex(store, index, opts.resumingReindex === true);
-      const tip = readTip(store, index, opts.params);
-      index.setMainChainFromTip(tip);
-      chain.state.commitment = readCommitment(store, tip);
-      if (opts.checkUtxoSet !== false) await checkUtxoSet(store, tip, chain.state.commitment);
-      candidates.rebuild();
+      await resumeState(chain.state, fresh, opts);
       // A crash between storing a heavier block and connecting it leaves work to finish.
       if (opts.activate !== false) await chain.activate();
       return chain;

@@ -7,9 +7,9 @@
  * May import: consensus, crypto, encoding, collections. Never mempool, mining, net, rpc, node,
  * wallet or cli: it knows nothing above it (dependency-cruiser: chain-not-to-...).
  */
-export { Chain, type ChainStats } from './chain.js';
+export { Chain } from './chain.js';
 export type { ChainOptions } from './options.js';
-export { isAccepted, type ProcessResult, type ProcessOptions, type ChainEvents } from './types.js';
+export { isAccepted, type ProcessResult, type ProcessOptions, type ChainEvents, type ChainStats } from './types.js';
 export type { ChainEntry } from './block-index.js';
 export { BlockStatus } from './layout.js';
 export { ChainError, type ChainErrorCode } from './errors.js';

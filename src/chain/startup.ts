@@ -8,7 +8,34 @@ import type { BlockStore } from './block-store.js';
 import { corruptState, type ChainError } from './errors.js';
 import { BlockStatus, decodeIndexEntry, indexRecord, keys } from './layout.js';
 import { ChainStore, type BatchOp } from './store.js';
+import type { ChainOptions } from './options.js';
+import type { ChainState } from './state.js';
 import { UtxoCommitment } from './utxo-commitment.js';
+
+/**
+ * Bring a just-opened chain's state to its stored tip: a new database gets genesis (unless the
+ * block store beside it holds blocks: then the database was lost, not never made), the index is
+ * loaded and checked, the main chain set from the tip, and the UTXO set checked against the tip's
+ * commitment. Damage is a ChainError naming the way out.
+ */
+export async function resumeState(
+  state: ChainState,
+  fresh: boolean,
+  opts: Pick<ChainOptions, 'params' | 'checkUtxoSet'> & { resumingReindex?: boolean },
+): Promise<void> {
+  const { store, blocks, index, candidates } = state;
+  if (fresh) {
+    if (await blocks.holdsBlocksOtherThan(opts.params.genesisHash))
+      throw corruptState('the chain database is missing but the block store holds blocks', '--reindex');
+    await writeGenesisState(store, blocks, opts.params);
+  }
+  await loadIndex(store, index, opts.resumingReindex === true);
+  const tip = readTip(store, index, opts.params);
+  index.setMainChainFromTip(tip);
+  state.commitment = readCommitment(store, tip);
+  if (opts.checkUtxoSet !== false) await checkUtxoSet(store, tip, state.commitment);
+  candidates.rebuild();
+}
 
 /**
  * The state of a new database, in one batch: identity records, genesis indexed at height 0 with

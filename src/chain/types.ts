@@ -91,3 +91,17 @@ export interface ChainEvents {
    */
   'storage-failed': [error: ChainError];
 }
+
+/** The sizes of what the chain keeps in memory, for getblockchaininfo and metrics. */
+export interface ChainStats {
+  /** Blocks in the index: the main chain, side branches and invalid ones. */
+  blocks: number;
+  orphans: number;
+  orphanBytes: number;
+  coinCache: number;
+  coinCacheCapacity: number;
+  signatureCache: number;
+  signatureCacheCapacity: number;
+  /** Tasks waiting for or holding the chain lock. */
+  queued: number;
+}
