@@ -22,17 +22,18 @@ export async function collectStatus(s: TestnetState, now = Math.floor(Date.now()
     s.peers.map(async (p): Promise<PeerStatus> => {
       const base = { peer: p.index, running: isRunning(p), miner: p.miner };
       const rpc = rpcFor(p, 3_000);
-      if (!rpc || !base.running)
-        return {
-          ...base,
-          height: null,
-          tip: null,
-          peers: null,
-          mempool: null,
-          hashRate: null,
-          lastBlockAge: null,
-          error: base.running ? 'starting' : 'stopped',
-        };
+      // A peer that does not answer: what it is doing instead stands in the error column.
+      const unknown = (error: string): PeerStatus => ({
+        ...base,
+        height: null,
+        tip: null,
+        peers: null,
+        mempool: null,
+        hashRate: null,
+        lastBlockAge: null,
+        error,
+      });
+      if (!rpc || !base.running) return unknown(base.running ? 'starting' : 'stopped');
       try {
         const [info, peers, mempool, mining] = await Promise.all([
           rpc.call<{ blocks: number; bestblockhash: string; time: number }>('getblockchaininfo'),
@@ -50,16 +51,7 @@ export async function collectStatus(s: TestnetState, now = Math.floor(Date.now()
           lastBlockAge: Math.max(0, now - info.time),
         };
       } catch (err) {
-        return {
-          ...base,
-          height: null,
-          tip: null,
-          peers: null,
-          mempool: null,
-          hashRate: null,
-          lastBlockAge: null,
-          error: (err as Error).message,
-        };
+        return unknown((err as Error).message);
       }
     }),
   );
