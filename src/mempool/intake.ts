@@ -2,6 +2,12 @@ import type { SignatureItem } from '../consensus/rules/contextual.js';
 
 /** Payments one task of the chain lock takes at most: a block waits for no more than these. */
 export const MAX_RUN = 64;
+/**
+ * How long the head of the line waits for its signature check before it goes on without it
+ * (acceptance then checks every signature itself): a verify worker that stops answering must not
+ * hold up every payment behind it.
+ */
+export const PREPARE_WAIT_MS = 10_000;
 
 export interface IntakeSteps<T, R> {
   /** Outside the lock, started at once: the signatures found valid (preverify.ts). Never rejects. */
@@ -10,6 +16,8 @@ export interface IntakeSteps<T, R> {
   withLock: (task: () => Promise<void>) => Promise<void>;
   /** Under the lock: the decision on one item. */
   acceptLocked: (item: T, verified: SignatureItem[]) => Promise<R>;
+  /** PREPARE_WAIT_MS unless given (tests). */
+  prepareWaitMs?: number;
 }
 
 interface Slot<T, R> {
@@ -33,6 +41,8 @@ interface Slot<T, R> {
 export class OrderedIntake<T, R> {
   private readonly line: Slot<T, R>[] = [];
   private running = false;
+  /** Set while the head of the line waits for its check (see PREPARE_WAIT_MS). */
+  private headTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly steps: IntakeSteps<T, R>) {}
 
@@ -40,7 +50,13 @@ export class OrderedIntake<T, R> {
     return new Promise<R>((resolve, reject) => {
       const slot: Slot<T, R> = { item, verified: undefined, resolve, reject };
       this.line.push(slot);
-      void this.steps.prepare(item).then(
+      let prepared: Promise<SignatureItem[]>;
+      try {
+        prepared = this.steps.prepare(item);
+      } catch {
+        prepared = Promise.resolve([]);
+      }
+      void prepared.then(
         (verified) => this.ready(slot, verified),
         () => this.ready(slot, []),
       );
@@ -53,8 +69,22 @@ export class OrderedIntake<T, R> {
   }
 
   private ready(slot: Slot<T, R>, verified: SignatureItem[]): void {
-    slot.verified = verified;
+    // A check that answers after the head stopped waiting for it comes too late: keep the first.
+    slot.verified ??= verified;
     this.pump();
+  }
+
+  /** Start the head's wait for its check, unless one runs: past it, the head goes on unchecked. */
+  private watchHead(): void {
+    const head = this.line[0];
+    if (!head || this.headTimer) return;
+    this.headTimer = setTimeout(() => {
+      this.headTimer = undefined;
+      if (this.line[0] === head) head.verified ??= [];
+      this.pump();
+    }, this.steps.prepareWaitMs ?? PREPARE_WAIT_MS);
+    // The wait must not keep a process alive that has nothing else to do.
+    this.headTimer.unref?.();
   }
 
   /** Take the ready head of the line under the lock, unless a run is already in it. */
@@ -62,7 +92,12 @@ export class OrderedIntake<T, R> {
     if (this.running) return;
     let n = 0;
     while (n < this.line.length && n < MAX_RUN && this.line[n]!.verified) n++;
-    if (n === 0) return;
+    if (n === 0) {
+      this.watchHead();
+      return;
+    }
+    clearTimeout(this.headTimer);
+    this.headTimer = undefined;
     const run = this.line.splice(0, n);
     this.running = true;
     let started = 0;

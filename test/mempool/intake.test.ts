@@ -101,10 +101,31 @@ describe('OrderedIntake', () => {
     expect(intake.size).toBe(0);
   });
 
+  it('goes on without a check that does not answer, and keeps the line moving', async () => {
+    const r = recording();
+    const intake = new OrderedIntake({ ...r.steps, prepareWaitMs: 50 });
+    const results = [1, 2].map((n) => intake.submit(n));
+    // 2's check answers; 1's never does (a stuck worker): past the wait, 1 goes on unchecked.
+    r.prepared.get(2)!.resolve([]);
+    expect(await Promise.all(results)).toEqual(['ok 1', 'ok 2']);
+    expect(r.decided).toEqual([1, 2]);
+    // A late answer changes nothing.
+    r.prepared.get(1)!.resolve([]);
+    await settle();
+    expect(r.decided).toEqual([1, 2]);
+  });
+
   it('treats a failed check as no head start', async () => {
     const r = recording();
     const intake = new OrderedIntake({ ...r.steps, prepare: () => Promise.reject(new Error('worker died')) });
     expect(await intake.submit(7)).toBe('ok 7');
+    const throwing = new OrderedIntake({
+      ...r.steps,
+      prepare: () => {
+        throw new Error('a coin read failed');
+      },
+    });
+    expect(await throwing.submit(8)).toBe('ok 8');
   });
 });
 
