@@ -7,18 +7,41 @@ import type { BenchContext } from './context.js';
 import { chainKeys } from './gen/chain.js';
 import { fastSha256d, signer } from './gen/keys.js';
 import { loadChain, regtest } from './gen/load.js';
-import { cpuSecondsOf, startNode } from './node-process.js';
+import { RpcError } from '../rpc/errors.js';
+import { cpuSecondsOf, startNode, type NodeProcess } from './node-process.js';
 import { now, processCpuMs } from './timing.js';
 import { atLeast, result, type Measured } from './types.js';
 
 /** Requests in flight at once, as several wallets or a busy service would send them. */
 const CONCURRENCY = 16;
+/**
+ * Payments per JSON-RPC batch in the second half, as a payout service or a relay tool that has
+ * many payments at hand sends them: one HTTP request of BATCH sendrawtransaction calls, and
+ * BATCHES_IN_FLIGHT such requests at a time.
+ */
+const BATCH = 100;
+const BATCHES_IN_FLIGHT = 4;
+/**
+ * Payments sent one call each before either half is measured, so both halves run on code the JIT
+ * has compiled (the half measured first would otherwise pay for it alone).
+ */
+const WARM_UP = 1_000;
 const FEE = 2_000n;
+
+/** One half of the payments sent one way: how many were accepted, how long it took, whose CPU. */
+interface Phase {
+  accepted: number;
+  ms: number;
+  node: { process: number; main: number; byThread: Record<string, number> } | null;
+  clientMs: number;
+}
 
 /**
  * Sustained mempool acceptance: a `powchain node` process with mature coins (the funding chain,
  * submitted with submitblock) receives signed one-input, two-output payments over JSON-RPC
- * sendrawtransaction, CONCURRENCY requests at a time; the figure counts accepted transactions.
+ * sendrawtransaction: after WARM_UP of them, the first half one call per request, CONCURRENCY
+ * requests at a time (as wallets send them), the second half in batches of BATCH calls (as a tool
+ * with many payments at hand sends them). The figures count accepted transactions.
  */
 export async function mempoolBench(ctx: BenchContext): Promise<Measured[]> {
   const { blocks, spec } = await loadChain(ctx, 'mempool');
@@ -54,12 +77,10 @@ export async function mempoolBench(ctx: BenchContext): Promise<Measured[]> {
   }
 
   const node = await startNode(join(ctx.tmpDir, 'mempool-node'));
-  let accepted = 0;
-  let rejected = 0;
-  let firstError = '';
-  let ms: number;
-  let nodeCpu: { process: number; main: number } | null = null;
-  let clientCpuMs: number;
+  const warmUp = Math.min(WARM_UP, Math.floor(txs.length / 10));
+  const half = warmUp + Math.floor((txs.length - warmUp) / 2);
+  let single: Phase;
+  let batched: Phase;
   try {
     const setup = ctx.progress('mempool: submitblock (setup)', blocks.length);
     for (let i = 0; i < blocks.length; i++) {
@@ -68,52 +89,103 @@ export async function mempoolBench(ctx: BenchContext): Promise<Measured[]> {
       setup.update(i + 1);
     }
     setup.stop();
-    const bar = ctx.progress('mempool: sendrawtransaction', txs.length);
-    let next = 0;
-    const cpu0 = cpuSecondsOf(node.pid);
-    const clientCpu0 = processCpuMs();
-    const start = now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < txs.length) {
-          const hex = txs[next++]!;
-          try {
-            await node.rpc.call('sendrawtransaction', [hex]);
-            accepted++;
-          } catch (err) {
-            rejected++;
-            firstError ||= (err as Error).message;
-          }
-          if ((accepted + rejected) % 100 === 0) bar.update(accepted + rejected);
-        }
-      }),
-    );
-    ms = now() - start;
-    clientCpuMs = processCpuMs() - clientCpu0;
-    const cpu1 = cpuSecondsOf(node.pid);
-    if (cpu0 && cpu1) nodeCpu = { process: cpu1.process - cpu0.process, main: cpu1.main - cpu0.main };
-    bar.stop();
+    const warm = await phase(ctx, node, 'warm-up', txs.slice(0, warmUp), CONCURRENCY, 1);
+    single = await phase(ctx, node, 'one call each', txs.slice(warmUp, half), CONCURRENCY, 1);
+    batched = await phase(ctx, node, `batches of ${BATCH}`, txs.slice(half), BATCHES_IN_FLIGHT, BATCH);
     const { size } = await node.rpc.call<{ size: number }>('getmempoolinfo');
+    const accepted = warm.accepted + single.accepted + batched.accepted;
     if (size !== accepted) throw new Error(`node's mempool holds ${size} transactions, ${accepted} were accepted`);
   } finally {
     await node.stop();
   }
-  if (rejected > 0) throw new Error(`${rejected} of ${txs.length} transactions were rejected (first: ${firstError})`);
-  const rate = (accepted * 1000) / ms;
-  ctx.note(
-    `mempool: ${accepted} transactions accepted in ${(ms / 1000).toFixed(1)} s, ${CONCURRENCY} requests in flight`,
-  );
   // Per CPU-second, as the other benchmarks report: what the node does with the CPU it gets, on a
   // machine where it shares two cores with the client (this process) and whatever else runs.
   // The node's main thread bounds the rate on free cores; node and client together share them.
-  const perCpu = (seconds: number) => accepted / Math.max(1e-3, seconds);
-  const rows = [result('mempool.accept', rate, 'tx/s', null, [atLeast(rate, 5_000, '≥ 5,000 tx/s')])];
-  if (nodeCpu) {
+  const rows: Measured[] = [];
+  const single1 = phaseRows(rows, 'mempool.accept', single, null);
+  phaseRows(rows, 'mempool.accept-batched', batched, single1);
+  return rows;
+}
+
+/** Send `txs` with `inFlight` requests of `perRequest` calls at a time; every one must be accepted. */
+async function phase(
+  ctx: BenchContext,
+  node: NodeProcess,
+  label: string,
+  txs: string[],
+  inFlight: number,
+  perRequest: number,
+): Promise<Phase> {
+  const bar = ctx.progress(`mempool: sendrawtransaction, ${label}`, txs.length);
+  let next = 0;
+  let accepted = 0;
+  const failures: string[] = [];
+  const cpu0 = cpuSecondsOf(node.pid);
+  const client0 = processCpuMs();
+  const start = now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < txs.length) {
+        const chunk = txs.slice(next, next + perRequest);
+        next += chunk.length;
+        try {
+          const replies =
+            perRequest === 1
+              ? [await node.rpc.call('sendrawtransaction', chunk)]
+              : await node.rpc.callBatchSettled(chunk.map((hex) => ({ method: 'sendrawtransaction', params: [hex] })));
+          for (const r of replies) {
+            if (r instanceof RpcError) failures.push(r.message);
+            else accepted++;
+          }
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+        bar.update(accepted + failures.length);
+      }
+    }),
+  );
+  const ms = now() - start;
+  const clientMs = processCpuMs() - client0;
+  const cpu1 = cpuSecondsOf(node.pid);
+  bar.stop();
+  if (failures.length > 0)
+    throw new Error(`${failures.length} of ${txs.length} transactions were rejected (first: ${failures[0]})`);
+  const node1 = cpu0 && cpu1 ? diffCpu(cpu0, cpu1) : null;
+  const perTx = (s: number) => `${Math.round((s * 1e6) / accepted)}`;
+  ctx.note(
+    `mempool, ${label}: ${accepted} accepted in ${(ms / 1000).toFixed(1)} s, ${inFlight} requests in flight; ` +
+      `CPU µs per payment: client ${perTx(clientMs / 1000)}` +
+      (node1
+        ? `, node ${perTx(node1.process)} (` +
+          Object.entries(node1.byThread)
+            .filter(([, sec]) => sec > 0)
+            .map(([name, sec]) => `${name} ${perTx(sec)}`)
+            .join(', ') +
+          ')'
+        : ''),
+  );
+  return { accepted, ms, node: node1, clientMs };
+}
+
+function diffCpu(a: NonNullable<Phase['node']>, b: NonNullable<Phase['node']>): NonNullable<Phase['node']> {
+  const byThread: Record<string, number> = {};
+  for (const [name, sec] of Object.entries(b.byThread)) byThread[name] = sec - (a.byThread[name] ?? 0);
+  return { process: b.process - a.process, main: b.main - a.main, byThread };
+}
+
+/** The rows of one phase under `name`; its rate compared with `baseline` (the one-call phase). */
+function phaseRows(rows: Measured[], name: string, p: Phase, baseline: Measured | null): Measured {
+  const rate = (p.accepted * 1000) / p.ms;
+  const perCpu = (seconds: number) => p.accepted / Math.max(1e-3, seconds);
+  const goal = baseline ? [atLeast(rate, 5_000, '≥ 5,000 tx/s')] : [];
+  const main = result(name, rate, 'tx/s', baseline && { name: baseline.name, value: baseline.value }, goal);
+  rows.push(main);
+  if (p.node) {
     rows.push(
-      result('mempool.accept-per-node-cpu-s', perCpu(nodeCpu.process), 'tx/cpu-s'),
-      result('mempool.accept-per-node-main-thread-cpu-s', perCpu(nodeCpu.main), 'tx/cpu-s'),
+      result(`${name}-per-node-cpu-s`, perCpu(p.node.process), 'tx/cpu-s'),
+      result(`${name}-per-node-main-thread-cpu-s`, perCpu(p.node.main), 'tx/cpu-s'),
     );
   }
-  rows.push(result('mempool.client-per-cpu-s', perCpu(clientCpuMs / 1000), 'tx/cpu-s'));
-  return rows;
+  rows.push(result(`${name}-client-per-cpu-s`, perCpu(p.clientMs / 1000), 'tx/cpu-s'));
+  return main;
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../rpc/client.js';
 import { readCookie } from '../rpc/cookie.js';
@@ -50,10 +50,12 @@ export function rssOf(pid: number): number {
 }
 
 /**
- * CPU seconds a process (every thread) and its main thread have used, from Linux's /proc; null
- * elsewhere. Clock ticks are 1/100 s on Linux (USER_HZ).
+ * CPU seconds a process (every thread) and its main thread have used, and the threads' by name
+ * (`MainThread`, `WorkerThread` for worker_threads such as the verify pool, `V8Worker` for the
+ * collector's and compiler's helpers, `libuv-worker` for file and LevelDB work), from Linux's
+ * /proc; null elsewhere. Clock ticks are 1/100 s on Linux (USER_HZ).
  */
-export function cpuSecondsOf(pid: number): { process: number; main: number } | null {
+export function cpuSecondsOf(pid: number): { process: number; main: number; byThread: Record<string, number> } | null {
   const ticks = (path: string) => {
     // Fields after the command name (which may hold spaces, so split after its closing paren):
     // utime and stime are the 12th and 13th of those.
@@ -61,7 +63,16 @@ export function cpuSecondsOf(pid: number): { process: number; main: number } | n
     return (Number(rest[11]) + Number(rest[12])) / 100;
   };
   try {
-    return { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+    const byThread: Record<string, number> = {};
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        byThread[name] = (byThread[name] ?? 0) + ticks(`/proc/${pid}/task/${tid}/stat`);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`), byThread };
   } catch {
     return null;
   }

@@ -1,7 +1,8 @@
 /**
- * mempool: unconfirmed transactions. Acceptance under the chain lock (signatures through
- * chain.verifySignatures and its cache), policy, package fee-rate eviction from an indexed heap,
- * expiry, re-admission after a reorg, and selection for a block template.
+ * mempool: unconfirmed transactions. Acceptance under the chain lock in arrival order
+ * (signatures checked ahead on the verify workers, then through chain.verifySignatures and its
+ * cache), policy, package fee-rate eviction from an indexed heap, expiry, re-admission after a
+ * reorg, and selection for a block template.
  *
  * May import: chain, consensus, encoding, collections. Never mining, net, rpc, node, wallet or
  * cli (dependency-cruiser: mempool-not-to-...).

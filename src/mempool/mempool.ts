@@ -11,6 +11,8 @@ import { bytesToHex } from '../encoding/hex.js';
 import { feeRate, type MempoolEntry } from './entry.js';
 import { EvictionIndex } from './eviction-index.js';
 import { planEviction, type EvictionContext } from './eviction.js';
+import { OrderedIntake } from './intake.js';
+import { ancestorsOf, forEachAncestorOutside, topological, withDescendants } from './links.js';
 import { Preverifier, sameSignature, type SignatureCheck } from './preverify.js';
 import { selectForBlock } from './select.js';
 
@@ -73,6 +75,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private reorgPending = false;
   readonly opts: MempoolOptions;
   private readonly preverifier: Preverifier | undefined;
+  private readonly intake: OrderedIntake<Transaction, AcceptResult>;
 
   constructor(
     readonly chain: Chain,
@@ -82,6 +85,15 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     super();
     this.opts = { ...DEFAULT_MEMPOOL_OPTIONS, ...opts };
     this.preverifier = this.opts.preverify ? new Preverifier(this.opts.preverify) : undefined;
+    this.intake = new OrderedIntake({
+      prepare: (tx) => this.preverified(tx),
+      withLock: (task) => this.chain.withLock(task),
+      acceptLocked: async (tx, verified) => {
+        const r = await this.acceptLocked(tx, verified);
+        if (!r.accepted) this.emit('rejected', { code: r.code, reason: r.reason });
+        return r;
+      },
+    });
     chain.on('connect', ({ block, txids }) => this.removeForBlock(block, txids));
     // Disconnect events come tip first: prepend, so a parent's block is re-admitted before its child's.
     chain.on('disconnect', ({ block }) => {
@@ -143,14 +155,12 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return id ? this.entries.get(id) : undefined;
   }
 
-  /** Validate and add a transaction. Serialized with the chain. */
-  async accept(tx: Transaction): Promise<AcceptResult> {
-    const verified = await this.preverified(tx);
-    return this.chain.withLock(async () => {
-      const r = await this.acceptLocked(tx, verified);
-      if (!r.accepted) this.emit('rejected', { code: r.code, reason: r.reason });
-      return r;
-    });
+  /**
+   * Validate and add a transaction. Serialized with the chain, and decided in the order of the
+   * calls (intake.ts): the call itself puts the transaction in line, before it returns.
+   */
+  accept(tx: Transaction): Promise<AcceptResult> {
+    return this.intake.submit(tx);
   }
 
   /** Outside the lock: the signatures of `tx` the preverifier found valid (preverify.ts). */
@@ -205,7 +215,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
     const inputs = checkTxInputs(tx, coins, this.chain.height + 1, params.coinbaseMaturity);
     if (!inputs.ok) return fail(inputs.code, inputs.reason);
-    const ancestors = this.ancestorsOf(parents);
+    const ancestors = ancestorsOf(this.entries, parents, this.opts.maxAncestors);
     if (ancestors.size + 1 > this.opts.maxAncestors) {
       return fail(RejectCode.TooLongMempoolChain, `more than ${this.opts.maxAncestors} unconfirmed ancestors`);
     }
@@ -262,37 +272,6 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return { accepted: true, txid: id, fee: inputs.fee, bytes };
   }
 
-  /** In-pool ancestors of a tx with these parents (the walk stops once past maxAncestors). */
-  private ancestorsOf(parents: Set<string>): Set<string> {
-    const seen = new Set<string>();
-    const stack = [...parents];
-    while (stack.length && seen.size <= this.opts.maxAncestors) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      stack.push(...(this.entries.get(id)?.parents ?? []));
-    }
-    return seen;
-  }
-
-  /** The entry and everything in the pool that descends from it. */
-  private withDescendants(e: MempoolEntry): MempoolEntry[] {
-    const out: MempoolEntry[] = [];
-    const seen = new Set<string>();
-    const stack = [e];
-    while (stack.length) {
-      const x = stack.pop()!;
-      if (seen.has(x.id)) continue;
-      seen.add(x.id);
-      out.push(x);
-      for (const c of x.children) {
-        const ce = this.entries.get(c);
-        if (ce) stack.push(ce);
-      }
-    }
-    return out;
-  }
-
   private removeEntry(e: MempoolEntry, reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg'): void {
     if (!this.entries.delete(e.id)) return;
     this.byPackageRate.remove(e);
@@ -307,7 +286,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   private removeWithDescendants(e: MempoolEntry, reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg'): void {
-    this.removePackage(this.withDescendants(e), reason);
+    this.removePackage(withDescendants(this.entries, e), reason);
   }
 
   /**
@@ -319,7 +298,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     pkg: readonly MempoolEntry[],
     reason: 'block' | 'conflict' | 'expiry' | 'eviction' | 'reorg',
   ): void {
-    this.forEachAncestorOutside(pkg, NONE, (a, x) => {
+    forEachAncestorOutside(this.entries, pkg, NONE, this.opts.maxAncestors, (a, x) => {
       const ae = this.entries.get(a);
       if (!ae) return;
       ae.descFee -= x.fee;
@@ -329,18 +308,6 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     for (const x of pkg) this.removeEntry(x, reason);
   }
 
-  /** For each member x of `pkg` and each in-pool ancestor of x outside `pkg` and `skip`: fn(ancestor, x). */
-  private forEachAncestorOutside(
-    pkg: readonly MempoolEntry[],
-    skip: ReadonlySet<string>,
-    fn: (ancestor: string, x: MempoolEntry) => void,
-  ): void {
-    const inPkg = new Set(pkg.map((x) => x.id));
-    for (const x of pkg) {
-      for (const a of this.ancestorsOf(x.parents)) if (!inPkg.has(a) && !skip.has(a)) fn(a, x);
-    }
-  }
-
   /** What eviction planning (eviction.ts) reads of the pool. */
   private evictionContext(): EvictionContext {
     return {
@@ -348,8 +315,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       maxBytes: this.opts.maxBytes,
       index: this.byPackageRate,
       entry: (id) => this.entries.get(id),
-      withDescendants: (e) => this.withDescendants(e),
-      forEachAncestorOutside: (pkg, skip, fn) => this.forEachAncestorOutside(pkg, skip, fn),
+      withDescendants: (e) => withDescendants(this.entries, e),
+      forEachAncestorOutside: (pkg, skip, fn) =>
+        forEachAncestorOutside(this.entries, pkg, skip, this.opts.maxAncestors, fn),
     };
   }
 
@@ -395,7 +363,10 @@ export class Mempool extends EventEmitter<MempoolEvents> {
    * Caller holds the chain lock.
    */
   private async revalidateLocked(disconnected: Transaction[]): Promise<void> {
-    const previous = this.topological([...this.entries.values()].sort((a, b) => a.time - b.time));
+    const previous = topological(
+      this.entries,
+      [...this.entries.values()].sort((a, b) => a.time - b.time),
+    );
     for (const e of previous) this.removeEntry(e, 'reorg');
     for (const tx of disconnected) {
       const r = await this.acceptLocked(tx);
@@ -409,27 +380,6 @@ export class Mempool extends EventEmitter<MempoolEvents> {
         this.nextExpiry = Math.min(this.nextExpiry, e.time + this.opts.expirySeconds);
       }
     }
-  }
-
-  /**
-   * `list` reordered so every in-pool parent comes before its children, otherwise keeping the
-   * given order. Entry times alone do not give that: a parent re-admitted after a reorg is
-   * younger than the children that stayed in the pool.
-   */
-  private topological(list: MempoolEntry[]): MempoolEntry[] {
-    const out: MempoolEntry[] = [];
-    const done = new Set<string>();
-    const visit = (e: MempoolEntry): void => {
-      if (done.has(e.id)) return;
-      done.add(e.id);
-      for (const p of e.parents) {
-        const pe = this.entries.get(p);
-        if (pe) visit(pe);
-      }
-      out.push(e);
-    };
-    for (const e of list) visit(e);
-    return out;
   }
 
   /** Transactions for the miner's next block: see selectForBlock. */

@@ -202,6 +202,9 @@ export class PowchainNode {
       onError,
       publicGet: this.pages.handler,
       onCall: metrics ? (method, seconds, ok) => metrics.rpcCall(method, seconds, ok) : undefined,
+      // The mempool takes payments in the order they arrive (Mempool.accept), so the payments of
+      // a batch can start together and share the verify workers' checks.
+      ordered: new Set(['sendrawtransaction']),
     });
     this.rpcAddress = await this.rpc.listen();
 

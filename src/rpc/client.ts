@@ -50,6 +50,18 @@ export class RpcClient {
    * failed call's error is thrown.
    */
   async callBatch<T = unknown>(calls: { method: string; params?: unknown[] }[]): Promise<T[]> {
+    const settled = await this.callBatchSettled<T>(calls);
+    const failed = settled.find((r): r is RpcError => r instanceof RpcError);
+    if (failed) throw failed;
+    return settled as T[];
+  }
+
+  /**
+   * Several calls in one HTTP request, each call's result or RpcError in the order given: for a
+   * tool that submits many payments at once and must know which of them failed. Throws only when
+   * the request as a whole fails (connection, authorization, a reply that is not the batch's).
+   */
+  async callBatchSettled<T = unknown>(calls: { method: string; params?: unknown[] }[]): Promise<(T | RpcError)[]> {
     if (calls.length === 0) return [];
     const first = this.nextId;
     this.nextId += calls.length;
@@ -64,7 +76,7 @@ export class RpcClient {
     return calls.map((_, i) => {
       const r = byId.get(first + i);
       if (!r) throw new RpcError(-1, `the node's batch reply lacks call ${i + 1}`);
-      if (r.error) throw new RpcError(r.error.code, r.error.message);
+      if (r.error) return new RpcError(r.error.code, r.error.message);
       return r.result as T;
     });
   }

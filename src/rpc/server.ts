@@ -43,6 +43,21 @@ export interface RpcServerOptions {
   publicGet?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Told of every call of a known method: how long it took and whether it failed (metrics). */
   onCall?: (method: string, seconds: number, ok: boolean) => void;
+  /**
+   * Methods that keep the order of their calls themselves once started (sendrawtransaction: the
+   * mempool takes payments in the order they arrive). A run of such calls in a batch starts at
+   * once instead of one after another, so their work can overlap (the payments' signatures go to
+   * the verify workers together); any other call in a batch starts once every call before it has
+   * finished, as bitcoind runs a batch.
+   */
+  ordered?: ReadonlySet<string>;
+}
+
+interface Reply {
+  result: unknown;
+  error: { code: number; message: string } | null;
+  id: unknown;
+  jsonrpc?: string;
 }
 
 interface RpcRequest {
@@ -169,9 +184,7 @@ export class RpcServer {
         );
         return;
       }
-      const out = [];
-      for (const r of body) out.push(await this.call(r as RpcRequest));
-      send(200, toJson(out));
+      send(200, toJson(await this.callBatch(body as RpcRequest[])));
       return;
     }
     const reply = await this.call(body as RpcRequest);
@@ -180,9 +193,23 @@ export class RpcServer {
     send(status, toJson(reply));
   }
 
-  private async call(
-    r: RpcRequest,
-  ): Promise<{ result: unknown; error: { code: number; message: string } | null; id: unknown; jsonrpc?: string }> {
+  /** A batch's replies in its order: each call after the previous one, but runs of `ordered` methods together. */
+  private async callBatch(batch: RpcRequest[]): Promise<Reply[]> {
+    const ordered = this.o.ordered;
+    const out: Reply[] = [];
+    let i = 0;
+    while (i < batch.length) {
+      const run: Promise<Reply>[] = [];
+      while (i < batch.length && ordered?.has((batch[i] as RpcRequest | null)?.method as string)) {
+        run.push(this.call(batch[i++]!));
+      }
+      if (run.length > 0) out.push(...(await Promise.all(run)));
+      else out.push(await this.call(batch[i++]!));
+    }
+    return out;
+  }
+
+  private async call(r: RpcRequest): Promise<Reply> {
     const id = r && typeof r === 'object' && 'id' in r ? r.id : null;
     const v2 = r && typeof r === 'object' && r.jsonrpc === '2.0';
     const wrap = (result: unknown, error: { code: number; message: string } | null) =>

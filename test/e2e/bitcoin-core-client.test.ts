@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import Client from 'bitcoin-core';
 import { COIN } from '../../src/consensus/amounts.js';
 import { encodeBlock } from '../../src/consensus/block.js';
-import { encodeTx } from '../../src/consensus/tx.js';
-import { bytesToHex, hexToHash } from '../../src/encoding/hex.js';
-import { mineBlock } from '../helpers/mine.js';
+import { encodeTx, txid as txidOf } from '../../src/consensus/tx.js';
+import { bytesToHex, hashToHex, hexToHash } from '../../src/encoding/hex.js';
+import { mineBlock, regtest } from '../helpers/mine.js';
+import { coinsOf, signSpend } from '../helpers/tx.js';
 import { cleanupAll, coinbaseSpend, ensureBuilt, NodeProcess, regtestKey } from './node-helpers.js';
 
 beforeAll(() => ensureBuilt(), 360_000);
@@ -100,6 +101,22 @@ test('the bitcoin-core client runs the common calls against a node', async () =>
     expect(batch[0]).toBe(102);
     expect(batch[1]).toBe(h102);
     expect(batch[2]).toMatchObject({ code: -8, message: 'Block height out of range' });
+    // A payment and its child in one batch, then a read: the payments start together and are
+    // decided in the batch's order (the child is not refused for a parent not yet in the pool),
+    // and the read waits for both.
+    const parent = await coinbaseSpend(node, hashes[1]!, alice, [{ value: 49n * COIN, pubKeyHash: alice.pkh }]);
+    const child = signSpend({
+      inputs: coinsOf(parent, 0, alice),
+      outputs: [{ value: 48n * COIN, pubKeyHash: alice.pkh }],
+      genesisHash: regtest.genesisHash,
+    });
+    const sent = (await client.command([
+      { method: 'sendrawtransaction', parameters: [bytesToHex(encodeTx(parent))] },
+      { method: 'sendrawtransaction', parameters: [bytesToHex(encodeTx(child))] },
+      { method: 'getrawmempool' },
+    ])) as unknown[];
+    const ids = [parent, child].map((x) => hashToHex(txidOf(x)));
+    expect(sent).toEqual([ids[0], ids[1], expect.arrayContaining(ids)]);
     // Errors are the client's RpcError with bitcoind's codes.
     await expect(call('getblock', '00'.repeat(32))).rejects.toMatchObject({ code: -5 });
     await expect(call('nosuchmethod')).rejects.toMatchObject({ code: -32601 });
