@@ -2,8 +2,10 @@ import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/
 import { createPeerScoreParams, createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
+import { autoNAT } from '@libp2p/autonat';
 import { identify } from '@libp2p/identify';
 import type { Connection, Libp2p, PeerId, PrivateKey } from '@libp2p/interface';
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import type { Multiaddr } from '@multiformats/multiaddr';
@@ -42,12 +44,26 @@ export interface HostOptions {
   isBanned: (peerId: string) => boolean;
   /** libp2p's metrics implementation, when metrics are exported (libp2p counts its own traffic). */
   metrics?: Libp2pOptions['metrics'];
+  /** Discovery: the DHT's and AutoNAT's protocol names carry this (the network tag), so networks never mix. */
+  networkTag: string;
+  /** What this node advertises (discovery/announce.ts). */
+  announce: { announce: string[]; announceFilter: (addrs: Multiaddr[]) => Multiaddr[] };
+  /**
+   * Private and reserved ranges are normal here (every network but main, or main when told): the
+   * DHT keeps them and serves from the start. Otherwise it drops them and turns server only once
+   * AutoNAT has confirmed a public address.
+   */
+  allowPrivate: boolean;
+  /** Run the DHT and AutoNAT (off in tests that build a topology by hand). */
+  discovery: boolean;
 }
 
 export type Host = Libp2p<{
   pubsub: GossipSub;
   identify: ReturnType<ReturnType<typeof identify>>;
   ping: ReturnType<ReturnType<typeof ping>>;
+  dht?: KadDHT;
+  autoNAT?: unknown;
 }>;
 
 /**
@@ -79,7 +95,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
   host = await createLibp2p({
     privateKey: o.privateKey,
     metrics: o.metrics,
-    addresses: { listen: [`/ip4/${o.bind}/tcp/${o.port}`] },
+    addresses: { listen: [`/ip4/${o.bind}/tcp/${o.port}`], ...o.announce },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -104,6 +120,18 @@ export async function createHost(o: HostOptions): Promise<Host> {
     services: {
       identify: identify(),
       ping: ping(),
+      ...(o.discovery
+        ? {
+            // Kademlia over this network's peers only: its protocol carries the network tag.
+            dht: kadDHT({
+              protocol: `/powchain/${o.networkTag}/kad/1.0.0`,
+              clientMode: o.allowPrivate ? false : undefined,
+              peerInfoMapper: o.allowPrivate ? passthroughMapper : removePrivateAddressesMapper,
+            }),
+            // Asks peers to dial the addresses others see us at; a confirmed one is reachable.
+            autoNAT: autoNAT({ protocolPrefix: `powchain/${o.networkTag}` }),
+          }
+        : {}),
       pubsub: (components: GossipSubComponents) =>
         gossipsub({
           emitSelf: false,

@@ -24,6 +24,23 @@ export interface NetOptions {
   clock: () => number;
   /** libp2p's own metrics (e.g. @libp2p/prometheus-metrics), when the node exports metrics. */
   metrics?: HostOptions['metrics'];
+  /** Peers to learn the network from when the address book has nobody to dial (default: the network's seeds). */
+  bootstrap?: string[];
+  /** Addresses to advertise instead of the listen address (--announce). */
+  announce?: string[];
+  /** Advertise no address (--no-announce). */
+  noAnnounce?: boolean;
+  /** On main, advertise and share private-range addresses too (always so on testnet and regtest). */
+  announcePrivate?: boolean;
+  /** Outbound peers kept (default 8) and at most this many per address group (default 2). */
+  maxOutbound?: number;
+  maxOutboundPerGroup?: number;
+  /**
+   * Find peers on its own: the DHT, AutoNAT and the outbound keeper (default on). Off, the node
+   * connects only where it is told (tests that build a topology by hand); the address book and
+   * peer exchange still run.
+   */
+  discovery?: boolean;
 }
 
 export interface PeerInfo {
@@ -53,4 +70,6 @@ export interface NetEvents extends SyncEvents {
   /** An inbound peer was disconnected to make room for a new one. */
   evict: [info: { id: string }];
   error: [err: Error];
+  /** Something was wrong but the node goes on (a damaged address book set aside). */
+  warning: [err: Error];
 }

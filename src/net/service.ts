@@ -14,7 +14,7 @@ import { protocolHandlers } from './handlers.js';
 import { createHost, type Host } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { decodeStatus, encodeStatusRequest, MAX_FRAME_BYTES, type StatusMessage } from './messages.js';
-import { LIMITS, wireNames, type WireNames } from './protocol.js';
+import { LIMITS, networkTag, wireNames, type WireNames } from './protocol.js';
 import { ReqResp } from './reqresp.js';
 import { PeerScorer } from './scorer.js';
 import { CostAccount } from './costs.js';
@@ -27,13 +27,22 @@ import { AncestryFetcher } from './ancestry.js';
 import { RejectCode } from '../consensus/errors.js';
 import { Syncer } from './sync.js';
 import { Reconnector } from './reconnect.js';
+import { AddressBook } from './discovery/address-book.js';
+import { announcePolicy } from './discovery/announce.js';
+import { Discovery } from './discovery/discovery.js';
+import { DEFAULT_OUTBOUND } from './discovery/outbound.js';
+import { isPrivateAddress } from './discovery/address-group.js';
+import { SEEDS } from './discovery/seeds.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
+import { BoundedMap } from '../collections/bounded-map.js';
 
 /** How often connected peers are asked for their status again. */
 const STATUS_INTERVAL_MS = 10_000;
 /** Retries of a status request that timed out or failed (not one that did not decode), 1 s apart, then 2 s. */
 const STATUS_RETRIES = 2;
 const DEFAULT_MAX_PEERS = 50;
+/** MAX_MANUAL_PEERS: one-off dials remembered as the operator's (oldest forgotten first). */
+const MAX_MANUAL_PEERS = 1_000;
 /** Share of the connection slots inbound peers may take, so outbound peers we chose always fit. */
 const INBOUND_SHARE = 0.75;
 const DEFAULT_BAN_SECONDS = 24 * 3600;
@@ -67,6 +76,9 @@ export class NetService extends EventEmitter<NetEvents> {
   private reqresp!: ReqResp;
   private syncer!: Syncer;
   private reconnector!: Reconnector;
+  private discovery!: Discovery;
+  /** Peers connected by an operator's one-off dial (addnode onetry): the keeper never closes them. */
+  private readonly manual = new BoundedMap<string, true>(MAX_MANUAL_PEERS);
   private readonly statuses = new Map<string, StatusMessage>();
   private readonly connectedAt = new Map<string, number>();
   /** Asks orphans' senders for their ancestry, deduplicated and bounded by what is in flight. */
@@ -128,6 +140,14 @@ export class NetService extends EventEmitter<NetEvents> {
       appScore: (p) => this.scorer.appScore(p),
       isBanned: (p) => this.bans.isBanned(p),
       metrics: this.o.metrics,
+      networkTag: networkTag(chain.params),
+      announce: announcePolicy({
+        announce: this.o.announce ?? [],
+        noAnnounce: this.o.noAnnounce ?? false,
+        allowPrivate: this.allowPrivate,
+      }),
+      allowPrivate: this.allowPrivate,
+      discovery: this.o.discovery ?? true,
     });
     this.reqresp = new ReqResp(this.host, {
       onMisbehaviour: (peerId, reason, kind) =>
@@ -143,6 +163,8 @@ export class NetService extends EventEmitter<NetEvents> {
         peers: () => this.syncPeers().map((p) => p.peerId),
         badFrame: (peerId, reason) => this.costs.charge(peerId, 'bad-frame', reason),
       });
+    this.discovery = this.createDiscovery();
+    await this.reqresp.register(this.discovery.handler());
     this.gossip = new GossipAdapter(this.host, {
       isBanned: (peerId) => this.bans.isBanned(peerId),
       onReject: (peerId, topic, code, reason) =>
@@ -213,6 +235,7 @@ export class NetService extends EventEmitter<NetEvents> {
     });
     this.reconnector = new Reconnector(this.host, this.o.peers ?? []);
     this.reconnector.start();
+    this.discovery.start({ keeper: this.o.discovery ?? true });
     // Statuses are exchanged on connecting; re-asking now and then catches a peer that got ahead
     // while its announcements were missed, and retries a sync that gave up.
     let ticks = 0;
@@ -234,7 +257,57 @@ export class NetService extends EventEmitter<NetEvents> {
     this.gossip?.close();
     this.bans.flush();
     this.reconnector?.stop();
+    this.discovery?.stop();
     await this.host?.stop();
+  }
+
+  /** Private and reserved address ranges are normal on every network but main, and on main when told. */
+  private get allowPrivate(): boolean {
+    return this.o.chain.params.name !== 'main' || (this.o.announcePrivate ?? false);
+  }
+
+  /** The address book (from the datadir), peer exchange, the DHT walks and the outbound keeper. */
+  private createDiscovery(): Discovery {
+    let book: AddressBook;
+    if (this.o.datadir) {
+      const loaded = AddressBook.load(this.o.datadir, this.o.clock);
+      book = loaded.book;
+      if (loaded.error) this.emit('warning', loaded.error);
+    } else book = AddressBook.inMemory(this.o.clock);
+    return new Discovery({
+      host: this.host,
+      reqresp: this.reqresp,
+      book,
+      protocol: `/powchain/${networkTag(this.o.chain.params)}/addrs/1`,
+      statusProtocol: this.names.status,
+      bootstrap: this.o.bootstrap ?? SEEDS[this.o.chain.params.name],
+      allowPrivate: this.allowPrivate,
+      target: this.o.maxOutbound ?? DEFAULT_OUTBOUND.target,
+      maxPerGroup: this.o.maxOutboundPerGroup ?? DEFAULT_OUTBOUND.maxPerGroup,
+      isPinned: (p) => (this.reconnector?.isPersistent(p) ?? false) || this.manual.has(p),
+      isBanned: (p) => this.bans.isBanned(p),
+      penalise: (p, reason) => this.costs.charge(p, 'bad-frame', reason),
+      onError: (err) => this.emit('error', err),
+    });
+  }
+
+  /** How many peers the address book holds, and this node's outbound peers (getnetworkinfo). */
+  addressBook(): { known: number; outbound: string[] } {
+    return { known: this.discovery.bookSize, outbound: this.discovery.keeper.outboundPeers() };
+  }
+
+  /** Up to `n` known-good peers of the address book (getnodeaddresses). */
+  knownAddresses(n: number) {
+    return this.discovery.knownGood(n);
+  }
+
+  /**
+   * Whether others can dial this node, as far as it knows: 'public' when it advertises a public
+   * address (a listen address on one, given with --announce, or an observed one AutoNAT has
+   * confirmed: libp2p advertises observed addresses only once confirmed), else 'private'.
+   */
+  reachability(): 'public' | 'private' {
+    return this.host.getMultiaddrs().some((m) => !isPrivateAddress(m)) ? 'public' : 'private';
   }
 
   get peerId(): string {
@@ -376,6 +449,7 @@ export class NetService extends EventEmitter<NetEvents> {
 
   async connect(addr: string): Promise<string> {
     const conn = await this.host.dial(multiaddr(addr), { signal: AbortSignal.timeout(LIMITS.requestTimeoutMs) });
+    this.manual.set(conn.remotePeer.toString(), true);
     return conn.remotePeer.toString();
   }
 

@@ -1,0 +1,54 @@
+/**
+ * Discovery between real peers on 127.0.0.1: peers given only a bootstrap address find each other
+ * (peer exchange and the DHT), keep their outbound count, write what they learned to their
+ * address books, and a peer restarted without its bootstrap list reconnects from its book.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADDRESS_BOOK_FILE } from '../../src/net/discovery/address-book.js';
+import { connected, TestNet, until, type TestPeer } from './helpers.js';
+
+/** The peers `p` keeps as outbound (its keeper's, not a DHT query's passing connections). */
+const outbound = (p: TestPeer) => p.svc.addressBook().outbound;
+/** Every outbound connection `p` has, passing ones included. */
+const outboundConns = (p: TestPeer) => p.svc.peers().filter((x) => x.direction === 'outbound').length;
+
+test('peers bootstrapped from one seed find each other; a restart without bootstrap rejoins from the address book', async () => {
+  const net = new TestNet();
+  try {
+    const seed = await net.startPeer({ name: 'seed', net: { discovery: true } });
+    const boot = [`${seed.addr}`];
+    // Loopback is one address group: the group limit is lifted so the target alone counts.
+    const opts = { discovery: true, bootstrap: boot, maxOutbound: 3, maxOutboundPerGroup: 10 };
+    const others: TestPeer[] = [];
+    for (const name of ['a', 'b', 'c', 'd']) others.push(await net.startPeer({ name, net: opts }));
+    const [a, b, c, d] = others as [TestPeer, TestPeer, TestPeer, TestPeer];
+
+    // Each knows only the seed, yet reaches peers the seed never named to it by hand.
+    await until(() => others.every((p) => outbound(p).length >= 3), 'every peer to keep 3 outbound peers', 60_000);
+    expect(others.some((p) => others.some((q) => q !== p && connected(p, q)))).toBe(true);
+    for (const p of others) expect(outbound(p).length).toBeLessThanOrEqual(3);
+    // Connections a DHT query opened beyond the target are closed once their grace is over.
+    await until(() => others.every((p) => outboundConns(p) <= 3), 'passing outbound connections to be closed', 90_000);
+    // What they learned is on disk.
+    await until(() => existsSync(join(a.datadir, ADDRESS_BOOK_FILE)), "a's address book to be written", 20_000);
+    await until(
+      () => {
+        const book = JSON.parse(readFileSync(join(a.datadir, ADDRESS_BOOK_FILE), 'utf8')) as {
+          peers: { id: string; lastSuccess: number }[];
+        };
+        return book.peers.filter((e) => e.lastSuccess > 0 && e.id !== seed.id).length >= 2;
+      },
+      "a's address book to hold two peers besides the seed that it reached",
+      30_000,
+    );
+
+    // The seed goes away; a restarts with no bootstrap and no --peer, and still finds b, c, d.
+    await seed.svc.stop();
+    await a.restart({ bootstrap: [], peers: [] });
+    await until(() => outbound(a).length >= 2, 'a to reconnect to two peers from its book', 60_000);
+    expect(outbound(a).every((id) => [b.id, c.id, d.id].includes(id))).toBe(true);
+  } finally {
+    await net.close();
+  }
+}, 180_000);
