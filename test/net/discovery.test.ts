@@ -19,17 +19,21 @@ test('peers bootstrapped from one seed find each other; a restart without bootst
     const seed = await net.startPeer({ name: 'seed', net: { discovery: true } });
     const boot = [`${seed.addr}`];
     // Loopback is one address group: the group limit is lifted so the target alone counts.
-    const opts = { discovery: true, bootstrap: boot, maxOutbound: 3, maxOutboundPerGroup: 10 };
+    const opts = { discovery: true, bootstrap: boot, maxOutbound: 2, maxOutboundPerGroup: 10 };
     const others: TestPeer[] = [];
     for (const name of ['a', 'b', 'c', 'd']) others.push(await net.startPeer({ name, net: opts }));
     const [a, b, c, d] = others as [TestPeer, TestPeer, TestPeer, TestPeer];
+    const everyone = [seed, ...others];
 
-    // Each knows only the seed, yet reaches peers the seed never named to it by hand.
-    await until(() => others.every((p) => outbound(p).length >= 3), 'every peer to keep 3 outbound peers', 60_000);
-    expect(others.some((p) => others.some((q) => q !== p && connected(p, q)))).toBe(true);
-    for (const p of others) expect(outbound(p).length).toBeLessThanOrEqual(3);
+    // Each knows only the seed. Each keeps its 2 outbound peers, or, where it cannot (every other
+    // peer is connected to it already: the keeper never dials a peer it has), is connected to all.
+    const settled = (p: TestPeer) => outbound(p).length === 2 || everyone.every((q) => q === p || connected(p, q));
+    await until(() => others.every(settled), 'every peer to keep its outbound target', 60_000);
+    // So every peer reached a peer the seed never named to it by hand.
+    for (const p of others) expect(others.some((q) => q !== p && connected(p, q))).toBe(true);
+    for (const p of others) expect(outbound(p).length).toBeLessThanOrEqual(2);
     // Connections a DHT query opened beyond the target are closed once their grace is over.
-    await until(() => others.every((p) => outboundConns(p) <= 3), 'passing outbound connections to be closed', 90_000);
+    await until(() => others.every((p) => outboundConns(p) <= 2), 'passing outbound connections to be closed', 90_000);
     // What they learned is on disk.
     await until(() => existsSync(join(a.datadir, ADDRESS_BOOK_FILE)), "a's address book to be written", 20_000);
     await until(
@@ -37,16 +41,18 @@ test('peers bootstrapped from one seed find each other; a restart without bootst
         const book = JSON.parse(readFileSync(join(a.datadir, ADDRESS_BOOK_FILE), 'utf8')) as {
           peers: { id: string; lastSuccess: number }[];
         };
-        return book.peers.filter((e) => e.lastSuccess > 0 && e.id !== seed.id).length >= 2;
+        return book.peers.some((e) => e.lastSuccess > 0 && e.id !== seed.id);
       },
-      "a's address book to hold two peers besides the seed that it reached",
+      "a's address book to hold a peer besides the seed that it reached",
       30_000,
     );
 
     // The seed goes away; a restarts with no bootstrap and no --peer, and still finds b, c, d.
     await seed.svc.stop();
     await a.restart({ bootstrap: [], peers: [] });
-    await until(() => outbound(a).length >= 2, 'a to reconnect to two peers from its book', 60_000);
+    // An outbound peer can only come from the book: a has no bootstrap, no --peer, and asks for
+    // addresses and walks the DHT only through outbound peers.
+    await until(() => outbound(a).length >= 1, 'a to dial a peer from its book', 60_000);
     expect(outbound(a).every((id) => [b.id, c.id, d.id].includes(id))).toBe(true);
   } finally {
     await net.close();
