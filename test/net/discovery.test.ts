@@ -5,8 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lpStream } from 'it-length-prefixed-stream';
 import { ADDRESS_BOOK_FILE } from '../../src/net/discovery/address-book.js';
-import { connected, TestNet, until, type TestPeer } from './helpers.js';
+import { encodeExchange } from '../../src/net/discovery/exchange.js';
+import { networkTag, PENALTY } from '../../src/net/index.js';
+import { connected, link, TestNet, until, type TestPeer } from './helpers.js';
 
 /** The peers `p` keeps as outbound (its keeper's, not a DHT query's passing connections). */
 const outbound = (p: TestPeer) => p.svc.addressBook().outbound;
@@ -58,3 +61,29 @@ test('peers bootstrapped from one seed find each other; a restart without bootst
     await net.close();
   }
 }, 180_000);
+
+test('a peer answering the address request with junk is penalised and its list ignored', async () => {
+  const net = new TestNet();
+  try {
+    const victim = await net.startPeer({ name: 'victim' });
+    const liar = await net.startPeer({ name: 'liar' });
+    const proto = `/powchain/${networkTag(victim.h.chain.params)}/addrs/1`;
+    await liar.host.unhandle(proto);
+    await liar.host.handle(proto, async ({ stream }) => {
+      const lp = lpStream(stream);
+      try {
+        await lp.read({ signal: AbortSignal.timeout(10_000) });
+        // One peer with an address that is not TCP: the whole list is refused.
+        await lp.write(encodeExchange([{ id: liar.id, addrs: ['/ip4/1.1.1.1/udp/1/quic'] }]));
+        await stream.close();
+      } catch (err) {
+        stream.abort(err as Error);
+      }
+    });
+    await link(victim, liar); // the victim dials: it asks the liar for addresses
+    await until(() => victim.svc.scorer.penalty(liar.id) >= PENALTY.badFrame, 'the liar to be penalised');
+    expect(victim.svc.knownAddresses(10).map((e) => e.addrs)).not.toContainEqual(['/ip4/1.1.1.1/udp/1/quic']);
+  } finally {
+    await net.close();
+  }
+});
