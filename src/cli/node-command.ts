@@ -31,7 +31,7 @@ export function nodeCommand(): Command {
     .option('--announce-private', 'on main, advertise private-range addresses too (other networks always do)')
     .option('--mdns', 'discover peers on the local network')
     .option('--max-peers <n>', 'connection cap (default 50)')
-    .option('--max-outbound <n>', 'outbound peers to keep (default 8)')
+    .option('--max-outbound <n>', 'outbound peers to keep (default 8; 0: only --peer and addnode peers, no DHT)')
     .option('--max-outbound-per-group <n>', 'at most this many outbound peers per /16 address group (default 2)')
     .option('--mine', 'mine blocks (needs --miner-address)')
     .option('--miner-address <address>', 'address the block rewards pay to')

@@ -167,6 +167,8 @@ export class PowchainNode {
       announcePrivate: c.announcePrivate,
       maxOutbound: c.maxOutbound,
       maxOutboundPerGroup: c.maxOutboundPerGroup,
+      // --max-outbound 0: peers of the operator's choosing only (as bitcoind's -connect).
+      discovery: c.maxOutbound > 0,
     });
     // Before start: the network reports what it finds while starting (a damaged address book).
     wireLogging(this.log, this.chain, this.net);

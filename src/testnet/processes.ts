@@ -107,7 +107,11 @@ export function nodeArgs(s: TestnetState, p: PeerState): string[] {
     // Hosts of their own: they find each other through the bootstrap peer and discovery alone.
     for (const b of p.bootstrap ?? []) args.push('--bootstrap', b);
     args.push('--max-outbound', String(NETNS_MAX_OUTBOUND), '--max-outbound-per-group', String(NETNS_MAX_OUTBOUND));
-  } else for (const i of p.connectTo) args.push('--peer', `/ip4/127.0.0.1/tcp/${s.peers[i]!.p2pPort}`);
+  } else {
+    // On 127.0.0.1 the sparse topology is the point (blocks cross hops): no peers of its own choosing.
+    for (const i of p.connectTo) args.push('--peer', `/ip4/127.0.0.1/tcp/${s.peers[i]!.p2pPort}`);
+    args.push('--max-outbound', '0');
+  }
   if (p.address) args.push('--miner-address', p.address, '--threads', String(s.threads));
   // Regtest's target is trivial: continuous mining would race thousands of blocks ahead of the
   // clock. There, blocks come on demand (`powchain testnet mine`).
