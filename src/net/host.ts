@@ -38,6 +38,8 @@ export interface HostOptions {
   /** A peer sent a gossip frame that is oversized or not a gossipsub RPC. */
   onFrameFault: (peerId: string, fault: FrameFault, reason: string) => void;
   topics: string[];
+  /** gossipsub's mesh degree and heartbeat; undefined fields take GOSSIP_DEFAULTS. */
+  gossip?: Partial<GossipParams>;
   /** Gossipsub's app-specific score: powchain's own penalties, negated. */
   appScore: (peerId: string) => number;
   /** Refuse connections from and to these peers. */
@@ -57,6 +59,20 @@ export interface HostOptions {
   /** Run the DHT and AutoNAT (off in tests that build a topology by hand). */
   discovery: boolean;
 }
+
+/** The gossipsub parameters the scale benchmark varies (docs/benchmarks.md, scale). */
+export interface GossipParams {
+  /** Target mesh degree, and the bounds the heartbeat keeps it within. */
+  D: number;
+  Dlo: number;
+  Dhi: number;
+  /** Peers outside the mesh told (IHAVE) of recent messages at each heartbeat. */
+  Dlazy: number;
+  heartbeatMs: number;
+}
+
+/** gossipsub's own defaults (the spec's); the scale benchmark tried others and these held up. */
+export const GOSSIP_DEFAULTS: GossipParams = { D: 6, Dlo: 4, Dhi: 12, Dlazy: 6, heartbeatMs: 1_000 };
 
 export type Host = Libp2p<{
   pubsub: GossipSub;
@@ -78,6 +94,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
     connections: () => host.getConnections(),
     chooseVictim: o.chooseVictim,
   });
+  const g = { ...GOSSIP_DEFAULTS, ...o.gossip };
   const topicScore = createTopicScoreParams({
     topicWeight: 1,
     // Every REJECTed message lowers the sender's score; the counter decays (x0.9 a second).
@@ -135,6 +152,14 @@ export async function createHost(o: HostOptions): Promise<Host> {
       pubsub: (components: GossipSubComponents) =>
         gossipsub({
           emitSelf: false,
+          D: g.D,
+          Dlo: g.Dlo,
+          Dhi: g.Dhi,
+          Dlazy: g.Dlazy,
+          heartbeatInterval: g.heartbeatMs,
+          // The spec's bounds for the two derived degrees: Dout < Dlo and Dout <= D/2, Dscore <= D.
+          Dout: Math.max(0, Math.min(2, g.Dlo - 1, Math.floor(g.D / 2))),
+          Dscore: Math.min(4, g.D),
           allowPublishToZeroTopicPeers: true,
           globalSignaturePolicy: 'StrictNoSign',
           asyncValidation: true,

@@ -1,6 +1,7 @@
 import type { Chain } from '../chain/chain.js';
 import type { Mempool } from '../mempool/mempool.js';
 import type { BanEntry } from './bans.js';
+import type { CompactOutcome } from './compact-relay.js';
 import type { HostOptions } from './host.js';
 import type { StatusMessage } from './messages.js';
 import type { SyncEvents } from './sync.js';
@@ -41,6 +42,10 @@ export interface NetOptions {
    * peer exchange still run.
    */
   discovery?: boolean;
+  /** Announce blocks as compact blocks (default) or whole; both kinds are always received and relayed. */
+  compactBlocks?: boolean;
+  /** gossipsub's mesh degree and heartbeat (host.ts has the defaults and why). */
+  gossip?: HostOptions['gossip'];
 }
 
 export interface PeerInfo {
@@ -65,10 +70,12 @@ export interface NetEvents extends SyncEvents {
   ban: [entry: BanEntry];
   penalty: [info: { peerId: string; points: number; total: number; reason: string }];
   'wrong-network': [info: { id: string; network: string }];
-  /** A gossiped message was validated: its topic ('block' or 'tx') and the verdict. */
+  /** A gossiped message was validated: its topic ('block' or 'tx'; compact blocks count as 'block') and the verdict. */
   gossip: [info: { topic: 'block' | 'tx'; verdict: 'accept' | 'ignore' | 'reject' }];
   /** An inbound peer was disconnected to make room for a new one. */
   evict: [info: { id: string }];
+  /** A compact block was rebuilt (or fell back to the full block): how, and what it cost. */
+  compact: [outcome: CompactOutcome];
   error: [err: Error];
   /** Something was wrong but the node goes on (a damaged address book set aside). */
   warning: [err: Error];

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { ChainEvents } from '../chain/types.js';
-import { encodeBlock, type Block } from '../consensus/block.js';
+import { decodeBlockWithTxids, encodeBlock, type Block } from '../consensus/block.js';
+import { headerHash } from '../consensus/header.js';
 import { encodeTx, type Transaction } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
 import { equalBytes, hashToHex } from '../encoding/hex.js';
@@ -10,6 +11,7 @@ import { BanList, type BanEntry } from './bans.js';
 import { BlockGossipValidator, validateGossipTx } from './gossip-validators.js';
 import type { NetEvents, NetOptions, PeerInfo } from './service-types.js';
 import { GossipAdapter } from './gossip.js';
+import { CompactRelay } from './compact-relay.js';
 import { protocolHandlers } from './handlers.js';
 import { createHost, type Host } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
@@ -88,6 +90,7 @@ export class NetService extends EventEmitter<NetEvents> {
   private lastPeerChangeMs = -Infinity;
   private mempoolPoller: MempoolPoller | undefined;
   private readonly blocks: BlockGossipValidator;
+  private compact!: CompactRelay;
   private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: NetOptions) {
@@ -104,6 +107,7 @@ export class NetService extends EventEmitter<NetEvents> {
       fetchAncestry: (from, missing) => this.ancestry.request(from, missing),
       orphanRefused: (from) => this.costs.charge(from, 'orphan-dropped', 'refused: over its orphan quota'),
       onError: (err) => this.emit('error', err),
+      onAccept: (hash, block, txids) => this.compact?.remember(hash, block, txids),
     });
   }
 
@@ -136,7 +140,8 @@ export class NetService extends EventEmitter<NetEvents> {
       },
       maxFrameBytes: maxGossipFrameBytes(chain.params.maxBlockBytes),
       onFrameFault: (peerId, fault, reason) => this.costs.charge(peerId, fault, reason),
-      topics: [this.names.blockTopic, this.names.txTopic],
+      topics: [this.names.blockTopic, this.names.compactBlockTopic, this.names.txTopic],
+      gossip: this.o.gossip,
       appScore: (p) => this.scorer.appScore(p),
       isBanned: (p) => this.bans.isBanned(p),
       metrics: this.o.metrics,
@@ -153,7 +158,20 @@ export class NetService extends EventEmitter<NetEvents> {
       onMisbehaviour: (peerId, reason, kind) =>
         this.costs.charge(peerId, kind === 'rate' ? 'rate-limited' : 'bad-frame', reason),
     });
-    for (const h of protocolHandlers(this.names, chain, this.o.mempool)) await this.reqresp.register(h);
+    this.compact = new CompactRelay({
+      chain,
+      mempool: this.o.mempool,
+      reqresp: this.reqresp,
+      names: this.names,
+      validateBlock: (block, bytes, txids, from) => this.blocks.validateBlock(block, bytes, txids, from),
+      refuseOrphanOverQuota: (parent, from) => this.blocks.refuseOrphanOverQuota(parent, from),
+      peers: () => this.host.getConnections().map((c) => c.remotePeer),
+      charge: (p, kind, reason) => this.costs.charge(p, kind, reason),
+    });
+    this.compact.on('outcome', (o) => this.emit('compact', o));
+    for (const h of protocolHandlers(this.names, chain, this.o.mempool, (hash) => this.compact.recentBlockBytes(hash)))
+      await this.reqresp.register(h);
+    await this.reqresp.register(this.compact.handler());
     if (this.o.mempool)
       this.mempoolPoller = new MempoolPoller({
         mempool: this.o.mempool,
@@ -174,15 +192,16 @@ export class NetService extends EventEmitter<NetEvents> {
           this.costs.charge(peerId, 'unconnectable-tx', reason);
       },
       onAccept: (peerId, topic) => {
-        if (topic === this.names.blockTopic) this.book.gaveBlock(peerId);
+        if (topic === this.names.blockTopic || topic === this.names.compactBlockTopic) this.book.gaveBlock(peerId);
         else if (topic === this.names.txTopic) this.book.gaveTx(peerId);
       },
       onOverflow: (peerId, topic) => this.costs.charge(peerId, 'gossip-overflow', topic),
       onError: (err) => this.emit('error', err),
       onVerdict: (topic, verdict) =>
-        this.emit('gossip', { topic: topic === this.names.blockTopic ? 'block' : 'tx', verdict }),
+        this.emit('gossip', { topic: topic === this.names.txTopic ? 'tx' : 'block', verdict }),
     });
     this.gossip.on(this.names.blockTopic, (data, from) => this.blocks.validate(data, from));
+    this.gossip.on(this.names.compactBlockTopic, (data, from) => this.compact.validate(data, from));
     this.gossip.on(this.names.txTopic, (data) => validateGossipTx(this.o.mempool, data));
     this.syncer = new Syncer({
       chain,
@@ -337,8 +356,15 @@ export class NetService extends EventEmitter<NetEvents> {
 
   // ---- gossip ---------------------------------------------------------------------------------
 
+  /**
+   * Announce a block this node has validated (mined, submitted): as a compact block unless
+   * `compactBlocks` is off. Returns the number of peers it was sent to.
+   */
   async publishBlock(block: Block, bytes = encodeBlock(block)): Promise<number> {
-    return this.gossip.publish(this.names.blockTopic, bytes);
+    if (this.o.compactBlocks === false) return this.gossip.publish(this.names.blockTopic, bytes);
+    const txids = decodeBlockWithTxids(bytes).txids;
+    const compact = this.compact.announce(headerHash(block.header), block, txids);
+    return this.gossip.publish(this.names.compactBlockTopic, compact);
   }
 
   async publishTx(tx: Transaction, bytes = encodeTx(tx)): Promise<number> {

@@ -151,7 +151,7 @@ function hasStatus(a: TestPeer, b: TestPeer): boolean {
 
 /** Wait until `a` and `b` are in each other's gossipsub mesh for every topic (so a publish is forwarded at once). */
 export async function meshed(a: TestPeer, b: TestPeer): Promise<void> {
-  const topics = [a.svc.names.blockTopic, a.svc.names.txTopic];
+  const topics = [a.svc.names.blockTopic, a.svc.names.compactBlockTopic, a.svc.names.txTopic];
   const inMesh = (x: TestPeer, y: TestPeer) =>
     topics.every((t) => x.host.services.pubsub.getMeshPeers(t).includes(y.id));
   await until(() => inMesh(a, b) && inMesh(b, a), `${a.name} and ${b.name} to graft each other into the gossip mesh`);
