@@ -12,7 +12,11 @@ export function peerScript(): string {
 type Arrival = Extract<FromPeer, { type: 'tip' | 'validated' }>;
 
 /** The parent's handle on a peer-process child. */
-export class PeerChild extends EventEmitter<{ tip: [m: Arrival]; validated: [m: Arrival] }> {
+export class PeerChild extends EventEmitter<{
+  tip: [m: Arrival];
+  validated: [m: Arrival];
+  arrived: [m: Extract<FromPeer, { type: 'arrived' }>];
+}> {
   addrs: string[] = [];
   peerId = '';
   height = 0;
@@ -106,6 +110,10 @@ export class PeerChild extends EventEmitter<{ tip: [m: Arrival]; validated: [m: 
     }
     if (m.type === 'validated') {
       this.emit('validated', m);
+      return;
+    }
+    if (m.type === 'arrived') {
+      this.emit('arrived', m);
       return;
     }
     if (m.type === 'error') {

@@ -39,6 +39,8 @@ const FULL_BLOCK_PEERS = 3;
 /** How one compact block was rebuilt, for metrics and the scale benchmark. */
 export interface CompactOutcome {
   hash: string;
+  /** The peer that sent the compact block. */
+  from: string;
   txs: number;
   /** Found in the mempool. */
   fromPool: number;
@@ -127,6 +129,7 @@ export class CompactRelay extends EventEmitter<{ outcome: [o: CompactOutcome] }>
     try {
       const outcome: CompactOutcome = {
         hash: hashToHex(hash),
+        from,
         txs: cb.shortIds.length + cb.prefilled.length,
         fromPool: 0,
         fetched: 0,
