@@ -172,11 +172,14 @@ async function runMode(
     await feed(0);
     const before = await counters(children);
     const blocksBar = ctx.progress(`scale ${mode.name}: blocks`, stream.length);
+    let hasParent = (_g: number) => true;
     for (let k = 0; k < stream.length; k++) {
       await feed(k + 1);
       // Stream block k sits right after the prepared prefix.
       const height = base.prefixLength + k + 1;
-      const publisher = (k * 37) % size.nodes;
+      // A different node each time, among those holding the block's parent (a node may have missed it).
+      let publisher = (k * 37) % size.nodes;
+      while (!hasParent(publisher)) publisher = (publisher + 1) % size.nodes;
       const times = new Map<number, number>();
       const done = new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -206,6 +209,8 @@ async function runMode(
       lat.sort((a, b) => a - b);
       const at = (share: number) => lat[Math.max(0, Math.ceil(share * lat.length) - 1)]!;
       run.reach.push({ p50: at(0.5), p90: at(0.9), p99: at(0.99), p100: at(1) });
+      const holders = new Set([publisher, ...times.keys()]);
+      hasParent = (g) => holders.has(g);
       blocksBar.update(k + 1);
     }
     blocksBar.stop();
