@@ -33,7 +33,7 @@ import { AddressBook } from './discovery/address-book.js';
 import { announcePolicy } from './discovery/announce.js';
 import { Discovery } from './discovery/discovery.js';
 import { DEFAULT_OUTBOUND } from './discovery/outbound.js';
-import { isPrivateAddress } from './discovery/address-group.js';
+import { isPrivateAddress } from './address-group.js';
 import { SEEDS } from './discovery/seeds.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { BoundedMap } from '../collections/bounded-map.js';

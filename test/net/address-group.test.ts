@@ -1,5 +1,5 @@
 import { multiaddr } from '@multiformats/multiaddr';
-import { addressGroup, isPrivateAddress, multiaddrGroup } from '../../src/net/discovery/address-group.js';
+import { addressGroup, isPrivateAddress, multiaddrGroup } from '../../src/net/address-group.js';
 import { announcePolicy, parseTcpAddress } from '../../src/net/discovery/announce.js';
 import { planDials } from '../../src/net/discovery/outbound.js';
 
@@ -15,6 +15,13 @@ describe('address groups', () => {
     [undefined, 'unknown'],
   ])('%s is in group %s', (ip, group) => {
     expect(addressGroup(ip)).toBe(group);
+  });
+
+  test("/16 for IPv4, /32 for IPv6: one operator's addresses count as one (eviction and outbound diversity)", () => {
+    expect(addressGroup('10.1.2.3')).toBe(addressGroup('10.1.200.4'));
+    expect(addressGroup('10.1.2.3')).not.toBe(addressGroup('10.2.2.3'));
+    expect(addressGroup('2001:db8:1::1')).toBe(addressGroup('2001:db8:ffff::2'));
+    expect(addressGroup('2001:db8::1')).not.toBe(addressGroup('2001:db9::1'));
   });
 
   test('a multiaddr is grouped by its IP; a DNS name is a group of its own', () => {

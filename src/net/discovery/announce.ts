@@ -1,5 +1,5 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
-import { isPrivateAddress } from './address-group.js';
+import { isPrivateAddress } from '../address-group.js';
 import { DiscoveryError } from './errors.js';
 
 /** Multiaddr protocols a dialable address may start with, and the transport it must name next. */

@@ -6,7 +6,7 @@ import { DecodeError } from '../../encoding/errors.js';
 import type { Host } from '../host.js';
 import { ProtocolError, type Handler, type ReqResp } from '../reqresp.js';
 import type { AddressBook, AddressSource, BookEntry } from './address-book.js';
-import { isPrivateAddress } from './address-group.js';
+import { isPrivateAddress } from '../address-group.js';
 import {
   decodeExchange,
   decodeExchangeRequest,

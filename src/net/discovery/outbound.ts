@@ -1,7 +1,7 @@
 import type { Connection, PeerId } from '@libp2p/interface';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { AddressBook, BookEntry } from './address-book.js';
-import { multiaddrGroup } from './address-group.js';
+import { multiaddrGroup } from '../address-group.js';
 
 /** Outbound peer policy: how many, and how few per address group. */
 export interface OutboundLimits {
