@@ -45,7 +45,8 @@ async function handle(m: ToPeer): Promise<void> {
       chain = await Chain.open({ params, location: m.location, verifier: pool, clock });
       chain.on('tip', (e) => send({ type: 'tip', height: e.height, hash: hashToHex(e.hash), t: wallMs() }));
       chain.on('validated', (e) => send({ type: 'validated', height: e.height, hash: hashToHex(e.hash), t: wallMs() }));
-      net = new NetService({ chain, clock });
+      // The benchmark builds the topology: no DHT, no outbound keeper of its own.
+      net = new NetService({ chain, clock, discovery: false });
       net.on('compact', (o) => send({ type: 'arrived', hash: o.hash, from: o.from, t: wallMs() - o.reconstructMs }));
       await net.start();
       send({ type: 'ready', addrs: net.listenAddresses(), peerId: net.peerId, height: chain.height });
