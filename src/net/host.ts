@@ -120,8 +120,9 @@ export async function createHost(o: HostOptions): Promise<Host> {
     // every one of them about 1 MB of heap.
     peerDiscovery: o.mdns ? [(await import('@libp2p/mdns')).mdns()] : [],
     connectionManager: {
-      // powchain's own limits are the exact ones (InboundSlots, and only NetService dials out):
-      // libp2p's must not refuse the handshake that would evict an inbound peer to make room.
+      // powchain's own limits are the exact ones (InboundSlots inbound; outbound, the keeper, which
+      // also closes the DHT's extra connections): libp2p's must not refuse the handshake that
+      // would evict an inbound peer to make room.
       maxConnections: o.maxConnections + LIBP2P_CONNECTION_MARGIN,
       maxIncomingPendingConnections: Math.max(1, Math.min(LIBP2P_CONNECTION_MARGIN, o.maxInbound)),
     },
