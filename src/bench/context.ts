@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import type { Measured } from './types.js';
+import type { GossipParams } from '../net/host.js';
 
 /** A progress bar, or nothing when stderr is not a terminal. */
 export interface Progress {
@@ -17,6 +18,10 @@ const silent: Progress = { update() {}, increment() {}, stop() {} };
 /** What a benchmark gets: its size, where to keep files, how to show progress, and the run's shared state. */
 export interface BenchContext {
   readonly quick: boolean;
+  /** gossipsub parameters the scale benchmark runs with (`--gossip`); unset ones keep the defaults. */
+  readonly gossip?: Partial<GossipParams>;
+  /** Nodes the scale benchmark runs (`--peers`; default 100, 32 with --quick). */
+  readonly peers?: number;
   /** bench/cache: generated chains, kept between runs. */
   readonly cacheDir: string;
   /** A temporary directory for this run, removed at the end. */
@@ -42,6 +47,8 @@ export interface ContextOptions {
   /** Show bars and notes (a terminal on stderr). */
   interactive: boolean;
   cacheDir?: string;
+  gossip?: Partial<GossipParams>;
+  peers?: number;
 }
 
 export function createContext(o: ContextOptions): BenchContext & { close(): Promise<void> } {
@@ -51,6 +58,8 @@ export function createContext(o: ContextOptions): BenchContext & { close(): Prom
   const cleanups: (() => Promise<void> | void)[] = [];
   return {
     quick: o.quick,
+    ...(o.gossip ? { gossip: o.gossip } : {}),
+    ...(o.peers ? { peers: o.peers } : {}),
     cacheDir,
     tmpDir,
     results: new Map(),

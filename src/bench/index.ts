@@ -16,6 +16,7 @@ import { importCosts } from './import-cost.js';
 import { memoryBench } from './memory.js';
 import { mempoolBench } from './mempool.js';
 import { propagateBench } from './propagate.js';
+import { scaleBench } from './scale.js';
 import { describeMachine, renderTable, toReport, writeResultsFile, type Report } from './report.js';
 import { syncBench } from './sync.js';
 import { BENCH_NAMES, type BenchName, type Measured } from './types.js';
@@ -31,6 +32,7 @@ const BENCHMARKS: Record<BenchName, { title: string; run: (ctx: BenchContext) =>
   connect: { title: 'connect: cold block connection', run: connectBench },
   sync: { title: 'sync: fresh peer from two peers', run: syncBench },
   propagate: { title: 'propagate: publish → 8 peers', run: propagateBench },
+  scale: { title: 'scale: a stream of blocks → 100 peers', run: scaleBench },
   mempool: { title: 'mempool: sendrawtransaction', run: mempoolBench },
   memory: { title: 'memory: RSS', run: memoryBench },
   startup: { title: 'startup: what each dependency costs, alone in a fresh process', run: importCosts },
@@ -49,6 +51,10 @@ export interface RunOptions {
   interactive?: boolean;
   cacheDir?: string;
   out?: (text: string) => void;
+  /** gossipsub parameters for the scale benchmark (the rest keep the defaults). */
+  gossip?: BenchContext['gossip'];
+  /** Nodes for the scale benchmark. */
+  peers?: number;
 }
 
 /** Run the benchmarks in order, print tables (or JSON), write the results file; returns the report. */
@@ -59,6 +65,8 @@ export async function runBenchmarks(o: RunOptions): Promise<Report> {
     quick: o.quick,
     interactive: o.interactive ?? process.stderr.isTTY === true,
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+    ...(o.gossip ? { gossip: o.gossip } : {}),
+    ...(o.peers ? { peers: o.peers } : {}),
   });
   const all: Measured[] = [];
   const onSignal = () => void ctx.close().finally(() => process.exit(130));

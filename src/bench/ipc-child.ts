@@ -41,6 +41,11 @@ export class IpcChild<To extends { type: string }, From extends { type: string }
     return new IpcChild<To, From>(child, label, onOther);
   }
 
+  /** The child's process id. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   request<T extends From['type']>(m: To, reply: T): Promise<Extract<From, { type: T }>> {
     if (this.exited) return Promise.reject(this.exited);
     return new Promise((resolve, reject) => {
@@ -49,15 +54,20 @@ export class IpcChild<To extends { type: string }, From extends { type: string }
     });
   }
 
-  /** Ask the child to stop (`m`, answered by `reply`), then SIGKILL it if it has not exited within 15 s. */
-  async stop(m: To, reply: From['type']): Promise<void> {
+  /** Ask the child to stop (`m`, answered by `reply`), give it `graceMs`, then 15 s more to exit before SIGKILL. */
+  async stop(m: To, reply: From['type'], graceMs = 5_000): Promise<void> {
     if (this.exited) return;
     const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
+    let grace: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([this.request(m, reply), new Promise((r) => setTimeout(r, 5_000))]);
+      await Promise.race([this.request(m, reply), new Promise((r) => (grace = setTimeout(r, graceMs)))]);
     } catch {
       // already gone
+    } finally {
+      // Cleared, so a run ends without a timer keeping the process alive.
+      clearTimeout(grace);
     }
+    // It exits by itself once stopped (after writing a --cpu-prof profile, when asked for one).
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
     await exited;
     clearTimeout(timer);

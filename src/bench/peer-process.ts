@@ -9,6 +9,7 @@ import { networks } from '../consensus/params/networks.js';
 import { VerifyPool } from '../crypto/verify-pool.js';
 import { hashToHex } from '../encoding/hex.js';
 import { NetService } from '../net/service.js';
+import { wallMs } from './timing.js';
 
 export type ToPeer =
   | { type: 'start'; location: string; threads: number; clockFloor: number }
@@ -21,12 +22,11 @@ export type FromPeer =
   | { type: 'connected'; addr: string }
   | { type: 'tip'; height: number; hash: string; t: number }
   | { type: 'validated'; height: number; hash: string; t: number }
+  /** A compact block arrived (t: when its message reached the validator) from the peer `from`. */
+  | { type: 'arrived'; hash: string; from: string; t: number }
   | { type: 'published'; hash: string; t: number; peers: number }
   | { type: 'stopped' }
   | { type: 'error'; message: string };
-
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
-export const wallMs = (): number => performance.timeOrigin + performance.now();
 
 let chain: Chain | undefined;
 let net: NetService | undefined;
@@ -45,7 +45,9 @@ async function handle(m: ToPeer): Promise<void> {
       chain = await Chain.open({ params, location: m.location, verifier: pool, clock });
       chain.on('tip', (e) => send({ type: 'tip', height: e.height, hash: hashToHex(e.hash), t: wallMs() }));
       chain.on('validated', (e) => send({ type: 'validated', height: e.height, hash: hashToHex(e.hash), t: wallMs() }));
-      net = new NetService({ chain, clock });
+      // The benchmark builds the topology: no DHT, no outbound keeper of its own.
+      net = new NetService({ chain, clock, discovery: false });
+      net.on('compact', (o) => send({ type: 'arrived', hash: o.hash, from: o.from, t: wallMs() - o.reconstructMs }));
       await net.start();
       send({ type: 'ready', addrs: net.listenAddresses(), peerId: net.peerId, height: chain.height });
       return;

@@ -30,6 +30,9 @@ export async function propagateBench(ctx: BenchContext): Promise<Measured[]> {
   const peers: PeerChild[] = [];
   const latencies: number[] = [];
   const written: number[] = [];
+  /** Per hop: message arrival to validated (rebuild, rules, queue), and sender's validated (or publish) to arrival. */
+  const hopValidate: number[] = [];
+  const hopLink: number[] = [];
   try {
     const started = await Promise.all(
       Array.from({ length: PEERS }, (_, i) =>
@@ -44,16 +47,23 @@ export async function propagateBench(ctx: BenchContext): Promise<Measured[]> {
     try {
       for (let i = 0; i < blocks.length; i++) {
         const height = i + 1;
+        const hops = watchHops(peers);
         const accepted = peers.map((p) => waitFor(p, 'validated', height, 15_000));
         const tips = peers.map((p) => waitFor(p, 'tip', height, 15_000));
         const publisher = peers[i % PEERS]!;
         const pub = await publisher.publish(blocks[i]!);
+        hops.validatedAt.set(publisher.peerId, pub.t);
         const lastOf = (times: number[]) => Math.max(...times.filter((_, k) => k !== i % PEERS));
         const acceptedAt = lastOf(await Promise.all(accepted));
         const writtenAt = lastOf(await Promise.all(tips));
+        hops.stop();
         if (i >= warmup) {
           latencies.push(acceptedAt - pub.t);
           written.push(writtenAt - pub.t);
+          for (const h of hops.hops()) {
+            hopValidate.push(h.validate);
+            hopLink.push(h.link);
+          }
         }
         bar.update(height);
         await sleep(20);
@@ -74,7 +84,58 @@ export async function propagateBench(ctx: BenchContext): Promise<Measured[]> {
     result('propagate.max', latencies.at(-1) ?? NaN, 'ms'),
     result('propagate.written-p50', percentile(written, 50), 'ms'),
     result('propagate.written-p95', percentile(written, 95), 'ms'),
+    // Where each hop's time goes (docs/benchmarks.md): validating at a peer, and the link to the next.
+    result(
+      'propagate.hop-validate-p50',
+      percentile(
+        hopValidate.sort((a, b) => a - b),
+        50,
+      ),
+      'ms',
+    ),
+    result(
+      'propagate.hop-link-p50',
+      percentile(
+        hopLink.sort((a, b) => a - b),
+        50,
+      ),
+      'ms',
+    ),
   ];
+}
+
+/**
+ * Per peer, when a block's message reached its validator and from whom, and when it validated the
+ * block: a hop's validate time is the first gap, its link time the gap from the sender's validated
+ * moment (or the publish) to the arrival. Clocks of processes on one machine agree.
+ */
+function watchHops(peers: PeerChild[]) {
+  const arrivals = new Map<string, { from: string; t: number }>();
+  const validatedAt = new Map<string, number>();
+  const offs: (() => void)[] = [];
+  for (const p of peers) {
+    const onArrive = (m: { from: string; t: number }) => arrivals.set(p.peerId, m);
+    const onValidated = (m: { t: number }) => validatedAt.set(p.peerId, m.t);
+    p.on('arrived', onArrive);
+    p.on('validated', onValidated);
+    offs.push(() => {
+      p.off('arrived', onArrive);
+      p.off('validated', onValidated);
+    });
+  }
+  return {
+    validatedAt,
+    stop: () => offs.forEach((f) => f()),
+    hops: () => {
+      const out: { validate: number; link: number }[] = [];
+      for (const [id, a] of arrivals) {
+        const done = validatedAt.get(id);
+        const sent = validatedAt.get(a.from);
+        if (done !== undefined && sent !== undefined) out.push({ validate: done - a.t, link: a.t - sent });
+      }
+      return out;
+    },
+  };
 }
 
 /** The wall-clock time at which `peer` reports `event` (a validated block or a new tip) at `height`. */

@@ -1,3 +1,6 @@
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+export const wallMs = (): number => performance.timeOrigin + performance.now();
+
 /** Milliseconds, monotonic. */
 export const now = (): number => performance.now();
 

@@ -26,6 +26,7 @@ export const BENCH_NAMES = [
   'connect',
   'sync',
   'propagate',
+  'scale',
   'mempool',
   'memory',
   'startup',

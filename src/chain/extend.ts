@@ -9,6 +9,8 @@ import { keys } from './layout.js';
 import type { ChainState } from './state.js';
 import type { TransitionFailure } from './transition.js';
 
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 interface Walked {
   entry: IndexEntry;
   block: DecodedBlock;
@@ -77,9 +79,12 @@ export async function extendPipelined(
     pending.shift();
     const before = parent;
     // One batch at a time, in order: this one is written once the block before it is on disk.
-    const done = lastWrite.then(() =>
-      commitTransition(state, call, p.view, before, [], [{ entry: p.entry, block: p.block }], p.entry),
-    );
+    // Building a batch is synchronous work (milliseconds for a block of thousands of outputs); a
+    // turn of the event loop first lets whoever heard `validated` act on it before that (gossip
+    // relays the block: its forward reaches the socket before the batch is built, not after).
+    const done = lastWrite
+      .then(nextTurn)
+      .then(() => commitTransition(state, call, p.view, before, [], [{ entry: p.entry, block: p.block }], p.entry));
     // Awaited by finishOldestWrite; until then a failed write must not count as unhandled.
     done.catch(() => undefined);
     writes.push({ view: p.view, done });

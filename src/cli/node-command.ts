@@ -17,8 +17,22 @@ export function nodeCommand(): Command {
       'connect to this peer and keep reconnecting (repeatable)',
       (v: string, prev: string[] = []) => [...prev, v],
     )
+    .option(
+      '--bootstrap <multiaddr>',
+      "learn the network from this peer when the address book has nobody to dial (repeatable; default: the network's seeds)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--announce <multiaddr>',
+      'advertise this address (e.g. /ip4/203.0.113.5/tcp/8333) instead of the listen address (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--no-announce', 'advertise no address: dial out only')
+    .option('--announce-private', 'on main, advertise private-range addresses too (other networks always do)')
     .option('--mdns', 'discover peers on the local network')
     .option('--max-peers <n>', 'connection cap (default 50)')
+    .option('--max-outbound <n>', 'outbound peers to keep (default 8; 0: only --peer and addnode peers, no DHT)')
+    .option('--max-outbound-per-group <n>', 'at most this many outbound peers per /16 address group (default 2)')
     .option('--mine', 'mine blocks (needs --miner-address)')
     .option('--miner-address <address>', 'address the block rewards pay to')
     .option('--threads <n>', 'hashing threads (default cores - 1)')

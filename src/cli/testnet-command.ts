@@ -11,6 +11,7 @@ import {
   send,
   TestnetError,
   up,
+  upInNamespaces,
 } from '../testnet/commands.js';
 import { collectStatus, renderStatus } from '../testnet/status.js';
 import { startDashboard, type RunningDashboard } from '../testnet/dashboard/index.js';
@@ -47,8 +48,7 @@ function untilSignal(): { signal: AbortSignal } {
 const dashboardPort = (basePort: number, given?: number) => given ?? basePort - 1;
 
 /** Redraw the status table every second until Ctrl-C, then stop every peer (and the dashboard). */
-async function watchTable(dir: string, dashboard?: RunningDashboard): Promise<void> {
-  const stop = untilSignal();
+async function watchTable(dir: string, dashboard?: RunningDashboard, stop = untilSignal()): Promise<void> {
   const tty = process.stdout.isTTY;
   say('watching the testnet: Ctrl-C stops every peer');
   let ticks = 0;
@@ -85,6 +85,10 @@ export function testnetCommand(): Command {
     )
     .addOption(new Option('--threads <n>', 'hashing threads per miner').default(1).argParser(intArg(1, 64)))
     .option('--detach', 'return after start-up and leave the peers running')
+    .option(
+      '--netns',
+      'each peer a host of its own: a network namespace with its own IP on a bridge; peers find each other from one bootstrap peer by discovery (Linux, root; the namespaces are removed on exit)',
+    )
     .option('--dashboard', 'serve the testnet dashboard in the browser while the table runs')
     .addOption(
       new Option('--dashboard-port <n>', 'dashboard port on 127.0.0.1 (default: base port - 1)').argParser(
@@ -101,6 +105,7 @@ export function testnetCommand(): Command {
           basePort: number;
           threads: number;
           detach?: boolean;
+          netns?: boolean;
           dashboard?: boolean;
           dashboardPort?: number;
         },
@@ -110,6 +115,8 @@ export function testnetCommand(): Command {
           nodes: c.getOptionValueSource('nodes') === 'cli',
           network: c.getOptionValueSource('network') === 'cli',
         };
+        if (o.netns && o.detach)
+          throw new UsageError('--netns runs in the foreground: its namespaces are removed when it exits');
         if (o.dashboard && o.detach)
           throw new UsageError(
             "--dashboard runs in the foreground: leave out --detach, or start it later with 'powchain testnet dashboard'",
@@ -118,6 +125,22 @@ export function testnetCommand(): Command {
         const wantedPort = dashboardPort(loadState(o.dir)?.basePort ?? o.basePort, o.dashboardPort);
         if (o.dashboard && wantedPort !== 0 && !(await portFree(wantedPort)))
           throw new UsageError(`the dashboard port ${wantedPort} is in use; choose another --dashboard-port`);
+        if (o.netns) {
+          // Heard from here on: a Ctrl-C during start-up lets it finish, then removes everything.
+          const stop = untilSignal();
+          const lab = await guard(() => upInNamespaces({ ...o, given }, say));
+          try {
+            const dashboard =
+              o.dashboard && !stop.signal.aborted
+                ? await guard(() => startDashboard(lab.state, { port: wantedPort }))
+                : undefined;
+            if (dashboard) say(`dashboard: ${dashboard.url}`);
+            await watchTable(o.dir, dashboard, stop);
+          } finally {
+            await lab.close();
+          }
+          return;
+        }
         const state = await guard(() => up({ ...o, given }, say));
         if (o.detach) {
           say(

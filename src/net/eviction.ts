@@ -5,7 +5,7 @@ export interface EvictionCandidate {
   /** The connection's id. */
   id: string;
   peerId: string;
-  /** Its address group (addressGroup). */
+  /** Its address group (address-group.ts). */
   group: string;
   /** When it connected, ms on any clock the other times share. */
   connectedAt: number;
@@ -31,21 +31,6 @@ export const PROTECT = {
   groups: 4,
   /** Then the older half of those left. */
 } as const;
-
-/**
- * The address group of an IP: its /16 for IPv4, its /32 for IPv6 (roughly one operator's
- * network), so many addresses from one place count as one. Anything else is its own group.
- */
-export function addressGroup(ip: string | undefined): string {
-  if (!ip) return 'unknown';
-  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(ip);
-  if (v4) return `ipv4:${v4[1]}.${v4[2]}`;
-  if (ip.includes(':')) {
-    const parts = ip.split(':');
-    return `ipv6:${parts.slice(0, 2).join(':')}`;
-  }
-  return ip;
-}
 
 function takeBest(
   list: EvictionCandidate[],

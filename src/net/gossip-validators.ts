@@ -3,7 +3,7 @@ import { ChainError } from '../chain/errors.js';
 import type { ProcessOptions, ProcessResult } from '../chain/types.js';
 import { decodeBlockWithTxids, type Block } from '../consensus/block.js';
 import { RejectCode } from '../consensus/errors.js';
-import { HEADER_BYTES } from '../consensus/header.js';
+import { HEADER_BYTES, headerHash } from '../consensus/header.js';
 import { decodeTx } from '../consensus/tx.js';
 import { DecodeError } from '../encoding/errors.js';
 import { hashToHex, ownBytes } from '../encoding/hex.js';
@@ -75,6 +75,8 @@ export class BlockGossipValidator {
       /** An orphan refused undecoded: its sender holds its quota of orphans already. */
       orphanRefused(from: string): void;
       onError(err: Error): void;
+      /** A block passed every rule and will be relayed (compact relay keeps it for peers rebuilding it). */
+      onAccept?(hash: Uint8Array, block: Block, txids: Uint8Array[]): void;
     },
   ) {}
 
@@ -86,18 +88,34 @@ export class BlockGossipValidator {
     // An orphan from a sender that holds its quota of orphans already is refused before it is
     // decoded (the pool would only push out another of its orphans), on its header's parent hash
     // alone: a flood of orphans costs the node a hash lookup each, and costs the sender.
-    if (bytes.length > HEADER_BYTES && chain.orphanQuotaFull(from) && !chain.entry(bytes.subarray(4, 36))) {
-      this.hooks.orphanRefused(from);
-      throw new GossipActionError('ignore', 'orphan-quota', 'its sender holds its quota of orphans already');
-    }
+    if (bytes.length > HEADER_BYTES) this.refuseOrphanOverQuota(bytes.subarray(4, 36), from);
     // Stage 1 of the block path (chain/process.ts): decode; the chain takes it from stage 2.
     const block = decodeOrReject(() => decodeBlockWithTxids(bytes, chain.params.maxBlockBytes));
+    await this.validateBlock(block, bytes, block.txids, from);
+  }
+
+  /**
+   * IGNORE a block whose parent is unknown (an orphan) when its sender holds its quota of orphans
+   * already (the pool would only push out another of its orphans); the sender is charged. Checked
+   * before any work on the block: decoding it, or rebuilding it from a compact block.
+   */
+  refuseOrphanOverQuota(parent: Uint8Array, from: string): void {
+    if (!this.chain.orphanQuotaFull(from) || this.chain.entry(parent)) return;
+    this.hooks.orphanRefused(from);
+    throw new GossipActionError('ignore', 'orphan-quota', 'its sender holds its quota of orphans already');
+  }
+
+  /**
+   * The block topic's rules for a decoded block (a gossiped one, or one rebuilt from a compact
+   * block): returns for ACCEPT, throws GossipActionError for IGNORE or REJECT.
+   */
+  async validateBlock(block: Block, bytes: Uint8Array, txids: Uint8Array[], from: string): Promise<void> {
+    const chain = this.chain;
     // Gossip is unasked for: a block leaving its branch with less work than our tip is neither
     // stored nor relayed (the chain's `unsolicited` gate).
-    const verdict = await unlessBusy(
-      untilValidated(chain, block, { source: from, bytes, txids: block.txids, unsolicited: true }),
-    );
+    const verdict = await unlessBusy(untilValidated(chain, block, { source: from, bytes, txids, unsolicited: true }));
     if (verdict.validated) {
+      this.hooks.onAccept?.(headerHash(block.header), block, txids);
       // ACCEPT now: every rule holds. The write finishes on the chain's queue; a failure there
       // is ours (the disk), never the sender's.
       verdict.done.catch((err: Error) => this.hooks.onError(err));

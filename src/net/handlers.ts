@@ -30,7 +30,7 @@ export function ourStatus(chain: Chain): StatusMessage {
 }
 
 /** Decoding failures of a request are the requester's fault: a bad frame. */
-function decoding<T>(fn: () => T): T {
+export function decoding<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -39,8 +39,16 @@ function decoding<T>(fn: () => T): T {
   }
 }
 
-/** The four request/response protocols, answered from the chain and the mempool. */
-export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempool | undefined): Handler[] {
+/**
+ * The four request/response protocols, answered from the chain and the mempool. `recentBlock`
+ * answers for a block validated and relayed but maybe not written yet (compact relay's cache).
+ */
+export function protocolHandlers(
+  names: WireNames,
+  chain: Chain,
+  mempool: Mempool | undefined,
+  recentBlock: (hash: Uint8Array) => Uint8Array | undefined = () => undefined,
+): Handler[] {
   return [
     {
       protocol: names.status,
@@ -68,7 +76,7 @@ export function protocolHandlers(names: WireNames, chain: Chain, mempool: Mempoo
         if (new Set(hashes.map(bytesToHex)).size !== hashes.length)
           throw new ProtocolError('bad-frame', 'duplicate hashes in a blocks request');
         // "Not here" for a block we lack: the requester tries another peer.
-        return hashes.map((h) => chain.getBlockBytes(h) ?? NOT_HERE);
+        return hashes.map((h) => chain.getBlockBytes(h) ?? recentBlock(h) ?? NOT_HERE);
       },
     },
     {

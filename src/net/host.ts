@@ -2,8 +2,10 @@ import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/
 import { createPeerScoreParams, createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
+import { autoNAT } from '@libp2p/autonat';
 import { identify } from '@libp2p/identify';
 import type { Connection, Libp2p, PeerId, PrivateKey } from '@libp2p/interface';
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import type { Multiaddr } from '@multiformats/multiaddr';
@@ -36,18 +38,48 @@ export interface HostOptions {
   /** A peer sent a gossip frame that is oversized or not a gossipsub RPC. */
   onFrameFault: (peerId: string, fault: FrameFault, reason: string) => void;
   topics: string[];
+  /** gossipsub's mesh degree and heartbeat; undefined fields take GOSSIP_DEFAULTS. */
+  gossip?: Partial<GossipParams>;
   /** Gossipsub's app-specific score: powchain's own penalties, negated. */
   appScore: (peerId: string) => number;
   /** Refuse connections from and to these peers. */
   isBanned: (peerId: string) => boolean;
   /** libp2p's metrics implementation, when metrics are exported (libp2p counts its own traffic). */
   metrics?: Libp2pOptions['metrics'];
+  /** Discovery: the DHT's and AutoNAT's protocol names carry this (the network tag), so networks never mix. */
+  networkTag: string;
+  /** What this node advertises (discovery/announce.ts). */
+  announce: { announce: string[]; announceFilter: (addrs: Multiaddr[]) => Multiaddr[] };
+  /**
+   * Private and reserved ranges are normal here (every network but main, or main when told): the
+   * DHT keeps them and serves from the start. Otherwise it drops them and turns server only once
+   * AutoNAT has confirmed a public address.
+   */
+  allowPrivate: boolean;
+  /** Run the DHT and AutoNAT (off in tests that build a topology by hand). */
+  discovery: boolean;
 }
+
+/** The gossipsub parameters the scale benchmark varies (docs/benchmarks.md, scale). */
+export interface GossipParams {
+  /** Target mesh degree, and the bounds the heartbeat keeps it within. */
+  D: number;
+  Dlo: number;
+  Dhi: number;
+  /** Peers outside the mesh told (IHAVE) of recent messages at each heartbeat. */
+  Dlazy: number;
+  heartbeatMs: number;
+}
+
+/** gossipsub's own defaults (the spec's); the scale benchmark tried others and these held up. */
+export const GOSSIP_DEFAULTS: GossipParams = { D: 6, Dlo: 4, Dhi: 12, Dlazy: 6, heartbeatMs: 1_000 };
 
 export type Host = Libp2p<{
   pubsub: GossipSub;
   identify: ReturnType<ReturnType<typeof identify>>;
   ping: ReturnType<ReturnType<typeof ping>>;
+  dht?: KadDHT;
+  autoNAT?: unknown;
 }>;
 
 /**
@@ -62,6 +94,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
     connections: () => host.getConnections(),
     chooseVictim: o.chooseVictim,
   });
+  const g = { ...GOSSIP_DEFAULTS, ...o.gossip };
   const topicScore = createTopicScoreParams({
     topicWeight: 1,
     // Every REJECTed message lowers the sender's score; the counter decays (x0.9 a second).
@@ -79,7 +112,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
   host = await createLibp2p({
     privateKey: o.privateKey,
     metrics: o.metrics,
-    addresses: { listen: [`/ip4/${o.bind}/tcp/${o.port}`] },
+    addresses: { listen: [`/ip4/${o.bind}/tcp/${o.port}`], ...o.announce },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -87,8 +120,9 @@ export async function createHost(o: HostOptions): Promise<Host> {
     // every one of them about 1 MB of heap.
     peerDiscovery: o.mdns ? [(await import('@libp2p/mdns')).mdns()] : [],
     connectionManager: {
-      // powchain's own limits are the exact ones (InboundSlots, and only NetService dials out):
-      // libp2p's must not refuse the handshake that would evict an inbound peer to make room.
+      // powchain's own limits are the exact ones (InboundSlots inbound; outbound, the keeper, which
+      // also closes the DHT's extra connections): libp2p's must not refuse the handshake that
+      // would evict an inbound peer to make room.
       maxConnections: o.maxConnections + LIBP2P_CONNECTION_MARGIN,
       maxIncomingPendingConnections: Math.max(1, Math.min(LIBP2P_CONNECTION_MARGIN, o.maxInbound)),
     },
@@ -104,9 +138,29 @@ export async function createHost(o: HostOptions): Promise<Host> {
     services: {
       identify: identify(),
       ping: ping(),
+      ...(o.discovery
+        ? {
+            // Kademlia over this network's peers only: its protocol carries the network tag.
+            dht: kadDHT({
+              protocol: `/powchain/${o.networkTag}/kad/1.0.0`,
+              clientMode: o.allowPrivate ? false : undefined,
+              peerInfoMapper: o.allowPrivate ? passthroughMapper : removePrivateAddressesMapper,
+            }),
+            // Asks peers to dial the addresses others see us at; a confirmed one is reachable.
+            autoNAT: autoNAT({ protocolPrefix: `powchain/${o.networkTag}` }),
+          }
+        : {}),
       pubsub: (components: GossipSubComponents) =>
         gossipsub({
           emitSelf: false,
+          D: g.D,
+          Dlo: g.Dlo,
+          Dhi: g.Dhi,
+          Dlazy: g.Dlazy,
+          heartbeatInterval: g.heartbeatMs,
+          // The spec's bounds for the two derived degrees: Dout < Dlo and Dout <= D/2, Dscore <= D.
+          Dout: Math.max(0, Math.min(2, g.Dlo - 1, Math.floor(g.D / 2))),
+          Dscore: Math.min(4, g.D),
           allowPublishToZeroTopicPeers: true,
           globalSignaturePolicy: 'StrictNoSign',
           asyncValidation: true,

@@ -1,6 +1,7 @@
 import type { Connection } from '@libp2p/interface';
 import { BoundedMap } from '../collections/bounded-map.js';
-import { addressGroup, type EvictionCandidate } from './eviction.js';
+import { multiaddrGroup } from './address-group.js';
+import type { EvictionCandidate } from './eviction.js';
 
 /** What a connected peer has given this node, for choosing whom to keep when slots run out. */
 export interface PeerRecord {
@@ -55,16 +56,10 @@ export class PeerBook {
     return conns.map((c) => {
       const peerId = c.remotePeer.toString();
       const r = this.records.get(peerId);
-      let ip: string | undefined;
-      try {
-        ip = c.remoteAddr.toOptions().host;
-      } catch {
-        ip = undefined; // not an IP transport
-      }
       return {
         id: c.id,
         peerId,
-        group: addressGroup(ip),
+        group: multiaddrGroup(c.remoteAddr),
         connectedAt: r?.connectedAt ?? c.timeline.open,
         lastBlockAt: r?.lastBlockAt ?? 0,
         lastTxAt: r?.lastTxAt ?? 0,

@@ -11,22 +11,28 @@ export function networkTag(params: NetworkParams): string {
 
 export interface WireNames {
   blockTopic: string;
+  /** Blocks as compact blocks: header, salt, short ids, prefilled coinbase (compact.ts). */
+  compactBlockTopic: string;
   txTopic: string;
   status: string;
   headers: string;
   blocks: string;
   mempool: string;
+  /** Transactions of a block by position, for a peer rebuilding a compact block. */
+  blockTxn: string;
 }
 
 export function wireNames(params: NetworkParams): WireNames {
   const tag = networkTag(params);
   return {
     blockTopic: `/powchain/${tag}/block`,
+    compactBlockTopic: `/powchain/${tag}/cmpctblock`,
     txTopic: `/powchain/${tag}/tx`,
     status: `/powchain/${tag}/status/1`,
     headers: `/powchain/${tag}/headers/1`,
     blocks: `/powchain/${tag}/blocks/1`,
     mempool: `/powchain/${tag}/mempool/1`,
+    blockTxn: `/powchain/${tag}/blocktxn/1`,
   };
 }
 

@@ -1,20 +1,14 @@
 import { EventEmitter } from 'node:events';
-import type { PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
-import type { ChainEvents } from '../chain/types.js';
 import { encodeBlock, type Block } from '../consensus/block.js';
 import { encodeTx, type Transaction } from '../consensus/tx.js';
-import { DecodeError } from '../encoding/errors.js';
-import { equalBytes, hashToHex } from '../encoding/hex.js';
 import { BanList, type BanEntry } from './bans.js';
-import { BlockGossipValidator, validateGossipTx } from './gossip-validators.js';
 import type { NetEvents, NetOptions, PeerInfo } from './service-types.js';
-import { GossipAdapter } from './gossip.js';
-import { protocolHandlers } from './handlers.js';
+import type { GossipAdapter } from './gossip.js';
+import { openGossip } from './gossip-topics.js';
 import { createHost, type Host } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
-import { decodeStatus, encodeStatusRequest, MAX_FRAME_BYTES, type StatusMessage } from './messages.js';
-import { LIMITS, wireNames, type WireNames } from './protocol.js';
+import { LIMITS, networkTag, wireNames, type WireNames } from './protocol.js';
 import { ReqResp } from './reqresp.js';
 import { PeerScorer } from './scorer.js';
 import { CostAccount } from './costs.js';
@@ -23,17 +17,22 @@ import { selectEvictionVictim } from './eviction.js';
 import { maxGossipFrameBytes } from './gossip-frames.js';
 import { PeerBook } from './peer-book.js';
 import { MempoolPoller } from './mempool-poll.js';
-import { AncestryFetcher } from './ancestry.js';
-import { RejectCode } from '../consensus/errors.js';
 import { Syncer } from './sync.js';
+import { BlockRelay } from './block-relay.js';
+import { StatusExchange, STATUS_RETRIES } from './status-exchange.js';
+import type { Discovery } from './discovery/discovery.js';
+import { openDiscovery } from './discovery/open.js';
 import { Reconnector } from './reconnect.js';
+import { announcePolicy } from './discovery/announce.js';
+import { isPrivateAddress } from './address-group.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
+import { BoundedMap } from '../collections/bounded-map.js';
 
 /** How often connected peers are asked for their status again. */
 const STATUS_INTERVAL_MS = 10_000;
-/** Retries of a status request that timed out or failed (not one that did not decode), 1 s apart, then 2 s. */
-const STATUS_RETRIES = 2;
 const DEFAULT_MAX_PEERS = 50;
+/** MAX_MANUAL_PEERS: one-off dials remembered as the operator's (oldest forgotten first). */
+const MAX_MANUAL_PEERS = 1_000;
 /** Share of the connection slots inbound peers may take, so outbound peers we chose always fit. */
 const INBOUND_SHARE = 0.75;
 const DEFAULT_BAN_SECONDS = 24 * 3600;
@@ -42,15 +41,11 @@ const QUIET_AFTER_PEER_CHANGE_MS = 1_000;
 /** Every this many status rounds, peers' mempools are compared with ours too. */
 const MEMPOOL_POLL_TICKS = 3;
 
-/** A libp2p peer id (base58btc), not one of the chain's other sources ('rpc', 'local', 'miner'). */
-function looksLikePeerId(source: string): boolean {
-  return /^(12D3KooW|16Uiu2|Qm)[1-9A-HJ-NP-Za-km-z]{30,}$/.test(source);
-}
-
 /**
- * The network layer: the libp2p host, gossip of blocks and transactions, the request/response
- * protocols, sync and orphan ancestry fetching, peer scoring and bans. All traffic between this
- * node and others passes through here.
+ * The network layer: the libp2p host, gossip (gossip-topics.ts), blocks relayed whole or compact
+ * and their ancestry (block-relay.ts), status and sync (status-exchange.ts), discovery, inbound
+ * eviction, peer costs and bans. All traffic between this node and others passes through here;
+ * this class wires the parts together and owns their life cycle.
  */
 export class NetService extends EventEmitter<NetEvents> {
   readonly names: WireNames;
@@ -67,44 +62,23 @@ export class NetService extends EventEmitter<NetEvents> {
   private reqresp!: ReqResp;
   private syncer!: Syncer;
   private reconnector!: Reconnector;
-  private readonly statuses = new Map<string, StatusMessage>();
+  private discovery!: Discovery;
+  /** Peers connected by an operator's one-off dial (addnode onetry): the keeper never closes them. */
+  private readonly manual = new BoundedMap<string, true>(MAX_MANUAL_PEERS);
+  private statuses!: StatusExchange;
   private readonly connectedAt = new Map<string, number>();
-  /** Asks orphans' senders for their ancestry, deduplicated and bounded by what is in flight. */
-  private readonly ancestry: AncestryFetcher;
   private stopped = false;
   /** When a peer last connected or disconnected (performance.now()). */
   private lastPeerChangeMs = -Infinity;
   private mempoolPoller: MempoolPoller | undefined;
-  private readonly blocks: BlockGossipValidator;
+  private relay!: BlockRelay;
   private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: NetOptions) {
     super();
     this.names = wireNames(o.chain.params);
     this.bans = new BanList(o.datadir, o.clock);
-    this.ancestry = new AncestryFetcher({
-      fetch: (peer) => this.fetchAncestry(peer),
-      connected: (peer) => this.host.getConnections().some((c) => c.remotePeer.toString() === peer),
-      progress: () => o.chain.tip.chainWork,
-      wasted: (peer, reason) => this.costs.charge(peer, 'ancestry-wasted', reason),
-    });
-    this.blocks = new BlockGossipValidator(o.chain, {
-      fetchAncestry: (from, missing) => this.ancestry.request(from, missing),
-      orphanRefused: (from) => this.costs.charge(from, 'orphan-dropped', 'refused: over its orphan quota'),
-      onError: (err) => this.emit('error', err),
-    });
   }
-
-  /** An orphan left the pool without connecting: its sender pays (unless it is gone for good, banned). */
-  private readonly onOrphanDropped = ({ hash, source, reason }: ChainEvents['orphan-dropped'][0]) => {
-    if (reason !== 'source-dropped' && looksLikePeerId(source))
-      this.costs.charge(source, 'orphan-dropped', `orphan ${hashToHex(hash)} ${reason}`);
-  };
-
-  /** An orphan from a peer banned while its block was being checked: it goes at once, as the rest did. */
-  private readonly onOrphan = ({ source }: { source: string }) => {
-    if (this.bans.isBanned(source)) this.o.chain.dropOrphansFrom(source);
-  };
 
   async start(): Promise<void> {
     const { chain } = this.o;
@@ -124,61 +98,104 @@ export class NetService extends EventEmitter<NetEvents> {
       },
       maxFrameBytes: maxGossipFrameBytes(chain.params.maxBlockBytes),
       onFrameFault: (peerId, fault, reason) => this.costs.charge(peerId, fault, reason),
-      topics: [this.names.blockTopic, this.names.txTopic],
+      topics: [this.names.blockTopic, this.names.compactBlockTopic, this.names.txTopic],
+      gossip: this.o.gossip,
       appScore: (p) => this.scorer.appScore(p),
       isBanned: (p) => this.bans.isBanned(p),
       metrics: this.o.metrics,
+      networkTag: networkTag(chain.params),
+      announce: announcePolicy({
+        announce: this.o.announce ?? [],
+        noAnnounce: this.o.noAnnounce ?? false,
+        allowPrivate: this.allowPrivate,
+      }),
+      allowPrivate: this.allowPrivate,
+      discovery: this.o.discovery ?? true,
     });
     this.reqresp = new ReqResp(this.host, {
       onMisbehaviour: (peerId, reason, kind) =>
         this.costs.charge(peerId, kind === 'rate' ? 'rate-limited' : 'bad-frame', reason),
     });
-    for (const h of protocolHandlers(this.names, chain, this.o.mempool)) await this.reqresp.register(h);
+    this.relay = new BlockRelay({
+      chain,
+      mempool: this.o.mempool,
+      host: this.host,
+      reqresp: this.reqresp,
+      names: this.names,
+      costs: this.costs,
+      isBanned: (p) => this.bans.isBanned(p),
+      fetchAncestry: (peer) => this.statuses.fetchAncestry(peer),
+      publish: (topic, bytes) => this.gossip.publish(topic, bytes),
+      compactBlocks: this.o.compactBlocks ?? true,
+      stopped: () => this.stopped,
+      onError: (err) => this.emit('error', err),
+    });
+    this.relay.on('compact', (outcome) => this.emit('compact', outcome));
+    for (const h of this.relay.handlers()) await this.reqresp.register(h);
     if (this.o.mempool)
       this.mempoolPoller = new MempoolPoller({
         mempool: this.o.mempool,
         reqresp: this.reqresp,
         names: this.names,
         maxTxBytes: chain.params.maxBlockBytes,
-        peers: () => this.syncPeers().map((p) => p.peerId),
+        peers: () => this.statuses.syncPeers().map((p) => p.peerId),
         badFrame: (peerId, reason) => this.costs.charge(peerId, 'bad-frame', reason),
       });
-    this.gossip = new GossipAdapter(this.host, {
-      isBanned: (peerId) => this.bans.isBanned(peerId),
-      onReject: (peerId, topic, code, reason) =>
-        this.costs.charge(peerId, 'invalid-gossip', `${topic}: ${code} ${reason}`),
-      onIgnore: (peerId, topic, code, reason) => {
-        if (topic === this.names.txTopic && code === RejectCode.InputsMissingOrSpent)
-          this.costs.charge(peerId, 'unconnectable-tx', reason);
-      },
-      onAccept: (peerId, topic) => {
-        if (topic === this.names.blockTopic) this.book.gaveBlock(peerId);
-        else if (topic === this.names.txTopic) this.book.gaveTx(peerId);
-      },
-      onOverflow: (peerId, topic) => this.costs.charge(peerId, 'gossip-overflow', topic),
+    this.discovery = openDiscovery({
+      host: this.host,
+      reqresp: this.reqresp,
+      params: chain.params,
+      statusProtocol: this.names.status,
+      datadir: this.o.datadir,
+      clock: this.o.clock,
+      bootstrap: this.o.bootstrap,
+      maxOutbound: this.o.maxOutbound,
+      maxOutboundPerGroup: this.o.maxOutboundPerGroup,
+      allowPrivate: this.allowPrivate,
+      isPinned: (p) => (this.reconnector?.isPersistent(p) ?? false) || this.manual.has(p),
+      isBanned: (p) => this.bans.isBanned(p),
+      penalise: (p, reason) => this.costs.charge(p, 'bad-frame', reason),
       onError: (err) => this.emit('error', err),
-      onVerdict: (topic, verdict) =>
-        this.emit('gossip', { topic: topic === this.names.blockTopic ? 'block' : 'tx', verdict }),
+      onWarning: (err) => this.emit('warning', err),
     });
-    this.gossip.on(this.names.blockTopic, (data, from) => this.blocks.validate(data, from));
-    this.gossip.on(this.names.txTopic, (data) => validateGossipTx(this.o.mempool, data));
+    await this.reqresp.register(this.discovery.handler());
+    this.gossip = openGossip(this.host, {
+      names: this.names,
+      costs: this.costs,
+      book: this.book,
+      isBanned: (peerId) => this.bans.isBanned(peerId),
+      blocks: this.relay.blocks,
+      compact: this.relay.compact,
+      mempool: this.o.mempool,
+      onError: (err) => this.emit('error', err),
+      onVerdict: (topic, verdict) => this.emit('gossip', { topic, verdict }),
+    });
     this.syncer = new Syncer({
       chain,
       reqresp: this.reqresp,
       names: this.names,
       charge: (p, kind, reason) => this.costs.charge(p, kind, reason),
       credit: (p) => this.book.gaveBlock(p),
-      peers: () => this.syncPeers(),
+      peers: () => this.statuses.syncPeers(),
+    });
+    this.statuses = new StatusExchange({
+      chain,
+      host: this.host,
+      reqresp: this.reqresp,
+      names: this.names,
+      syncer: this.syncer,
+      book: this.book,
+      costs: this.costs,
+      wrongNetwork: (id, network) => this.emit('wrong-network', { id, network }),
+      stopped: () => this.stopped,
     });
     this.syncer.on('progress', (p) => this.emit('progress', p));
     this.syncer.on('done', (d) => {
       this.emit('done', d);
-      if (d.blocks > 0) this.announceTip().catch((err: Error) => this.emit('error', err));
+      if (d.blocks > 0) this.relay.announceTip().catch((err: Error) => this.emit('error', err));
       this.fetchMempool().catch((err: Error) => this.emit('error', err));
     });
     this.scorer.on('penalty', (p) => this.emit('penalty', p));
-    chain.on('orphan-dropped', this.onOrphanDropped);
-    chain.on('orphan', this.onOrphan);
     this.scorer.on('ban', ({ peerId, reason }) => {
       const entry = this.bans.ban(peerId, this.o.banSeconds ?? DEFAULT_BAN_SECONDS, reason);
       this.emit('ban', entry);
@@ -189,7 +206,7 @@ export class NetService extends EventEmitter<NetEvents> {
     });
     this.host.addEventListener('peer:identify', (e) => {
       const id = e.detail.peerId.toString();
-      if (e.detail.protocols.includes(this.names.status)) void this.exchangeStatus(e.detail.peerId);
+      if (e.detail.protocols.includes(this.names.status)) void this.statuses.exchange(e.detail.peerId);
       else if (!this.statuses.has(id)) {
         // Not a peer of this network (or not powchain at all): free the connection slot.
         this.emit('wrong-network', { id, network: 'unknown' });
@@ -206,18 +223,19 @@ export class NetService extends EventEmitter<NetEvents> {
     this.host.addEventListener('peer:disconnect', (e) => {
       this.lastPeerChangeMs = performance.now();
       const id = e.detail.toString();
-      this.statuses.delete(id);
+      this.statuses.forget(id);
       this.connectedAt.delete(id);
       this.book.disconnected(id);
       this.emit('peer:disconnect', { id });
     });
     this.reconnector = new Reconnector(this.host, this.o.peers ?? []);
     this.reconnector.start();
+    this.discovery.start({ keeper: this.o.discovery ?? true });
     // Statuses are exchanged on connecting; re-asking now and then catches a peer that got ahead
     // while its announcements were missed, and retries a sync that gave up.
     let ticks = 0;
     this.statusTimer = setInterval(() => {
-      for (const { peerId } of this.syncPeers()) void this.exchangeStatus(peerId, STATUS_RETRIES);
+      for (const { peerId } of this.statuses.syncPeers()) void this.statuses.exchange(peerId, STATUS_RETRIES);
       // Mempools converge even when gossip missed something: a relay dropped as a duplicate by
       // gossipsub's seen-cache (transactions re-admitted after a reorg), or a peer that was away.
       if (++ticks % MEMPOOL_POLL_TICKS === 0 && !this.syncer.syncing) void this.fetchMempool();
@@ -229,12 +247,36 @@ export class NetService extends EventEmitter<NetEvents> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.statusTimer);
-    this.o.chain.off('orphan-dropped', this.onOrphanDropped);
-    this.o.chain.off('orphan', this.onOrphan);
+    this.relay?.close();
     this.gossip?.close();
     this.bans.flush();
     this.reconnector?.stop();
+    this.discovery?.stop();
     await this.host?.stop();
+  }
+
+  /** Private and reserved address ranges are normal on every network but main, and on main when told. */
+  private get allowPrivate(): boolean {
+    return this.o.chain.params.name !== 'main' || (this.o.announcePrivate ?? false);
+  }
+
+  /** How many peers the address book holds, and this node's outbound peers (getnetworkinfo). */
+  addressBook(): { known: number; outbound: string[] } {
+    return { known: this.discovery.bookSize, outbound: this.discovery.keeper.outboundPeers() };
+  }
+
+  /** Up to `n` known-good peers of the address book (getnodeaddresses). */
+  knownAddresses(n: number) {
+    return this.discovery.knownGood(n);
+  }
+
+  /**
+   * Whether others can dial this node, as far as it knows: 'public' when it advertises a public
+   * address (a listen address on one, given with --announce, or an observed one AutoNAT has
+   * confirmed: libp2p advertises observed addresses only once confirmed), else 'private'.
+   */
+  reachability(): 'public' | 'private' {
+    return this.host.getMultiaddrs().some((m) => !isPrivateAddress(m)) ? 'public' : 'private';
   }
 
   get peerId(): string {
@@ -264,8 +306,9 @@ export class NetService extends EventEmitter<NetEvents> {
 
   // ---- gossip ---------------------------------------------------------------------------------
 
+  /** Announce a block this node has validated (mined, submitted): BlockRelay.publishBlock. */
   async publishBlock(block: Block, bytes = encodeBlock(block)): Promise<number> {
-    return this.gossip.publish(this.names.blockTopic, bytes);
+    return this.relay.publishBlock(block, bytes);
   }
 
   async publishTx(tx: Transaction, bytes = encodeTx(tx)): Promise<number> {
@@ -273,77 +316,6 @@ export class NetService extends EventEmitter<NetEvents> {
   }
 
   // ---- status, sync, ancestry -----------------------------------------------------------------
-
-  /**
-   * Ask `peer` for its status and remember it. A peer of another network is hung up on and
-   * answers undefined. Throws what the request throws (ProtocolError, DecodeError).
-   */
-  private async requestStatus(peer: PeerId): Promise<StatusMessage | undefined> {
-    const sent = performance.now();
-    const [frame] = await this.reqresp.request(peer, this.names.status, encodeStatusRequest(), {
-      frames: 1,
-      maxFrameBytes: MAX_FRAME_BYTES.status,
-    });
-    // Its latency: eviction protects the fastest peers.
-    this.book.measuredRtt(peer.toString(), performance.now() - sent);
-    const status = decodeStatus(frame!);
-    if (!equalBytes(status.genesis, this.o.chain.params.genesisHash)) {
-      this.emit('wrong-network', { id: peer.toString(), network: status.network });
-      await this.host.hangUp(peer);
-      return undefined;
-    }
-    this.statuses.set(peer.toString(), status);
-    return status;
-  }
-
-  /** Learn a peer's status and sync from it if it has more work; a bad answer costs it, a lost one is retried. */
-  private async exchangeStatus(peer: PeerId, attempt = 0): Promise<void> {
-    try {
-      const status = await this.requestStatus(peer);
-      if (status && status.chainWork > this.o.chain.tip.chainWork) await this.syncer.syncWith({ peerId: peer, status });
-    } catch (err) {
-      if (err instanceof DecodeError) this.costs.charge(peer.toString(), 'bad-frame', `status: ${err.message}`);
-      else if (attempt < STATUS_RETRIES && !this.stopped) {
-        // A busy or slow peer: try again shortly, a bounded number of times.
-        setTimeout(() => void this.exchangeStatus(peer, attempt + 1), 1_000 * (attempt + 1)).unref();
-      }
-    }
-  }
-
-  private syncPeers() {
-    const out = [];
-    for (const conn of this.host.getConnections()) {
-      const status = this.statuses.get(conn.remotePeer.toString());
-      if (status) out.push({ peerId: conn.remotePeer, status });
-    }
-    return out;
-  }
-
-  /**
-   * One ancestry fetch (AncestryFetcher decides when): the sender's status, and a sync if it has
-   * more work. True when it claimed more work (a sync was asked of it).
-   */
-  private async fetchAncestry(from: string): Promise<boolean> {
-    const conn = this.host.getConnections().find((c) => c.remotePeer.toString() === from);
-    if (!conn) return false;
-    const status = await this.requestStatus(conn.remotePeer);
-    if (!status || status.chainWork <= this.o.chain.tip.chainWork) return false;
-    await this.syncer.syncWith({ peerId: conn.remotePeer, status });
-    return true;
-  }
-
-  /**
-   * After a sync moved our tip, gossip the tip block once: a peer that lacks its ancestry takes it
-   * as an orphan and fetches the ancestry from us, so new work crosses a line of peers hop by hop
-   * (status is only exchanged on connecting). Peers that have it drop it as a duplicate.
-   */
-  private async announceTip(): Promise<void> {
-    // A session can end while the node shuts down: the database may be closed already.
-    if (this.stopped || !this.o.chain.isOpen) return;
-    const bytes = this.o.chain.getBlockBytes(this.o.chain.tip.hash);
-    if (!bytes) return;
-    await this.gossip.publish(this.names.blockTopic, bytes).catch(() => undefined);
-  }
 
   /** Fetch transactions we lack from every connected peer's mempool (one poll at a time). */
   private async fetchMempool(): Promise<void> {
@@ -376,6 +348,7 @@ export class NetService extends EventEmitter<NetEvents> {
 
   async connect(addr: string): Promise<string> {
     const conn = await this.host.dial(multiaddr(addr), { signal: AbortSignal.timeout(LIMITS.requestTimeoutMs) });
+    this.manual.set(conn.remotePeer.toString(), true);
     return conn.remotePeer.toString();
   }
 

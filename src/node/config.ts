@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_DB_CACHE_MIB, MAX_DB_CACHE_MIB, MIN_DB_CACHE_MIB } from '../chain/options.js';
 import { getNetwork, isNetworkName } from '../consensus/params/networks.js';
 import type { NetworkName } from '../consensus/params/types.js';
+import { parseTcpAddress } from '../net/discovery/announce.js';
 import { defaultDatadir } from './datadir.js';
 
 /** Everything `powchain node` can be told, from flags or a config file. */
@@ -11,8 +12,20 @@ export interface NodeConfig {
   port: number;
   bind: string;
   peers: string[];
+  /** Peers to learn the network from (--bootstrap); undefined: the network's built-in seeds. */
+  bootstrap?: string[];
+  /** Addresses to advertise (--announce) instead of the listen address. */
+  announce: string[];
+  /** Advertise no address at all (--no-announce). */
+  noAnnounce: boolean;
+  /** On main, advertise private-range addresses too (--announce-private). */
+  announcePrivate: boolean;
   mdns: boolean;
   maxPeers: number;
+  /** Outbound peers kept by the maintenance loop (--max-outbound). */
+  maxOutbound: number;
+  /** At most this many outbound peers per address group, /16 (--max-outbound-per-group). */
+  maxOutboundPerGroup: number;
   mine: boolean;
   minerAddress?: string;
   threads?: number;
@@ -62,6 +75,33 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Keys that may appear more than once in a config file, each adding a value. */
+const REPEATABLE: ReadonlySet<string> = new Set(['peer', 'bootstrap', 'announce']);
+
+/** A repeatable option's values: flags (an array) or a config file (a string or an array). */
+function list(v: unknown): string[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+/** Every value a multiaddr, checked the way the network will read it. */
+function addresses(v: string[], name: string, peerId: 'allowed' | 'forbidden'): string[] {
+  for (const a of v) {
+    try {
+      parseTcpAddress(a, peerId);
+    } catch (err) {
+      throw new ConfigError(`--${name}: ${(err as Error).message.replace(/^bad-address: /, '')}`);
+    }
+  }
+  return v;
+}
+
+function intIn(v: unknown, name: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`--${name} must be an integer from ${min} to ${max}, got '${v}'`);
+  return n;
+}
+
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /**
@@ -85,7 +125,7 @@ export function readConfigFile(path: string): Record<string, string | string[]> 
     if (eq <= 0) throw new ConfigError(`${path}:${n + 1}: expected key=value`);
     const key = line.slice(0, eq).trim();
     const value = line.slice(eq + 1).trim();
-    if (key === 'peer') out.peer = [...((out.peer as string[] | undefined) ?? []), value];
+    if (REPEATABLE.has(key)) out[key] = [...((out[key] as string[] | undefined) ?? []), value];
     else out[key] = value;
   }
   return out;
@@ -145,8 +185,12 @@ export function resolveConfig(
     throw new ConfigError(
       `--dbcache must be a whole number of MiB from ${MIN_DB_CACHE_MIB} to ${MAX_DB_CACHE_MIB}, got '${get('dbcache')}'`,
     );
-  const peersRaw = get('peer');
-  const peers = peersRaw === undefined ? [] : Array.isArray(peersRaw) ? peersRaw.map(String) : [String(peersRaw)];
+  const peers = list(get('peer')) ?? [];
+  const bootstrap = list(get('bootstrap'));
+  // `--no-announce` arrives as announce=false from commander; a config file says no-announce=1.
+  const announceRaw = get('announce');
+  const noAnnounce = announceRaw === false || bool(get('noAnnounce'));
+  const announce = noAnnounce ? [] : (list(announceRaw === true ? undefined : announceRaw) ?? []);
   const rpcUser = get('rpcUser');
   const rpcPassword = get('rpcPassword');
   if ((rpcUser === undefined) !== (rpcPassword === undefined))
@@ -180,8 +224,14 @@ export function resolveConfig(
     port: port(get('port') ?? params.defaultP2pPort, 'port'),
     bind: String(get('bind') ?? '127.0.0.1'),
     peers,
+    bootstrap: bootstrap && addresses(bootstrap, 'bootstrap', 'allowed'),
+    announce: addresses(announce, 'announce', 'forbidden'),
+    noAnnounce,
+    announcePrivate: bool(get('announcePrivate')),
     mdns: bool(get('mdns')),
     maxPeers,
+    maxOutbound: intIn(get('maxOutbound') ?? 8, 'max-outbound', 0, 1_000),
+    maxOutboundPerGroup: intIn(get('maxOutboundPerGroup') ?? 2, 'max-outbound-per-group', 1, 1_000),
     mine: bool(get('mine')),
     minerAddress: get('minerAddress') === undefined ? undefined : String(get('minerAddress')),
     threads,

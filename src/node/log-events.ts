@@ -28,4 +28,5 @@ export function wireLogging(log: Logger, chain: Chain, net: NetService): void {
   net.on('penalty', (p) => log.debug(p, 'peer penalised'));
   net.on('wrong-network', (p) => log.info(p, 'peer is on another network; disconnected'));
   net.on('error', (err) => log.error({ err }, 'network error'));
+  net.on('warning', (err) => log.warn({ err }, err.message));
 }

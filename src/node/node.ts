@@ -161,9 +161,18 @@ export class PowchainNode {
       maxPeers: c.maxPeers,
       clock: this.clock,
       metrics: this.metrics?.libp2p,
+      bootstrap: c.bootstrap,
+      announce: c.announce,
+      noAnnounce: c.noAnnounce,
+      announcePrivate: c.announcePrivate,
+      maxOutbound: c.maxOutbound,
+      maxOutboundPerGroup: c.maxOutboundPerGroup,
+      // --max-outbound 0: peers of the operator's choosing only (as bitcoind's -connect).
+      discovery: c.maxOutbound > 0,
     });
-    await this.net.start();
+    // Before start: the network reports what it finds while starting (a damaged address book).
     wireLogging(this.log, this.chain, this.net);
+    await this.net.start();
     // Transactions a reorg put back in the pool are news to the peers on the winning branch.
     this.mempool.on('readmitted', (e) => void this.net.publishTx(e.tx).catch(() => undefined));
     showSyncProgress(this.net, this.log);

@@ -3,6 +3,8 @@ import { TestnetError } from './errors.js';
 import { appendFault } from './fault-events.js';
 import { ensureWallet, isRunning, logFile, portFree, rpcFor, startPeer, waitForRpc, walletRun } from './processes.js';
 import { addPeers, createState, loadState, saveState, type PeerState, type TestnetState } from './state.js';
+import { NetLab, netnsUnavailable } from './netns.js';
+import type { RunRegistry } from './registry.js';
 
 export { TestnetError };
 
@@ -27,7 +29,7 @@ const START_TIMEOUT_MS = 60_000;
  * datadir and ports on 127.0.0.1, dialling one or two earlier peers; miners pay to their own
  * wallets. `say` reports progress line by line.
  */
-export async function up(o: UpOptions, say: (line: string) => void): Promise<TestnetState> {
+export async function up(o: UpOptions, say: (line: string) => void, lab?: NetLab): Promise<TestnetState> {
   let s = loadState(o.dir);
   if (s) {
     if (o.given?.network && o.network !== s.network)
@@ -42,8 +44,15 @@ export async function up(o: UpOptions, say: (line: string) => void): Promise<Tes
     s = createState(o);
     say(`creating a ${s.network} testnet of ${o.nodes} peers (${o.miners} mining) in ${s.dir}`);
   }
+  if (lab) placeInLab(s, lab);
+  else
+    for (const p of s.peers) {
+      delete p.host;
+      delete p.netns;
+      delete p.bootstrap;
+    }
   const toStart = s.peers.filter((p) => !isRunning(p));
-  for (const p of toStart) {
+  for (const p of lab ? [] : toStart) {
     for (const port of [p.p2pPort, p.rpcPort]) {
       if (!(await portFree(port)))
         throw new TestnetError(
@@ -54,16 +63,65 @@ export async function up(o: UpOptions, say: (line: string) => void): Promise<Tes
   await Promise.all(s.peers.map((p) => ensureWallet(s, p)));
   saveState(s);
   // Start them all, then wait for each: a peer that dials one not listening yet redials it.
-  for (const p of toStart) p.pid = startPeer(s, p);
+  for (const p of toStart) {
+    p.pid = startPeer(s, p, { tied: !!lab });
+    lab?.claim.addProcess(p.pid, p.datadir);
+  }
+  // A bootstrap list serves a peer's first start in a lab; its restarts rejoin from its address book.
+  for (const p of toStart) delete p.bootstrap;
   saveState(s);
   for (const [k, p] of toStart.entries()) {
     if (!(await waitForRpc(p, START_TIMEOUT_MS)))
       throw new TestnetError(`peer ${p.index} did not start; see ${logFile(p)}`);
+    const where = p.host && p.netns ? `${p.host} (namespace ${p.netns}), ` : '';
     say(
-      `[${k + 1}/${toStart.length}] peer ${p.index} up: p2p ${p.p2pPort}, rpc ${p.rpcPort}${p.miner ? ', mining' : ''}`,
+      `[${k + 1}/${toStart.length}] peer ${p.index} up: ${where}p2p ${p.p2pPort}, rpc ${p.rpcPort}${p.miner ? ', mining' : ''}`,
     );
   }
   return s;
+}
+
+/**
+ * Give every peer a host of its own in `lab`: its namespace and bridge address. Peer 0 is the
+ * bootstrap peer; every other peer is told only its address, and finds the rest by discovery.
+ */
+function placeInLab(s: TestnetState, lab: NetLab): void {
+  const seed = `/ip4/${lab.ip(0)}/tcp/${s.peers[0]!.p2pPort}`;
+  for (const p of s.peers) {
+    p.host = lab.ip(p.index);
+    p.netns = lab.ns(p.index);
+    p.bootstrap = p.index === 0 ? [] : [seed];
+  }
+}
+
+/**
+ * `up` with every peer in a network namespace of its own on one bridge (netns.ts). The returned
+ * `close` stops the peers and removes the namespaces; call it however the run ends. Where
+ * namespaces cannot be made, a TestnetError says why in one line.
+ */
+export async function upInNamespaces(
+  o: UpOptions,
+  say: (line: string) => void,
+  registry?: RunRegistry,
+): Promise<{ state: TestnetState; close: () => Promise<void> }> {
+  const why = await netnsUnavailable();
+  if (why) throw new TestnetError(`--netns: ${why}`);
+  const existing = loadState(o.dir);
+  const hosts = Math.max(existing?.peers.length ?? 0, !existing || o.given?.nodes ? o.nodes : 0);
+  const lab = await NetLab.create(hosts, registry);
+  say(`network namespaces ${lab.ns(0)}..${lab.ns(hosts - 1)} on bridge ${lab.bridge} (${lab.subnet})`);
+  const close = async () => {
+    const s = loadState(o.dir);
+    if (s) await down(o.dir, () => undefined, 10_000).catch(() => undefined);
+    await lab.destroy();
+    say(`removed the namespaces and bridge ${lab.bridge}`);
+  };
+  try {
+    return { state: await up(o, say, lab), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 function requireState(dir: string): TestnetState {

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -62,7 +62,25 @@ export function portFree(port: number): Promise<boolean> {
   });
 }
 
+let setprivArgs: string[] | undefined;
+/** `setpriv --pdeathsig KILL --` when setpriv can do it here, else nothing. */
+export function deathSignalPrefix(): string[] {
+  if (setprivArgs === undefined) {
+    const probe = spawnSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore' });
+    setprivArgs = probe.status === 0 ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
+  }
+  return setprivArgs;
+}
+
+/**
+ * Outbound peers a peer in a namespace keeps. Every peer of a lab is in one /24 (one address
+ * group), so the per-group limit is lifted to this too: the target alone shapes the network. Four
+ * keeps sixteen peers on two cores light while every peer still has several ways in.
+ */
+const NETNS_MAX_OUTBOUND = 4;
+
 export function nodeArgs(s: TestnetState, p: PeerState): string[] {
+  const host = p.host ?? '127.0.0.1';
   const args = [
     'node',
     '--network',
@@ -70,9 +88,11 @@ export function nodeArgs(s: TestnetState, p: PeerState): string[] {
     '--datadir',
     p.datadir,
     '--bind',
-    '127.0.0.1',
+    host,
     '--port',
     String(p.p2pPort),
+    '--rpc-bind',
+    host,
     '--rpc-port',
     String(p.rpcPort),
     '--log-format',
@@ -83,7 +103,15 @@ export function nodeArgs(s: TestnetState, p: PeerState): string[] {
     '--rest',
     '--metrics',
   ];
-  for (const i of p.connectTo) args.push('--peer', `/ip4/127.0.0.1/tcp/${s.peers[i]!.p2pPort}`);
+  if (p.netns) {
+    // Hosts of their own: they find each other through the bootstrap peer and discovery alone.
+    for (const b of p.bootstrap ?? []) args.push('--bootstrap', b);
+    args.push('--max-outbound', String(NETNS_MAX_OUTBOUND), '--max-outbound-per-group', String(NETNS_MAX_OUTBOUND));
+  } else {
+    // On 127.0.0.1 the sparse topology is the point (blocks cross hops): no peers of its own choosing.
+    for (const i of p.connectTo) args.push('--peer', `/ip4/127.0.0.1/tcp/${s.peers[i]!.p2pPort}`);
+    args.push('--max-outbound', '0');
+  }
   if (p.address) args.push('--miner-address', p.address, '--threads', String(s.threads));
   // Regtest's target is trivial: continuous mining would race thousands of blocks ahead of the
   // clock. There, blocks come on demand (`powchain testnet mine`).
@@ -91,17 +119,27 @@ export function nodeArgs(s: TestnetState, p: PeerState): string[] {
   return args;
 }
 
-/** Start one peer as its own detached process, its output appended to its log file. */
-export function startPeer(s: TestnetState, p: PeerState): number {
+/**
+ * Start one peer as its own detached process, its output appended to its log file; inside its
+ * network namespace when it has one. `tied`: the peer dies with this process (the foreground
+ * `up --netns`, whose exit removes the namespaces anyway).
+ */
+export function startPeer(s: TestnetState, p: PeerState, o: { tied?: boolean } = {}): number {
   mkdirSync(p.datadir, { recursive: true });
+  const argv = [
+    ...(p.netns ? ['ip', 'netns', 'exec', p.netns] : []),
+    ...(o.tied ? deathSignalPrefix() : []),
+    process.execPath,
+    POWCHAIN_BIN,
+    ...nodeArgs(s, p),
+  ];
   const fd = openSync(logFile(p), 'a');
   try {
-    const child = spawn(process.execPath, [POWCHAIN_BIN, ...nodeArgs(s, p)], {
-      detached: true,
-      stdio: ['ignore', fd, fd],
-    });
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd] });
+    child.on('error', () => undefined);
     child.unref();
-    return child.pid!;
+    if (!child.pid) throw new TestnetError(`peer ${p.index} could not be started (${argv[0]})`);
+    return child.pid;
   } finally {
     closeSync(fd);
   }

@@ -21,6 +21,10 @@ export interface PeerState {
   address?: string;
   pid?: number;
   peerId?: string;
+  /** The network namespace the peer runs in (`testnet up --netns`); absent on 127.0.0.1. */
+  netns?: string;
+  /** Bootstrap addresses for the peer's next start; cleared once used, so a restart rejoins from its address book. */
+  bootstrap?: string[];
 }
 
 export interface TestnetState {

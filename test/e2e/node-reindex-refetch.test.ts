@@ -1,7 +1,8 @@
 /**
  * A damaged block record found by `--reindex` in a real `powchain node`, end to end: node B syncs
  * 30 blocks from node A and stops; one record in the middle of B's block store gets a flipped
- * byte. B restarted with --reindex and no peer starts anyway, names the dropped block by height
+ * byte. B restarted with --reindex and no peer (neither node dials from its address book:
+ * --max-outbound 0) starts anyway, names the dropped block by height
  * and hash, and stands on the blocks before it; joined to A, it downloads the dropped block and
  * the ones after it again and ends on A's tip, verifychain true and the UTXO total equal to the
  * subsidy minted.
@@ -13,6 +14,8 @@ import { mintedTo } from '../chain/fault-helpers.js';
 import { NodeProcess, cleanupAll, ensureBuilt, regtestKey, text, waitFor } from './node-helpers.js';
 
 const HEIGHT = 30;
+/** Peers only where the test joins them: no outbound keeper redialling from the address book. */
+const ARGS = ['--no-txindex', '--max-outbound', '0'];
 const DAMAGED_AT = 15;
 
 beforeAll(() => ensureBuilt(), 300_000);
@@ -52,12 +55,12 @@ function coins(v: bigint): string {
 }
 
 test('a block record damaged in the middle of the chain: --reindex reports it by height and hash, then fetches it from a peer', async () => {
-  const a = await NodeProcess.start({ args: ['--no-txindex'] });
+  const a = await NodeProcess.start({ args: ARGS });
   await a.call('generatetoaddress', HEIGHT, regtestKey('miner').address);
   const tip = await a.call<string>('getbestblockhash');
   const bad = await a.call<string>('getblockhash', DAMAGED_AT);
 
-  let b = await NodeProcess.start({ args: ['--no-txindex'] });
+  let b = await NodeProcess.start({ args: ARGS });
   await b.call('addnode', (await a.p2pAddress()).hostPort, 'onetry');
   await waitFor('B to sync 30 blocks from A', async () => (await b.call('getbestblockhash')) === tip, 120_000);
   expect((await b.signal('SIGTERM')).code).toBe(0);
@@ -65,7 +68,7 @@ test('a block record damaged in the middle of the chain: --reindex reports it by
   await damageBlockRecord(b.datadir, bad);
 
   // No peer: the reindex is not fatal, names the block, and stops the chain just before it.
-  b = await NodeProcess.start({ datadir: b.datadir, args: ['--no-txindex', '--reindex'], timeoutMs: 120_000 });
+  b = await NodeProcess.start({ datadir: b.datadir, args: [...ARGS, '--reindex'], timeoutMs: 120_000 });
   const reports = logLines(b, 'a stored block is damaged'); // level 40: warn
   expect(reports).toHaveLength(1);
   expect(reports[0]).toMatchObject({ level: 40, height: DAMAGED_AT, hash: bad });

@@ -5,7 +5,7 @@
  */
 import type { Connection } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
-import { addressGroup, PROTECT, selectEvictionVictim, type EvictionCandidate } from '../../src/net/eviction.js';
+import { PROTECT, selectEvictionVictim, type EvictionCandidate } from '../../src/net/eviction.js';
 import { InboundSlots, type PendingConnection } from '../../src/net/slots.js';
 import { rng } from '../helpers/random.js';
 
@@ -14,14 +14,6 @@ const KEY = new Uint8Array(32).fill(7);
 function cand(id: string, o: Partial<EvictionCandidate> = {}): EvictionCandidate {
   return { id, peerId: id, group: 'ipv4:10.0', connectedAt: 1_000, lastBlockAt: 0, lastTxAt: 0, ...o };
 }
-
-test('address groups: /16 for IPv4, /32 for IPv6', () => {
-  expect(addressGroup('10.1.2.3')).toBe(addressGroup('10.1.200.4'));
-  expect(addressGroup('10.1.2.3')).not.toBe(addressGroup('10.2.2.3'));
-  expect(addressGroup('2001:db8:1::1')).toBe(addressGroup('2001:db8:ffff::2'));
-  expect(addressGroup('2001:db8::1')).not.toBe(addressGroup('2001:db9::1'));
-  expect(addressGroup(undefined)).toBe('unknown');
-});
 
 test('the youngest connection of the largest address group is evicted', () => {
   const c = [

@@ -74,6 +74,10 @@ export class TestNet {
       topics: [],
       appScore: () => 0,
       isBanned: () => false,
+      networkTag: 'regtest-attacker',
+      announce: { announce: [], announceFilter: (a) => a },
+      allowPrivate: true,
+      discovery: false,
     });
     this.hosts.push(host);
     return host;
@@ -83,7 +87,16 @@ export class TestNet {
     const h = await ChainHarness.create(o.params ? { params: o.params } : {});
     const mempool = new Mempool(h.chain, h.clock.read);
     const make = (extra: Partial<NetOptions> = {}) =>
-      new NetService({ chain: h.chain, mempool, datadir: h.dir, clock: h.clock.read, ...o.net, ...extra });
+      new NetService({
+        chain: h.chain,
+        mempool,
+        datadir: h.dir,
+        clock: h.clock.read,
+        // Tests build their topologies by hand: no peer of their own choosing (discovery tests opt in).
+        discovery: false,
+        ...o.net,
+        ...extra,
+      });
     const peer: TestPeer = {
       name: o.name ?? `p${this.peers.length}`,
       h,
@@ -138,7 +151,7 @@ function hasStatus(a: TestPeer, b: TestPeer): boolean {
 
 /** Wait until `a` and `b` are in each other's gossipsub mesh for every topic (so a publish is forwarded at once). */
 export async function meshed(a: TestPeer, b: TestPeer): Promise<void> {
-  const topics = [a.svc.names.blockTopic, a.svc.names.txTopic];
+  const topics = [a.svc.names.blockTopic, a.svc.names.compactBlockTopic, a.svc.names.txTopic];
   const inMesh = (x: TestPeer, y: TestPeer) =>
     topics.every((t) => x.host.services.pubsub.getMeshPeers(t).includes(y.id));
   await until(() => inMesh(a, b) && inMesh(b, a), `${a.name} and ${b.name} to graft each other into the gossip mesh`);

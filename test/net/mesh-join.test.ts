@@ -14,7 +14,8 @@ test('a new peer is in the mesh when its subscription arrives, and the next bloc
     const c = await net.startPeer({ name: 'C' });
     await link(b, a);
     await meshed(a, b);
-    const topic = b.svc.names.blockTopic;
+    // Blocks are announced as compact blocks.
+    const topic = b.svc.names.compactBlockTopic;
     const bsub = b.host.services.pubsub;
     const outboundGrafts: string[] = [];
     bsub.addEventListener('gossipsub:graft', (e) => {
@@ -35,7 +36,7 @@ test('a new peer is in the mesh when its subscription arrives, and the next bloc
       };
     });
     await link(c, b);
-    await until(() => atSubscription !== undefined, 'B to learn that C subscribed to the block topic');
+    await until(() => atSubscription !== undefined, 'B to learn that C subscribed to the compact block topic');
     expect(atSubscription).toEqual({ inMesh: true, graftSentOrQueued: true });
     // C honours B's GRAFT (or grafts B itself): the mesh link is mutual.
     await until(() => c.host.services.pubsub.getMeshPeers(topic).includes(b.id), 'C to have B in its mesh');

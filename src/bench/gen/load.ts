@@ -56,6 +56,29 @@ export const CHAIN_SPECS = {
       seed: 3,
     },
   },
+  /** scale: blocks of ~200 payments (quick: ~70) after coinbases of 1,000 outputs have matured. */
+  scale: {
+    full: {
+      fundingBlocks: 10,
+      fundingOutputs: 1_000,
+      padTo: 110,
+      paymentBlocks: 20,
+      minTxs: 0,
+      txsPerBlock: [180, 220],
+      keys: 64,
+      seed: 8,
+    },
+    quick: {
+      fundingBlocks: 4,
+      fundingOutputs: 500,
+      padTo: 104,
+      paymentBlocks: 5,
+      minTxs: 0,
+      txsPerBlock: [60, 80],
+      keys: 16,
+      seed: 9,
+    },
+  },
   /** mempool: funding coinbases that are all mature at the tip, one coin per transaction sent. */
   mempool: {
     full: {

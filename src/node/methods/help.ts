@@ -108,9 +108,14 @@ export const METHOD_HELP: Record<string, MethodHelp> = {
   getnetworkinfo: h(
     [],
     'getnetworkinfo',
-    'Version, network tag, listen addresses, peer id, connection count, relay fee.',
+    'Version, network tag, advertised addresses, reachability, peer id, connections (in/out), address book size and outbound peers, relay fee.',
   ),
   getconnectioncount: h([], 'getconnectioncount', 'Number of connected peers.'),
+  getnodeaddresses: h(
+    ['count'],
+    'getnodeaddresses ( count )',
+    'Known-good peers from the address book (default 1; 0 for all), most recently reached first.',
+  ),
   addnode: h(
     ['node', 'command'],
     'addnode "node" "add|remove|onetry"',

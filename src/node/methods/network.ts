@@ -44,7 +44,11 @@ export function networkMethods(ctx: NodeContext): Record<string, RpcMethod> {
       protocolversion: 1,
       localrelay: true,
       connections: net.peers().length,
+      connections_in: net.peers().filter((x) => x.direction === 'inbound').length,
+      connections_out: net.peers().filter((x) => x.direction === 'outbound').length,
       networkactive: true,
+      reachability: net.reachability(),
+      addressbook: net.addressBook(),
       networks: [{ name: networkTag(ctx.params), genesis: hashToHex(ctx.params.genesisHash) }],
       localaddresses: net.listenAddresses(),
       peerid: net.peerId,
@@ -52,6 +56,14 @@ export function networkMethods(ctx: NodeContext): Record<string, RpcMethod> {
       warnings: '',
     }),
     getconnectioncount: () => net.peers().length,
+    getnodeaddresses: (a) => {
+      const count = p.int(a, 0, 'count', 1, 0, 2_000);
+      return net.knownAddresses(count === 0 ? 2_000 : count).map((e) => ({
+        time: e.lastSuccess,
+        peerid: e.id,
+        addresses: e.addrs,
+      }));
+    },
     addnode: async (a) => {
       const addr = toMultiaddr(p.str(a, 0, 'node'));
       const command = p.str(a, 1, 'command');

@@ -8,11 +8,11 @@
  * `setpriv --pdeathsig KILL` where setpriv exists: if this process dies, even by SIGKILL, the
  * kernel kills its nodes, and the next run's sweep finds nothing left but the records.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestnetError } from '../errors.js';
-import { isRunning, logFile, POWCHAIN_BIN, rpcFor, waitForRpc } from '../processes.js';
+import { deathSignalPrefix, isRunning, logFile, POWCHAIN_BIN, rpcFor, waitForRpc } from '../processes.js';
 import { saveState, type PeerState, type TestnetState } from '../state.js';
 import type { Fabric } from './fabric.js';
 import type { HistoryWriter, PeerEvent } from './history.js';
@@ -22,16 +22,6 @@ const STOP_TIMEOUT_MS = 20_000;
 const KILL_WAIT_MS = 10_000;
 
 export type PeerRun = 'up' | 'down' | 'starting';
-
-let setprivArgs: string[] | undefined;
-/** `setpriv --pdeathsig KILL --` when setpriv can do it here, else nothing. */
-function deathSignalPrefix(): string[] {
-  if (setprivArgs === undefined) {
-    const probe = spawnSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore' });
-    setprivArgs = probe.status === 0 ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
-  }
-  return setprivArgs;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
