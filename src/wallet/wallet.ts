@@ -12,6 +12,7 @@ import { WalletError } from './errors.js';
 import { lockFile } from './file.js';
 import { CHANGE, RECEIVE, WalletKeys, type Branch, type DerivedKey } from './keys.js';
 import { Keystore, type SentRecord } from './keystore.js';
+import type { Balance, HistoryEntry, SendResult } from './results.js';
 
 /** Unused addresses scanned past the last used one (BIP44's gap limit). */
 export const GAP_LIMIT = 20;
@@ -20,44 +21,7 @@ export const LOCK_SECONDS = 24 * 3600;
 /** estimatesmartfee's confirmation target. */
 export const FEE_TARGET_BLOCKS = 6;
 
-export interface Balance {
-  /** Mature, confirmed: what send can spend. */
-  spendable: bigint;
-  /** Confirmed coinbase outputs still waiting for maturity. */
-  immature: bigint;
-  /** spendable + immature. */
-  confirmed: bigint;
-  /** Net effect of unconfirmed (mempool) transactions. */
-  unconfirmed: bigint;
-  /** confirmed + unconfirmed. */
-  total: bigint;
-}
-
-export interface HistoryEntry {
-  txid: string;
-  height: number;
-  confirmations: number;
-  received: bigint;
-  sent: bigint;
-  /** received - sent: negative for a payment (amount and fee). */
-  net: bigint;
-  /** For transactions this wallet file sent. */
-  to?: string;
-  amount?: bigint;
-  fee?: bigint;
-}
-
-export interface SendResult {
-  txid: string;
-  to: string;
-  amount: bigint;
-  fee: bigint;
-  /** Base units per 1,000 bytes. */
-  feeRate: bigint;
-  size: number;
-  inputs: { txid: string; index: number; value: bigint }[];
-  change?: { address: string; value: bigint };
-}
+export type { Balance, HistoryEntry, SendResult } from './results.js';
 
 interface AddressUtxo {
   txid: string;
