@@ -2,10 +2,9 @@ import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/
 import { createPeerScoreParams, createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
-import { autoNAT } from '@libp2p/autonat';
 import { identify } from '@libp2p/identify';
 import type { Connection, Libp2p, PeerId, PrivateKey } from '@libp2p/interface';
-import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht';
+import type { KadDHT } from '@libp2p/kad-dht';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import type { Multiaddr } from '@multiformats/multiaddr';
@@ -138,18 +137,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
     services: {
       identify: identify(),
       ping: ping(),
-      ...(o.discovery
-        ? {
-            // Kademlia over this network's peers only: its protocol carries the network tag.
-            dht: kadDHT({
-              protocol: `/powchain/${o.networkTag}/kad/1.0.0`,
-              clientMode: o.allowPrivate ? false : undefined,
-              peerInfoMapper: o.allowPrivate ? passthroughMapper : removePrivateAddressesMapper,
-            }),
-            // Asks peers to dial the addresses others see us at; a confirmed one is reachable.
-            autoNAT: autoNAT({ protocolPrefix: `powchain/${o.networkTag}` }),
-          }
-        : {}),
+      ...(o.discovery ? await discoveryServices(o) : {}),
       pubsub: (components: GossipSubComponents) =>
         gossipsub({
           emitSelf: false,
@@ -195,4 +183,25 @@ function withRegistrar(components: GossipSubComponents, registrar: GossipSubComp
   return new Proxy(components, {
     get: (target, prop) => (prop === 'registrar' ? registrar : Reflect.get(target, prop, target)),
   });
+}
+
+/**
+ * The DHT and AutoNAT, loaded only when discovery is on: a node that keeps to the peers it is
+ * given (`--max-outbound 0`, benchmarks, tests) does not carry their code.
+ */
+async function discoveryServices(o: Pick<HostOptions, 'networkTag' | 'allowPrivate'>) {
+  const [{ kadDHT, passthroughMapper, removePrivateAddressesMapper }, { autoNAT }] = await Promise.all([
+    import('@libp2p/kad-dht'),
+    import('@libp2p/autonat'),
+  ]);
+  return {
+    // Kademlia over this network's peers only: its protocol carries the network tag.
+    dht: kadDHT({
+      protocol: `/powchain/${o.networkTag}/kad/1.0.0`,
+      clientMode: o.allowPrivate ? false : undefined,
+      peerInfoMapper: o.allowPrivate ? passthroughMapper : removePrivateAddressesMapper,
+    }),
+    // Asks peers to dial the addresses others see us at; a confirmed one is reachable.
+    autoNAT: autoNAT({ protocolPrefix: `powchain/${o.networkTag}` }),
+  };
 }
