@@ -10,10 +10,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { isPeerProcess, isRunning } from '../../src/testnet/processes.js';
 
 const DATADIR = '/tmp/powchain-isrunning-probe-datadir';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Spawn node through `env` (one exec more, as the real chains have) naming DATADIR. */
 function spawnProbe() {
-  return spawn('env', [process.execPath, '-e', 'setTimeout(() => {}, 400)', DATADIR], {
+  return spawn('env', [process.execPath, '-e', 'setTimeout(() => {}, 5_000)', DATADIR], {
     stdio: 'ignore',
   });
 }
@@ -42,7 +43,10 @@ linuxTest('(Linux /proc) a process just spawned through exec after exec counts a
     const exited = new Promise((r) => child.once('exit', r));
     const end = Date.now() + 40;
     while (Date.now() < end) expect(isRunning({ pid, datadir: DATADIR })).toBe(true);
-    // The same live process, asked about another peer's datadir, is not that peer's node.
+    // The same live process, asked about another peer's datadir, is not that peer's node: asked
+    // once its command line shows (mid-exec, it would rightly count as alive).
+    const shown = Date.now() + 10_000;
+    while (readFileSync(`/proc/${pid}/cmdline`, 'utf8') === '' && Date.now() < shown) await sleep(1);
     expect(isRunning({ pid, datadir: '/tmp/some-other-peer' })).toBe(false);
     child.kill('SIGKILL');
     await exited;
